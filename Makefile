@@ -1,0 +1,114 @@
+# capsuled: a plain Makefile.  `make` builds, `make check` tests (plain and
+# under ASan+UBSan), `make run` serves the sample capsule.
+# Dependencies come from pkg-config; libunistring ships no .pc file on
+# Debian 12, so it falls back to a plain -l flag.
+
+PROG	 = capsuled
+VERSION	 = 0.1.0
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+DESTDIR	?=
+SHARED	?= ../shared
+
+CC	?= cc
+CFLAGS	?= -O2 -g
+WARN	 = -Wall -Wextra -Wpedantic -Wshadow -Wpointer-arith -Wcast-qual \
+	   -Wstrict-prototypes -Wmissing-prototypes -Wmissing-declarations \
+	   -Wold-style-definition -Wformat=2 -Wvla -Wwrite-strings -Wundef \
+	   -Wredundant-decls -Wnull-dereference -Wimplicit-fallthrough
+ifeq ($(CI),true)
+WARN	+= -Werror
+endif
+ifeq ($(WERROR),1)
+WARN	+= -Werror
+endif
+
+PKGS	 = openssl libmagic
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+UNISTRING_LIBS := $(shell pkg-config --libs libunistring 2>/dev/null || echo -lunistring)
+
+CPPFLAGS += -std=c11 -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) -MMD -MP
+LDFLAGS	 += -Wl,--as-needed
+LDLIBS	 += $(PKG_LIBS) $(UNISTRING_LIBS)
+
+SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=all
+
+# Modules, in data-flow order.  Pure ones have a unit test of their own.
+LIB_SRCS = src/buf.c src/utf8.c src/strmap.c src/arena.c src/source.c \
+	   src/article.c src/slug.c src/catalog.c src/addr.c src/gemtext.c \
+	   src/gopher_render.c src/feed.c src/capsule.c src/log.c
+SRCS	 = $(LIB_SRCS) src/main.c
+TESTS	 = test_buf test_utf8 test_strmap test_source test_article \
+	   test_slug test_catalog test_gemtext test_gopher_render test_feed
+
+OBJ	 = build/obj
+AOBJ	 = build/asan
+LIB_OBJS = $(LIB_SRCS:src/%.c=$(OBJ)/%.o)
+LIB_AOBJS = $(LIB_SRCS:src/%.c=$(AOBJ)/%.o)
+
+# keep test objects between runs (they are not mere intermediates)
+.SECONDARY:
+
+.PHONY: all run check check-plain check-asan deps install uninstall clean lint
+
+all: $(PROG)
+
+$(PROG): $(LIB_OBJS) $(OBJ)/main.o
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(OBJ)/%.o: src/%.c | $(OBJ)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+
+$(OBJ)/test_%.o: tests/test_%.c | $(OBJ)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+
+$(AOBJ)/%.o: src/%.c | $(AOBJ)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(SAN) -c -o $@ $<
+
+$(AOBJ)/test_%.o: tests/test_%.c | $(AOBJ)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(SAN) -c -o $@ $<
+
+build/$(PROG)-asan: $(LIB_AOBJS) $(AOBJ)/main.o
+	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Each unit test links with the library objects only (no main.o).
+build/tests/%: $(OBJ)/%.o $(LIB_OBJS) | build/tests
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+build/tests-asan/%: $(AOBJ)/%.o $(LIB_AOBJS) | build/tests-asan
+	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(OBJ) $(AOBJ) build/tests build/tests-asan:
+	mkdir -p $@
+
+# Install missing Debian packages as root, else print the apt-get line.
+deps:
+	@sh tools/deps
+
+run: deps
+	$(MAKE) all
+	./$(PROG) -d capsule
+
+check: deps
+	$(MAKE) $(PROG) build/$(PROG)-asan $(TESTS:%=build/tests/%) \
+	    $(TESTS:%=build/tests-asan/%)
+	@sh tests/run.sh --shared "$(SHARED)"
+
+lint:
+	mandoc -Tlint -W warning man/capsuled.8
+
+install: $(PROG)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/$(PROG)
+	install -m 644 man/capsuled.8 $(DESTDIR)$(MANDIR)/man8/capsuled.8
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/$(PROG) $(DESTDIR)$(MANDIR)/man8/capsuled.8
+
+clean:
+	rm -rf build $(PROG)
+
+-include $(wildcard $(OBJ)/*.d $(AOBJ)/*.d)

@@ -1,0 +1,337 @@
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "article.h"
+#include "buf.h"
+#include "capsule.h"
+#include "catalog.h"
+#include "source.h"
+#include "utf8.h"
+
+static const char *const level_names[NUM_DIAG_LEVELS] = {
+	[DIAG_WARNING] = "warning",
+	[DIAG_SKIPPED] = "skipped",
+};
+
+const char *
+diag_level_name(enum diag_level l)
+{
+	return level_names[l];
+}
+
+/* An article is "*.txt", not a dotfile (editors' and hidden files). */
+int
+capsule_is_article_name(const char *name)
+{
+	size_t	 n = strlen(name);
+
+	return name[0] != '.' && n > 4 && strcmp(name + n - 4, ".txt") == 0;
+}
+
+/* Record one problem; dir/name and the message are escaped here. */
+void
+diags_add(struct diags *d, const char *dir, const char *name,
+    enum diag_level level, const char *fmt, ...)
+{
+	struct diag	*dg, *p;
+	struct buf	 path, msg;
+	va_list		 ap;
+	int		 n;
+
+	d->d_count[level]++;
+	if (d->d_n == d->d_cap) {
+		p = reallocarray(d->d_list, d->d_cap ? d->d_cap * 2 : 32,
+		    sizeof(*p));
+		if (p == NULL)
+			return;
+		d->d_list = p;
+		d->d_cap = d->d_cap ? d->d_cap * 2 : 32;
+	}
+	buf_init(&path);
+	buf_init(&msg);
+	if (dir != NULL) {
+		utf8_escape(&path, dir, strlen(dir));
+		buf_addc(&path, '/');
+	}
+	utf8_escape(&path, name, strlen(name));
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n >= 0) {
+		char	*raw = malloc((size_t)n + 1);
+
+		if (raw != NULL) {
+			va_start(ap, fmt);
+			vsnprintf(raw, (size_t)n + 1, fmt, ap);
+			va_end(ap);
+			utf8_escape(&msg, raw, (size_t)n);
+			free(raw);
+		}
+	}
+	dg = &d->d_list[d->d_n];
+	dg->d_file = buf_steal(&path);
+	dg->d_msg = buf_steal(&msg);
+	dg->d_level = level;
+	dg->d_seq = d->d_n;
+	if (dg->d_file == NULL || dg->d_msg == NULL) {
+		free(dg->d_file);
+		free(dg->d_msg);
+		return;
+	}
+	d->d_n++;
+}
+
+static int
+by_file(const void *pa, const void *pb)
+{
+	const struct diag	*a = pa, *b = pb;
+	int			 r;
+
+	if ((r = strcmp(a->d_file, b->d_file)) != 0)
+		return r;
+	return a->d_seq < b->d_seq ? -1 : a->d_seq > b->d_seq;
+}
+
+void
+diags_sort(struct diags *d)
+{
+	qsort(d->d_list, d->d_n, sizeof(*d->d_list), by_file);
+}
+
+void
+diags_free(struct diags *d)
+{
+	size_t	 i;
+
+	for (i = 0; i < d->d_n; i++) {
+		free(d->d_list[i].d_file);
+		free(d->d_list[i].d_msg);
+	}
+	free(d->d_list);
+	memset(d, 0, sizeof(*d));
+}
+
+/*
+ * Read and parse one article file relative to dirfd.  Symbolic links are
+ * not followed and only regular files of at most SOURCE_MAX_SIZE bytes
+ * are read (O_NONBLOCK: a FIFO swapped in cannot make us wait).  Sets
+ * *mtime to the file's modification time.
+ */
+int
+capsule_read_article(int dirfd, const char *name, struct article *a,
+    int64_t *mtime, const char **errstr)
+{
+	struct stat	 st;
+	char		*data = NULL;
+	size_t		 len = 0, cap, alloc = 0;
+	ssize_t		 r;
+	int		 fd, ret = -1;
+
+	memset(a, 0, sizeof(*a));
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK);
+	if (fd == -1) {
+		*errstr = errno == ELOOP ? "symbolic link (not followed)" :
+		    strerror(errno);
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		*errstr = strerror(errno);
+		goto done;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*errstr = "not a regular file";
+		goto done;
+	}
+	if (st.st_size > (off_t)SOURCE_MAX_SIZE) {
+		*errstr = "file too large (limit 8 MiB)";
+		goto done;
+	}
+	/* read to EOF, but never more than one byte past the limit */
+	cap = (size_t)st.st_size + 1;
+	for (;;) {
+		if (len == cap) {
+			if (cap > SOURCE_MAX_SIZE)
+				break;
+			cap = cap * 2 > SOURCE_MAX_SIZE + 1 ?
+			    SOURCE_MAX_SIZE + 1 : cap * 2;
+		}
+		if (cap > alloc) {
+			char	*p;
+
+			if ((p = realloc(data, cap)) == NULL) {
+				*errstr = "out of memory";
+				goto done;
+			}
+			data = p;
+			alloc = cap;
+		}
+		r = read(fd, data + len, cap - len);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			*errstr = strerror(errno);
+			goto done;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	*mtime = st.st_mtime;
+	ret = article_load(a, data, len, errstr);
+ done:
+	free(data);
+	close(fd);
+	return ret;
+}
+
+static void
+article_warnings(struct diags *d, const char *dir, const char *name,
+    const struct article *a)
+{
+	size_t	 i;
+
+	for (i = 0; i < a->a_nwarn; i++)
+		diags_add(d, dir, name, DIAG_WARNING,
+		    "front matter: invalid %s \"%s\" ignored",
+		    a->a_warn[i].aw_what, a->a_warn[i].aw_value);
+}
+
+static void
+unresolved_warnings(struct diags *d, const char *dir,
+    const struct catalog *c)
+{
+	const struct cat_article *ca;
+	size_t			 i, k;
+
+	for (i = 0; i < c->c_nart; i++) {
+		ca = &c->c_art[i];
+		for (k = ca->ca_rel; k < ca->ca_rel + ca->ca_nrel; k++)
+			if (c->c_rel[k].cr_target < 0)
+				diags_add(d, dir, ca->ca_name, DIAG_WARNING,
+				    "related article \"%s\" not found "
+				    "(shown as plain text)",
+				    c->c_rel[k].cr_title);
+	}
+}
+
+/* Read one directory entry into the catalog, or say why not. */
+static int
+scan_one(struct catalog *c, int dfd, const char *dir, const char *name,
+    struct diags *d)
+{
+	struct article	 a;
+	struct stat	 st;
+	const char	*errstr;
+	int64_t		 mtime;
+	int		 r;
+
+	if (!capsule_is_article_name(name))
+		return 0;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISDIR(st.st_mode))
+		return 0;	/* a directory called x.txt is just served */
+	if (capsule_read_article(dfd, name, &a, &mtime, &errstr) == -1) {
+		diags_add(d, dir, name, DIAG_SKIPPED, "%s", errstr);
+		return 0;
+	}
+	article_warnings(d, dir, name, &a);
+	r = catalog_add(c, name, &a, a.a_has_date ? a.a_date : mtime);
+	article_free(&a);
+	return r;
+}
+
+/*
+ * Every article of the directory into a new catalog; problems go to d
+ * (sorted by file).  NULL with *errstr when the directory cannot be
+ * read or memory runs out.
+ */
+struct catalog *
+capsule_scan(const char *dir, struct diags *d, const char **errstr)
+{
+	struct catalog	*c = NULL;
+	struct dirent	*de;
+	DIR		*dp;
+
+	if ((dp = opendir(dir)) == NULL) {
+		*errstr = strerror(errno);
+		return NULL;
+	}
+	if ((c = catalog_new()) == NULL)
+		goto nomem;
+	while ((errno = 0, de = readdir(dp)) != NULL)
+		if (scan_one(c, dirfd(dp), dir, de->d_name, d) == -1)
+			goto nomem;
+	if (errno != 0) {
+		*errstr = strerror(errno);
+		goto fail;
+	}
+	if (catalog_finish(c) == -1)
+		goto nomem;
+	unresolved_warnings(d, dir, c);
+	diags_sort(d);
+	closedir(dp);
+	return c;
+ nomem:
+	*errstr = "out of memory";
+ fail:
+	catalog_free(c);
+	closedir(dp);
+	return NULL;
+}
+
+/* Longest index.gmi shown above the home page list. */
+#define CAPSULE_INTRO_MAX	(64 * 1024)
+
+/*
+ * The introduction of the home page: the capsule's top-level index.gmi,
+ * if it is a regular file of valid UTF-8 of at most CAPSULE_INTRO_MAX
+ * bytes; otherwise NULL (with a diagnostic when it exists but is unfit).
+ */
+char *
+capsule_read_intro(const char *dir, size_t *lenp, struct diags *d)
+{
+	struct stat	 st;
+	char		 path[4096], *data = NULL;
+	ssize_t		 r;
+	int		 fd;
+
+	*lenp = 0;
+	if ((size_t)snprintf(path, sizeof(path), "%s/index.gmi", dir) >=
+	    sizeof(path))
+		return NULL;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd == -1)
+		return NULL;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size > CAPSULE_INTRO_MAX) {
+		diags_add(d, dir, "index.gmi", DIAG_WARNING,
+		    "not used as the introduction (not a regular file of "
+		    "at most 64 KiB)");
+		goto fail;
+	}
+	if ((data = malloc((size_t)st.st_size + 1)) == NULL)
+		goto fail;
+	r = read(fd, data, (size_t)st.st_size);
+	if (r < 0 || !utf8_valid(data, (size_t)r)) {
+		diags_add(d, dir, "index.gmi", DIAG_WARNING,
+		    "not used as the introduction (unreadable or not UTF-8)");
+		goto fail;
+	}
+	data[r] = '\0';
+	*lenp = (size_t)r;
+	close(fd);
+	return data;
+ fail:
+	free(data);
+	close(fd);
+	return NULL;
+}

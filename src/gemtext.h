@@ -1,0 +1,26 @@
+/*
+ * gemtext: an article to text/gemini (corpus README section 2).
+ *
+ * Example: title "T", paragraphs "* one" and "See gemini://a.b/x.",
+ * one entry "T2" that resolves to slug t2, titled "T 2", renders as
+ *   # T\n\n * one\n\nSee gemini://a.b/x.\n=> gemini://a.b/x\n
+ *   \n## Related articles\n=> /articles/t2.gmi T 2\n
+ */
+#ifndef GEMTEXT_H
+#define GEMTEXT_H
+
+#include <stddef.h>
+
+/* A URL longer than a Gemini request allows is left as text. */
+#define GEMTEXT_URL_MAX	1024
+
+struct article;
+struct buf;
+struct catalog;
+
+int	 gemtext_article(struct buf *, const struct article *,
+	    const struct catalog *);
+int	 gemtext_next_url(const char *, size_t, size_t *, size_t *, size_t *);
+int	 gemtext_needs_space(const char *);
+
+#endif

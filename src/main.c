@@ -1,0 +1,443 @@
+/*
+ * capsuled: serve a capsule of plain-text articles over Gemini and
+ * Gopher.  This file holds the command line: the subcommands convert
+ * and check, and the server's start-up.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "article.h"
+#include "buf.h"
+#include "capsule.h"
+#include "catalog.h"
+#include "feed.h"
+#include "gemtext.h"
+#include "gopher_render.h"
+#include "log.h"
+#include "site.h"
+#include "slug.h"
+#include "utf8.h"
+
+#define VERSION	"0.1.0"
+
+static const char usage_text[] =
+"usage: capsuled [-d CAPSULE_DIR] [-H HOSTNAME] [-g GEMINI_PORT] [-p GOPHER_PORT]\n"
+"       capsuled convert [-d CAPSULE_DIR] [-H HOSTNAME] [-g PORT] [-p PORT]\n"
+"                        [--gopher | --gopher-text] [--strict] FILE...\n"
+"       capsuled convert [-d CAPSULE_DIR] [-H HOSTNAME] [-g PORT] [-p PORT]\n"
+"                        --home [--gopher] | --atom\n"
+"       capsuled check [-d CAPSULE_DIR]\n"
+"       capsuled --help | --version\n"
+"\n"
+"  (no command)  read the capsule and print its home page (the Gemini and\n"
+"                Gopher listeners are not built yet)\n"
+"  convert       print the rendering of each article FILE: gemtext, or with\n"
+"                --gopher its Gopher menu, with --gopher-text its plain text;\n"
+"                --home prints the home page (--gopher: the root menu),\n"
+"                --atom the Atom feed.  Related titles are resolved against\n"
+"                CAPSULE_DIR (default: the directory holding FILE)\n"
+"  check         report every file that is skipped or has a problem, one\n"
+"                line each; exit 1 if a file was skipped\n"
+"\n"
+"  -d DIR        capsule directory (default ./capsule)\n"
+"  -H HOSTNAME   host name in absolute links and Gopher items (localhost)\n"
+"  -g PORT       Gemini port in absolute links (1965)\n"
+"  -p PORT       Gopher port in items (convert: 70; server: 70 as root,\n"
+"                7070 otherwise)\n"
+"  --strict      Gopher text in strict RFC 1436 form: lines starting with\n"
+"                '.' doubled and a final '.' line\n";
+
+enum {
+	OPT_GOPHER = 256,
+	OPT_GOPHER_TEXT,
+	OPT_HOME,
+	OPT_ATOM,
+	OPT_STRICT,
+	OPT_HELP,
+	OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+	{ "gopher",	 no_argument, NULL, OPT_GOPHER },
+	{ "gopher-text", no_argument, NULL, OPT_GOPHER_TEXT },
+	{ "home",	 no_argument, NULL, OPT_HOME },
+	{ "atom",	 no_argument, NULL, OPT_ATOM },
+	{ "strict",	 no_argument, NULL, OPT_STRICT },
+	{ "help",	 no_argument, NULL, OPT_HELP },
+	{ "version",	 no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+enum format {
+	FMT_GEMTEXT,
+	FMT_GOPHER_MENU,
+	FMT_GOPHER_TEXT,
+	NUM_FORMATS
+};
+
+struct options {
+	const char	*o_dir;		/* -d, or NULL */
+	struct site	 o_site;
+	enum format	 o_format;
+	int		 o_home;
+	int		 o_atom;
+};
+
+static void __attribute__((noreturn))
+usage(int status)
+{
+	fputs(usage_text, status == 0 ? stdout : stderr);
+	exit(status);
+}
+
+static unsigned
+parse_port(const char *s)
+{
+	char	*end;
+	long	 v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *s == '\0' || *end != '\0' || v < 0 || v > 65535)
+		fatalx("invalid port: %s", s);
+	return (unsigned)v;
+}
+
+static void
+options_init(struct options *o, unsigned gopher_port)
+{
+	memset(o, 0, sizeof(*o));
+	o->o_site.s_host = "localhost";
+	o->o_site.s_gemini_port = 1965;
+	o->o_site.s_gopher_host = "localhost";
+	o->o_site.s_gopher_port = gopher_port;
+	o->o_site.s_home_limit = SITE_HOME_LIMIT;
+}
+
+/* Parse the options every command shares; returns the first operand. */
+static int
+parse_options(int argc, char **argv, struct options *o, const char *allowed)
+{
+	int	 ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "d:H:g:p:", long_options,
+	    NULL)) != -1) {
+		/* 'L' in allowed: the long rendering options of convert */
+		if ((ch < 256 && ch != '?' && strchr(allowed, ch) == NULL) ||
+		    (ch >= OPT_GOPHER && ch <= OPT_STRICT &&
+		    strchr(allowed, 'L') == NULL))
+			usage(2);
+		switch (ch) {
+		case 'd':
+			o->o_dir = optarg;
+			break;
+		case 'H':
+			if (*optarg == '\0' || strpbrk(optarg, "/\t\r\n ") != NULL)
+				fatalx("invalid host name");
+			o->o_site.s_host = o->o_site.s_gopher_host = optarg;
+			break;
+		case 'g':
+			o->o_site.s_gemini_port = parse_port(optarg);
+			break;
+		case 'p':
+			o->o_site.s_gopher_port = parse_port(optarg);
+			break;
+		case OPT_GOPHER:
+			o->o_format = FMT_GOPHER_MENU;
+			break;
+		case OPT_GOPHER_TEXT:
+			o->o_format = FMT_GOPHER_TEXT;
+			break;
+		case OPT_HOME:
+			o->o_home = 1;
+			break;
+		case OPT_ATOM:
+			o->o_atom = 1;
+			break;
+		case OPT_STRICT:
+			o->o_site.s_gopher_strict = 1;
+			break;
+		case OPT_HELP:
+			usage(0);
+		case OPT_VERSION:
+			printf("capsuled %s\n", VERSION);
+			exit(0);
+		default:
+			usage(2);
+		}
+	}
+	return optind;
+}
+
+static void
+print_diags(FILE *fp, const struct diags *d, const char *prefix)
+{
+	size_t	 i;
+
+	for (i = 0; i < d->d_n; i++)
+		fprintf(fp, "%s%s: %s: %s\n", prefix, d->d_list[i].d_file,
+		    diag_level_name(d->d_list[i].d_level), d->d_list[i].d_msg);
+}
+
+static int
+write_buf(const struct buf *b)
+{
+	if (b->b_failed) {
+		log_warnx("out of memory");
+		return -1;
+	}
+	if (fwrite(b->b_data, 1, b->b_len, stdout) != b->b_len) {
+		log_warnx("write error");
+		return -1;
+	}
+	return 0;
+}
+
+/* Scan a capsule, logging its problems; fatal if it cannot be read. */
+static struct catalog *
+load_catalog(const char *dir, int quiet)
+{
+	struct catalog	*c;
+	struct diags	 d;
+	struct buf	 e;
+	const char	*errstr;
+
+	memset(&d, 0, sizeof(d));
+	if ((c = capsule_scan(dir, &d, &errstr)) == NULL) {
+		buf_init(&e);
+		utf8_escape(&e, dir, strlen(dir));
+		fatalx("%s: %s", e.b_failed ? "capsule" : e.b_data, errstr);
+	}
+	if (!quiet)
+		print_diags(stderr, &d, "capsuled: ");
+	diags_free(&d);
+	return c;
+}
+
+/* Do two paths name the same directory? */
+static int
+same_dir(const char *a, const char *b)
+{
+	struct stat	 sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/*
+ * The catalog entry of a converted file: its own when the file is an
+ * article of the capsule, else one made the way the catalog would make
+ * it (the slug of its title, cut, or of its file name).
+ */
+static void
+self_entry(const struct catalog *c, int in_capsule, const char *name,
+    const struct article *a, int64_t mtime, struct cat_article *self,
+    char *slug)
+{
+	int64_t	 i = in_capsule ? catalog_find_name(c, name) : -1;
+	size_t	 n;
+
+	if (i >= 0) {
+		*self = c->c_art[i];
+		return;
+	}
+	memset(self, 0, sizeof(*self));
+	self->ca_name = name;
+	self->ca_title = a->a_title;
+	self->ca_date = a->a_has_date ? a->a_date : mtime;
+	n = slug_cut(slug, slug_make(a->a_title, strlen(a->a_title), slug));
+	if (n == 0) {
+		n = strlen(name);
+		if (n >= 4 && strcmp(name + n - 4, ".txt") == 0)
+			n -= 4;
+		if (slug_cut(slug, slug_make(name, n, slug)) == 0)
+			strcpy(slug, "article");
+	}
+	self->ca_slug = slug;
+}
+
+static int
+render(struct buf *b, enum format f, const struct article *a,
+    const struct catalog *c, const struct cat_article *self,
+    const struct site *site)
+{
+	switch (f) {
+	case FMT_GOPHER_MENU:
+		return gopher_menu_article(b, a, c, self, site);
+	case FMT_GOPHER_TEXT:
+		return gopher_text_article(b, a, c, self, site);
+	default:
+		return gemtext_article(b, a, c);
+	}
+}
+
+/* Convert one FILE; the catalog of its capsule is kept between calls. */
+static int
+convert_one(const struct options *o, const char *file, struct catalog **cp,
+    char **cdir)
+{
+	struct article		 a;
+	struct cat_article	 self;
+	struct buf		 b, e;
+	const char		*errstr, *name;
+	char			*fdir, *tmp, *slug;
+	int64_t			 mtime;
+	int			 ret = -1;
+
+	if ((tmp = strdup(file)) == NULL || (fdir = strdup(dirname(tmp))) ==
+	    NULL)
+		fatalx("out of memory");
+	name = file + strlen(file);
+	while (name > file && name[-1] != '/')
+		name--;
+	if (*cdir == NULL || strcmp(*cdir, o->o_dir ? o->o_dir : fdir) != 0) {
+		catalog_free(*cp);
+		free(*cdir);
+		if ((*cdir = strdup(o->o_dir ? o->o_dir : fdir)) == NULL)
+			fatalx("out of memory");
+		*cp = load_catalog(*cdir, 1);
+	}
+	buf_init(&b);
+	if (capsule_read_article(AT_FDCWD, file, &a, &mtime, &errstr) == -1) {
+		buf_init(&e);
+		utf8_escape(&e, file, strlen(file));
+		log_warnx("%s: skipped: %s", e.b_data ? e.b_data : "", errstr);
+		buf_free(&e);
+		goto done;
+	}
+	if ((slug = malloc(strlen(a.a_title) + strlen(name) + 8)) == NULL)
+		fatalx("out of memory");
+	self_entry(*cp, same_dir(fdir, *cdir), name, &a, mtime, &self, slug);
+	if (render(&b, o->o_format, &a, *cp, &self, &o->o_site) == 0)
+		ret = write_buf(&b);
+	free(slug);
+	article_free(&a);
+ done:
+	buf_free(&b);
+	free(fdir);
+	free(tmp);
+	return ret;
+}
+
+/* --home and --atom: the capsule's lists (also what serving shows now). */
+static int
+convert_lists(const struct options *o, int quiet)
+{
+	const char	*dir = o->o_dir ? o->o_dir : "capsule";
+	struct catalog	*c = load_catalog(dir, quiet);
+	struct diags	 d;
+	struct buf	 b;
+	char		*intro;
+	size_t		 len;
+	int		 r;
+
+	memset(&d, 0, sizeof(d));
+	buf_init(&b);
+	if (o->o_atom)
+		r = feed_atom(&b, c, &o->o_site);
+	else if (o->o_format == FMT_GOPHER_MENU)
+		r = gopher_menu_home(&b, c, &o->o_site);
+	else {
+		intro = capsule_read_intro(dir, &len, &d);
+		if (!quiet) {
+			print_diags(stderr, &d, "capsuled: ");
+			log_info("%zu articles in %s; the Gemini and Gopher "
+			    "listeners are not built yet, so here is the home "
+			    "page:", c->c_nart, dir);
+		}
+		r = feed_home(&b, c, &o->o_site, intro, len);
+		free(intro);
+	}
+	if (r == 0)
+		r = write_buf(&b);
+	diags_free(&d);
+	buf_free(&b);
+	catalog_free(c);
+	return r;
+}
+
+static int
+cmd_convert(int argc, char **argv)
+{
+	struct options	 o;
+	struct catalog	*c = NULL;
+	char		*cdir = NULL;
+	int		 i, first, status = 0;
+
+	options_init(&o, 70);
+	first = parse_options(argc, argv, &o, "dHgpL");
+	if (o.o_home || o.o_atom) {
+		if (first != argc || (o.o_home && o.o_atom) ||
+		    o.o_format == FMT_GOPHER_TEXT)
+			usage(2);
+		return convert_lists(&o, 1) == 0 ? 0 : 1;
+	}
+	if (first == argc)
+		usage(2);
+	for (i = first; i < argc; i++)
+		if (convert_one(&o, argv[i], &c, &cdir) == -1)
+			status = 1;
+	catalog_free(c);
+	free(cdir);
+	if (fflush(stdout) != 0)
+		status = 1;
+	return status;
+}
+
+static int
+cmd_check(int argc, char **argv)
+{
+	struct options	 o;
+	struct catalog	*c;
+	struct diags	 d;
+	const char	*errstr, *dir;
+	int		 status;
+
+	options_init(&o, 70);
+	if (parse_options(argc, argv, &o, "d") != argc)
+		usage(2);
+	dir = o.o_dir ? o.o_dir : "capsule";
+	memset(&d, 0, sizeof(d));
+	if ((c = capsule_scan(dir, &d, &errstr)) == NULL)
+		fatalx("%s: %s", dir, errstr);
+	print_diags(stdout, &d, "");
+	printf("capsuled check: %zu articles, %zu skipped, %zu warnings\n",
+	    c->c_nart, d.d_count[DIAG_SKIPPED], d.d_count[DIAG_WARNING]);
+	status = d.d_count[DIAG_SKIPPED] > 0 ? 1 : 0;
+	diags_free(&d);
+	catalog_free(c);
+	return status;
+}
+
+/* Until the listeners exist, "serving" reads the capsule and shows it. */
+static int
+cmd_serve(int argc, char **argv)
+{
+	struct options	 o;
+
+	options_init(&o, geteuid() == 0 ? 70 : 7070);
+	if (parse_options(argc, argv, &o, "dHgp") != argc)
+		usage(2);
+	return convert_lists(&o, 0) == 0 ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	log_init("capsuled");
+	if (argc > 1 && strcmp(argv[1], "convert") == 0)
+		return cmd_convert(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "check") == 0)
+		return cmd_check(argc - 1, argv + 1);
+	return cmd_serve(argc, argv);
+}

@@ -1,0 +1,183 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "source.h"
+#include "utf8.h"
+
+/*
+ * A file is usable text if it is not empty and at most 1/20 of its
+ * first SOURCE_SNIFF_SIZE bytes are control bytes other than TAB, LF
+ * and CR: 0x00-0x08, 0x0B, 0x0C, 0x0E-0x1F, 0x7F.
+ */
+int
+source_check(const char *buf, size_t len, const char **errstr)
+{
+	size_t	 i, n, ctl = 0;
+
+	if (len == 0) {
+		*errstr = "empty file";
+		return -1;
+	}
+	if (len > SOURCE_MAX_SIZE) {
+		*errstr = "file too large (limit 8 MiB)";
+		return -1;
+	}
+	n = len < SOURCE_SNIFF_SIZE ? len : SOURCE_SNIFF_SIZE;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)buf[i];
+
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+		    c == 0x7f)
+			ctl++;
+	}
+	if (ctl * SOURCE_BINARY_RATIO > n) {
+		*errstr = "binary file (more than 5% control bytes)";
+		return -1;
+	}
+	return 0;
+}
+
+/* Latin-1 to UTF-8: every byte is the code point of the same value. */
+static char *
+latin1_to_utf8(const char *in, size_t len, size_t *outlen)
+{
+	char	*out, *p;
+	size_t	 i;
+
+	if ((out = malloc(len * 2 + 1)) == NULL)
+		return NULL;
+	for (p = out, i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (c < 0x80)
+			*p++ = (char)c;
+		else {
+			*p++ = (char)(0xc0 | (c >> 6));
+			*p++ = (char)(0x80 | (c & 0x3f));
+		}
+	}
+	*outlen = (size_t)(p - out);
+	return out;
+}
+
+/*
+ * Clean one line of valid UTF-8 in place (section 1.3): TAB becomes a
+ * space; other C0 controls, DEL, C1 controls (C2 80..C2 9F) and the
+ * bidi embeddings, overrides and isolates (E2 80 AA..AE, E2 81 A6..A9)
+ * are deleted; spaces are stripped from both ends.  Returns the new
+ * length and NUL-terminates.  Works on bytes: every character deleted
+ * has a fixed encoding, and no other sequence contains those bytes.
+ */
+size_t
+source_clean_line(char *s, size_t n)
+{
+	size_t	 i = 0, o = 0, start;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\t') {
+			s[o++] = ' ';
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			i++;
+		} else if (c == 0xc2 && i + 1 < n &&
+		    (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9f) {
+			i += 2;
+		} else if (c == 0xe2 && i + 2 < n &&
+		    (((unsigned char)s[i + 1] == 0x80 &&
+		    (unsigned char)s[i + 2] >= 0xaa &&
+		    (unsigned char)s[i + 2] <= 0xae) ||
+		    ((unsigned char)s[i + 1] == 0x81 &&
+		    (unsigned char)s[i + 2] >= 0xa6 &&
+		    (unsigned char)s[i + 2] <= 0xa9))) {
+			i += 3;
+		} else
+			s[o++] = s[i++];
+	}
+	while (o > 0 && s[o - 1] == ' ')
+		o--;
+	for (start = 0; start < o && s[start] == ' '; start++)
+		;
+	if (start > 0)
+		memmove(s, s + start, o - start);
+	o -= start;
+	s[o] = '\0';
+	return o;
+}
+
+static int
+add_line(struct text *t, size_t *cap, char *line)
+{
+	char	**p;
+	size_t	  ncap;
+
+	if (t->t_nline == *cap) {
+		ncap = *cap ? *cap * 2 : 64;
+		if ((p = reallocarray(t->t_line, ncap, sizeof(*p))) == NULL)
+			return -1;
+		t->t_line = p;
+		*cap = ncap;
+	}
+	t->t_line[t->t_nline++] = line;
+	return 0;
+}
+
+/*
+ * Bytes to clean lines (sections 1.1-1.3).  A line ends at LF, CR LF
+ * or a lone CR; blank lines are dropped.  Fails only when no line is
+ * left or memory runs out.
+ */
+int
+source_decode(const char *buf, size_t len, struct text *t,
+    const char **errstr)
+{
+	char	*s;
+	size_t	 n, i, start, end, cap = 0;
+
+	memset(t, 0, sizeof(*t));
+	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+		buf += 3;
+		len -= 3;
+	}
+	if (utf8_valid(buf, len)) {
+		if ((s = malloc(len + 1)) == NULL)
+			goto nomem;
+		memcpy(s, buf, len);
+		n = len;
+	} else if ((s = latin1_to_utf8(buf, len, &n)) == NULL)
+		goto nomem;
+	s[n] = '\0';
+	t->t_buf = s;
+
+	for (i = start = 0; i <= n; i++) {
+		if (i < n && s[i] != '\n' && s[i] != '\r')
+			continue;
+		end = i;
+		if (i + 1 < n && s[i] == '\r' && s[i + 1] == '\n')
+			i++;
+		if (source_clean_line(s + start, end - start) > 0 &&
+		    add_line(t, &cap, s + start) == -1)
+			goto nomem;
+		start = i + 1;
+	}
+	if (t->t_nline == 0) {
+		source_free(t);
+		*errstr = "no text (only blank lines)";
+		return -1;
+	}
+	return 0;
+ nomem:
+	source_free(t);
+	*errstr = "out of memory";
+	return -1;
+}
+
+void
+source_free(struct text *t)
+{
+	free(t->t_buf);
+	free(t->t_line);
+	memset(t, 0, sizeof(*t));
+}

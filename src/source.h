@@ -1,0 +1,34 @@
+/*
+ * source: the bytes of an article file to clean lines of UTF-8 text
+ * (corpus README sections 1.1-1.3 and 6).
+ *
+ * Example: "\xEF\xBB\xBFCr\xEApes\r\n\r\n\tA\x01 b \r\n" (a BOM, then
+ * Latin-1 once the BOM is gone) gives two lines, "Crêpes" and "A b":
+ * the BOM is dropped, the bytes are not UTF-8 so they are read as
+ * Latin-1, the TAB becomes a space, U+0001 is deleted, the ends are
+ * trimmed and the blank line is dropped.
+ */
+#ifndef SOURCE_H
+#define SOURCE_H
+
+#include <stddef.h>
+
+/* Largest article accepted; the corpus asks for at least 8 MiB. */
+#define SOURCE_MAX_SIZE		(8u * 1024 * 1024)
+/* Binary detection looks at this many bytes from the start ... */
+#define SOURCE_SNIFF_SIZE	8192
+/* ... and calls a file binary when more than 1/20 (5%) are controls. */
+#define SOURCE_BINARY_RATIO	20
+
+struct text {
+	char	 *t_buf;	/* all lines, each NUL-terminated, owned */
+	char	**t_line;	/* the non-blank lines, into t_buf, owned */
+	size_t	  t_nline;	/* how many */
+};
+
+int	 source_check(const char *, size_t, const char **);
+int	 source_decode(const char *, size_t, struct text *, const char **);
+void	 source_free(struct text *);
+size_t	 source_clean_line(char *, size_t);
+
+#endif

@@ -1,0 +1,115 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "strmap.h"
+
+/* FNV-1a: simple, and good enough for slugs and titles. */
+static uint32_t
+hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	while (n-- > 0) {
+		h ^= (unsigned char)*s++;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+void
+strmap_init(struct strmap *m)
+{
+	memset(m, 0, sizeof(*m));
+}
+
+void
+strmap_free(struct strmap *m)
+{
+	free(m->m_slot);
+	strmap_init(m);
+}
+
+static struct strmap_slot *
+find(const struct strmap *m, const char *k, size_t n, uint32_t h)
+{
+	size_t			 i, mask = m->m_cap - 1;
+	struct strmap_slot	*s;
+
+	for (i = h & mask;; i = (i + 1) & mask) {
+		s = &m->m_slot[i];
+		if (s->ms_key == NULL || (s->ms_hash == h && s->ms_len == n &&
+		    memcmp(s->ms_key, k, n) == 0))
+			return s;
+	}
+}
+
+/* Keep the table at most half full. */
+static int
+grow(struct strmap *m)
+{
+	struct strmap		 old = *m;
+	struct strmap_slot	*s;
+	size_t			 i;
+
+	m->m_cap = old.m_cap ? old.m_cap * 2 : 64;
+	if ((m->m_slot = calloc(m->m_cap, sizeof(*m->m_slot))) == NULL) {
+		*m = old;
+		return -1;
+	}
+	for (i = 0; i < old.m_cap; i++) {
+		if (old.m_slot[i].ms_key == NULL)
+			continue;
+		s = find(m, old.m_slot[i].ms_key, old.m_slot[i].ms_len,
+		    old.m_slot[i].ms_hash);
+		*s = old.m_slot[i];
+	}
+	free(old.m_slot);
+	return 0;
+}
+
+/* Returns 1 if added, 0 if the key was there already (kept), -1 on error. */
+int
+strmap_put(struct strmap *m, const char *k, size_t n, uint32_t val)
+{
+	struct strmap_slot	*s;
+	uint32_t		 h = hash(k, n);
+
+	if (n > UINT32_MAX)
+		return -1;
+	if ((m->m_used + 1) * 2 > m->m_cap && grow(m) == -1)
+		return -1;
+	s = find(m, k, n, h);
+	if (s->ms_key != NULL)
+		return 0;
+	s->ms_key = k;
+	s->ms_len = (uint32_t)n;
+	s->ms_hash = h;
+	s->ms_val = val;
+	m->m_used++;
+	return 1;
+}
+
+/* Like strmap_put, but a key that is there gets the new value. */
+int
+strmap_set(struct strmap *m, const char *k, size_t n, uint32_t val)
+{
+	struct strmap_slot	*s;
+	int			 r;
+
+	if ((r = strmap_put(m, k, n, val)) != 0)
+		return r;
+	s = find(m, k, n, hash(k, n));
+	s->ms_val = val;
+	return 0;
+}
+
+int64_t
+strmap_get(const struct strmap *m, const char *k, size_t n)
+{
+	struct strmap_slot	*s;
+
+	if (m->m_cap == 0)
+		return -1;
+	s = find(m, k, n, hash(k, n));
+	return s->ms_key != NULL ? (int64_t)s->ms_val : -1;
+}

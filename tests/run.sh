@@ -1,0 +1,67 @@
+#!/bin/sh
+# run.sh [--shared DIR]: every test, twice: with the normal build and
+# with the AddressSanitizer + UndefinedBehaviorSanitizer build.  Each
+# suite prints its own tally; the last line is the total.  `make check`
+# builds everything first and then runs this.
+
+cd "$(dirname "$0")/.." || exit 2
+SHARED=../shared
+[ "$1" = "--shared" ] && SHARED=$2
+
+TOTAL_PASSED=0
+TOTAL_FAILED=0
+LOG=$(mktemp "${TMPDIR:-/tmp}/capsuled-run.XXXXXX")
+trap 'rm -f "$LOG"' EXIT
+
+# Sanitizers: stop at the first error, and report leaks too.
+ASAN_OPTIONS=abort_on_error=0:halt_on_error=1:detect_leaks=1
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export ASAN_OPTIONS UBSAN_OPTIONS
+
+# suite NAME COMMAND...: run it, show its output, add up its tally.  A
+# suite that dies without a tally line counts as one failure.
+suite() {
+	name=$1
+	shift
+	"$@" > "$LOG" 2>&1
+	status=$?
+	tally=$(tail -n 1 "$LOG")
+	p=$(echo "$tally" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+	f=$(echo "$tally" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+	if [ -z "$p" ]; then
+		p=0
+		f=1
+	elif [ $status -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	if [ "$f" -ne 0 ]; then
+		sed '$d' "$LOG"
+		echo "$name: $p passed, $f failed (exit $status)"
+	else
+		echo "$name: $p passed"
+	fi
+	TOTAL_PASSED=$((TOTAL_PASSED + p))
+	TOTAL_FAILED=$((TOTAL_FAILED + f))
+}
+
+for build in plain asan; do
+	if [ $build = plain ]; then
+		bin=./capsuled
+		tests=build/tests
+	else
+		bin=build/capsuled-asan
+		tests=build/tests-asan
+	fi
+	for t in "$tests"/test_*; do
+		suite "[$build] unit $(basename "$t")" "$t"
+	done
+	suite "[$build] golden" sh tests/golden.sh "$bin"
+	suite "[$build] robustness" sh tests/robust.sh "$bin"
+	suite "[$build] corpus" sh tests/corpus.sh "$bin" "$SHARED"
+	if [ -f tests/differential.sh ]; then
+		suite "[$build] differential" sh tests/differential.sh "$bin"
+	fi
+done
+
+echo "$TOTAL_PASSED passed, $TOTAL_FAILED failed"
+[ "$TOTAL_FAILED" -eq 0 ]

@@ -1,0 +1,42 @@
+#include <stdlib.h>
+
+#include "buf.h"
+#include "test.h"
+
+int
+main(void)
+{
+	struct buf	 b;
+	char		*s;
+	int		 i;
+
+	buf_init(&b);
+	buf_adds(&b, "# ");
+	buf_add(&b, "Title!", 5);
+	buf_addc(&b, '\n');
+	CHECK_STR(b.b_data, "# Title\n");
+	CHECK(b.b_len == 8, "len %zu", b.b_len);
+
+	buf_reset(&b);
+	CHECK_STR(b.b_data, "");
+	for (i = 0; i < 1000; i++)
+		buf_printf(&b, "%d,", i);
+	CHECK(b.b_len == 3890, "len %zu", b.b_len);
+	CHECK(strncmp(b.b_data + b.b_len - 4, "999,", 4) == 0, "tail");
+	CHECK(!b.b_failed, "no failure");
+
+	/* a failed allocation is sticky: later appends do nothing */
+	CHECK(buf_reserve(&b, (size_t)-1 / 2) == -1, "huge reserve fails");
+	CHECK(b.b_failed, "failure recorded");
+	CHECK(buf_adds(&b, "x") == -1, "append after failure");
+	CHECK(buf_steal(&b) == NULL, "steal after failure gives NULL");
+
+	buf_init(&b);
+	buf_adds(&b, "kept");
+	s = buf_steal(&b);
+	CHECK_STR(s, "kept");
+	CHECK(b.b_data == NULL && b.b_len == 0, "empty after steal");
+	free(s);
+	buf_free(&b);
+	return TEST_DONE();
+}

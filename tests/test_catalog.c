@@ -1,0 +1,128 @@
+#include <stdlib.h>
+
+#include "article.h"
+#include "catalog.h"
+#include "test.h"
+
+/* Add an article given as source text under a file name. */
+static int
+add_quiet(struct catalog *c, const char *name, const char *src,
+    int64_t mtime)
+{
+	struct article	 a;
+	const char	*errstr;
+	int		 r;
+
+	if (article_load(&a, src, strlen(src), &errstr) == -1)
+		return -1;
+	r = catalog_add(c, name, &a, a.a_has_date ? a.a_date : mtime);
+	article_free(&a);
+	return r;
+}
+
+static void
+add(struct catalog *c, const char *name, const char *src, int64_t mtime)
+{
+	CHECK(add_quiet(c, name, src, mtime) == 0, "add %s", name);
+}
+
+static const char *
+slug_of(const struct catalog *c, const char *name)
+{
+	int64_t	 i = catalog_find_name(c, name);
+
+	return i >= 0 ? c->c_art[i].ca_slug : NULL;
+}
+
+int
+main(void)
+{
+	struct catalog	*c;
+	char		 longtitle[300], name[64];
+	int64_t		 i;
+	size_t		 k;
+
+	c = catalog_new();
+	/* added out of order: uniqueness follows file-name order */
+	add(c, "b.txt", "Cr\u00eapes!", 100);
+	add(c, "a.txt", "crepes", 100);
+	add(c, "c.txt", "CREPES", 300);
+	add(c, "d.txt", "Crepes 2", 200);	/* natural slug crepes-2 */
+	add(c, "e.txt", "\u5473\u564c", 50);	/* empty slug: file name */
+	add(c, "\u5473.txt", "\u5473\u564c", 50);	/* and "article" */
+	add(c, "f.txt", "---\ndate: 2023-11-02\n---\nDated\nP\n"
+	    "CR\u00c9PES\ns\nREAD MORE\n\u5473\u564c\ns\nREAD MORE\n"
+	    "Missing\ns\nREAD MORE", 0);
+	memset(longtitle, 'x', 120);
+	memcpy(longtitle + 60, " ", 1);
+	longtitle[120] = '\0';
+	add(c, "g.txt", longtitle, 10);
+	add(c, "h.txt", longtitle, 10);
+	CHECK(catalog_finish(c) == 0, "finish");
+
+	CHECK(c->c_nart == 9, "9 articles");
+	CHECK_STR(c->c_art[0].ca_name, "a.txt");
+	CHECK_STR(slug_of(c, "a.txt"), "crepes");
+	CHECK_STR(slug_of(c, "b.txt"), "crepes-2");
+	CHECK_STR(slug_of(c, "c.txt"), "crepes-3");
+	CHECK_STR(slug_of(c, "d.txt"), "crepes-2-2");
+	CHECK_STR(slug_of(c, "e.txt"), "e");
+	CHECK_STR(slug_of(c, "\u5473.txt"), "article");
+	CHECK_STR(slug_of(c, "g.txt"), "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxx");
+	CHECK(strlen(slug_of(c, "h.txt")) == 62, "cut, then -2");
+
+	/* resolution: full slug, first in file-name order */
+	i = catalog_resolve(c, "Crêpes");
+	CHECK(i >= 0 && strcmp(c->c_art[i].ca_name, "a.txt") == 0, "crepes");
+	i = catalog_resolve(c, "crepes 2");
+	CHECK(i >= 0 && strcmp(c->c_art[i].ca_name, "d.txt") == 0,
+	    "title slug, not the suffixed address");
+	i = catalog_resolve(c, "\u5473\u564c");
+	CHECK(i >= 0 && strcmp(c->c_art[i].ca_name, "e.txt") == 0,
+	    "empty slug: exact title, first file");
+	CHECK(catalog_resolve(c, "\u5473") == -1, "empty slug, other title");
+	CHECK(catalog_resolve(c, "x") == -1, "no match");
+	CHECK(catalog_resolve(c, longtitle) >= 0, "matching uses full slug");
+	longtitle[119] = 'y';
+	CHECK(catalog_resolve(c, longtitle) == -1,
+	    "a difference after character 100 matters");
+
+	/* related entries resolved at finish */
+	i = catalog_find_name(c, "f.txt");
+	CHECK(i >= 0 && c->c_art[i].ca_nrel == 3, "3 entries");
+	if (i >= 0) {
+		k = c->c_art[i].ca_rel;
+		CHECK(c->c_rel[k].cr_target == catalog_find_name(c, "a.txt"),
+		    "entry 1");
+		CHECK(c->c_rel[k + 1].cr_target == catalog_find_name(c, "e.txt"),
+		    "entry 2");
+		CHECK(c->c_rel[k + 2].cr_target == -1, "entry 3 missing");
+		CHECK(c->c_art[i].ca_date == 1698883200, "front-matter date");
+	}
+
+	/* order: newest first, then title, then name */
+	CHECK_STR(c->c_art[c->c_order[0]].ca_name, "f.txt");
+	CHECK_STR(c->c_art[c->c_order[1]].ca_name, "c.txt");
+	CHECK_STR(c->c_art[c->c_order[2]].ca_name, "d.txt");
+	CHECK_STR(c->c_art[c->c_order[3]].ca_name, "b.txt");
+	CHECK_STR(c->c_art[c->c_order[4]].ca_name, "a.txt");
+	CHECK_STR(c->c_art[c->c_order[5]].ca_name, "e.txt");
+	CHECK_STR(c->c_art[c->c_order[6]].ca_name, "\u5473.txt");
+	CHECK(catalog_find_slug(c, "crepes-3", 8) ==
+	    catalog_find_name(c, "c.txt"), "find by slug");
+	catalog_free(c);
+
+	/* many equal titles stay fast and unique */
+	c = catalog_new();
+	for (i = 0, k = 0; k < 3000; k++) {
+		snprintf(name, sizeof(name), "%05zu.txt", k);
+		if (add_quiet(c, name, "Same", 0) == -1)
+			i++;
+	}
+	CHECK(i == 0, "3000 added");
+	CHECK(catalog_finish(c) == 0, "finish 3000");
+	CHECK_STR(slug_of(c, "02999.txt"), "same-3000");
+	catalog_free(c);
+	return TEST_DONE();
+}
