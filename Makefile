@@ -24,7 +24,7 @@ ifeq ($(WERROR),1)
 WARN	+= -Werror
 endif
 
-PKGS	 = openssl libmagic
+PKGS	 = openssl libmagic libevent liburiparser libidn2
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 UNISTRING_LIBS := $(shell pkg-config --libs libunistring 2>/dev/null || echo -lunistring)
@@ -39,10 +39,13 @@ SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 # Modules, in data-flow order.  Pure ones have a unit test of their own.
 LIB_SRCS = src/buf.c src/utf8.c src/strmap.c src/arena.c src/source.c \
 	   src/article.c src/slug.c src/catalog.c src/addr.c src/gemtext.c \
-	   src/gopher_render.c src/feed.c src/capsule.c src/log.c
+	   src/gopher_render.c src/feed.c src/capsule.c src/log.c src/mime.c \
+	   src/snapshot.c src/gemini.c src/gemini_route.c src/gopher.c \
+	   src/gopher_route.c src/tls.c src/server.c
 SRCS	 = $(LIB_SRCS) src/main.c
 TESTS	 = test_buf test_utf8 test_strmap test_source test_article \
-	   test_slug test_catalog test_gemtext test_gopher_render test_feed
+	   test_slug test_catalog test_gemtext test_gopher_render test_feed \
+	   test_gemini
 
 OBJ	 = build/obj
 AOBJ	 = build/asan

@@ -3,6 +3,7 @@
  * Gopher.  This file holds the command line: the subcommands convert
  * and check, and the server's start-up.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -20,17 +21,23 @@
 #include "capsule.h"
 #include "catalog.h"
 #include "feed.h"
+#include "gemini.h"
 #include "gemtext.h"
 #include "gopher_render.h"
 #include "log.h"
+#include "mime.h"
+#include "server.h"
 #include "site.h"
 #include "slug.h"
+#include "snapshot.h"
+#include "tls.h"
 #include "utf8.h"
 
 #define VERSION	"0.1.0"
 
 static const char usage_text[] =
-"usage: capsuled [-d CAPSULE_DIR] [-H HOSTNAME] [-g GEMINI_PORT] [-p GOPHER_PORT]\n"
+"usage: capsuled [-f] [-d CAPSULE_DIR] [-H HOSTNAME] [-g GEMINI_PORT]\n"
+"                [-p GOPHER_PORT] [-C CERT_DIR] [-T SECONDS]\n"
 "       capsuled convert [-d CAPSULE_DIR] [-H HOSTNAME] [-g PORT] [-p PORT]\n"
 "                        [--gopher | --gopher-text] [--strict] FILE...\n"
 "       capsuled convert [-d CAPSULE_DIR] [-H HOSTNAME] [-g PORT] [-p PORT]\n"
@@ -38,8 +45,7 @@ static const char usage_text[] =
 "       capsuled check [-d CAPSULE_DIR]\n"
 "       capsuled --help | --version\n"
 "\n"
-"  (no command)  read the capsule and print its home page (the Gemini and\n"
-"                Gopher listeners are not built yet)\n"
+"  (no command)  serve the capsule over Gemini (TLS) until SIGTERM/SIGINT\n"
 "  convert       print the rendering of each article FILE: gemtext, or with\n"
 "                --gopher its Gopher menu, with --gopher-text its plain text;\n"
 "                --home prints the home page (--gopher: the root menu),\n"
@@ -49,8 +55,13 @@ static const char usage_text[] =
 "                line each; exit 1 if a file was skipped\n"
 "\n"
 "  -d DIR        capsule directory (default ./capsule)\n"
+"  -C DIR        certificate directory (default ./certs); a self-signed\n"
+"                certificate is created there for HOSTNAME if it has none\n"
+"  -T SECONDS    deadline for a request, and for each write (default 10)\n"
+"  -f            stay in the foreground (capsuled always does)\n"
 "  -H HOSTNAME   host name in absolute links and Gopher items (localhost)\n"
-"  -g PORT       Gemini port in absolute links (1965)\n"
+"  -g PORT       Gemini port to listen on and use in links (1965; 0: any\n"
+"                free port, reported on stderr)\n"
 "  -p PORT       Gopher port in items (convert: 70; server: 70 as root,\n"
 "                7070 otherwise)\n"
 "  --strict      Gopher text in strict RFC 1436 form: lines starting with\n"
@@ -86,6 +97,8 @@ enum format {
 
 struct options {
 	const char	*o_dir;		/* -d, or NULL */
+	const char	*o_certdir;	/* -C */
+	int		 o_timeout;	/* -T, seconds */
 	struct site	 o_site;
 	enum format	 o_format;
 	int		 o_home;
@@ -121,6 +134,9 @@ options_init(struct options *o, unsigned gopher_port)
 	o->o_site.s_gopher_host = "localhost";
 	o->o_site.s_gopher_port = gopher_port;
 	o->o_site.s_home_limit = SITE_HOME_LIMIT;
+	o->o_dir = NULL;
+	o->o_certdir = "certs";
+	o->o_timeout = 10;
 }
 
 /* Parse the options every command shares; returns the first operand. */
@@ -130,12 +146,13 @@ parse_options(int argc, char **argv, struct options *o, const char *allowed)
 	int	 ch;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "d:H:g:p:", long_options,
+	while ((ch = getopt_long(argc, argv, "d:H:g:p:C:T:f", long_options,
 	    NULL)) != -1) {
-		/* 'L' in allowed: the long rendering options of convert */
+		/* 'L' in allowed: the rendering options of convert; 'S': --strict */
 		if ((ch < 256 && ch != '?' && strchr(allowed, ch) == NULL) ||
-		    (ch >= OPT_GOPHER && ch <= OPT_STRICT &&
-		    strchr(allowed, 'L') == NULL))
+		    (ch >= OPT_GOPHER && ch < OPT_STRICT &&
+		    strchr(allowed, 'L') == NULL) || (ch == OPT_STRICT &&
+		    strchr(allowed, 'L') == NULL && strchr(allowed, 'S') == NULL))
 			usage(2);
 		switch (ch) {
 		case 'd':
@@ -149,6 +166,15 @@ parse_options(int argc, char **argv, struct options *o, const char *allowed)
 		case 'g':
 			o->o_site.s_gemini_port = parse_port(optarg);
 			break;
+		case 'C':
+			o->o_certdir = optarg;
+			break;
+		case 'T':
+			if ((o->o_timeout = (int)parse_port(optarg)) < 1)
+				fatalx("invalid timeout: %s", optarg);
+			break;
+		case 'f':
+			break;	/* always in the foreground */
 		case 'p':
 			o->o_site.s_gopher_port = parse_port(optarg);
 			break;
@@ -419,16 +445,116 @@ cmd_check(int argc, char **argv)
 	return status;
 }
 
-/* Until the listeners exist, "serving" reads the capsule and shows it. */
+/* The host name as requests will carry it: lowercase A-labels. */
+static void
+normalise_host(struct options *o, char *name, size_t n)
+{
+	if (gemini_host_normalise(o->o_site.s_host, strlen(o->o_site.s_host),
+	    name, n) == -1)
+		fatalx("invalid host name: %s", o->o_site.s_host);
+	o->o_site.s_host = o->o_site.s_gopher_host = name;
+}
+
+static const char *const kind_names[NUM_LISTEN_KINDS] = {
+	[LISTEN_GEMINI] = "gemini",
+	[LISTEN_GOPHER] = "gopher",
+};
+
+/*
+ * Bind a port on IPv4 and (if the machine has it) IPv6; *port 0 means
+ * any free port, and becomes the one bound.
+ */
+static void
+listen_both(enum listener_kind k, unsigned *port, struct server_conf *sc)
+{
+	const char	*errstr;
+	int		 fd, bound;
+
+	if ((fd = server_listen("0.0.0.0", (int)*port, &bound, &errstr)) == -1)
+		fatalx("%s port %u: %s", kind_names[k], *port, errstr);
+	sc->sc_fds[sc->sc_nfds] = fd;
+	sc->sc_kinds[sc->sc_nfds++] = k;
+	*port = (unsigned)bound;
+	if ((fd = server_listen("::", bound, &bound, &errstr)) == -1)
+		log_info("%s: no IPv6 listener: %s", kind_names[k], errstr);
+	else {
+		sc->sc_fds[sc->sc_nfds] = fd;
+		sc->sc_kinds[sc->sc_nfds++] = k;
+	}
+}
+
+/* As many connections as the descriptor limit allows, within reason. */
+static size_t
+max_connections(void)
+{
+	struct rlimit	 rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return 256;
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	getrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < 128)
+		return 32;
+	return rl.rlim_cur - 64 > 10000 ? 10000 : (size_t)rl.rlim_cur - 64;
+}
+
 static int
 cmd_serve(int argc, char **argv)
 {
 	struct options	 o;
+	struct server_conf sc;
+	struct tls_host	 host;
+	struct diags	 d;
+	char		 name[GEMINI_HOST_MAX];
+	const char	*names[2], *errstr;
+	size_t		 i;
 
 	options_init(&o, geteuid() == 0 ? 70 : 7070);
-	if (parse_options(argc, argv, &o, "dHgp") != argc)
+	if (parse_options(argc, argv, &o, "dHgpCTfS") != argc)
 		usage(2);
-	return convert_lists(&o, 0) == 0 ? 0 : 1;
+	if (o.o_dir == NULL)
+		o.o_dir = "capsule";
+	memset(&sc, 0, sizeof(sc));
+	normalise_host(&o, name, sizeof(name));
+	names[0] = name;
+	names[1] = NULL;
+	listen_both(LISTEN_GEMINI, &o.o_site.s_gemini_port, &sc);
+	listen_both(LISTEN_GOPHER, &o.o_site.s_gopher_port, &sc);
+	if (mkdir(o.o_certdir, 0700) == -1 && errno != EEXIST)
+		fatalx("%s: %s", o.o_certdir, strerror(errno));
+	if (tls_host_load(o.o_certdir, name, &host, &errstr) == -1)
+		fatalx("certificate for %s in %s: %s", name, o.o_certdir,
+		    errstr);
+	log_info("%s certificate for %s: %s", host.th_created ? "created" :
+	    "loaded", name, host.th_fingerprint);
+	memset(&d, 0, sizeof(d));
+	if ((sc.sc_snap = snapshot_build(o.o_dir, &o.o_site, &d, &errstr)) ==
+	    NULL)
+		fatalx("%s: %s", o.o_dir, errstr);
+	print_diags(stderr, &d, "capsuled: ");
+	diags_free(&d);
+	if ((sc.sc_mime = mime_open(&errstr)) == NULL)
+		fatalx("libmagic: %s", errstr);
+	sc.sc_hosts = &host;
+	sc.sc_nhosts = 1;
+	sc.sc_names = names;
+	sc.sc_gemini_port = (int)o.o_site.s_gemini_port;
+	sc.sc_timeout = o.o_timeout;
+	sc.sc_maxconn = max_connections();
+	for (i = 0; i < sc.sc_nfds; i++)
+		log_info("listening %s %s:%u", kind_names[sc.sc_kinds[i]],
+		    i % 2 ? "[::]" : "0.0.0.0", sc.sc_kinds[i] == LISTEN_GEMINI ?
+		    o.o_site.s_gemini_port : o.o_site.s_gopher_port);
+	log_info("serving %zu articles of %s at gemini://%s:%u/ and "
+	    "gopher://%s:%u/", sc.sc_snap->sn_cat->c_nart, o.o_dir, name,
+	    o.o_site.s_gemini_port, name, o.o_site.s_gopher_port);
+	if (server_run(&sc, &errstr) == -1)
+		fatalx("%s", errstr);
+	snapshot_release(sc.sc_snap);
+	mime_close(sc.sc_mime);
+	tls_host_free(&host);
+	return 0;
 }
 
 int

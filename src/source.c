@@ -61,17 +61,17 @@ latin1_to_utf8(const char *in, size_t len, size_t *outlen)
 }
 
 /*
- * Clean one line of valid UTF-8 in place (section 1.3): TAB becomes a
- * space; other C0 controls, DEL, C1 controls (C2 80..C2 9F) and the
- * bidi embeddings, overrides and isolates (E2 80 AA..AE, E2 81 A6..A9)
- * are deleted; spaces are stripped from both ends.  Returns the new
- * length and NUL-terminates.  Works on bytes: every character deleted
- * has a fixed encoding, and no other sequence contains those bytes.
+ * Delete in place what no reader may receive (valid UTF-8 in, section
+ * 1.3 steps 1-3): TAB becomes a space; other C0 controls, DEL, C1
+ * controls (C2 80..C2 9F) and the bidi embeddings, overrides and
+ * isolates (E2 80 AA..AE, E2 81 A6..A9) are deleted.  Returns the new
+ * length.  Works on bytes: every character deleted has a fixed encoding,
+ * and no other sequence contains those bytes.
  */
 size_t
-source_clean_line(char *s, size_t n)
+source_strip_controls(char *s, size_t n)
 {
-	size_t	 i = 0, o = 0, start;
+	size_t	 i = 0, o = 0;
 
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
@@ -96,6 +96,19 @@ source_clean_line(char *s, size_t n)
 		} else
 			s[o++] = s[i++];
 	}
+	return o;
+}
+
+/*
+ * Clean one line in place (section 1.3): strip the controls, then the
+ * spaces at both ends.  Returns the new length and NUL-terminates.
+ */
+size_t
+source_clean_line(char *s, size_t n)
+{
+	size_t	 o, start;
+
+	o = source_strip_controls(s, n);
 	while (o > 0 && s[o - 1] == ' ')
 		o--;
 	for (start = 0; start < o && s[start] == ' '; start++)

@@ -30,5 +30,6 @@ int	 source_check(const char *, size_t, const char **);
 int	 source_decode(const char *, size_t, struct text *, const char **);
 void	 source_free(struct text *);
 size_t	 source_clean_line(char *, size_t);
+size_t	 source_strip_controls(char *, size_t);
 
 #endif

@@ -61,6 +61,9 @@ for build in plain asan; do
 	if [ -f tests/differential.sh ]; then
 		suite "[$build] differential" sh tests/differential.sh "$bin"
 	fi
+	for t in gemini gopher; do
+		[ -f tests/$t.sh ] && suite "[$build] $t" sh tests/$t.sh "$bin"
+	done
 done
 
 echo "$TOTAL_PASSED passed, $TOTAL_FAILED failed"

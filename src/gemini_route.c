@@ -1,0 +1,331 @@
+/*
+ * Routing a parsed Gemini request to a response, over a snapshot:
+ *   /                        home page (gemfeed)
+ *   /articles, /articles/    31 to /
+ *   /articles/<slug>.gmi     an article
+ *   /articles/page/<n>.gmi   the full list, page n
+ *   /atom.xml                the Atom feed
+ *   /<name>.txt              31 to the article made from that file
+ *   anything else            a file or directory of the capsule
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "capsule.h"
+#include "catalog.h"
+#include "feed.h"
+#include "gemini.h"
+#include "mime.h"
+#include "snapshot.h"
+#include "utf8.h"
+
+/* Entries shown in a generated directory listing. */
+#define LISTING_MAX	10000
+
+void
+response_init(struct response *r)
+{
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->rs_body);
+	r->rs_fd = -1;
+}
+
+void
+response_free(struct response *r)
+{
+	buf_free(&r->rs_body);
+	if (r->rs_fd != -1)
+		close(r->rs_fd);
+	r->rs_fd = -1;
+}
+
+void
+response_set(struct response *r, int status, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	r->rs_status = status;
+	va_start(ap, fmt);
+	vsnprintf(r->rs_meta, sizeof(r->rs_meta), fmt, ap);
+	va_end(ap);
+}
+
+/* "NN META\r\n"; a failure status with no META is just "NN\r\n". */
+int
+gemini_header(const struct response *r, char *out, size_t n)
+{
+	int	 len;
+
+	if (r->rs_meta[0] == '\0')
+		len = snprintf(out, n, "%02d\r\n", r->rs_status);
+	else
+		len = snprintf(out, n, "%02d %s\r\n", r->rs_status, r->rs_meta);
+	return len < 0 || (size_t)len >= n ? -1 : len;
+}
+
+/* Percent-encode a decoded path for a URL: "/a b/" -> "/a%20b/". */
+static void
+encode_path(const char *path, char *out, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t	 o = 0;
+
+	for (; *path != '\0' && o + 4 < n; path++) {
+		unsigned char c = (unsigned char)*path;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("/-._~!$&'()*+,;=:@", c))
+			out[o++] = (char)c;
+		else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+}
+
+static void
+redirect(struct response *r, const struct snapshot *s, const char *path)
+{
+	char	 base[ADDR_URL_MAX], enc[GEMINI_URI_MAX * 3 + 1];
+
+	addr_gemini_base(base, sizeof(base), &s->sn_site);
+	encode_path(path, enc, sizeof(enc));
+	response_set(r, 31, "%s%s", base, enc);
+	if (strlen(base) + strlen(enc) > GEMINI_META_MAX)
+		response_set(r, 51, "Not found");
+}
+
+static void
+not_found(struct response *r)
+{
+	response_set(r, 51, "Not found");
+}
+
+static void
+gemtext_ok(struct response *r, const char *lang)
+{
+	if (lang != NULL)
+		response_set(r, 20, "text/gemini; charset=utf-8; lang=%s", lang);
+	else
+		response_set(r, 20, "text/gemini; charset=utf-8");
+}
+
+static void
+generated(struct response *r, int rendered, const char *type)
+{
+	if (rendered == -1 || r->rs_body.b_failed) {
+		buf_reset(&r->rs_body);
+		response_set(r, 40, "Temporary failure");
+	} else
+		response_set(r, 20, "%s", type);
+}
+
+/* "<n>.gmi" with n a decimal number without leading zeros, else 0. */
+static size_t
+page_number(const char *s)
+{
+	size_t	 n = 0;
+
+	if (*s < '1' || *s > '9')
+		return 0;
+	for (; *s >= '0' && *s <= '9'; s++)
+		if ((n = n * 10 + (size_t)(*s - '0')) > 1000000000)
+			return 0;
+	return strcmp(s, ".gmi") == 0 ? n : 0;
+}
+
+static void
+route_articles(const char *rest, const struct snapshot *s,
+    struct response *r)
+{
+	const struct catalog	*c = s->sn_cat;
+	const char		*errstr;
+	size_t			 n = strlen(rest), page;
+	int64_t			 i;
+
+	if (strncmp(rest, "page/", 5) == 0) {
+		if ((page = page_number(rest + 5)) == 0 ||
+		    feed_page(&r->rs_body, c, page, &s->sn_site) == -1)
+			not_found(r);
+		else
+			gemtext_ok(r, NULL);
+		return;
+	}
+	if (n <= 4 || strcmp(rest + n - 4, ".gmi") != 0 ||
+	    (i = catalog_find_slug(c, rest, n - 4)) < 0) {
+		not_found(r);
+		return;
+	}
+	if (snapshot_article(s, (size_t)i, SNAP_GEMTEXT, &r->rs_body,
+	    &errstr) == -1) {
+		buf_reset(&r->rs_body);
+		not_found(r);
+		return;
+	}
+	gemtext_ok(r, c->c_art[i].ca_lang);
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A generated listing of the directory fd, shown at path. */
+static void
+listing(int fd, const char *path, struct response *r)
+{
+	struct buf	*b = &r->rs_body;
+	struct dirent	*de;
+	DIR		*dp;
+	char		**names = NULL, **p, enc[1024];
+	size_t		 n = 0, cap = 0, i;
+	int		 dfd;
+
+	if ((dfd = dup(fd)) == -1 || (dp = fdopendir(dfd)) == NULL) {
+		if (dfd != -1)
+			close(dfd);
+		response_set(r, 40, "Temporary failure");
+		return;
+	}
+	while ((de = readdir(dp)) != NULL && n < LISTING_MAX) {
+		if (de->d_name[0] == '.' || (de->d_type != DT_REG &&
+		    de->d_type != DT_DIR && de->d_type != DT_LNK))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((p = reallocarray(names, cap, sizeof(*p))) == NULL)
+				break;
+			names = p;
+		}
+		if ((names[n] = malloc(strlen(de->d_name) + 2)) == NULL)
+			break;
+		strcpy(names[n], de->d_name);
+		if (de->d_type == DT_DIR)
+			strcat(names[n], "/");
+		n++;
+	}
+	closedir(dp);
+	qsort(names, n, sizeof(*names), by_name);
+	buf_adds(b, "# Index of ");
+	utf8_escape(b, path, strlen(path));
+	buf_adds(b, "\n\n=> ../ Parent directory\n");
+	for (i = 0; i < n; i++) {
+		encode_path(names[i], enc, sizeof(enc));
+		buf_printf(b, "=> %s ", enc);
+		utf8_escape(b, names[i], strlen(names[i]));
+		buf_addc(b, '\n');
+		free(names[i]);
+	}
+	free(names);
+	generated(r, 0, "text/gemini; charset=utf-8");
+}
+
+/* Serve an open regular file: its type from the name and libmagic. */
+static void
+file(int fd, const char *name, const struct stat *st, struct mime *m,
+    struct response *r)
+{
+	char	 type[MIME_MAX];
+
+	mime_of(m, name, fd, type, sizeof(type));
+	if (lseek(fd, 0, SEEK_SET) == -1) {
+		close(fd);
+		response_set(r, 40, "Temporary failure");
+		return;
+	}
+	r->rs_fd = fd;
+	r->rs_size = st->st_size;
+	response_set(r, 20, "%s", type);
+}
+
+/*
+ * A file or directory of the capsule.  Names starting with "." are never
+ * served, and snapshot_open never leaves the capsule.
+ */
+static void
+route_file(const char *path, const struct snapshot *s, struct mime *m,
+    struct response *r)
+{
+	char		 rel[GEMINI_URI_MAX + 2];
+	const char	*errstr, *name;
+	struct stat	 st;
+	size_t		 n;
+	int		 fd, ifd = -1;
+
+	if (strstr(path, "/.") != NULL) {
+		not_found(r);
+		return;
+	}
+	n = strlen(path);
+	snprintf(rel, sizeof(rel), "%.*s", (int)(n - 1 - (path[n - 1] == '/')),
+	    path + 1);
+	if ((fd = snapshot_open(s, -1, rel, O_RDONLY, &errstr)) == -1 ||
+	    fstat(fd, &st) == -1) {
+		if (fd != -1)
+			close(fd);
+		not_found(r);
+		return;
+	}
+	name = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
+	if (S_ISREG(st.st_mode) && path[n - 1] != '/') {
+		file(fd, name, &st, m, r);
+		return;
+	}
+	if (!S_ISDIR(st.st_mode))
+		not_found(r);
+	else if (path[n - 1] != '/') {
+		snprintf(rel, sizeof(rel), "%s/", path);
+		redirect(r, s, rel);
+	} else if ((ifd = snapshot_open(s, fd, "index.gmi", O_RDONLY,
+	    &errstr)) != -1 && fstat(ifd, &st) == 0 && S_ISREG(st.st_mode)) {
+		file(ifd, "index.gmi", &st, m, r);
+		ifd = -1;
+	} else
+		listing(fd, path, r);
+	if (ifd != -1)
+		close(ifd);
+	close(fd);
+}
+
+void
+gemini_route(const struct gemini_request *q, const struct snapshot *s,
+    struct mime *m, struct response *r)
+{
+	const char	*path = q->gr_path;
+	int64_t		 i;
+	char		 sel[ADDR_SELECTOR_MAX];
+
+	if (strcmp(path, "/") == 0)
+		generated(r, feed_home(&r->rs_body, s->sn_cat, &s->sn_site,
+		    s->sn_intro, s->sn_introlen), "text/gemini; charset=utf-8");
+	else if (strcmp(path, "/articles") == 0 ||
+	    strcmp(path, "/articles/") == 0)
+		redirect(r, s, "/");
+	else if (strncmp(path, "/articles/", 10) == 0)
+		route_articles(path + 10, s, r);
+	else if (strcmp(path, "/atom.xml") == 0)
+		generated(r, feed_atom(&r->rs_body, s->sn_cat, &s->sn_site),
+		    "application/atom+xml");
+	else if (strchr(path + 1, '/') == NULL &&
+	    capsule_is_article_name(path + 1)) {
+		if ((i = catalog_find_name(s->sn_cat, path + 1)) >= 0) {
+			addr_selector(sel, sizeof(sel),
+			    s->sn_cat->c_art[i].ca_slug, ".gmi");
+			redirect(r, s, sel);
+		} else
+			not_found(r);
+	} else
+		route_file(path, s, m, r);
+}

@@ -1,0 +1,443 @@
+/*
+ * Routing a parsed Gopher request to a response, over a snapshot:
+ *   /                          root menu: the capsule title, newest articles
+ *   /articles/                 the root menu too (Gopher has no redirect)
+ *   /articles/<slug>/          an article's menu
+ *   /articles/<slug>.txt       its plain text
+ *   /articles/page/<n>/        the full list, page n
+ *   /caps.txt                  server capabilities
+ *   URL:<url>                  an HTML page that sends a browser there
+ *   anything else              a file, or a directory as a menu
+ * Everything not served gets the type-3 error menu.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "capsule.h"
+#include "catalog.h"
+#include "feed.h"
+#include "gemini.h"
+#include "gopher.h"
+#include "gopher_render.h"
+#include "mime.h"
+#include "snapshot.h"
+#include "source.h"
+#include "utf8.h"
+
+/* Entries of a generated directory menu, and lines of a gophermap. */
+#define MENU_MAX	10000
+
+/* 3<message>\t\terror.host\t1 and the terminator, nothing else. */
+void
+gopher_error(struct response *r, const char *msg)
+{
+	buf_reset(&r->rs_body);
+	if (r->rs_fd != -1)
+		close(r->rs_fd);
+	r->rs_fd = -1;
+	r->rs_status = 3;
+	buf_printf(&r->rs_body, "3%s\t\terror.host\t1\r\n.\r\n", msg);
+}
+
+static void
+generated(struct response *r, int rendered)
+{
+	if (rendered == -1 || r->rs_body.b_failed)
+		gopher_error(r, rendered == -1 ? "Not found" :
+		    "Temporary failure");
+	else
+		r->rs_status = 20;
+}
+
+/* Media type to Gopher item type, by table. */
+static const struct {
+	const char	*prefix;
+	char		 type;
+} types[] = {
+	{ "text/html",		'h' },
+	{ "text/",		'0' },
+	{ "image/gif",		'g' },
+	{ "image/",		'I' },
+	{ "audio/",		's' },
+	{ "application/pdf",	'd' },
+	{ "application/xml",	'0' },
+	{ "application/json",	'0' },
+	{ "application/atom+xml", '0' },
+};
+
+char
+gopher_type(const char *mimetype, int isdir)
+{
+	size_t	 i;
+
+	if (isdir)
+		return '1';
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strncmp(mimetype, types[i].prefix,
+		    strlen(types[i].prefix)) == 0)
+			return types[i].type;
+	return '9';
+}
+
+/* Names that can be selectors as they are: no space, "%", "#", "?". */
+static int
+safe_name(const char *s)
+{
+	return s[0] != '.' && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._~,+=@-") == strlen(s);
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One item of a generated menu: its type from the file itself. */
+static void
+dir_item(struct buf *b, int dfd, const char *dir, const char *name,
+    const struct snapshot *s, struct mime *m)
+{
+	char		 type[MIME_MAX] = "", sel[GOPHER_LINE_MAX + 2];
+	const char	*errstr;
+	struct stat	 st;
+	int		 fd;
+
+	if ((fd = snapshot_open(s, dfd, name, O_RDONLY, &errstr)) == -1)
+		return;
+	if (fstat(fd, &st) == 0 && (S_ISDIR(st.st_mode) ||
+	    S_ISREG(st.st_mode))) {
+		if (S_ISREG(st.st_mode))
+			mime_of(m, name, fd, type, sizeof(type));
+		snprintf(sel, sizeof(sel), "%s%s%s", dir, name,
+		    S_ISDIR(st.st_mode) ? "/" : "");
+		gopher_item(b, gopher_type(type, S_ISDIR(st.st_mode)), name,
+		    sel, &s->sn_site);
+	}
+	close(fd);
+}
+
+/* A generated menu of directory dfd, shown at dir ("/a/b/"). */
+static void
+dir_menu(int dfd, const char *dir, const struct snapshot *s,
+    struct mime *m, struct response *r)
+{
+	struct buf	*b = &r->rs_body;
+	struct dirent	*de;
+	DIR		*dp;
+	char		**names = NULL, **p;
+	size_t		 n = 0, cap = 0, i;
+	int		 fd;
+
+	if ((fd = dup(dfd)) == -1 || (dp = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		gopher_error(r, "Temporary failure");
+		return;
+	}
+	while ((de = readdir(dp)) != NULL && n < MENU_MAX) {
+		if (!safe_name(de->d_name) || strcmp(de->d_name,
+		    "gophermap") == 0)
+			continue;
+		if (n == cap) {
+			if ((p = reallocarray(names, cap ? cap * 2 : 64,
+			    sizeof(*p))) == NULL)
+				break;
+			names = p;
+			cap = cap ? cap * 2 : 64;
+		}
+		if ((names[n] = strdup(de->d_name)) == NULL)
+			break;
+		n++;
+	}
+	closedir(dp);
+	qsort(names, n, sizeof(*names), by_name);
+	gopher_info(b, dir, strlen(dir));
+	gopher_info(b, "", 0);
+	for (i = 0; i < n; i++) {
+		dir_item(b, dfd, dir, names[i], s, m);
+		free(names[i]);
+	}
+	free(names);
+	buf_adds(b, ".\r\n");
+	generated(r, 0);
+}
+
+/* Longest gophermap read. */
+#define GOPHERMAP_MAX	(64 * 1024)
+
+/*
+ * One line of a gophermap (Bucktooth/Gophernicus style): a line without
+ * TAB is an info line; "#" starts a comment; otherwise
+ * Tdisplay TAB selector TAB host TAB port, where an empty selector is
+ * the display string, a relative one is taken from dir, and a missing
+ * host or port is ours.  Control characters are deleted from every field.
+ */
+static void
+map_line(struct buf *b, const char *l, size_t n, const char *dir,
+    const struct site *site)
+{
+	char		 f[4][GOPHER_LINE_MAX + 1], sel[GOPHER_LINE_MAX * 5];
+	char		 port[8];
+	size_t		 k = 0, i, start = 0, len;
+	const char	*disp;
+
+	if (n > 0 && l[0] == '#')
+		return;
+	memset(f, 0, sizeof(f));
+	for (i = 0; i <= n && k < 4; i++) {
+		if (i < n && l[i] != '\t')
+			continue;
+		len = i - start < GOPHER_LINE_MAX ? i - start : GOPHER_LINE_MAX;
+		memcpy(f[k], l + start, len);
+		f[k][source_strip_controls(f[k], len)] = '\0';
+		k++;
+		start = i + 1;
+	}
+	if (k == 1 || f[0][0] == '\0') {
+		gopher_info(b, f[0], strlen(f[0]));
+		return;
+	}
+	if ((unsigned char)f[0][0] < 0x21 || (unsigned char)f[0][0] > 0x7e)
+		return;
+	disp = f[0] + 1;
+	if (f[1][0] == '\0')
+		snprintf(sel, sizeof(sel), "%.1100s%.1100s", dir, disp);
+	else if (f[1][0] == '/' || strncmp(f[1], "URL:", 4) == 0 ||
+	    (f[2][0] != '\0' && strcmp(f[2], site->s_gopher_host) != 0))
+		snprintf(sel, sizeof(sel), "%s", f[1]);
+	else
+		snprintf(sel, sizeof(sel), "%.1100s%.1100s", dir, f[1]);
+	if (f[3][0] == '\0' || strspn(f[3], "0123456789") != strlen(f[3]) ||
+	    strlen(f[3]) > 5)
+		snprintf(port, sizeof(port), "%u", site->s_gopher_port);
+	else
+		snprintf(port, sizeof(port), "%s", f[3]);
+	buf_addc(b, f[0][0]);
+	buf_add(b, disp, utf8_cut(disp, strlen(disp), GOPHER_DISPLAY_MAX));
+	buf_printf(b, "\t%s\t%s\t%s\r\n", sel, f[2][0] ? f[2] :
+	    site->s_gopher_host, port);
+}
+
+/* A gophermap file (UTF-8, at most GOPHERMAP_MAX bytes) as a menu. */
+static void
+gophermap(int fd, const char *dir, const struct snapshot *s,
+    struct response *r)
+{
+	const char	*l, *nl, *end;
+	char		*data;
+	size_t		 len, lines = 0, n = 0;
+	ssize_t		 got;
+
+	if ((data = malloc(GOPHERMAP_MAX + 1)) == NULL) {
+		close(fd);
+		gopher_error(r, "Temporary failure");
+		return;
+	}
+	while (n <= GOPHERMAP_MAX && (got = read(fd, data + n,
+	    GOPHERMAP_MAX + 1 - n)) > 0)
+		n += (size_t)got;
+	close(fd);
+	if (n > GOPHERMAP_MAX || !utf8_valid(data, n)) {
+		free(data);
+		gopher_error(r, "Bad gophermap");
+		return;
+	}
+	end = data + n;
+	for (l = data; l < end && lines < MENU_MAX; l = nl + 1, lines++) {
+		if ((nl = memchr(l, '\n', (size_t)(end - l))) == NULL)
+			nl = end;
+		len = (size_t)(nl - l);
+		if (len > 0 && l[len - 1] == '\r')
+			len--;
+		if (len == 1 && l[0] == '.')
+			break;
+		map_line(&r->rs_body, l, len, dir, &s->sn_site);
+	}
+	free(data);
+	buf_adds(&r->rs_body, ".\r\n");
+	generated(r, 0);
+}
+
+/* Schemes a URL: selector may send a browser to. */
+static const char *const url_schemes[] = {
+	"http://", "https://", "gemini://", "gopher://", "ftp://", "mailto:",
+};
+
+/*
+ * The HTML page a client gets for "URL:<url>" (a type h item it does not
+ * follow itself).  Only plain URLs of known schemes: never javascript:.
+ */
+static void
+url_page(const char *url, struct response *r)
+{
+	struct buf	*b = &r->rs_body;
+	size_t		 i, n = strlen(url);
+
+	for (i = 0; i < sizeof(url_schemes) / sizeof(url_schemes[0]); i++)
+		if (strncasecmp(url, url_schemes[i], strlen(url_schemes[i])) ==
+		    0)
+			break;
+	if (i == sizeof(url_schemes) / sizeof(url_schemes[0]) ||
+	    strcspn(url, "\"'<>\\ `") != n || !utf8_valid(url, n)) {
+		gopher_error(r, "Refused URL");
+		return;
+	}
+	buf_printf(b, "<!DOCTYPE html>\r\n<html><head><meta charset=\"utf-8\">"
+	    "\r\n<meta http-equiv=\"refresh\" content=\"2; URL=%s\">\r\n"
+	    "<title>Redirect</title></head><body>\r\n<p>You are following "
+	    "a link from Gopher to <a href=\"%s\">%s</a>.</p>\r\n"
+	    "</body></html>\r\n", url, url, url);
+	generated(r, 0);
+}
+
+/* Cameron Kaiser's caps.txt, with the spec's spelling PathDelimeter. */
+static void
+caps(const struct snapshot *s, struct response *r)
+{
+	(void)s;
+	buf_adds(&r->rs_body, "CAPS\r\n\r\nCapsVersion=1\r\n"
+	    "ExpireCapsAfter=3600\r\n\r\nPathDelimeter=/\r\nPathIdentity=.\r\n"
+	    "PathParent=..\r\nPathParentDouble=FALSE\r\n"
+	    "PathKeepPreDelimeter=FALSE\r\n\r\nServerDefaultEncoding=UTF-8\r\n"
+	    "ServerSupportsStdinScripts=FALSE\r\n\r\nServerSoftware=capsuled\r\n");
+	generated(r, 0);
+}
+
+/* A short HTTP answer for a browser that knocked on the Gopher port. */
+static void
+http_answer(const struct snapshot *s, struct response *r)
+{
+	buf_printf(&r->rs_body, "HTTP/1.0 400 Bad Request\r\n"
+	    "Content-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"
+	    "\r\nThis is a Gopher server, not a web server: open "
+	    "gopher://%s:%u/ with a Gopher client.\r\n",
+	    s->sn_site.s_gopher_host, s->sn_site.s_gopher_port);
+	r->rs_status = 400;
+}
+
+/* /articles/<rest>: an article's menu or text, or a page of the list. */
+static void
+route_articles(const char *rest, const struct snapshot *s,
+    struct response *r)
+{
+	const struct catalog	*c = s->sn_cat;
+	const char		*errstr;
+	size_t			 n = strlen(rest), page = 0;
+	enum snap_format	 f = SNAP_GOPHER_MENU;
+	int64_t			 i;
+
+	if (n == 0) {
+		generated(r, gopher_menu_home(&r->rs_body, c, &s->sn_site));
+		return;
+	}
+	if (strncmp(rest, "page/", 5) == 0) {
+		for (rest += 5; *rest >= '0' && *rest <= '9' && page < 1000000;
+		    rest++)
+			page = page * 10 + (size_t)(*rest - '0');
+		generated(r, (*rest == '/' || *rest == '\0') ?
+		    gopher_menu_page(&r->rs_body, c, page, &s->sn_site) : -1);
+		return;
+	}
+	if (rest[n - 1] == '/')
+		n--;
+	else if (n > 4 && strcmp(rest + n - 4, ".txt") == 0) {
+		n -= 4;
+		f = SNAP_GOPHER_TEXT;
+	}
+	if ((i = catalog_find_slug(c, rest, n)) < 0 ||
+	    snapshot_article(s, (size_t)i, f, &r->rs_body, &errstr) == -1) {
+		gopher_error(r, "Not found");
+		return;
+	}
+	r->rs_status = 20;
+}
+
+/* A file (sent as it is) or a directory (its gophermap, or a menu). */
+static void
+route_file(const char *sel, const struct snapshot *s, struct mime *m,
+    struct response *r)
+{
+	char		 rel[GOPHER_LINE_MAX + 2], dir[GOPHER_LINE_MAX + 4];
+	const char	*errstr;
+	struct stat	 st;
+	size_t		 n = strlen(sel);
+	int		 fd, mfd;
+
+	snprintf(rel, sizeof(rel), "%.*s", (int)(n - 1 - (sel[n - 1] == '/')),
+	    sel + 1);
+	if ((fd = snapshot_open(s, -1, rel, O_RDONLY, &errstr)) == -1 ||
+	    fstat(fd, &st) == -1) {
+		if (fd != -1)
+			close(fd);
+		gopher_error(r, "Not found");
+		return;
+	}
+	if (S_ISREG(st.st_mode) && sel[n - 1] != '/') {
+		r->rs_fd = fd;
+		r->rs_size = st.st_size;
+		r->rs_status = 20;
+		return;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		gopher_error(r, "Not found");
+		close(fd);
+		return;
+	}
+	snprintf(dir, sizeof(dir), "/%s/", rel);
+	if ((mfd = snapshot_open(s, fd, "gophermap", O_RDONLY, &errstr)) != -1 &&
+	    fstat(mfd, &st) == 0 && S_ISREG(st.st_mode))
+		gophermap(mfd, dir, s, r);
+	else {
+		if (mfd != -1)
+			close(mfd);
+		dir_menu(fd, dir, s, m, r);
+	}
+	close(fd);
+}
+
+void
+gopher_route(const struct gopher_request *q, const struct snapshot *s,
+    struct mime *m, struct response *r)
+{
+	const char	*sel = q->gq_sel;
+
+	switch (q->gq_kind) {
+	case GQ_HTTP:
+		http_answer(s, r);
+		return;
+	case GQ_URL:
+		url_page(sel, r);
+		return;
+	case GQ_BAD:
+		gopher_error(r, q->gq_err ? q->gq_err : "Bad selector");
+		return;
+	default:
+		break;
+	}
+	if (strcmp(sel, "/") == 0)
+		generated(r, gopher_menu_home(&r->rs_body, s->sn_cat,
+		    &s->sn_site));
+	else if (strcmp(sel, "/articles") == 0)
+		generated(r, gopher_menu_home(&r->rs_body, s->sn_cat,
+		    &s->sn_site));
+	else if (strncmp(sel, "/articles/", 10) == 0)
+		route_articles(sel + 10, s, r);
+	else if (strcmp(sel, "/caps.txt") == 0)
+		caps(s, r);
+	else if (strchr(sel + 1, '/') == NULL &&
+	    capsule_is_article_name(sel + 1))
+		gopher_error(r, catalog_find_name(s->sn_cat, sel + 1) >= 0 ?
+		    "This is an article's source: see its menu under /articles/" :
+		    "Not found");
+	else
+		route_file(sel, s, m, r);
+}

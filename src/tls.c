@@ -1,0 +1,252 @@
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/bn.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509v3.h>
+
+#include "tls.h"
+
+/* The hosts the servername callback chooses from; [0] is the default. */
+static struct tls_host	*tls_hosts;
+static size_t		 tls_nhosts;
+
+static const char *
+ssl_error(void)
+{
+	static char	 msg[256];
+	unsigned long	 e = ERR_get_error();
+
+	if (e == 0)
+		return "TLS library error";
+	ERR_error_string_n(e, msg, sizeof(msg));
+	ERR_clear_error();
+	return msg;
+}
+
+/* A self-signed certificate for name, signed with key. */
+static X509 *
+make_cert(EVP_PKEY *key, const char *name)
+{
+	X509		*x = NULL;
+	X509_EXTENSION	*ext = NULL;
+	X509V3_CTX	 v3;
+	char		 san[300];
+	unsigned char	 serial[16];
+	BIGNUM		*bn = NULL;
+	int		 ok = 0;
+
+	if ((x = X509_new()) == NULL ||
+	    !X509_set_version(x, 2) ||
+	    RAND_bytes(serial, sizeof(serial)) != 1 ||
+	    (bn = BN_bin2bn(serial, sizeof(serial), NULL)) == NULL ||
+	    BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) == NULL ||
+	    X509_gmtime_adj(X509_getm_notBefore(x), -86400) == NULL ||
+	    !ASN1_TIME_set_string(X509_getm_notAfter(x), "99991231235959Z") ||
+	    !X509_set_pubkey(x, key) ||
+	    !X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN",
+	    MBSTRING_UTF8, (const unsigned char *)name, -1, -1, 0) ||
+	    !X509_set_issuer_name(x, X509_get_subject_name(x)))
+		goto done;
+	snprintf(san, sizeof(san), "%s:%s", strchr(name, ':') ||
+	    strspn(name, "0123456789.") == strlen(name) ? "IP" : "DNS", name);
+	X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
+	if ((ext = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name,
+	    san)) == NULL || !X509_add_ext(x, ext, -1) ||
+	    !X509_sign(x, key, EVP_sha256()))
+		goto done;
+	ok = 1;
+ done:
+	X509_EXTENSION_free(ext);
+	BN_free(bn);
+	if (!ok) {
+		X509_free(x);
+		x = NULL;
+	}
+	return x;
+}
+
+/* Write PEM to path, created new with the given mode (never replaced). */
+static int
+write_pem(const char *path, mode_t mode, EVP_PKEY *key, X509 *x)
+{
+	FILE	*fp;
+	int	 fd, ok;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    mode)) == -1)
+		return -1;
+	if ((fp = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	ok = key ? PEM_write_PrivateKey(fp, key, NULL, NULL, 0, NULL, NULL) :
+	    PEM_write_X509(fp, x);
+	if (fclose(fp) != 0 || !ok) {
+		unlink(path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Create certs/<name>.key (0600) and certs/<name>.crt. */
+static int
+create_pair(const char *key_path, const char *crt_path, const char *name,
+    const char **errstr)
+{
+	EVP_PKEY	*key;
+	X509		*x = NULL;
+	int		 r = -1;
+
+	if ((key = EVP_EC_gen("P-256")) == NULL ||
+	    (x = make_cert(key, name)) == NULL) {
+		*errstr = ssl_error();
+		goto done;
+	}
+	if (write_pem(key_path, 0600, key, NULL) == -1) {
+		*errstr = strerror(errno);
+		goto done;
+	}
+	if (write_pem(crt_path, 0644, NULL, x) == -1) {
+		*errstr = strerror(errno);
+		unlink(key_path);
+		goto done;
+	}
+	r = 0;
+ done:
+	X509_free(x);
+	EVP_PKEY_free(key);
+	return r;
+}
+
+static int
+fingerprint(SSL_CTX *ctx, char *out)
+{
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	unsigned int	 n, i;
+	X509		*x = SSL_CTX_get0_certificate(ctx);
+
+	if (x == NULL || !X509_digest(x, EVP_sha256(), md, &n))
+		return -1;
+	strcpy(out, "SHA256");
+	for (i = 0; i < n && i < 32; i++)
+		sprintf(out + 6 + 3 * i, ":%02X", md[i]);
+	return 0;
+}
+
+/* Gemini clients may present a certificate; accept any, verify none. */
+static int
+accept_any(int preverify, X509_STORE_CTX *ctx)
+{
+	(void)preverify;
+	(void)ctx;
+	return 1;
+}
+
+/* SNI: the host of that name, else the default (first) one. */
+static int
+servername(SSL *ssl, int *alert, void *arg)
+{
+	const char	*sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+	size_t		 i;
+
+	(void)alert;
+	(void)arg;
+	if (sni == NULL)
+		return SSL_TLSEXT_ERR_OK;
+	for (i = 0; i < tls_nhosts; i++)
+		if (strcasecmp(sni, tls_hosts[i].th_name) == 0) {
+			SSL_set_SSL_CTX(ssl, tls_hosts[i].th_ctx);
+			break;
+		}
+	return SSL_TLSEXT_ERR_OK;
+}
+
+static SSL_CTX *
+new_ctx(const char *key_path, const char *crt_path)
+{
+	SSL_CTX	*ctx;
+
+	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL)
+		return NULL;
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS |
+	    SSL_MODE_ENABLE_PARTIAL_WRITE |
+	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, accept_any);
+	SSL_CTX_set_tlsext_servername_callback(ctx, servername);
+	if (SSL_CTX_use_certificate_chain_file(ctx, crt_path) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, key_path, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1) {
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+/*
+ * Load the certificate of host `name` from dir, creating a self-signed
+ * pair when neither file exists.  name must be a lowercase host name
+ * (A-labels) or an IP address, so it is safe in a path.
+ */
+int
+tls_host_load(const char *dir, const char *name, struct tls_host *h,
+    const char **errstr)
+{
+	char	 key_path[4096], crt_path[4096];
+	int	 have_key, have_crt;
+
+	memset(h, 0, sizeof(h[0]));
+	h->th_name = name;
+	if (name[0] == '\0' || name[0] == '.' || strchr(name, '/') != NULL) {
+		*errstr = "bad host name";
+		return -1;
+	}
+	snprintf(key_path, sizeof(key_path), "%s/%s.key", dir, name);
+	snprintf(crt_path, sizeof(crt_path), "%s/%s.crt", dir, name);
+	have_key = access(key_path, F_OK) == 0;
+	have_crt = access(crt_path, F_OK) == 0;
+	if (have_key != have_crt) {
+		*errstr = have_key ? "key without certificate" :
+		    "certificate without key";
+		return -1;
+	}
+	if (!have_key) {
+		if (create_pair(key_path, crt_path, name, errstr) == -1)
+			return -1;
+		h->th_created = 1;
+	}
+	if ((h->th_ctx = new_ctx(key_path, crt_path)) == NULL ||
+	    fingerprint(h->th_ctx, h->th_fingerprint) == -1) {
+		*errstr = ssl_error();
+		tls_host_free(h);
+		return -1;
+	}
+	return 0;
+}
+
+void
+tls_host_free(struct tls_host *h)
+{
+	SSL_CTX_free(h->th_ctx);
+	h->th_ctx = NULL;
+}
+
+/* The hosts SNI chooses from (borrowed; [0] is the default). */
+void
+tls_set_hosts(struct tls_host *h, size_t n)
+{
+	tls_hosts = h;
+	tls_nhosts = n;
+}
