@@ -111,6 +111,8 @@ gemini_host_normalise(const char *s, size_t n, char *out, size_t outsz)
 		memcpy(dec, alabel, (size_t)len + 1);
 		idn2_free(alabel);
 	}
+	if (len > 1 && dec[len - 1] == '.')
+		dec[--len] = '\0';	/* the root label: "example.org." */
 	if ((size_t)len >= outsz || len > 253)
 		return -1;
 	for (i = 0; i < (size_t)len; i++) {

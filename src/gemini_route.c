@@ -182,9 +182,36 @@ by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * What a directory entry is, following a symlink only if it stays in
+ * the capsule: 'd' directory, 'f' regular file, 0 anything else.
+ */
+static char
+entry_kind(const struct snapshot *s, int dfd, const struct dirent *de)
+{
+	const char	*errstr;
+	struct stat	 st;
+	int		 fd;
+	char		 k = 0;
+
+	if (de->d_type == DT_DIR)
+		return 'd';
+	if (de->d_type == DT_REG)
+		return 'f';
+	if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
+		return 0;
+	if ((fd = snapshot_open(s, dfd, de->d_name, O_RDONLY, &errstr)) == -1)
+		return 0;
+	if (fstat(fd, &st) == 0)
+		k = S_ISDIR(st.st_mode) ? 'd' : S_ISREG(st.st_mode) ? 'f' : 0;
+	close(fd);
+	return k;
+}
+
 /* A generated listing of the directory fd, shown at path. */
 static void
-listing(int fd, const char *path, struct response *r)
+listing(const struct snapshot *s, int fd, const char *path,
+    struct response *r)
 {
 	struct buf	*b = &r->rs_body;
 	struct dirent	*de;
@@ -192,6 +219,7 @@ listing(int fd, const char *path, struct response *r)
 	char		**names = NULL, **p, enc[1024];
 	size_t		 n = 0, cap = 0, i;
 	int		 dfd;
+	char		 kind;
 
 	if ((dfd = dup(fd)) == -1 || (dp = fdopendir(dfd)) == NULL) {
 		if (dfd != -1)
@@ -200,8 +228,7 @@ listing(int fd, const char *path, struct response *r)
 		return;
 	}
 	while ((de = readdir(dp)) != NULL && n < LISTING_MAX) {
-		if (de->d_name[0] == '.' || (de->d_type != DT_REG &&
-		    de->d_type != DT_DIR && de->d_type != DT_LNK))
+		if (de->d_name[0] == '.' || (kind = entry_kind(s, fd, de)) == 0)
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -212,7 +239,7 @@ listing(int fd, const char *path, struct response *r)
 		if ((names[n] = malloc(strlen(de->d_name) + 2)) == NULL)
 			break;
 		strcpy(names[n], de->d_name);
-		if (de->d_type == DT_DIR)
+		if (kind == 'd')
 			strcat(names[n], "/");
 		n++;
 	}
@@ -293,7 +320,7 @@ route_file(const char *path, const struct snapshot *s, struct mime *m,
 		file(ifd, "index.gmi", &st, m, r);
 		ifd = -1;
 	} else
-		listing(fd, path, r);
+		listing(s, fd, path, r);
 	if (ifd != -1)
 		close(ifd);
 	close(fd);

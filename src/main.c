@@ -355,12 +355,12 @@ convert_one(const struct options *o, const char *file, struct catalog **cp,
 	return ret;
 }
 
-/* --home and --atom: the capsule's lists (also what serving shows now). */
+/* --home and --atom: the capsule's lists. */
 static int
-convert_lists(const struct options *o, int quiet)
+convert_lists(const struct options *o)
 {
 	const char	*dir = o->o_dir ? o->o_dir : "capsule";
-	struct catalog	*c = load_catalog(dir, quiet);
+	struct catalog	*c = load_catalog(dir, 1);
 	struct diags	 d;
 	struct buf	 b;
 	char		*intro;
@@ -375,12 +375,6 @@ convert_lists(const struct options *o, int quiet)
 		r = gopher_menu_home(&b, c, &o->o_site);
 	else {
 		intro = capsule_read_intro(dir, &len, &d);
-		if (!quiet) {
-			print_diags(stderr, &d, "capsuled: ");
-			log_info("%zu articles in %s; the Gemini and Gopher "
-			    "listeners are not built yet, so here is the home "
-			    "page:", c->c_nart, dir);
-		}
 		r = feed_home(&b, c, &o->o_site, intro, len);
 		free(intro);
 	}
@@ -406,7 +400,7 @@ cmd_convert(int argc, char **argv)
 		if (first != argc || (o.o_home && o.o_atom) ||
 		    o.o_format == FMT_GOPHER_TEXT)
 			usage(2);
-		return convert_lists(&o, 1) == 0 ? 0 : 1;
+		return convert_lists(&o) == 0 ? 0 : 1;
 	}
 	if (first == argc)
 		usage(2);
@@ -473,12 +467,14 @@ listen_both(enum listener_kind k, unsigned *port, struct server_conf *sc)
 	if ((fd = server_listen("0.0.0.0", (int)*port, &bound, &errstr)) == -1)
 		fatalx("%s port %u: %s", kind_names[k], *port, errstr);
 	sc->sc_fds[sc->sc_nfds] = fd;
+	sc->sc_addrs[sc->sc_nfds] = "0.0.0.0";
 	sc->sc_kinds[sc->sc_nfds++] = k;
 	*port = (unsigned)bound;
 	if ((fd = server_listen("::", bound, &bound, &errstr)) == -1)
 		log_info("%s: no IPv6 listener: %s", kind_names[k], errstr);
 	else {
 		sc->sc_fds[sc->sc_nfds] = fd;
+		sc->sc_addrs[sc->sc_nfds] = "[::]";
 		sc->sc_kinds[sc->sc_nfds++] = k;
 	}
 }
@@ -544,7 +540,7 @@ cmd_serve(int argc, char **argv)
 	sc.sc_maxconn = max_connections();
 	for (i = 0; i < sc.sc_nfds; i++)
 		log_info("listening %s %s:%u", kind_names[sc.sc_kinds[i]],
-		    i % 2 ? "[::]" : "0.0.0.0", sc.sc_kinds[i] == LISTEN_GEMINI ?
+		    sc.sc_addrs[i], sc.sc_kinds[i] == LISTEN_GEMINI ?
 		    o.o_site.s_gemini_port : o.o_site.s_gopher_port);
 	log_info("serving %zu articles of %s at gemini://%s:%u/ and "
 	    "gopher://%s:%u/", sc.sc_snap->sn_cat->c_nart, o.o_dir, name,

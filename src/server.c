@@ -30,6 +30,10 @@
 
 /* Bytes read from a file per write. */
 #define CHUNK_SIZE	16384
+/* A connection's whole life is at most this many times the deadline -T. */
+#define TOTAL_FACTOR	60
+/* After SIGTERM, replies in flight get this long to finish. */
+#define STOP_SECONDS	30
 
 enum conn_state {
 	CONN_HANDSHAKE,		/* TLS handshake */
@@ -47,10 +51,15 @@ struct server {
 	size_t			 sv_nlis;
 	size_t			 sv_nconn;	/* open connections */
 	int			 sv_paused;	/* listeners disabled */
+	int			 sv_stopping;	/* SIGTERM: finish and exit */
+	struct conn		*sv_conns;	/* all open connections */
+	struct event		*sv_stop_timer;
 };
 
 struct conn {
 	struct server		*c_sv;
+	struct conn		*c_next;	/* in sv_conns */
+	struct conn		*c_prev;
 	enum listener_kind	 c_kind;
 	enum conn_state		 c_state;
 	int			 c_fd;
@@ -111,6 +120,12 @@ conn_free(struct conn *c)
 	size_t		 i;
 
 	conn_log(c);
+	if (c->c_prev != NULL)
+		c->c_prev->c_next = c->c_next;
+	else
+		sv->sv_conns = c->c_next;
+	if (c->c_next != NULL)
+		c->c_next->c_prev = c->c_prev;
 	if (c->c_rev)
 		event_free(c->c_rev);
 	if (c->c_wev)
@@ -124,18 +139,33 @@ conn_free(struct conn *c)
 	snapshot_release(c->c_snap);
 	free(c);
 	sv->sv_nconn--;
-	if (sv->sv_paused && sv->sv_nconn < sv->sv_conf->sc_maxconn) {
+	if (sv->sv_stopping && sv->sv_nconn == 0)
+		event_base_loopbreak(sv->sv_base);
+	if (sv->sv_paused && !sv->sv_stopping &&
+	    sv->sv_nconn < sv->sv_conf->sc_maxconn) {
 		for (i = 0; i < sv->sv_nlis; i++)
 			evconnlistener_enable(sv->sv_lis[i]);
 		sv->sv_paused = 0;
 	}
 }
 
+/*
+ * The next deadline: -T seconds from now, but never past the end of the
+ * connection's total time (TOTAL_FACTOR times -T from its start), so a
+ * client that reads a trickle cannot hold a connection for ever.
+ */
 static void
 set_deadline(struct conn *c)
 {
-	struct timeval	 tv = { c->c_sv->sv_conf->sc_timeout, 0 };
+	int		 t = c->c_sv->sv_conf->sc_timeout;
+	struct timeval	 tv = { t, 0 };
+	struct timespec	 now;
+	time_t		 left;
 
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	left = (time_t)t * TOTAL_FACTOR - (now.tv_sec - c->c_t0.tv_sec);
+	if (left < tv.tv_sec)
+		tv.tv_sec = left > 0 ? left : 0;
 	evtimer_add(c->c_timer, &tv);
 }
 
@@ -488,19 +518,24 @@ on_io(evutil_socket_t fd, short what, void *arg)
 	conn_run(arg);
 }
 
-/* A deadline passed: a last close_notify if it goes out at once, close. */
+/* Close now: a last close_notify if it goes out at once, then free. */
 static void
-on_timer(evutil_socket_t fd, short what, void *arg)
+conn_abort(struct conn *c)
 {
-	struct conn	*c = arg;
-
-	(void)fd;
-	(void)what;
 	if (c->c_ssl != NULL && c->c_tls_ok) {
 		SSL_shutdown(c->c_ssl);
 		ERR_clear_error();
 	}
 	conn_free(c);
+}
+
+/* A deadline passed. */
+static void
+on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	conn_abort(arg);
 }
 
 struct listener {
@@ -527,6 +562,9 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	sv->sv_nconn++;
 	c->c_sv = sv;
 	c->c_fd = fd;
+	if ((c->c_next = sv->sv_conns) != NULL)
+		c->c_next->c_prev = c;
+	sv->sv_conns = c;
 	c->c_kind = li->l_kind;
 	response_init(&c->c_resp);
 	clock_gettime(CLOCK_MONOTONIC, &c->c_t0);
@@ -558,14 +596,54 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	conn_run(c);
 }
 
+/* The stop deadline passed: close whatever is still open. */
+static void
+on_stop_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct server	*sv = arg;
+
+	(void)fd;
+	(void)what;
+	while (sv->sv_conns != NULL)
+		conn_abort(sv->sv_conns);
+	event_base_loopbreak(sv->sv_base);
+}
+
+/*
+ * SIGTERM or SIGINT: stop accepting, close connections that have not
+ * sent a request yet, let replies in flight finish for STOP_SECONDS at
+ * most, then leave the loop.  A second signal stops at once.
+ */
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct server	*sv = arg;
+	struct conn	*c, *next;
+	struct timeval	 tv = { STOP_SECONDS, 0 };
+	size_t		 i;
 
 	(void)what;
-	log_info("signal %d: stopping", (int)sig);
-	event_base_loopbreak(sv->sv_base);
+	if (sv->sv_stopping) {
+		on_stop_timer(-1, 0, sv);
+		return;
+	}
+	sv->sv_stopping = 1;
+	for (i = 0; i < sv->sv_nlis; i++)
+		evconnlistener_free(sv->sv_lis[i]);
+	sv->sv_nlis = 0;
+	for (c = sv->sv_conns; c != NULL; c = next) {
+		next = c->c_next;
+		if (c->c_state == CONN_HANDSHAKE ||
+		    c->c_state == CONN_READ_REQUEST)
+			conn_abort(c);
+	}
+	log_info("signal %d: stopping, %zu replies to finish", (int)sig,
+	    sv->sv_nconn);
+	if (sv->sv_nconn == 0)
+		event_base_loopbreak(sv->sv_base);
+	else if ((sv->sv_stop_timer = evtimer_new(sv->sv_base, on_stop_timer,
+	    sv)) != NULL)
+		evtimer_add(sv->sv_stop_timer, &tv);
 }
 
 /*
@@ -652,6 +730,10 @@ server_run(const struct server_conf *conf, const char **errstr)
 	event_free(sigs[0]);
 	event_free(sigs[1]);
  done:
+	while (sv.sv_conns != NULL)
+		conn_abort(sv.sv_conns);
+	if (sv.sv_stop_timer != NULL)
+		event_free(sv.sv_stop_timer);
 	for (i = 0; i < sv.sv_nlis; i++)
 		evconnlistener_free(sv.sv_lis[i]);
 	event_base_free(sv.sv_base);

@@ -37,6 +37,7 @@ struct server_conf {
 	int			 sc_timeout;	/* seconds, read and write */
 	size_t			 sc_maxconn;	/* open connections at most */
 	int			 sc_fds[4];	/* bound listening sockets */
+	const char		*sc_addrs[4];	/* their addresses, for logs */
 	enum listener_kind	 sc_kinds[4];
 	size_t			 sc_nfds;
 };

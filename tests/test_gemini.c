@@ -30,6 +30,7 @@ static const struct {
 	{ S("gemini://XN--CAF-DMA.example/"), 0, "xn--caf-dma.example", -1,
 	    "/" },
 	{ S("gemini://[::1]/"), 0, "[::1]", -1, "/" },
+	{ S("gemini://localhost./"), 0, "localhost", -1, "/" },
 	{ S("gemini://127.0.0.1:1965/"), 0, "127.0.0.1", 1965, "/" },
 	/* malformed: 59 */
 	{ S(""), 59, NULL, 0, NULL },
