@@ -103,7 +103,8 @@ by_file(const void *pa, const void *pb)
 void
 diags_sort(struct diags *d)
 {
-	qsort(d->d_list, d->d_n, sizeof(*d->d_list), by_file);
+	if (d->d_n > 0)
+		qsort(d->d_list, d->d_n, sizeof(*d->d_list), by_file);
 }
 
 void

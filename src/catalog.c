@@ -195,7 +195,8 @@ catalog_finish(struct catalog *c)
 	struct cat_rel		*cr;
 	size_t			 i;
 
-	qsort(c->c_art, c->c_nart, sizeof(*c->c_art), by_name);
+	if (c->c_nart > 0)
+		qsort(c->c_art, c->c_nart, sizeof(*c->c_art), by_name);
 	for (i = 0; i < c->c_nart; i++) {
 		ca = &c->c_art[i];
 		if (assign_slug(c, (uint32_t)i) == -1 ||

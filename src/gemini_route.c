@@ -244,7 +244,8 @@ listing(const struct snapshot *s, int fd, const char *path,
 		n++;
 	}
 	closedir(dp);
-	qsort(names, n, sizeof(*names), by_name);
+	if (n > 0)
+		qsort(names, n, sizeof(*names), by_name);
 	buf_adds(b, "# Index of ");
 	utf8_escape(b, path, strlen(path));
 	buf_adds(b, "\n\n=> ../ Parent directory\n");

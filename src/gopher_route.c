@@ -159,7 +159,8 @@ dir_menu(int dfd, const char *dir, const struct snapshot *s,
 		n++;
 	}
 	closedir(dp);
-	qsort(names, n, sizeof(*names), by_name);
+	if (n > 0)
+		qsort(names, n, sizeof(*names), by_name);
 	gopher_info(b, dir, strlen(dir));
 	gopher_info(b, "", 0);
 	for (i = 0; i < n; i++) {
@@ -189,6 +190,7 @@ map_line(struct buf *b, const char *l, size_t n, const char *dir,
 	char		 port[8];
 	size_t		 k = 0, i, start = 0, len;
 	const char	*disp;
+	int		 ours;
 
 	if (n > 0 && l[0] == '#')
 		return;
@@ -209,10 +211,11 @@ map_line(struct buf *b, const char *l, size_t n, const char *dir,
 	if ((unsigned char)f[0][0] < 0x21 || (unsigned char)f[0][0] > 0x7e)
 		return;
 	disp = f[0] + 1;
-	if (f[1][0] == '\0')
+	ours = f[2][0] == '\0' || strcmp(f[2], site->s_gopher_host) == 0;
+	if (f[1][0] == '\0' && ours)
 		snprintf(sel, sizeof(sel), "%.1100s%.1100s", dir, disp);
-	else if (f[1][0] == '/' || strncmp(f[1], "URL:", 4) == 0 ||
-	    (f[2][0] != '\0' && strcmp(f[2], site->s_gopher_host) != 0))
+	else if (f[1][0] == '/' || f[1][0] == '\0' || !ours ||
+	    strncmp(f[1], "URL:", 4) == 0)
 		snprintf(sel, sizeof(sel), "%s", f[1]);
 	else
 		snprintf(sel, sizeof(sel), "%.1100s%.1100s", dir, f[1]);
@@ -272,6 +275,17 @@ static const char *const url_schemes[] = {
 	"http://", "https://", "gemini://", "gopher://", "ftp://", "mailto:",
 };
 
+/* A URL for HTML: "&" is the one markup character url_page lets through. */
+static void
+html_escape(struct buf *b, const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s == '&')
+			buf_adds(b, "&amp;");
+		else
+			buf_addc(b, *s);
+}
+
 /*
  * The HTML page a client gets for "URL:<url>" (a type h item it does not
  * follow itself).  Only plain URLs of known schemes: never javascript:.
@@ -291,11 +305,15 @@ url_page(const char *url, struct response *r)
 		gopher_error(r, "Refused URL");
 		return;
 	}
-	buf_printf(b, "<!DOCTYPE html>\r\n<html><head><meta charset=\"utf-8\">"
-	    "\r\n<meta http-equiv=\"refresh\" content=\"2; URL=%s\">\r\n"
-	    "<title>Redirect</title></head><body>\r\n<p>You are following "
-	    "a link from Gopher to <a href=\"%s\">%s</a>.</p>\r\n"
-	    "</body></html>\r\n", url, url, url);
+	buf_adds(b, "<!DOCTYPE html>\r\n<html><head><meta charset=\"utf-8\">"
+	    "\r\n<meta http-equiv=\"refresh\" content=\"2; URL=");
+	html_escape(b, url);
+	buf_adds(b, "\">\r\n<title>Redirect</title></head><body>\r\n"
+	    "<p>You are following a link from Gopher to <a href=\"");
+	html_escape(b, url);
+	buf_adds(b, "\">");
+	html_escape(b, url);
+	buf_adds(b, "</a>.</p>\r\n</body></html>\r\n");
 	generated(r, 0);
 }
 
@@ -382,6 +400,12 @@ route_file(const char *sel, const struct snapshot *s, struct mime *m,
 		return;
 	}
 	if (S_ISREG(st.st_mode) && sel[n - 1] != '/') {
+		if (strcmp(strrchr(sel, '/') + 1, "gophermap") == 0) {
+			/* a directory's map is its menu, not a file */
+			close(fd);
+			gopher_error(r, "Not found");
+			return;
+		}
 		r->rs_fd = fd;
 		r->rs_size = st.st_size;
 		r->rs_status = 20;

@@ -93,6 +93,13 @@ for f in empty.txt random.txt too-large.txt link.txt fifo.txt; do
 done
 run_bounded "$BIN" convert "$T_TMP/no-such-file.txt" 2> "$T_TMP/err"
 run_test "convert of a missing file exits 1" [ $? -eq 1 ]
+mkdir "$T_TMP/empty"
+run_bounded "$BIN" check -d "$T_TMP/empty" > "$T_TMP/out" 2>&1
+run_test "an empty capsule checks clean" grep -qx \
+    'capsuled check: 0 articles, 0 skipped, 0 warnings' "$T_TMP/out"
+run_bounded "$BIN" convert --home -d "$T_TMP/empty" > "$T_TMP/out" 2>&1
+run_test "an empty capsule has a home page" grep -qx 'No articles yet.' \
+    "$T_TMP/out"
 run_bounded "$BIN" check -d "$T_TMP/no-such-dir" > /dev/null 2>&1
 run_test "check of a missing directory exits 2" [ $? -eq 2 ]
 run_bounded "$BIN" check --bogus > /dev/null 2>&1
