@@ -9,6 +9,7 @@ PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
 DESTDIR	?=
+DOCDIR	?= $(PREFIX)/share/doc/capsuled
 SHARED	?= ../shared
 
 CC	?= cc
@@ -31,21 +32,22 @@ UNISTRING_LIBS := $(shell pkg-config --libs libunistring 2>/dev/null || echo -lu
 
 CPPFLAGS += -std=c11 -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) -MMD -MP
 LDFLAGS	 += -Wl,--as-needed
-LDLIBS	 += $(PKG_LIBS) $(UNISTRING_LIBS)
+LDLIBS	 += $(PKG_LIBS) $(UNISTRING_LIBS) -lpthread
 
 SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
 
 # Modules, in data-flow order.  Pure ones have a unit test of their own.
 LIB_SRCS = src/buf.c src/utf8.c src/strmap.c src/arena.c src/source.c \
-	   src/article.c src/slug.c src/catalog.c src/addr.c src/gemtext.c \
+	   src/article.c src/slug.c src/meta.c src/catalog.c src/site.c src/addr.c src/gemtext.c \
 	   src/gopher_render.c src/feed.c src/capsule.c src/log.c src/mime.c \
-	   src/snapshot.c src/gemini.c src/gemini_route.c src/gopher.c \
-	   src/gopher_route.c src/tls.c src/server.c
+	   src/snapshot.c src/live.c src/gemini.c src/gemini_route.c src/gopher.c \
+	   src/gopher_route.c src/tls.c src/server.c src/config.c \
+	   src/serve.c
 SRCS	 = $(LIB_SRCS) src/main.c
 TESTS	 = test_buf test_utf8 test_strmap test_source test_article \
 	   test_slug test_catalog test_gemtext test_gopher_render test_feed \
-	   test_gemini
+	   test_gemini test_config
 
 OBJ	 = build/obj
 AOBJ	 = build/asan
@@ -59,30 +61,40 @@ LIB_AOBJS = $(LIB_SRCS:src/%.c=$(AOBJ)/%.o)
 
 all: $(PROG)
 
+# `make V=1` shows the commands.
+Q	 = $(if $(V),,@)
+SAY	 = $(if $(V),@true,@echo)
+
 $(PROG): $(LIB_OBJS) $(OBJ)/main.o
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(SAY) "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(OBJ)/%.o: src/%.c | $(OBJ)
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+	$(SAY) "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
 
 $(OBJ)/test_%.o: tests/test_%.c | $(OBJ)
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+	$(SAY) "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
 
 $(AOBJ)/%.o: src/%.c | $(AOBJ)
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(SAN) -c -o $@ $<
+	$(SAY) "  CC-SAN  $<"
+	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(SAN) -c -o $@ $<
 
 $(AOBJ)/test_%.o: tests/test_%.c | $(AOBJ)
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(SAN) -c -o $@ $<
+	$(SAY) "  CC-SAN  $<"
+	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(SAN) -c -o $@ $<
 
 build/$(PROG)-asan: $(LIB_AOBJS) $(AOBJ)/main.o
-	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(SAY) "  LD-SAN  $@"
+	$(Q)$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Each unit test links with the library objects only (no main.o).
 build/tests/%: $(OBJ)/%.o $(LIB_OBJS) | build/tests
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 build/tests-asan/%: $(AOBJ)/%.o $(LIB_AOBJS) | build/tests-asan
-	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(OBJ) $(AOBJ) build/tests build/tests-asan:
 	mkdir -p $@
@@ -101,15 +113,21 @@ check: deps
 	@sh tests/run.sh --shared "$(SHARED)"
 
 lint:
-	mandoc -Tlint -W warning man/capsuled.8
+	mandoc -Tlint -W warning man/capsuled.8 man/capsuled.conf.5
 
 install: $(PROG)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR)
 	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/$(PROG)
 	install -m 644 man/capsuled.8 $(DESTDIR)$(MANDIR)/man8/capsuled.8
+	install -m 644 man/capsuled.conf.5 $(DESTDIR)$(MANDIR)/man5/capsuled.conf.5
+	install -m 644 contrib/capsuled.conf $(DESTDIR)$(DOCDIR)/capsuled.conf.example
+	install -m 644 contrib/capsuled.service $(DESTDIR)$(DOCDIR)/capsuled.service
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/$(PROG) $(DESTDIR)$(MANDIR)/man8/capsuled.8
+	rm -f $(DESTDIR)$(BINDIR)/$(PROG) $(DESTDIR)$(MANDIR)/man8/capsuled.8 \
+	    $(DESTDIR)$(MANDIR)/man5/capsuled.conf.5
+	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf build $(PROG)

@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "capsule.h"
 #include "catalog.h"
+#include "meta.h"
 #include "source.h"
 #include "utf8.h"
 
@@ -123,12 +124,12 @@ diags_free(struct diags *d)
 /*
  * Read and parse one article file relative to dirfd.  Symbolic links are
  * not followed and only regular files of at most SOURCE_MAX_SIZE bytes
- * are read (O_NONBLOCK: a FIFO swapped in cannot make us wait).  Sets
- * *mtime to the file's modification time.
+ * are read (O_NONBLOCK: a FIFO swapped in cannot make us wait).  Fills
+ * *stp with what fstat said of the file read.
  */
 int
 capsule_read_article(int dirfd, const char *name, struct article *a,
-    int64_t *mtime, const char **errstr)
+    struct stat *stp, const char **errstr)
 {
 	struct stat	 st;
 	char		*data = NULL;
@@ -186,7 +187,7 @@ capsule_read_article(int dirfd, const char *name, struct article *a,
 			break;
 		len += (size_t)r;
 	}
-	*mtime = st.st_mtime;
+	*stp = st;
 	ret = article_load(a, data, len, errstr);
  done:
 	free(data);
@@ -206,14 +207,22 @@ article_warnings(struct diags *d, const char *dir, const char *name,
 		    a->a_warn[i].aw_what, a->a_warn[i].aw_value);
 }
 
-static void
-unresolved_warnings(struct diags *d, const char *dir,
-    const struct catalog *c)
+/* Related titles that match no article, of every file or only one. */
+void
+capsule_unresolved(struct diags *d, const char *dir, const struct catalog *c,
+    const char *only)
 {
 	const struct cat_article *ca;
-	size_t			 i, k;
+	size_t			 i, k, from = 0, to = c->c_nart;
+	int64_t			 one;
 
-	for (i = 0; i < c->c_nart; i++) {
+	if (only != NULL) {
+		if ((one = catalog_find_name(c, only)) < 0)
+			return;
+		from = (size_t)one;
+		to = from + 1;
+	}
+	for (i = from; i < to; i++) {
 		ca = &c->c_art[i];
 		for (k = ca->ca_rel; k < ca->ca_rel + ca->ca_nrel; k++)
 			if (c->c_rel[k].cr_target < 0)
@@ -224,29 +233,54 @@ unresolved_warnings(struct diags *d, const char *dir,
 	}
 }
 
+/*
+ * Load the directory entry `name` as an article: 1 and *mp set, 0 when
+ * it is not an article (not a *.txt name, a directory, gone) or was
+ * skipped (then with a diagnostic), -1 when memory ran out.
+ */
+int
+capsule_load(int dfd, const char *dir, const char *name, struct diags *d,
+    struct meta **mp)
+{
+	struct article	 a;
+	struct stat	 st;
+	const char	*errstr;
+
+	*mp = NULL;
+	if (!capsule_is_article_name(name))
+		return 0;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    S_ISDIR(st.st_mode))
+		return 0;	/* gone, or a directory called x.txt */
+	if (capsule_read_article(dfd, name, &a, &st, &errstr) == -1) {
+		if (strcmp(errstr, "No such file or directory") != 0)
+			diags_add(d, dir, name, DIAG_SKIPPED, "%s", errstr);
+		return 0;
+	}
+	article_warnings(d, dir, name, &a);
+	*mp = meta_new(name, &a, a.a_has_date ? a.a_date : st.st_mtime);
+	article_free(&a);
+	if (*mp == NULL)
+		return -1;
+	(*mp)->m_mtime = st.st_mtime;
+	(*mp)->m_mtime_ns = st.st_mtim.tv_nsec;
+	(*mp)->m_size = st.st_size;
+	(*mp)->m_ino = st.st_ino;
+	return 1;
+}
+
 /* Read one directory entry into the catalog, or say why not. */
 static int
 scan_one(struct catalog *c, int dfd, const char *dir, const char *name,
     struct diags *d)
 {
-	struct article	 a;
-	struct stat	 st;
-	const char	*errstr;
-	int64_t		 mtime;
+	struct meta	*m;
 	int		 r;
 
-	if (!capsule_is_article_name(name))
-		return 0;
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    S_ISDIR(st.st_mode))
-		return 0;	/* a directory called x.txt is just served */
-	if (capsule_read_article(dfd, name, &a, &mtime, &errstr) == -1) {
-		diags_add(d, dir, name, DIAG_SKIPPED, "%s", errstr);
-		return 0;
-	}
-	article_warnings(d, dir, name, &a);
-	r = catalog_add(c, name, &a, a.a_has_date ? a.a_date : mtime);
-	article_free(&a);
+	if ((r = capsule_load(dfd, dir, name, d, &m)) != 1)
+		return r;
+	r = catalog_add_meta(c, m);
+	meta_unref(m);
 	return r;
 }
 
@@ -277,7 +311,7 @@ capsule_scan(const char *dir, struct diags *d, const char **errstr)
 	}
 	if (catalog_finish(c) == -1)
 		goto nomem;
-	unresolved_warnings(d, dir, c);
+	capsule_unresolved(d, dir, c, NULL);
 	diags_sort(d);
 	closedir(dp);
 	return c;

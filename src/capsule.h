@@ -16,6 +16,8 @@
 
 struct article;
 struct catalog;
+struct meta;
+struct stat;
 
 enum diag_level {
 	DIAG_WARNING,	/* served anyway */
@@ -39,7 +41,11 @@ struct diags {
 
 int		 capsule_is_article_name(const char *);
 int		 capsule_read_article(int, const char *, struct article *,
-		    int64_t *, const char **);
+		    struct stat *, const char **);
+int		 capsule_load(int, const char *, const char *, struct diags *,
+		    struct meta **);
+void		 capsule_unresolved(struct diags *, const char *,
+		    const struct catalog *, const char *);
 struct catalog	*capsule_scan(const char *, struct diags *, const char **);
 char		*capsule_read_intro(const char *, size_t *, struct diags *);
 void		 diags_add(struct diags *, const char *, const char *,

@@ -4,6 +4,7 @@
 
 #include "article.h"
 #include "catalog.h"
+#include "meta.h"
 #include "slug.h"
 
 struct catalog *
@@ -25,6 +26,8 @@ catalog_new(void)
 void
 catalog_free(struct catalog *c)
 {
+	size_t	 i;
+
 	if (c == NULL)
 		return;
 	strmap_free(&c->c_byslug);
@@ -33,23 +36,12 @@ catalog_free(struct catalog *c)
 	strmap_free(&c->c_byname);
 	strmap_free(&c->c_suffix);
 	arena_free(&c->c_arena);
+	for (i = 0; i < c->c_nart; i++)
+		meta_unref(c->c_art[i].ca_meta);
 	free(c->c_art);
 	free(c->c_rel);
 	free(c->c_order);
 	free(c);
-}
-
-/* The full slug of a title, in the arena. */
-static const char *
-key_of(struct catalog *c, const char *title)
-{
-	size_t	 n = strlen(title);
-	char	*k;
-
-	if ((k = arena_alloc(&c->c_arena, n + 1)) == NULL)
-		return NULL;
-	slug_make(title, n, k);
-	return k;
 }
 
 static int
@@ -70,45 +62,52 @@ grow(void **p, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
-/* Copy what the catalog keeps of an article; `date` is its UTC time. */
+/* Add an article by its meta; the catalog takes its own reference. */
 int
-catalog_add(struct catalog *c, const char *name, const struct article *a,
-    int64_t date)
+catalog_add_meta(struct catalog *c, struct meta *m)
 {
 	struct cat_article	*ca;
 	size_t			 k;
 
-	if (c->c_nart >= UINT32_MAX || c->c_nrel + a->a_nrel >= UINT32_MAX ||
+	if (c->c_nart >= UINT32_MAX || c->c_nrel + m->m_nrel >= UINT32_MAX ||
 	    grow((void **)&c->c_art, &c->c_artcap, c->c_nart + 1,
 	    sizeof(*c->c_art)) == -1 ||
-	    grow((void **)&c->c_rel, &c->c_relcap, c->c_nrel + a->a_nrel,
+	    grow((void **)&c->c_rel, &c->c_relcap, c->c_nrel + m->m_nrel,
 	    sizeof(*c->c_rel)) == -1)
 		return -1;
-	ca = &c->c_art[c->c_nart];
-	memset(ca, 0, sizeof(*ca));
-	ca->ca_date = date;
+	meta_ref(m);
+	ca = &c->c_art[c->c_nart++];
+	ca->ca_meta = m;
+	ca->ca_name = m->m_name;
+	ca->ca_title = m->m_title;
+	ca->ca_key = m->m_key;
+	ca->ca_slug = m->m_base;
+	ca->ca_lang = m->m_lang;
+	ca->ca_date = m->m_date;
 	ca->ca_rel = (uint32_t)c->c_nrel;
-	ca->ca_nrel = (uint32_t)a->a_nrel;
-	if ((ca->ca_name = arena_strndup(&c->c_arena, name,
-	    strlen(name))) == NULL ||
-	    (ca->ca_title = arena_strndup(&c->c_arena, a->a_title,
-	    strlen(a->a_title))) == NULL ||
-	    (ca->ca_key = key_of(c, a->a_title)) == NULL)
-		return -1;
-	if (a->a_lang != NULL && (ca->ca_lang = arena_strndup(&c->c_arena,
-	    a->a_lang, strlen(a->a_lang))) == NULL)
-		return -1;
-	for (k = 0; k < a->a_nrel; k++) {
-		const char *t = article_rel_title(a, k);
-
-		if ((c->c_rel[c->c_nrel + k].cr_title =
-		    arena_strndup(&c->c_arena, t, strlen(t))) == NULL)
-			return -1;
+	ca->ca_nrel = (uint32_t)m->m_nrel;
+	for (k = 0; k < m->m_nrel; k++) {
+		c->c_rel[c->c_nrel + k].cr_title = m->m_rel[k];
+		c->c_rel[c->c_nrel + k].cr_key = m->m_relkey[k];
 		c->c_rel[c->c_nrel + k].cr_target = -1;
 	}
-	c->c_nrel += a->a_nrel;
-	c->c_nart++;
+	c->c_nrel += m->m_nrel;
 	return 0;
+}
+
+/* Add a parsed article; `date` is its UTC time. */
+int
+catalog_add(struct catalog *c, const char *name, const struct article *a,
+    int64_t date)
+{
+	struct meta	*m;
+	int		 r;
+
+	if ((m = meta_new(name, a, date)) == NULL)
+		return -1;
+	r = catalog_add_meta(c, m);
+	meta_unref(m);
+	return r;
 }
 
 static int
@@ -134,39 +133,18 @@ by_date(const void *pa, const void *pb, void *arg)
 	return strcmp(a->ca_name, b->ca_name);
 }
 
-/* The file name without ".txt", slugged and cut; "article" if empty. */
-static char *
-fallback_slug(struct catalog *c, const char *name)
-{
-	size_t	 n = strlen(name);
-	char	*s;
-
-	if (n >= 4 && strcmp(name + n - 4, ".txt") == 0)
-		n -= 4;
-	if ((s = arena_alloc(&c->c_arena, n + sizeof("article"))) == NULL)
-		return NULL;
-	if (slug_cut(s, slug_make(name, n, s)) == 0)
-		strcpy(s, "article");
-	return s;
-}
-
 /* Section 3, uniqueness: the base, else base-2, base-3, ... */
 static int
 assign_slug(struct catalog *c, uint32_t i)
 {
 	struct cat_article	*ca = &c->c_art[i];
-	char			*base, *s;
-	size_t			 n = strlen(ca->ca_key);
+	const char		*base = ca->ca_meta->m_base;
+	char			*s;
+	size_t			 n = strlen(base);
 	int64_t			 next;
 	uint32_t		 suffix;
 	int			 r;
 
-	if ((base = arena_strndup(&c->c_arena, ca->ca_key, n)) == NULL)
-		return -1;
-	if (slug_cut(base, n) == 0 && (base = fallback_slug(c,
-	    ca->ca_name)) == NULL)
-		return -1;
-	n = strlen(base);
 	if ((r = strmap_put(&c->c_byslug, base, n, i)) != 0) {
 		ca->ca_slug = base;
 		return r == 1 ? 0 : -1;
@@ -211,7 +189,9 @@ catalog_finish(struct catalog *c)
 	}
 	for (i = 0; i < c->c_nrel; i++) {
 		cr = &c->c_rel[i];
-		cr->cr_target = catalog_resolve(c, cr->cr_title);
+		cr->cr_target = cr->cr_key[0] != '\0' ?
+		    strmap_get(&c->c_bykey, cr->cr_key, strlen(cr->cr_key)) :
+		    strmap_get(&c->c_bytitle, cr->cr_title, strlen(cr->cr_title));
 	}
 	if ((c->c_order = reallocarray(NULL, c->c_nart ? c->c_nart : 1,
 	    sizeof(*c->c_order))) == NULL)

@@ -8,9 +8,10 @@
  * 002.txt /articles/crepes-2.gmi, and a related entry "CREPES" in any
  * article resolves to 001.txt.
  *
- * Use: catalog_new, catalog_add for each article (any order),
- * catalog_finish once, then only lookups.  The catalog owns copies of
- * everything it keeps; it holds no paragraph text.
+ * Use: catalog_new, catalog_add (or catalog_add_meta) for each article
+ * in any order, catalog_finish once, then only lookups.  The catalog
+ * holds a reference to each article's meta (shared with other catalogs)
+ * and owns its indexes; it holds no paragraph text.
  */
 #ifndef CATALOG_H
 #define CATALOG_H
@@ -22,8 +23,10 @@
 #include "strmap.h"
 
 struct article;
+struct meta;
 
 struct cat_article {
+	struct meta	*ca_meta;	/* a reference; the strings are its */
 	const char	*ca_name;	/* file name, raw bytes */
 	const char	*ca_title;	/* cleaned title */
 	const char	*ca_key;	/* full slug of the title, may be "" */
@@ -36,11 +39,12 @@ struct cat_article {
 
 struct cat_rel {
 	const char	*cr_title;	/* entry title as written (cleaned) */
+	const char	*cr_key;	/* its full slug */
 	int64_t		 cr_target;	/* article index, or -1 */
 };
 
 struct catalog {
-	struct arena		 c_arena;	/* all strings */
+	struct arena		 c_arena;	/* suffixed slugs */
 	struct cat_article	*c_art;		/* in file-name order */
 	size_t			 c_nart;
 	size_t			 c_artcap;
@@ -59,6 +63,7 @@ struct catalog	*catalog_new(void);
 void		 catalog_free(struct catalog *);
 int		 catalog_add(struct catalog *, const char *,
 		    const struct article *, int64_t);
+int		 catalog_add_meta(struct catalog *, struct meta *);
 int		 catalog_finish(struct catalog *);
 int64_t		 catalog_resolve(const struct catalog *, const char *);
 int64_t		 catalog_find_slug(const struct catalog *, const char *,

@@ -169,11 +169,14 @@ route_articles(const char *rest, const struct snapshot *s,
 	}
 	if (snapshot_article(s, (size_t)i, SNAP_GEMTEXT, &r->rs_body,
 	    &errstr) == -1) {
+		/* changing under us: the next snapshot will know */
 		buf_reset(&r->rs_body);
-		not_found(r);
+		response_set(r, 40, "Temporary failure: the article is being "
+		    "updated");
 		return;
 	}
-	gemtext_ok(r, c->c_art[i].ca_lang);
+	gemtext_ok(r, c->c_art[i].ca_lang ? c->c_art[i].ca_lang :
+	    s->sn_site.s_lang);
 }
 
 static int

@@ -371,9 +371,12 @@ route_articles(const char *rest, const struct snapshot *s,
 		n -= 4;
 		f = SNAP_GOPHER_TEXT;
 	}
-	if ((i = catalog_find_slug(c, rest, n)) < 0 ||
-	    snapshot_article(s, (size_t)i, f, &r->rs_body, &errstr) == -1) {
+	if ((i = catalog_find_slug(c, rest, n)) < 0) {
 		gopher_error(r, "Not found");
+		return;
+	}
+	if (snapshot_article(s, (size_t)i, f, &r->rs_body, &errstr) == -1) {
+		gopher_error(r, "The article is being updated: try again");
 		return;
 	}
 	r->rs_status = 20;

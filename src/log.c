@@ -2,10 +2,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "log.h"
 
-static const char *log_prog = "capsuled";
+static const char	*log_prog = "capsuled";
+static int		 log_syslog;		/* else stderr */
+static enum log_level	 log_level = LOG_LEVEL_INFO;
 
 void
 log_init(const char *prog)
@@ -13,13 +16,29 @@ log_init(const char *prog)
 	log_prog = prog;
 }
 
-static void
-vlog(const char *fmt, va_list ap)
+/* Where messages go (syslog or stderr) and the least important kept. */
+void
+log_setup(int use_syslog, enum log_level level)
 {
+	if (use_syslog && !log_syslog)
+		openlog(log_prog, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	else if (!use_syslog && log_syslog)
+		closelog();
+	log_syslog = use_syslog;
+	log_level = level;
+}
+
+static void
+vlog(enum log_level level, const char *fmt, va_list ap)
+{
+	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO,
+	    LOG_DEBUG };
 	char	 line[LOG_LINE_MAX];
 	size_t	 i;
 	int	 n;
 
+	if (level > log_level)
+		return;
 	n = vsnprintf(line, sizeof(line), fmt, ap);
 	if (n < 0)
 		return;
@@ -33,7 +52,10 @@ vlog(const char *fmt, va_list ap)
 	for (i = 0; line[i] != '\0'; i++)
 		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
 			line[i] = '?';
-	fprintf(stderr, "%s: %s\n", log_prog, line);
+	if (log_syslog)
+		syslog(prio[level], "%s", line);
+	else
+		fprintf(stderr, "%s: %s\n", log_prog, line);
 }
 
 void
@@ -42,7 +64,7 @@ log_warnx(const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	vlog(fmt, ap);
+	vlog(LOG_LEVEL_WARNING, fmt, ap);
 	va_end(ap);
 }
 
@@ -52,7 +74,17 @@ log_info(const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	vlog(fmt, ap);
+	vlog(LOG_LEVEL_INFO, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_LEVEL_DEBUG, fmt, ap);
 	va_end(ap);
 }
 
@@ -62,7 +94,7 @@ fatalx(const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	vlog(fmt, ap);
+	vlog(LOG_LEVEL_ERROR, fmt, ap);
 	va_end(ap);
 	exit(2);
 }

@@ -3,41 +3,36 @@
  * Gopher.  This file holds the command line: the subcommands convert
  * and check, and the server's start-up.
  */
-#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "article.h"
 #include "buf.h"
 #include "capsule.h"
 #include "catalog.h"
+#include "config.h"
 #include "feed.h"
-#include "gemini.h"
 #include "gemtext.h"
 #include "gopher_render.h"
 #include "log.h"
-#include "mime.h"
-#include "server.h"
+#include "serve.h"
 #include "site.h"
 #include "slug.h"
-#include "snapshot.h"
-#include "tls.h"
 #include "utf8.h"
 
 #define VERSION	"0.1.0"
 
 static const char usage_text[] =
-"usage: capsuled [-f] [-d CAPSULE_DIR] [-H HOSTNAME] [-g GEMINI_PORT]\n"
-"                [-p GOPHER_PORT] [-C CERT_DIR] [-T SECONDS]\n"
+"usage: capsuled [-f] [-c FILE] [-d CAPSULE_DIR] [-H HOSTNAME] [-g GEMINI_PORT]\n"
+"                [-p GOPHER_PORT] [-C CERT_DIR] [-T SECONDS] [--strict]\n"
+"       capsuled -n [-c FILE]\n"
 "       capsuled convert [-d CAPSULE_DIR] [-H HOSTNAME] [-g PORT] [-p PORT]\n"
 "                        [--gopher | --gopher-text] [--strict] FILE...\n"
 "       capsuled convert [-d CAPSULE_DIR] [-H HOSTNAME] [-g PORT] [-p PORT]\n"
@@ -45,7 +40,9 @@ static const char usage_text[] =
 "       capsuled check [-d CAPSULE_DIR]\n"
 "       capsuled --help | --version\n"
 "\n"
-"  (no command)  serve the capsule over Gemini (TLS) until SIGTERM/SIGINT\n"
+"  (no command)  serve the capsule over Gemini (TLS) and Gopher until\n"
+"                SIGTERM/SIGINT; SIGHUP reloads the configuration\n"
+"  -n            check the configuration and print it in canonical form\n"
 "  convert       print the rendering of each article FILE: gemtext, or with\n"
 "                --gopher its Gopher menu, with --gopher-text its plain text;\n"
 "                --home prints the home page (--gopher: the root menu),\n"
@@ -54,6 +51,7 @@ static const char usage_text[] =
 "  check         report every file that is skipped or has a problem, one\n"
 "                line each; exit 1 if a file was skipped\n"
 "\n"
+"  -c FILE       configuration file (capsuled.conf(5)); flags override it\n"
 "  -d DIR        capsule directory (default ./capsule)\n"
 "  -C DIR        certificate directory (default ./certs); a self-signed\n"
 "                certificate is created there for HOSTNAME if it has none\n"
@@ -97,8 +95,9 @@ enum format {
 
 struct options {
 	const char	*o_dir;		/* -d, or NULL */
-	const char	*o_certdir;	/* -C */
-	int		 o_timeout;	/* -T, seconds */
+	const char	*o_config;	/* -c */
+	int		 o_dump;	/* -n */
+	struct overrides o_over;	/* the flags that override the file */
 	struct site	 o_site;
 	enum format	 o_format;
 	int		 o_home;
@@ -134,9 +133,7 @@ options_init(struct options *o, unsigned gopher_port)
 	o->o_site.s_gopher_host = "localhost";
 	o->o_site.s_gopher_port = gopher_port;
 	o->o_site.s_home_limit = SITE_HOME_LIMIT;
-	o->o_dir = NULL;
-	o->o_certdir = "certs";
-	o->o_timeout = 10;
+	o->o_over.ov_gemini_port = o->o_over.ov_gopher_port = -1;
 }
 
 /* Parse the options every command shares; returns the first operand. */
@@ -146,7 +143,7 @@ parse_options(int argc, char **argv, struct options *o, const char *allowed)
 	int	 ch;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "d:H:g:p:C:T:f", long_options,
+	while ((ch = getopt_long(argc, argv, "c:d:H:g:p:C:T:fn", long_options,
 	    NULL)) != -1) {
 		/* 'L' in allowed: the rendering options of convert; 'S': --strict */
 		if ((ch < 256 && ch != '?' && strchr(allowed, ch) == NULL) ||
@@ -155,28 +152,37 @@ parse_options(int argc, char **argv, struct options *o, const char *allowed)
 		    strchr(allowed, 'L') == NULL && strchr(allowed, 'S') == NULL))
 			usage(2);
 		switch (ch) {
+		case 'c':
+			o->o_config = optarg;
+			break;
+		case 'n':
+			o->o_dump = 1;
+			break;
 		case 'd':
-			o->o_dir = optarg;
+			o->o_dir = o->o_over.ov_dir = optarg;
 			break;
 		case 'H':
 			if (*optarg == '\0' || strpbrk(optarg, "/\t\r\n ") != NULL)
 				fatalx("invalid host name");
 			o->o_site.s_host = o->o_site.s_gopher_host = optarg;
+			o->o_over.ov_host = optarg;
 			break;
 		case 'g':
 			o->o_site.s_gemini_port = parse_port(optarg);
+			o->o_over.ov_gemini_port = (int)o->o_site.s_gemini_port;
 			break;
 		case 'C':
-			o->o_certdir = optarg;
+			o->o_over.ov_certs = optarg;
 			break;
 		case 'T':
-			if ((o->o_timeout = (int)parse_port(optarg)) < 1)
+			if ((o->o_over.ov_timeout = (int)parse_port(optarg)) < 1)
 				fatalx("invalid timeout: %s", optarg);
 			break;
 		case 'f':
 			break;	/* always in the foreground */
 		case 'p':
 			o->o_site.s_gopher_port = parse_port(optarg);
+			o->o_over.ov_gopher_port = (int)o->o_site.s_gopher_port;
 			break;
 		case OPT_GOPHER:
 			o->o_format = FMT_GOPHER_MENU;
@@ -191,7 +197,7 @@ parse_options(int argc, char **argv, struct options *o, const char *allowed)
 			o->o_atom = 1;
 			break;
 		case OPT_STRICT:
-			o->o_site.s_gopher_strict = 1;
+			o->o_site.s_gopher_strict = o->o_over.ov_strict = 1;
 			break;
 		case OPT_HELP:
 			usage(0);
@@ -317,7 +323,7 @@ convert_one(const struct options *o, const char *file, struct catalog **cp,
 	struct buf		 b, e;
 	const char		*errstr, *name;
 	char			*fdir, *tmp, *slug;
-	int64_t			 mtime;
+	struct stat		 st;
 	int			 ret = -1;
 
 	if ((tmp = strdup(file)) == NULL || (fdir = strdup(dirname(tmp))) ==
@@ -334,7 +340,7 @@ convert_one(const struct options *o, const char *file, struct catalog **cp,
 		*cp = load_catalog(*cdir, 1);
 	}
 	buf_init(&b);
-	if (capsule_read_article(AT_FDCWD, file, &a, &mtime, &errstr) == -1) {
+	if (capsule_read_article(AT_FDCWD, file, &a, &st, &errstr) == -1) {
 		buf_init(&e);
 		utf8_escape(&e, file, strlen(file));
 		log_warnx("%s: skipped: %s", e.b_data ? e.b_data : "", errstr);
@@ -343,7 +349,8 @@ convert_one(const struct options *o, const char *file, struct catalog **cp,
 	}
 	if ((slug = malloc(strlen(a.a_title) + strlen(name) + 8)) == NULL)
 		fatalx("out of memory");
-	self_entry(*cp, same_dir(fdir, *cdir), name, &a, mtime, &self, slug);
+	self_entry(*cp, same_dir(fdir, *cdir), name, &a, st.st_mtime, &self,
+	    slug);
 	if (render(&b, o->o_format, &a, *cp, &self, &o->o_site) == 0)
 		ret = write_buf(&b);
 	free(slug);
@@ -439,118 +446,43 @@ cmd_check(int argc, char **argv)
 	return status;
 }
 
-/* The host name as requests will carry it: lowercase A-labels. */
+/* The configuration file, or the defaults when there is none. */
 static void
-normalise_host(struct options *o, char *name, size_t n)
+load_config(const struct options *o, struct config *c)
 {
-	if (gemini_host_normalise(o->o_site.s_host, strlen(o->o_site.s_host),
-	    name, n) == -1)
-		fatalx("invalid host name: %s", o->o_site.s_host);
-	o->o_site.s_host = o->o_site.s_gopher_host = name;
-}
+	char	 err[1024];
 
-static const char *const kind_names[NUM_LISTEN_KINDS] = {
-	[LISTEN_GEMINI] = "gemini",
-	[LISTEN_GOPHER] = "gopher",
-};
-
-/*
- * Bind a port on IPv4 and (if the machine has it) IPv6; *port 0 means
- * any free port, and becomes the one bound.
- */
-static void
-listen_both(enum listener_kind k, unsigned *port, struct server_conf *sc)
-{
-	const char	*errstr;
-	int		 fd, bound;
-
-	if ((fd = server_listen("0.0.0.0", (int)*port, &bound, &errstr)) == -1)
-		fatalx("%s port %u: %s", kind_names[k], *port, errstr);
-	sc->sc_fds[sc->sc_nfds] = fd;
-	sc->sc_addrs[sc->sc_nfds] = "0.0.0.0";
-	sc->sc_kinds[sc->sc_nfds++] = k;
-	*port = (unsigned)bound;
-	if ((fd = server_listen("::", bound, &bound, &errstr)) == -1)
-		log_info("%s: no IPv6 listener: %s", kind_names[k], errstr);
-	else {
-		sc->sc_fds[sc->sc_nfds] = fd;
-		sc->sc_addrs[sc->sc_nfds] = "[::]";
-		sc->sc_kinds[sc->sc_nfds++] = k;
-	}
-}
-
-/* As many connections as the descriptor limit allows, within reason. */
-static size_t
-max_connections(void)
-{
-	struct rlimit	 rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
-		return 256;
-	rl.rlim_cur = rl.rlim_max;
-	setrlimit(RLIMIT_NOFILE, &rl);
-	getrlimit(RLIMIT_NOFILE, &rl);
-	if (rl.rlim_cur < 128)
-		return 32;
-	return rl.rlim_cur - 64 > 10000 ? 10000 : (size_t)rl.rlim_cur - 64;
+	config_init(c);
+	if (o->o_config != NULL && config_load(c, o->o_config, err,
+	    sizeof(err)) == -1)
+		fatalx("%s", err);
 }
 
 static int
 cmd_serve(int argc, char **argv)
 {
 	struct options	 o;
-	struct server_conf sc;
-	struct tls_host	 host;
-	struct diags	 d;
-	char		 name[GEMINI_HOST_MAX];
-	const char	*names[2], *errstr;
-	size_t		 i;
+	struct config	 c;
+	struct buf	 b;
+	int		 r;
 
-	options_init(&o, geteuid() == 0 ? 70 : 7070);
-	if (parse_options(argc, argv, &o, "dHgpCTfS") != argc)
+	options_init(&o, 0);
+	if (parse_options(argc, argv, &o, "cdHgpCTfnS") != argc)
 		usage(2);
-	if (o.o_dir == NULL)
-		o.o_dir = "capsule";
-	memset(&sc, 0, sizeof(sc));
-	normalise_host(&o, name, sizeof(name));
-	names[0] = name;
-	names[1] = NULL;
-	listen_both(LISTEN_GEMINI, &o.o_site.s_gemini_port, &sc);
-	listen_both(LISTEN_GOPHER, &o.o_site.s_gopher_port, &sc);
-	if (mkdir(o.o_certdir, 0700) == -1 && errno != EEXIST)
-		fatalx("%s: %s", o.o_certdir, strerror(errno));
-	if (tls_host_load(o.o_certdir, name, &host, &errstr) == -1)
-		fatalx("certificate for %s in %s: %s", name, o.o_certdir,
-		    errstr);
-	log_info("%s certificate for %s: %s", host.th_created ? "created" :
-	    "loaded", name, host.th_fingerprint);
-	memset(&d, 0, sizeof(d));
-	if ((sc.sc_snap = snapshot_build(o.o_dir, &o.o_site, &d, &errstr)) ==
-	    NULL)
-		fatalx("%s: %s", o.o_dir, errstr);
-	print_diags(stderr, &d, "capsuled: ");
-	diags_free(&d);
-	if ((sc.sc_mime = mime_open(&errstr)) == NULL)
-		fatalx("libmagic: %s", errstr);
-	sc.sc_hosts = &host;
-	sc.sc_nhosts = 1;
-	sc.sc_names = names;
-	sc.sc_gemini_port = (int)o.o_site.s_gemini_port;
-	sc.sc_timeout = o.o_timeout;
-	sc.sc_maxconn = max_connections();
-	for (i = 0; i < sc.sc_nfds; i++)
-		log_info("listening %s %s:%u", kind_names[sc.sc_kinds[i]],
-		    sc.sc_addrs[i], sc.sc_kinds[i] == LISTEN_GEMINI ?
-		    o.o_site.s_gemini_port : o.o_site.s_gopher_port);
-	log_info("serving %zu articles of %s at gemini://%s:%u/ and "
-	    "gopher://%s:%u/", sc.sc_snap->sn_cat->c_nart, o.o_dir, name,
-	    o.o_site.s_gemini_port, name, o.o_site.s_gopher_port);
-	if (server_run(&sc, &errstr) == -1)
-		fatalx("%s", errstr);
-	snapshot_release(sc.sc_snap);
-	mime_close(sc.sc_mime);
-	tls_host_free(&host);
-	return 0;
+	load_config(&o, &c);
+	if (o.o_dump) {
+		buf_init(&b);
+		config_dump(&c, &b);
+		r = write_buf(&b);
+		buf_free(&b);
+		config_purge(&c);
+		return r == 0 ? 0 : 1;
+	}
+	if (serve_apply(&c, &o.o_over) == -1)
+		fatalx("out of memory");
+	r = serve_main(&c, o.o_config, &o.o_over);
+	config_purge(&c);
+	return r;
 }
 
 int

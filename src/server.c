@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 #include "buf.h"
 #include "gemini.h"
 #include "gopher.h"
+#include "live.h"
 #include "log.h"
 #include "server.h"
 #include "snapshot.h"
@@ -45,7 +47,8 @@ enum conn_state {
 };
 
 struct server {
-	const struct server_conf *sv_conf;
+	struct server_conf	*sv_conf;	/* the current configuration */
+	const struct server_reload *sv_reload;
 	struct event_base	*sv_base;
 	struct evconnlistener	*sv_lis[4];
 	size_t			 sv_nlis;
@@ -246,11 +249,25 @@ io_write(struct conn *c, const void *p, size_t n, size_t *put)
 	return errno == EAGAIN || errno == EINTR ? IO_WANT_WRITE : IO_ERROR;
 }
 
+/* The virtual host a request is for, or NULL (then the answer is 53). */
+static const struct vhost *
+vhost_of(const struct server_conf *conf, const struct gemini_request *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < conf->sc_nvhosts; i++)
+		if (gemini_host_ok(r, conf->sc_vhosts[i].vh_names,
+		    conf->sc_gemini_port))
+			return &conf->sc_vhosts[i];
+	return NULL;
+}
+
 /* The Gemini answer to a complete request line of len bytes. */
 static void
 gemini_respond(struct conn *c, size_t len)
 {
 	const struct server_conf *conf = c->c_sv->sv_conf;
+	const struct vhost	*vh;
 	struct gemini_request	 req;
 	const char		*errstr;
 	int			 s;
@@ -258,11 +275,13 @@ gemini_respond(struct conn *c, size_t len)
 	s = gemini_parse(c->c_req, len, &req, &errstr);
 	if (s == 0) {
 		snprintf(c->c_host, sizeof(c->c_host), "%s", req.gr_host);
-		if (!gemini_host_ok(&req, conf->sc_names, conf->sc_gemini_port))
+		if ((vh = vhost_of(conf, &req)) == NULL)
 			response_set(&c->c_resp, 53, "Proxy request refused: "
 			    "host or port not served here");
-		else
+		else {
+			c->c_snap = live_acquire(vh->vh_live);
 			gemini_route(&req, c->c_snap, conf->sc_mime, &c->c_resp);
+		}
 	} else if (s == 53)
 		response_set(&c->c_resp, 53, "Proxy request refused: %s",
 		    errstr);
@@ -277,8 +296,11 @@ gopher_respond(struct conn *c, size_t len)
 	struct gopher_request	 req;
 	const char		*errstr;
 
+	const struct server_conf *conf = c->c_sv->sv_conf;
+
 	gopher_parse(c->c_req, len, &req, &errstr);
-	gopher_route(&req, c->c_snap, c->c_sv->sv_conf->sc_mime, &c->c_resp);
+	c->c_snap = live_acquire(conf->sc_vhosts[conf->sc_gopher].vh_live);
+	gopher_route(&req, c->c_snap, conf->sc_mime, &c->c_resp);
 }
 
 static void
@@ -571,15 +593,14 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	if (getnameinfo(sa, (socklen_t)salen, host, sizeof(host), port,
 	    sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) == 0)
 		snprintf(c->c_addr, sizeof(c->c_addr), "%s", host);
-	c->c_snap = conf->sc_snap;
-	snapshot_acquire(c->c_snap);
 	c->c_rev = event_new(sv->sv_base, fd, EV_READ, on_io, c);
 	c->c_wev = event_new(sv->sv_base, fd, EV_WRITE, on_io, c);
 	c->c_timer = evtimer_new(sv->sv_base, on_timer, c);
 	c->c_state = CONN_READ_REQUEST;
 	if (c->c_kind == LISTEN_GEMINI) {
 		c->c_state = CONN_HANDSHAKE;
-		if ((c->c_ssl = SSL_new(conf->sc_hosts[0].th_ctx)) != NULL)
+		if ((c->c_ssl = SSL_new(conf->sc_vhosts[0].vh_tls->th_ctx)) !=
+		    NULL)
 			SSL_set_fd(c->c_ssl, fd);
 	}
 	if (c->c_rev == NULL || c->c_wev == NULL || c->c_timer == NULL ||
@@ -690,20 +711,59 @@ server_listen(const char *addr, int port, int *bound, const char **errstr)
 	return fd;
 }
 
-/* Serve until SIGINT or SIGTERM. */
+/* SNI: the certificate of the virtual host of that name, else none. */
+static SSL_CTX *
+sni_lookup(void *arg, const char *name)
+{
+	struct server		*sv = arg;
+	const struct server_conf *conf = sv->sv_conf;
+	size_t			 i, k;
+
+	for (i = 0; i < conf->sc_nvhosts; i++)
+		for (k = 0; conf->sc_vhosts[i].vh_names[k] != NULL; k++)
+			if (strcasecmp(name, conf->sc_vhosts[i].vh_names[k]) == 0)
+				return conf->sc_vhosts[i].vh_tls->th_ctx;
+	return NULL;
+}
+
+/* SIGHUP: a new configuration for new requests; nothing is dropped. */
+static void
+on_hup(evutil_socket_t sig, short what, void *arg)
+{
+	struct server		*sv = arg;
+	struct server_conf	*old = sv->sv_conf, *conf;
+
+	(void)sig;
+	(void)what;
+	if (sv->sv_reload == NULL || sv->sv_stopping)
+		return;
+	log_info("SIGHUP: reloading");
+	if ((conf = sv->sv_reload->sr_reload(sv->sv_reload->sr_arg, old)) ==
+	    NULL) {
+		log_warnx("reload failed: keeping the running configuration");
+		return;
+	}
+	sv->sv_conf = conf;
+	sv->sv_reload->sr_release(sv->sv_reload->sr_arg, old);
+	log_info("reloaded: %zu virtual hosts", conf->sc_nvhosts);
+}
+
+/* Serve until SIGINT or SIGTERM; SIGHUP reloads. */
 int
-server_run(const struct server_conf *conf, const char **errstr)
+server_run(struct server_conf *conf, const struct server_reload *reload,
+    const char **errstr)
 {
 	struct server	 sv;
 	struct listener	 lis[4];
-	struct event	*sigs[2];
+	struct event	*sigs[3];
 	size_t		 i;
 	int		 r = -1;
 
 	memset(&sv, 0, sizeof(sv));
 	sv.sv_conf = conf;
+	sv.sv_reload = reload;
 	signal(SIGPIPE, SIG_IGN);
-	tls_set_hosts(conf->sc_hosts, conf->sc_nhosts);
+	tls_set_sni(sni_lookup, &sv);
 	if ((sv.sv_base = event_base_new()) == NULL) {
 		*errstr = "event_base_new failed";
 		return -1;
@@ -722,13 +782,16 @@ server_run(const struct server_conf *conf, const char **errstr)
 	}
 	sigs[0] = evsignal_new(sv.sv_base, SIGINT, on_signal, &sv);
 	sigs[1] = evsignal_new(sv.sv_base, SIGTERM, on_signal, &sv);
+	sigs[2] = evsignal_new(sv.sv_base, SIGHUP, on_hup, &sv);
 	event_add(sigs[0], NULL);
 	event_add(sigs[1], NULL);
+	event_add(sigs[2], NULL);
 	r = event_base_dispatch(sv.sv_base) == -1 ? -1 : 0;
 	if (r == -1)
 		*errstr = "event loop failed";
 	event_free(sigs[0]);
 	event_free(sigs[1]);
+	event_free(sigs[2]);
  done:
 	while (sv.sv_conns != NULL)
 		conn_abort(sv.sv_conns);
@@ -737,5 +800,7 @@ server_run(const struct server_conf *conf, const char **errstr)
 	for (i = 0; i < sv.sv_nlis; i++)
 		evconnlistener_free(sv.sv_lis[i]);
 	event_base_free(sv.sv_base);
+	if (reload != NULL)
+		reload->sr_release(reload->sr_arg, sv.sv_conf);
 	return r;
 }

@@ -17,8 +17,8 @@
 
 #include <stddef.h>
 
+struct live;
 struct mime;
-struct snapshot;
 struct tls_host;
 
 enum listener_kind {
@@ -27,22 +27,42 @@ enum listener_kind {
 	NUM_LISTEN_KINDS
 };
 
+/* A virtual host: its names, its live capsule, its certificate. */
+struct vhost {
+	const char *const	*vh_names;	/* lowercase A-labels, NULL-ended */
+	struct live		*vh_live;
+	struct tls_host		*vh_tls;
+};
+
 struct server_conf {
-	struct snapshot		*sc_snap;	/* reference taken over */
+	struct vhost		*sc_vhosts;	/* [0] is the default */
+	size_t			 sc_nvhosts;
+	size_t			 sc_gopher;	/* the vhost Gopher serves */
 	struct mime		*sc_mime;
-	struct tls_host		*sc_hosts;	/* [0] is the default */
-	size_t			 sc_nhosts;
-	const char *const	*sc_names;	/* Gemini host names, NULL-ended */
 	int			 sc_gemini_port; /* advertised */
 	int			 sc_timeout;	/* seconds, read and write */
 	size_t			 sc_maxconn;	/* open connections at most */
 	int			 sc_fds[4];	/* bound listening sockets */
 	const char		*sc_addrs[4];	/* their addresses, for logs */
+	int			 sc_ports[4];	/* their bound ports */
 	enum listener_kind	 sc_kinds[4];
 	size_t			 sc_nfds;
 };
 
-int	 server_run(const struct server_conf *, const char **);
+/*
+ * SIGHUP asks reload(arg, current) for a new configuration; NULL keeps
+ * the current one.  The server then hands the old one to release(arg,
+ * old): connections hold no pointer into it, only snapshot references.
+ * At exit it releases the one in use.
+ */
+struct server_reload {
+	struct server_conf	*(*sr_reload)(void *, struct server_conf *);
+	void			 (*sr_release)(void *, struct server_conf *);
+	void			 *sr_arg;
+};
+
+int	 server_run(struct server_conf *, const struct server_reload *,
+	    const char **);
 int	 server_listen(const char *, int, int *, const char **);
 
 #endif

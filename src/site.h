@@ -1,7 +1,8 @@
 /*
  * site: what the renderers need to know about where they are served.
  *
- * Example: { "My capsule", "example.org", 1965, "example.org", 70, 0, 100 }
+ * Example: { "My capsule", "en", "example.org", 1965, "example.org", 70,
+ * 0, 100 }
  * makes absolute links gemini://example.org/... and Gopher items that
  * point at example.org port 70.
  */
@@ -15,6 +16,7 @@
 
 struct site {
 	const char	*s_title;	/* capsule title; NULL: the hostname */
+	const char	*s_lang;	/* default lang of articles, or NULL */
 	const char	*s_host;	/* Gemini hostname */
 	unsigned	 s_gemini_port;	/* advertised Gemini port */
 	const char	*s_gopher_host;	/* advertised Gopher host */
@@ -22,6 +24,9 @@ struct site {
 	int		 s_gopher_strict; /* RFC 1436 dot-stuffing and "." */
 	size_t		 s_home_limit;	/* articles on the home page */
 };
+
+int	 site_copy(struct site *, const struct site *, char **);
+int	 site_equal(const struct site *, const struct site *);
 
 #define site_title(s)	((s)->s_title != NULL ? (s)->s_title : (s)->s_host)
 

@@ -16,35 +16,68 @@
 #include "catalog.h"
 #include "gemtext.h"
 #include "gopher_render.h"
+#include "meta.h"
 #include "snapshot.h"
 
+/*
+ * A snapshot of catalog c (taken over, also on failure) for the capsule
+ * directory dirfd (duplicated: the caller keeps its own), with a copy of
+ * the home page introduction.
+ */
 struct snapshot *
-snapshot_build(const char *dir, const struct site *site, struct diags *d,
-    const char **errstr)
+snapshot_new(const char *dir, int dirfd, struct catalog *c,
+    const struct site *site, const char *intro, size_t introlen)
 {
 	struct snapshot	*s;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		*errstr = "out of memory";
+		catalog_free(c);
 		return NULL;
 	}
 	atomic_init(&s->sn_refs, 1);
-	s->sn_site = *site;
-	s->sn_dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (s->sn_dirfd == -1) {
-		*errstr = strerror(errno);
-		goto fail;
+	s->sn_cat = c;
+	if (site_copy(&s->sn_site, site, &s->sn_strings) == -1) {
+		snapshot_release(s);
+		return NULL;
 	}
-	if ((s->sn_dir = strdup(dir)) == NULL ||
-	    (s->sn_cat = capsule_scan(dir, d, errstr)) == NULL)
-		goto fail;
-	s->sn_intro = capsule_read_intro(dir, &s->sn_introlen, d);
+	s->sn_dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+	s->sn_dir = strdup(dir);
+	if (intro != NULL && (s->sn_intro = malloc(introlen + 1)) != NULL) {
+		memcpy(s->sn_intro, intro, introlen);
+		s->sn_intro[introlen] = '\0';
+		s->sn_introlen = introlen;
+	}
+	if (s->sn_dirfd == -1 || s->sn_dir == NULL ||
+	    (intro != NULL && s->sn_intro == NULL)) {
+		snapshot_release(s);
+		return NULL;
+	}
 	return s;
- fail:
-	if (s->sn_dir == NULL)
-		*errstr = "out of memory";
-	snapshot_release(s);
-	return NULL;
+}
+
+/* A snapshot of the capsule as it is now, scanned in full. */
+struct snapshot *
+snapshot_build(const char *dir, const struct site *site, struct diags *d,
+    const char **errstr)
+{
+	struct snapshot	*s = NULL;
+	struct catalog	*c;
+	char		*intro;
+	size_t		 len;
+	int		 fd;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		*errstr = strerror(errno);
+		return NULL;
+	}
+	if ((c = capsule_scan(dir, d, errstr)) != NULL) {
+		intro = capsule_read_intro(dir, &len, d);
+		if ((s = snapshot_new(dir, fd, c, site, intro, len)) == NULL)
+			*errstr = "out of memory";
+		free(intro);
+	}
+	close(fd);
+	return s;
 }
 
 void
@@ -61,27 +94,41 @@ snapshot_release(struct snapshot *s)
 	if (s->sn_dirfd != -1)
 		close(s->sn_dirfd);
 	catalog_free(s->sn_cat);
+	free(s->sn_strings);
 	free(s->sn_intro);
 	free(s->sn_dir);
 	free(s);
 }
 
 /*
- * Render article i (catalog index) from its source file.  Fails when the
- * file changed under us into something that is no longer an article.
+ * Render article i (catalog index) from its source file.  Pages are not
+ * kept in memory, so the file is read again; it fails (a temporary
+ * condition: the watcher is about to publish the next snapshot) when the
+ * file is gone, is no longer an article, or is being rewritten in place
+ * (same inode, other size or modification time than when it was
+ * published: it may be half written).  A file renamed over it (another
+ * inode) is complete, and is rendered.
  */
 int
 snapshot_article(const struct snapshot *s, size_t i, enum snap_format f,
     struct buf *b, const char **errstr)
 {
 	const struct cat_article *ca = &s->sn_cat->c_art[i];
+	const struct meta *m = ca->ca_meta;
 	struct article	 a;
-	int64_t		 mtime;
+	struct stat	 st;
 	int		 r;
 
-	if (capsule_read_article(s->sn_dirfd, ca->ca_name, &a, &mtime,
+	if (capsule_read_article(s->sn_dirfd, ca->ca_name, &a, &st,
 	    errstr) == -1)
 		return -1;
+	if (m->m_ino != 0 && st.st_ino == m->m_ino && (st.st_size !=
+	    m->m_size || st.st_mtime != m->m_mtime ||
+	    st.st_mtim.tv_nsec != m->m_mtime_ns)) {
+		article_free(&a);
+		*errstr = "being rewritten";
+		return -1;
+	}
 	switch (f) {
 	case SNAP_GOPHER_MENU:
 		r = gopher_menu_article(b, &a, s->sn_cat, ca, &s->sn_site);

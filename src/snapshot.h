@@ -35,11 +35,14 @@ struct snapshot {
 	int		 sn_dirfd;	/* the capsule directory */
 	char		*sn_dir;	/* its path, for logs */
 	struct catalog	*sn_cat;
-	struct site	 sn_site;
+	struct site	 sn_site;	/* strings are sn_strings' */
+	char		*sn_strings;	/* owned copies of the site's strings */
 	char		*sn_intro;	/* index.gmi for the home page, or NULL */
 	size_t		 sn_introlen;
 };
 
+struct snapshot	*snapshot_new(const char *, int, struct catalog *,
+		    const struct site *, const char *, size_t);
 struct snapshot	*snapshot_build(const char *, const struct site *,
 		    struct diags *, const char **);
 void		 snapshot_acquire(struct snapshot *);

@@ -103,6 +103,34 @@ strmap_set(struct strmap *m, const char *k, size_t n, uint32_t val)
 	return 0;
 }
 
+/*
+ * Remove a key (0, or -1 when absent).  Linear probing needs no
+ * tombstones: the entries after the hole that would not be found any
+ * more move back into it (Knuth's algorithm R).
+ */
+int
+strmap_del(struct strmap *m, const char *k, size_t n)
+{
+	struct strmap_slot	*s;
+	size_t			 i, j, home, mask = m->m_cap - 1;
+
+	if (m->m_cap == 0 || (s = find(m, k, n, hash(k, n)))->ms_key == NULL)
+		return -1;
+	i = (size_t)(s - m->m_slot);
+	for (j = (i + 1) & mask; m->m_slot[j].ms_key != NULL;
+	    j = (j + 1) & mask) {
+		home = m->m_slot[j].ms_hash & mask;
+		/* can slot j's entry live at i?  only if home is not in (i, j] */
+		if ((i <= j) ? (home <= i || home > j) : (home <= i && home > j)) {
+			m->m_slot[i] = m->m_slot[j];
+			i = j;
+		}
+	}
+	memset(&m->m_slot[i], 0, sizeof(m->m_slot[i]));
+	m->m_used--;
+	return 0;
+}
+
 int64_t
 strmap_get(const struct strmap *m, const char *k, size_t n)
 {

@@ -29,6 +29,7 @@ void	 strmap_init(struct strmap *);
 void	 strmap_free(struct strmap *);
 int	 strmap_put(struct strmap *, const char *, size_t, uint32_t);
 int	 strmap_set(struct strmap *, const char *, size_t, uint32_t);
+int	 strmap_del(struct strmap *, const char *, size_t);
 int64_t	 strmap_get(const struct strmap *, const char *, size_t);
 
 #endif

@@ -17,9 +17,9 @@
 
 #include "tls.h"
 
-/* The hosts the servername callback chooses from; [0] is the default. */
-static struct tls_host	*tls_hosts;
-static size_t		 tls_nhosts;
+/* How the servername callback finds the context of a name. */
+static SSL_CTX	*(*tls_sni_lookup)(void *, const char *);
+static void	 *tls_sni_arg;
 
 static const char *
 ssl_error(void)
@@ -159,17 +159,13 @@ static int
 servername(SSL *ssl, int *alert, void *arg)
 {
 	const char	*sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
-	size_t		 i;
+	SSL_CTX		*ctx;
 
 	(void)alert;
 	(void)arg;
-	if (sni == NULL)
-		return SSL_TLSEXT_ERR_OK;
-	for (i = 0; i < tls_nhosts; i++)
-		if (strcasecmp(sni, tls_hosts[i].th_name) == 0) {
-			SSL_set_SSL_CTX(ssl, tls_hosts[i].th_ctx);
-			break;
-		}
+	if (sni != NULL && tls_sni_lookup != NULL &&
+	    (ctx = tls_sni_lookup(tls_sni_arg, sni)) != NULL)
+		SSL_set_SSL_CTX(ssl, ctx);
 	return SSL_TLSEXT_ERR_OK;
 }
 
@@ -243,10 +239,13 @@ tls_host_free(struct tls_host *h)
 	h->th_ctx = NULL;
 }
 
-/* The hosts SNI chooses from (borrowed; [0] is the default). */
+/*
+ * How SNI finds a host's context; names it does not know keep the
+ * default context (the first host's), as do connections without SNI.
+ */
 void
-tls_set_hosts(struct tls_host *h, size_t n)
+tls_set_sni(SSL_CTX *(*lookup)(void *, const char *), void *arg)
 {
-	tls_hosts = h;
-	tls_nhosts = n;
+	tls_sni_lookup = lookup;
+	tls_sni_arg = arg;
 }

@@ -25,6 +25,6 @@ struct tls_host {
 int	 tls_host_load(const char *, const char *, struct tls_host *,
 	    const char **);
 void	 tls_host_free(struct tls_host *);
-void	 tls_set_hosts(struct tls_host *, size_t);
+void	 tls_set_sni(SSL_CTX *(*)(void *, const char *), void *);
 
 #endif

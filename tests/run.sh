@@ -7,6 +7,8 @@
 cd "$(dirname "$0")/.." || exit 2
 SHARED=../shared
 [ "$1" = "--shared" ] && SHARED=$2
+CORPUS=$SHARED/corpus		# for tests/differential.sh
+export CORPUS
 
 TOTAL_PASSED=0
 TOTAL_FAILED=0
@@ -61,7 +63,7 @@ for build in plain asan; do
 	if [ -f tests/differential.sh ]; then
 		suite "[$build] differential" sh tests/differential.sh "$bin"
 	fi
-	for t in gemini gopher; do
+	for t in gemini gopher live; do
 		[ -f tests/$t.sh ] && suite "[$build] $t" sh tests/$t.sh "$bin"
 	done
 done

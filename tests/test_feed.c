@@ -32,7 +32,7 @@ capsule(size_t n)
 int
 main(void)
 {
-	struct site	 s = { "Notes & <more>", "example.org", 1965,
+	struct site	 s = { "Notes & <more>", NULL, "example.org", 1965,
 			    "example.org", 70, 0, 2 };
 	struct catalog	*c = capsule(3), *big;
 	struct buf	 b;

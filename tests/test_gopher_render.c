@@ -9,7 +9,7 @@
 #include "utf8.h"
 
 static const struct site site = {
-	"Test capsule", "example.org", 1965, "example.org", 7070, 0, 100
+	"Test capsule", NULL, "example.org", 1965, "example.org", 7070, 0, 100
 };
 
 static char *

@@ -31,6 +31,19 @@ main(void)
 			ok = 0;
 	CHECK(ok, "5000 keys after growth");
 	CHECK(strmap_get(&m, "crepes", 6) == 9, "old key after growth");
+
+	/* deleting every other key leaves the rest reachable */
+	for (i = 0; i < 5000; i += 2)
+		if (strmap_del(&m, keys[i], strlen(keys[i])) != 0)
+			ok = 0;
+	CHECK(ok, "deleted");
+	for (i = 0; i < 5000; i++)
+		if (strmap_get(&m, keys[i], strlen(keys[i])) != (i % 2 ? i : -1))
+			ok = 0;
+	CHECK(ok, "after deletions, odd keys stay and even ones are gone");
+	CHECK(strmap_del(&m, "k0", 2) == -1, "second delete fails");
+	CHECK(strmap_put(&m, keys[0], 2, 77) == 1, "put again after delete");
+	CHECK(strmap_get(&m, keys[0], 2) == 77, "found again");
 	strmap_free(&m);
 	return TEST_DONE();
 }

@@ -1,0 +1,96 @@
+/*
+ * config: capsuled.conf, a line-oriented file of "key value" lines.
+ * Server-wide settings come first; each "host" line starts a virtual
+ * host, and the lines after it (up to the next "host") belong to it.
+ *
+ * Example:
+ *	listen gemini 0.0.0.0 1965
+ *	listen gopher 0.0.0.0 70
+ *	gopher-host example.org
+ *	timeout 10
+ *
+ *	host example.org
+ *	alias www.example.org
+ *	capsule /srv/gemini/example.org
+ *	certs /etc/capsuled/certs
+ *	lang en
+ *	title Notes from the Garden
+ *
+ * config_parse reads it into a struct config, reporting the first error
+ * as "FILE:LINE: message"; config_dump writes any struct config back in
+ * canonical form (every setting, defaults included, in a fixed order),
+ * which config_parse reads back to the same struct.
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stddef.h>
+
+struct buf;
+
+#define CONFIG_MAX_LISTEN	8
+#define CONFIG_MAX_ALIASES	8
+
+enum config_proto {
+	CONF_GEMINI,
+	CONF_GOPHER,
+	NUM_CONF_PROTOS
+};
+
+enum config_log {
+	CONF_LOG_STDERR,
+	CONF_LOG_SYSLOG,
+	NUM_CONF_LOGS
+};
+
+enum config_level {
+	CONF_LEVEL_ERROR,
+	CONF_LEVEL_WARNING,
+	CONF_LEVEL_INFO,
+	CONF_LEVEL_DEBUG,
+	NUM_CONF_LEVELS
+};
+
+struct config_listen {
+	enum config_proto	 cl_proto;
+	char			*cl_addr;	/* numeric address: "0.0.0.0", "::" */
+	int			 cl_port;	/* 0: any free port */
+};
+
+struct config_host {
+	char		*ch_name;		/* as written (U-labels allowed) */
+	char		*ch_aliases[CONFIG_MAX_ALIASES];
+	size_t		 ch_naliases;
+	char		*ch_capsule;		/* directory; default "capsule" */
+	char		*ch_certs;		/* directory; default "certs" */
+	char		*ch_lang;		/* default lang, or NULL */
+	char		*ch_title;		/* capsule title, or NULL */
+};
+
+struct config {
+	struct config_listen	 c_listen[CONFIG_MAX_LISTEN];
+	size_t			 c_nlisten;	/* 0: the defaults */
+	char			*c_gopher_host;	/* advertised; NULL: first host */
+	int			 c_gopher_port;	/* advertised; 0: the bound one */
+	char			*c_user;	/* NULL: "nobody" when root */
+	enum config_log		 c_log;
+	enum config_level	 c_level;
+	int			 c_timeout;	/* seconds; default 10 */
+	int			 c_max_conn;	/* 0: from the descriptor limit */
+	int			 c_max_conn_per_ip; /* default 32 */
+	int			 c_rescan;	/* seconds; default 30; 0: never */
+	int			 c_gopher_strict; /* RFC 1436 text */
+	size_t			 c_home_limit;	/* default 100 */
+	struct config_host	*c_hosts;
+	size_t			 c_nhosts;
+};
+
+void	 config_init(struct config *);
+void	 config_purge(struct config *);
+int	 config_parse(struct config *, const char *, const char *, size_t,
+	    char *, size_t);
+int	 config_load(struct config *, const char *, char *, size_t);
+void	 config_dump(const struct config *, struct buf *);
+int	 config_default_host(struct config *);
+
+#endif

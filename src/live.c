@@ -1,0 +1,595 @@
+#include <sys/inotify.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capsule.h"
+#include "catalog.h"
+#include "live.h"
+#include "log.h"
+#include "meta.h"
+#include "site.h"
+#include "snapshot.h"
+#include "strmap.h"
+
+/* A file the rescan saw change, waiting to look the same twice. */
+struct candidate {
+	char		*cd_name;
+	off_t		 cd_size;
+	int64_t		 cd_mtime;
+	int		 cd_seen;	/* seen in the latest scan */
+};
+
+struct live {
+	_Atomic int	  lv_refs;
+	char		 *lv_dir;
+	int		  lv_dirfd;
+	struct site	  lv_site;	/* strings are lv_strings' */
+	char		 *lv_strings;
+	int		  lv_rescan;	/* seconds between rescans, 0: never */
+	struct meta	**lv_meta;	/* the articles, in no order */
+	size_t		  lv_nmeta;
+	size_t		  lv_metacap;
+	struct strmap	  lv_byname;	/* name -> index in lv_meta */
+	char		 *lv_intro;	/* index.gmi */
+	size_t		  lv_introlen;
+	struct stat	  lv_introst;	/* what it was when read */
+	pthread_mutex_t	  lv_lock;	/* guards lv_cur */
+	struct snapshot	 *lv_cur;	/* the snapshot being served */
+	pthread_t	  lv_thread;
+	int		  lv_started;
+	int		  lv_inotify;	/* -1: rescans only */
+	int		  lv_stop[2];	/* a byte written here stops the thread */
+	char		**lv_pend;	/* names changed since the last build */
+	size_t		  lv_npend;
+	size_t		  lv_pendcap;
+	int		  lv_pend_intro;
+	struct candidate *lv_cand;
+	size_t		  lv_ncand;
+};
+
+static int64_t
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+const char *
+live_dir(const struct live *lv)
+{
+	return lv->lv_dir;
+}
+
+const struct site *
+live_site(const struct live *lv)
+{
+	return &lv->lv_site;
+}
+
+/* Put m in the cache (taking the caller's reference), replacing any. */
+static int
+cache_put(struct live *lv, struct meta *m)
+{
+	int64_t	 i = strmap_get(&lv->lv_byname, m->m_name, strlen(m->m_name));
+	void	*p;
+
+	if (i >= 0) {
+		strmap_del(&lv->lv_byname, m->m_name, strlen(m->m_name));
+		meta_unref(lv->lv_meta[i]);
+		lv->lv_meta[i] = m;
+		return strmap_put(&lv->lv_byname, m->m_name, strlen(m->m_name),
+		    (uint32_t)i) == -1 ? -1 : 0;
+	}
+	if (lv->lv_nmeta == lv->lv_metacap) {
+		if ((p = reallocarray(lv->lv_meta, lv->lv_metacap ?
+		    lv->lv_metacap * 2 : 256, sizeof(*lv->lv_meta))) == NULL) {
+			meta_unref(m);
+			return -1;
+		}
+		lv->lv_meta = p;
+		lv->lv_metacap = lv->lv_metacap ? lv->lv_metacap * 2 : 256;
+	}
+	lv->lv_meta[lv->lv_nmeta] = m;
+	if (strmap_put(&lv->lv_byname, m->m_name, strlen(m->m_name),
+	    (uint32_t)lv->lv_nmeta) == -1)
+		return -1;
+	lv->lv_nmeta++;
+	return 0;
+}
+
+/* Forget an article; the last one moves into its place. */
+static void
+cache_del(struct live *lv, const char *name)
+{
+	int64_t		 i = strmap_get(&lv->lv_byname, name, strlen(name));
+	struct meta	*last;
+
+	if (i < 0)
+		return;
+	strmap_del(&lv->lv_byname, name, strlen(name));
+	meta_unref(lv->lv_meta[i]);
+	last = lv->lv_meta[--lv->lv_nmeta];
+	if ((size_t)i < lv->lv_nmeta) {
+		lv->lv_meta[i] = last;
+		strmap_set(&lv->lv_byname, last->m_name, strlen(last->m_name),
+		    (uint32_t)i);
+	}
+}
+
+static void
+log_diags(struct diags *d)
+{
+	size_t	 i;
+
+	diags_sort(d);
+	for (i = 0; i < d->d_n; i++)
+		log_warnx("%s: %s: %s", d->d_list[i].d_file,
+		    diag_level_name(d->d_list[i].d_level), d->d_list[i].d_msg);
+	diags_free(d);
+}
+
+static void
+read_intro(struct live *lv, struct diags *d)
+{
+	free(lv->lv_intro);
+	lv->lv_intro = capsule_read_intro(lv->lv_dir, &lv->lv_introlen, d);
+	if (fstatat(lv->lv_dirfd, "index.gmi", &lv->lv_introst,
+	    AT_SYMLINK_NOFOLLOW) == -1)
+		memset(&lv->lv_introst, 0, sizeof(lv->lv_introst));
+}
+
+/* Build a snapshot of what the cache holds now and make it current. */
+static int
+publish(struct live *lv)
+{
+	struct catalog	*c;
+	struct snapshot	*s, *old;
+	size_t		 i;
+
+	if ((c = catalog_new()) == NULL)
+		return -1;
+	for (i = 0; i < lv->lv_nmeta; i++)
+		if (catalog_add_meta(c, lv->lv_meta[i]) == -1) {
+			catalog_free(c);
+			return -1;
+		}
+	if (catalog_finish(c) == -1) {
+		catalog_free(c);
+		return -1;
+	}
+	if ((s = snapshot_new(lv->lv_dir, lv->lv_dirfd, c, &lv->lv_site,
+	    lv->lv_intro, lv->lv_introlen)) == NULL)
+		return -1;
+	pthread_mutex_lock(&lv->lv_lock);
+	old = lv->lv_cur;
+	lv->lv_cur = s;
+	pthread_mutex_unlock(&lv->lv_lock);
+	snapshot_release(old);
+	return 0;
+}
+
+struct snapshot *
+live_acquire(struct live *lv)
+{
+	struct snapshot	*s;
+
+	pthread_mutex_lock(&lv->lv_lock);
+	s = lv->lv_cur;
+	snapshot_acquire(s);
+	pthread_mutex_unlock(&lv->lv_lock);
+	return s;
+}
+
+static void
+pend_add(struct live *lv, const char *name)
+{
+	size_t	 i;
+	void	*p;
+
+	if (strcmp(name, "index.gmi") == 0) {
+		lv->lv_pend_intro = 1;
+		return;
+	}
+	for (i = 0; i < lv->lv_npend; i++)
+		if (strcmp(lv->lv_pend[i], name) == 0)
+			return;
+	if (lv->lv_npend == lv->lv_pendcap) {
+		if ((p = reallocarray(lv->lv_pend, lv->lv_pendcap ?
+		    lv->lv_pendcap * 2 : 16, sizeof(*lv->lv_pend))) == NULL)
+			return;
+		lv->lv_pend = p;
+		lv->lv_pendcap = lv->lv_pendcap ? lv->lv_pendcap * 2 : 16;
+	}
+	if ((lv->lv_pend[lv->lv_npend] = strdup(name)) != NULL)
+		lv->lv_npend++;
+}
+
+/*
+ * Re-read the files that changed, build and publish the next snapshot,
+ * and log what those files have wrong (other files were logged before).
+ */
+static void
+apply(struct live *lv)
+{
+	struct diags	 d;
+	struct meta	*m;
+	struct snapshot	*s;
+	size_t		 i, n = lv->lv_npend;
+	int64_t		 t0 = now_ms();
+
+	memset(&d, 0, sizeof(d));
+	for (i = 0; i < lv->lv_npend; i++) {
+		switch (capsule_load(lv->lv_dirfd, lv->lv_dir, lv->lv_pend[i],
+		    &d, &m)) {
+		case 1:
+			if (cache_put(lv, m) == -1)
+				log_warnx("%s: out of memory", lv->lv_dir);
+			break;
+		case 0:
+			cache_del(lv, lv->lv_pend[i]);
+			break;
+		default:
+			log_warnx("%s: out of memory", lv->lv_dir);
+			break;
+		}
+	}
+	if (lv->lv_pend_intro)
+		read_intro(lv, &d);
+	if (publish(lv) == -1)
+		log_warnx("%s: out of memory: still serving the last snapshot",
+		    lv->lv_dir);
+	else {
+		s = live_acquire(lv);
+		for (i = 0; i < lv->lv_npend; i++)
+			capsule_unresolved(&d, lv->lv_dir, s->sn_cat,
+			    lv->lv_pend[i]);
+		log_info("%s: %zu articles; %zu changed, published in %lld ms",
+		    lv->lv_dir, s->sn_cat->c_nart, n + (size_t)lv->lv_pend_intro,
+		    (long long)(now_ms() - t0));
+		snapshot_release(s);
+	}
+	log_diags(&d);
+	for (i = 0; i < lv->lv_npend; i++)
+		free(lv->lv_pend[i]);
+	lv->lv_npend = 0;
+	lv->lv_pend_intro = 0;
+}
+
+/* Whatever inotify has to say: names to look at again. */
+static int
+read_events(struct live *lv)
+{
+	char			 buf[16384]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *ev;
+	ssize_t			 n;
+	char			*p;
+	int			 overflow = 0;
+
+	while ((n = read(lv->lv_inotify, buf, sizeof(buf))) > 0) {
+		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)p;
+			if (ev->mask & IN_Q_OVERFLOW)
+				overflow = 1;
+			if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF))
+				log_warnx("%s: the capsule directory was moved "
+				    "or removed; serving the last snapshot",
+				    lv->lv_dir);
+			if (ev->mask & IN_IGNORED) {
+				close(lv->lv_inotify);
+				lv->lv_inotify = -1;
+				return overflow;
+			}
+			if (ev->len > 0 && (capsule_is_article_name(ev->name) ||
+			    strcmp(ev->name, "index.gmi") == 0))
+				pend_add(lv, ev->name);
+		}
+	}
+	return overflow;
+}
+
+static struct candidate *
+candidate(struct live *lv, const char *name)
+{
+	struct candidate *p;
+	size_t		 i;
+
+	for (i = 0; i < lv->lv_ncand; i++)
+		if (strcmp(lv->lv_cand[i].cd_name, name) == 0)
+			return &lv->lv_cand[i];
+	if ((p = reallocarray(lv->lv_cand, lv->lv_ncand + 1,
+	    sizeof(*p))) == NULL)
+		return NULL;
+	lv->lv_cand = p;
+	p = &lv->lv_cand[lv->lv_ncand];
+	memset(p, 0, sizeof(*p));
+	p->cd_size = -1;
+	if ((p->cd_name = strdup(name)) == NULL)
+		return NULL;
+	lv->lv_ncand++;
+	return p;
+}
+
+/* Drop the candidates the latest scan did not see. */
+static void
+candidates_prune(struct live *lv)
+{
+	size_t	 i, o = 0;
+
+	for (i = 0; i < lv->lv_ncand; i++) {
+		if (lv->lv_cand[i].cd_seen) {
+			lv->lv_cand[i].cd_seen = 0;
+			lv->lv_cand[o++] = lv->lv_cand[i];
+		} else
+			free(lv->lv_cand[i].cd_name);
+	}
+	lv->lv_ncand = o;
+}
+
+/*
+ * One entry of a rescan: a file that differs from what was read is
+ * published once two scans (at least a second apart) saw the same size
+ * and modification time, so a file still being written waits; with
+ * confirm off (inotify lost events) it is published at once.
+ */
+static void
+rescan_one(struct live *lv, const char *name, const struct stat *st,
+    int confirm)
+{
+	int64_t			 i;
+	struct meta		*m;
+	struct candidate	*cd;
+
+	i = strmap_get(&lv->lv_byname, name, strlen(name));
+	m = i >= 0 ? lv->lv_meta[i] : NULL;
+	if (m != NULL && m->m_size == st->st_size &&
+	    m->m_mtime == st->st_mtime && m->m_ino == st->st_ino)
+		return;
+	if (!confirm) {
+		pend_add(lv, name);
+		return;
+	}
+	if ((cd = candidate(lv, name)) == NULL)
+		return;
+	if (cd->cd_size == st->st_size && cd->cd_mtime == st->st_mtime) {
+		pend_add(lv, name);
+		cd->cd_seen = 0;
+	} else {
+		cd->cd_size = st->st_size;
+		cd->cd_mtime = st->st_mtime;
+		cd->cd_seen = 1;
+	}
+}
+
+/* Compare the directory with the cache; changes go to the pending list. */
+static void
+rescan(struct live *lv, int confirm)
+{
+	struct strmap	 present;
+	struct dirent	*de;
+	struct stat	 st;
+	DIR		*dp;
+	char		*name;
+	size_t		 i;
+	int		 fd, intro_seen = 0;
+
+	if ((fd = openat(lv->lv_dirfd, ".", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1 || (dp = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		log_warnx("%s: cannot rescan: %s", lv->lv_dir, strerror(errno));
+		return;
+	}
+	strmap_init(&present);
+	while ((de = readdir(dp)) != NULL) {
+		if (fstatat(lv->lv_dirfd, de->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) == -1)
+			continue;
+		if (strcmp(de->d_name, "index.gmi") == 0) {
+			intro_seen = 1;
+			if (st.st_size != lv->lv_introst.st_size ||
+			    st.st_mtime != lv->lv_introst.st_mtime)
+				lv->lv_pend_intro = 1;
+		}
+		if (!capsule_is_article_name(de->d_name) || !S_ISREG(st.st_mode))
+			continue;
+		if ((name = strdup(de->d_name)) == NULL ||
+		    strmap_put(&present, name, strlen(name), 0) != 1)
+			free(name);
+		rescan_one(lv, de->d_name, &st, confirm);
+	}
+	closedir(dp);
+	if (!intro_seen && lv->lv_introst.st_ino != 0)
+		lv->lv_pend_intro = 1;
+	for (i = 0; i < lv->lv_nmeta; i++)
+		if (strmap_get(&present, lv->lv_meta[i]->m_name,
+		    strlen(lv->lv_meta[i]->m_name)) < 0)
+			pend_add(lv, lv->lv_meta[i]->m_name);
+	for (i = 0; i < present.m_cap; i++)
+		free((char *)(uintptr_t)present.m_slot[i].ms_key);
+	strmap_free(&present);
+	candidates_prune(lv);
+}
+
+/*
+ * The watcher thread: wait for inotify events, the stop pipe or the next
+ * rescan; build a snapshot once changes have been quiet for
+ * LIVE_DEBOUNCE_MS.
+ */
+static void *
+live_main(void *arg)
+{
+	struct live	*lv = arg;
+	struct pollfd	 pfd[2];
+	int64_t		 last = 0, next_rescan, now, t;
+	int		 timeout;
+
+	next_rescan = now_ms() + (int64_t)lv->lv_rescan * 1000;
+	for (;;) {
+		now = now_ms();
+		timeout = -1;
+		if (lv->lv_npend > 0 || lv->lv_pend_intro)
+			timeout = (int)(last + LIVE_DEBOUNCE_MS > now ?
+			    last + LIVE_DEBOUNCE_MS - now : 0);
+		if (lv->lv_rescan > 0) {
+			t = next_rescan > now ? next_rescan - now : 0;
+			if (timeout < 0 || t < timeout)
+				timeout = (int)t;
+		}
+		pfd[0].fd = lv->lv_stop[0];
+		pfd[0].events = POLLIN;
+		pfd[1].fd = lv->lv_inotify;
+		pfd[1].events = POLLIN;
+		if (poll(pfd, 2, timeout) == -1 && errno != EINTR)
+			break;
+		if (pfd[0].revents)
+			break;
+		if (lv->lv_inotify != -1 && (pfd[1].revents & POLLIN)) {
+			if (read_events(lv))
+				rescan(lv, 0);
+			last = now_ms();
+		}
+		now = now_ms();
+		if ((lv->lv_npend > 0 || lv->lv_pend_intro) &&
+		    now - last >= LIVE_DEBOUNCE_MS)
+			apply(lv);
+		if (lv->lv_rescan > 0 && now >= next_rescan) {
+			rescan(lv, 1);
+			next_rescan = now + (int64_t)lv->lv_rescan * 1000;
+			last = 0;
+		}
+	}
+	return NULL;
+}
+
+/* Read every article of the directory into the cache. */
+static int
+initial_scan(struct live *lv, struct diags *d)
+{
+	struct dirent	*de;
+	struct meta	*m;
+	DIR		*dp;
+	int		 fd, r = 0;
+
+	if ((fd = openat(lv->lv_dirfd, ".", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1 || (dp = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	while (r == 0 && (de = readdir(dp)) != NULL)
+		if ((r = capsule_load(lv->lv_dirfd, lv->lv_dir, de->d_name, d,
+		    &m)) == 1)
+			r = cache_put(lv, m);
+	closedir(dp);
+	read_intro(lv, d);
+	return r;
+}
+
+/*
+ * Read the capsule in dir, publish its first snapshot (problems go to
+ * d) and start watching it; rescan every `rescan` seconds (0: never).
+ */
+struct live *
+live_new(const char *dir, const struct site *site, int rescan_secs,
+    struct diags *d, const char **errstr)
+{
+	struct live	*lv;
+
+	if ((lv = calloc(1, sizeof(*lv))) == NULL) {
+		*errstr = "out of memory";
+		return NULL;
+	}
+	atomic_init(&lv->lv_refs, 1);
+	lv->lv_inotify = lv->lv_stop[0] = lv->lv_stop[1] = lv->lv_dirfd = -1;
+	lv->lv_rescan = rescan_secs;
+	strmap_init(&lv->lv_byname);
+	pthread_mutex_init(&lv->lv_lock, NULL);
+	if (site_copy(&lv->lv_site, site, &lv->lv_strings) == -1 ||
+	    (lv->lv_dir = strdup(dir)) == NULL ||
+	    (lv->lv_dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1 || initial_scan(lv, d) == -1) {
+		*errstr = lv->lv_dir ? strerror(errno) : "out of memory";
+		goto fail;
+	}
+	if (publish(lv) == -1 || pipe2(lv->lv_stop, O_CLOEXEC) == -1) {
+		*errstr = "out of memory";
+		goto fail;
+	}
+	capsule_unresolved(d, dir, lv->lv_cur->sn_cat, NULL);
+	diags_sort(d);
+	lv->lv_inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (lv->lv_inotify == -1 || inotify_add_watch(lv->lv_inotify, dir,
+	    IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE |
+	    IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR) == -1) {
+		log_warnx("%s: cannot watch (%s); rescanning every %d s",
+		    dir, strerror(errno), rescan_secs);
+		if (lv->lv_inotify != -1)
+			close(lv->lv_inotify);
+		lv->lv_inotify = -1;
+	}
+	if (pthread_create(&lv->lv_thread, NULL, live_main, lv) != 0) {
+		*errstr = "cannot start the watcher thread";
+		goto fail;
+	}
+	lv->lv_started = 1;
+	return lv;
+ fail:
+	live_unref(lv);
+	return NULL;
+}
+
+void
+live_ref(struct live *lv)
+{
+	atomic_fetch_add(&lv->lv_refs, 1);
+}
+
+/* The last reference stops the watcher and frees everything. */
+void
+live_unref(struct live *lv)
+{
+	size_t	 i;
+
+	if (lv == NULL || atomic_fetch_sub(&lv->lv_refs, 1) != 1)
+		return;
+	if (lv->lv_started) {
+		(void)!write(lv->lv_stop[1], "x", 1);
+		pthread_join(lv->lv_thread, NULL);
+	}
+	for (i = 0; i < 2; i++)
+		if (lv->lv_stop[i] != -1)
+			close(lv->lv_stop[i]);
+	if (lv->lv_inotify != -1)
+		close(lv->lv_inotify);
+	if (lv->lv_dirfd != -1)
+		close(lv->lv_dirfd);
+	snapshot_release(lv->lv_cur);
+	for (i = 0; i < lv->lv_nmeta; i++)
+		meta_unref(lv->lv_meta[i]);
+	free(lv->lv_meta);
+	strmap_free(&lv->lv_byname);
+	for (i = 0; i < lv->lv_npend; i++)
+		free(lv->lv_pend[i]);
+	free(lv->lv_pend);
+	for (i = 0; i < lv->lv_ncand; i++)
+		free(lv->lv_cand[i].cd_name);
+	free(lv->lv_cand);
+	free(lv->lv_intro);
+	free(lv->lv_dir);
+	free(lv->lv_strings);
+	pthread_mutex_destroy(&lv->lv_lock);
+	free(lv);
+}

@@ -1,0 +1,32 @@
+/*
+ * live: a capsule that is watched while it is served.  A thread of its
+ * own follows the directory (inotify, and a periodic rescan as a
+ * fallback), re-reads only the files that changed, builds the next
+ * snapshot from the articles it already knows plus those, and publishes
+ * it; the network side takes the current snapshot with live_acquire.
+ *
+ * Example: lv = live_new("capsule", &site, 30, &errstr); per request
+ * s = live_acquire(lv) ... snapshot_release(s); at exit live_unref(lv).
+ * An author's "mv draft.tmp capsule/new.txt" is served within about
+ * LIVE_DEBOUNCE_MS plus the time to read that one file.
+ */
+#ifndef LIVE_H
+#define LIVE_H
+
+struct diags;
+struct live;
+struct site;
+struct snapshot;
+
+/* Quiet time after the last change before a new snapshot is built. */
+#define LIVE_DEBOUNCE_MS	50
+
+struct live	*live_new(const char *, const struct site *, int,
+		    struct diags *, const char **);
+struct snapshot	*live_acquire(struct live *);
+void		 live_ref(struct live *);
+void		 live_unref(struct live *);
+const char	*live_dir(const struct live *);
+const struct site *live_site(const struct live *);
+
+#endif

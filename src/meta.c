@@ -1,0 +1,82 @@
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "article.h"
+#include "meta.h"
+#include "slug.h"
+
+/* Copy s into the block at *p, advance *p. */
+static const char *
+put(char **p, const char *s, size_t n)
+{
+	char	*d = *p;
+
+	memcpy(d, s, n);
+	d[n] = '\0';
+	*p += n + 1;
+	return d;
+}
+
+/*
+ * One allocation holds the struct, the two pointer arrays and every
+ * string: a meta is freed with one free().
+ */
+struct meta *
+meta_new(const char *name, const struct article *a, int64_t date)
+{
+	struct meta	*m;
+	size_t		 nname = strlen(name), ntitle = strlen(a->a_title);
+	size_t		 nlang = a->a_lang ? strlen(a->a_lang) : 0, k, size;
+	size_t		 base_room = ntitle > nname ? ntitle : nname;
+	char		*p;
+
+	size = sizeof(*m) + 2 * a->a_nrel * sizeof(char *) + nname + 1 +
+	    2 * (ntitle + 1) + base_room + sizeof("article") + nlang + 1;
+	for (k = 0; k < a->a_nrel; k++)
+		size += 2 * (strlen(article_rel_title(a, k)) + 1);
+	if ((m = calloc(1, size)) == NULL)
+		return NULL;
+	atomic_init(&m->m_refs, 1);
+	m->m_nrel = a->a_nrel;
+	m->m_rel = (const char **)(m + 1);
+	m->m_relkey = m->m_rel + a->a_nrel;
+	p = (char *)(m->m_relkey + a->a_nrel);
+	m->m_name = put(&p, name, nname);
+	m->m_title = put(&p, a->a_title, ntitle);
+	m->m_key = p;
+	p += slug_make(a->a_title, ntitle, p) + 1;
+	m->m_base = p;
+	if (slug_cut(strcpy(p, m->m_key), strlen(m->m_key)) == 0) {
+		if (nname >= 4 && strcmp(name + nname - 4, ".txt") == 0)
+			nname -= 4;
+		if (slug_cut(p, slug_make(name, nname, p)) == 0)
+			strcpy(p, "article");
+	}
+	p += strlen(p) + 1;
+	if (a->a_lang != NULL)
+		m->m_lang = put(&p, a->a_lang, nlang);
+	for (k = 0; k < a->a_nrel; k++) {
+		const char *t = article_rel_title(a, k);
+		size_t tn = strlen(t);
+
+		m->m_rel[k] = put(&p, t, tn);
+		m->m_relkey[k] = p;
+		p += slug_make(t, tn, p) + 1;
+	}
+	m->m_date = date;
+	return m;
+}
+
+void
+meta_ref(struct meta *m)
+{
+	atomic_fetch_add(&m->m_refs, 1);
+}
+
+void
+meta_unref(struct meta *m)
+{
+	if (m != NULL && atomic_fetch_sub(&m->m_refs, 1) == 1)
+		free(m);
+}

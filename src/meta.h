@@ -1,0 +1,45 @@
+/*
+ * meta: what the catalog keeps of one article, made once from a parsed
+ * file and then shared, read-only and reference-counted, by every
+ * catalog (every snapshot) that holds the article.  A change to one file
+ * makes one new meta; the other articles are carried into the next
+ * snapshot by reference, not copied.
+ *
+ * Example: meta_new("001.txt", &article, date) for an article titled
+ * "Crêpes!" with one related entry "Galettes" gives m_title "Crêpes!",
+ * m_key "crepes", m_base "crepes", m_rel[0] "Galettes", m_relkey[0]
+ * "galettes".
+ */
+#ifndef META_H
+#define META_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct article;
+
+struct meta {
+	_Atomic int	 m_refs;
+	const char	*m_name;	/* file name, raw bytes */
+	const char	*m_title;	/* cleaned title */
+	const char	*m_key;		/* full slug of the title, may be "" */
+	const char	*m_base;	/* address slug before -N: the cut key,
+					   else the file name's, else "article" */
+	const char	*m_lang;	/* front-matter lang or NULL */
+	int64_t		 m_date;	/* UTC seconds */
+	size_t		 m_nrel;	/* related entries */
+	const char	**m_rel;	/* their titles */
+	const char	**m_relkey;	/* their full slugs */
+	int64_t		 m_mtime;	/* file's, to notice changes */
+	long		 m_mtime_ns;	/* and its nanoseconds */
+	off_t		 m_size;
+	ino_t		 m_ino;		/* 0: not read from a capsule */
+};
+
+struct meta	*meta_new(const char *, const struct article *, int64_t);
+void		 meta_ref(struct meta *);
+void		 meta_unref(struct meta *);
+
+#endif

@@ -1,0 +1,51 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "site.h"
+
+/*
+ * A copy of a site whose strings live in one block *mem (to free): a
+ * snapshot or a live capsule outlives the configuration that made it.
+ */
+int
+site_copy(struct site *to, const struct site *from, char **mem)
+{
+	const char	**f[] = { &to->s_title, &to->s_lang, &to->s_host,
+			    &to->s_gopher_host };
+	size_t		  i, n = 0;
+	char		 *p;
+
+	*to = *from;
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		n += *f[i] ? strlen(*f[i]) + 1 : 0;
+	if ((p = *mem = malloc(n + 1)) == NULL)
+		return -1;
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (*f[i] != NULL) {
+			n = strlen(*f[i]) + 1;
+			memcpy(p, *f[i], n);
+			*f[i] = p;
+			p += n;
+		}
+	return 0;
+}
+
+/* Do two sites render the same pages? */
+int
+site_equal(const struct site *a, const struct site *b)
+{
+	const char	*fa[] = { a->s_title, a->s_lang, a->s_host,
+			    a->s_gopher_host };
+	const char	*fb[] = { b->s_title, b->s_lang, b->s_host,
+			    b->s_gopher_host };
+	size_t		 i;
+
+	for (i = 0; i < sizeof(fa) / sizeof(fa[0]); i++)
+		if ((fa[i] == NULL) != (fb[i] == NULL) ||
+		    (fa[i] != NULL && strcmp(fa[i], fb[i]) != 0))
+			return 0;
+	return a->s_gemini_port == b->s_gemini_port &&
+	    a->s_gopher_port == b->s_gopher_port &&
+	    a->s_gopher_strict == b->s_gopher_strict &&
+	    a->s_home_limit == b->s_home_limit;
+}
