@@ -42,7 +42,7 @@ LIB_SRCS = src/buf.c src/utf8.c src/strmap.c src/arena.c src/source.c \
 	   src/article.c src/slug.c src/meta.c src/catalog.c src/site.c src/addr.c src/gemtext.c \
 	   src/gopher_render.c src/feed.c src/capsule.c src/log.c src/mime.c \
 	   src/snapshot.c src/live.c src/gemini.c src/gemini_route.c src/gopher.c \
-	   src/gopher_route.c src/tls.c src/server.c src/config.c \
+	   src/gopher_route.c src/tls.c src/conn.c src/server.c src/config.c \
 	   src/serve.c
 SRCS	 = $(LIB_SRCS) src/main.c
 TESTS	 = test_buf test_utf8 test_strmap test_source test_article \

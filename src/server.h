@@ -1,16 +1,18 @@
 /*
- * server: listeners, the libevent loop, and connections as an explicit
- * state machine:
+ * server: listeners and the libevent loop; connections (conn.c) run as
+ * an explicit state machine:
  *
- *   HANDSHAKE (TLS only) -> READ_REQUEST -> WRITE -> SHUTDOWN -> done
+ *   HANDSHAKE (TLS only) -> READ_REQUEST -> WRITE -> SHUTDOWN -> DRAIN
  *
- * Each connection holds one snapshot reference from its first request
- * byte to its close.  A read deadline covers handshake and request; a
- * write deadline is restarted on every write that makes progress, so a
- * client that stops reading is dropped.
+ * A connection takes a snapshot of its virtual host's capsule when its
+ * request is complete and keeps it to its close.  A read deadline covers
+ * handshake and request; a write deadline is restarted on every write
+ * that makes progress, within a total deadline, so a client that stops
+ * reading is dropped.
  *
- * Example: server_new(&conf) with a bound Gemini listener, then
- * server_run() until SIGTERM or SIGINT.
+ * Example: fd = server_listen("0.0.0.0", 1965, &port, &errstr); fill a
+ * struct server_conf with it and the virtual hosts; server_run(&conf,
+ * &reload, &errstr) serves until SIGTERM or SIGINT.
  */
 #ifndef SERVER_H
 #define SERVER_H

@@ -1,0 +1,546 @@
+/*
+ * conn: a client connection from accept to close (see conn.h): reading
+ * the request, deciding the response through the protocol's parser and
+ * router, writing it, close_notify, and the deadlines around all that.
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "buf.h"
+#include "conn.h"
+#include "gemini.h"
+#include "gopher.h"
+#include "live.h"
+#include "log.h"
+#include "server.h"
+#include "snapshot.h"
+#include "tls.h"
+#include "utf8.h"
+
+static void
+conn_log(struct conn *c)
+{
+	struct buf	 b;
+	struct timespec	 t1;
+	char		 when[32];
+	time_t		 now = time(NULL);
+	struct tm	 tm;
+	double		 ms;
+
+	if (c->c_resp.rs_status == 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (double)(t1.tv_sec - c->c_t0.tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - c->c_t0.tv_nsec) / 1e6;
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	buf_init(&b);
+	utf8_escape(&b, c->c_req, c->c_linelen);
+	log_info("%s %s %s \"%s\" %d %zu %.1fms", when, c->c_addr,
+	    c->c_host[0] ? c->c_host : "-", b.b_data ? b.b_data : "",
+	    c->c_resp.rs_status, c->c_sent, ms);
+	buf_free(&b);
+}
+
+static void
+conn_free(struct conn *c)
+{
+	struct server	*sv = c->c_sv;
+	size_t		 i;
+
+	conn_log(c);
+	if (c->c_prev != NULL)
+		c->c_prev->c_next = c->c_next;
+	else
+		sv->sv_conns = c->c_next;
+	if (c->c_next != NULL)
+		c->c_next->c_prev = c->c_prev;
+	if (c->c_rev)
+		event_free(c->c_rev);
+	if (c->c_wev)
+		event_free(c->c_wev);
+	if (c->c_timer)
+		event_free(c->c_timer);
+	SSL_free(c->c_ssl);
+	if (c->c_fd != -1)
+		close(c->c_fd);
+	response_free(&c->c_resp);
+	snapshot_release(c->c_snap);
+	free(c);
+	sv->sv_nconn--;
+	if (sv->sv_stopping && sv->sv_nconn == 0)
+		event_base_loopbreak(sv->sv_base);
+	if (sv->sv_paused && !sv->sv_stopping &&
+	    sv->sv_nconn < sv->sv_conf->sc_maxconn) {
+		for (i = 0; i < sv->sv_nlis; i++)
+			evconnlistener_enable(sv->sv_lis[i]);
+		sv->sv_paused = 0;
+	}
+}
+
+/*
+ * The next deadline: -T seconds from now, but never past the end of the
+ * connection's total time (TOTAL_FACTOR times -T from its start), so a
+ * client that reads a trickle cannot hold a connection for ever.
+ */
+static void
+set_deadline(struct conn *c)
+{
+	int		 t = c->c_sv->sv_conf->sc_timeout;
+	struct timeval	 tv = { t, 0 };
+	struct timespec	 now;
+	time_t		 left;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	left = (time_t)t * TOTAL_FACTOR - (now.tv_sec - c->c_t0.tv_sec);
+	if (left < tv.tv_sec)
+		tv.tv_sec = left > 0 ? left : 0;
+	evtimer_add(c->c_timer, &tv);
+}
+
+/* After an I/O call said "would block": wait for what it wants. */
+static void
+wait_for(struct conn *c, int want_write)
+{
+	event_del(want_write ? c->c_rev : c->c_wev);
+	event_add(want_write ? c->c_wev : c->c_rev, NULL);
+}
+
+enum io {
+	IO_OK,
+	IO_EOF,
+	IO_WANT_READ,
+	IO_WANT_WRITE,
+	IO_ERROR,
+};
+
+static enum io
+ssl_result(struct conn *c, int ret)
+{
+	int	 e = SSL_get_error(c->c_ssl, ret);
+
+	ERR_clear_error();
+	switch (e) {
+	case SSL_ERROR_WANT_READ:
+		return IO_WANT_READ;
+	case SSL_ERROR_WANT_WRITE:
+		return IO_WANT_WRITE;
+	case SSL_ERROR_ZERO_RETURN:
+		return IO_EOF;
+	default:
+		c->c_tls_ok = 0;	/* no close_notify after a fatal error */
+		return IO_ERROR;
+	}
+}
+
+static enum io
+io_read(struct conn *c, void *p, size_t n, size_t *got)
+{
+	ssize_t	 r;
+	int	 ret;
+
+	if (c->c_ssl != NULL) {
+		if ((ret = SSL_read(c->c_ssl, p, (int)n)) > 0) {
+			*got = (size_t)ret;
+			return IO_OK;
+		}
+		return ssl_result(c, ret);
+	}
+	if ((r = read(c->c_fd, p, n)) > 0) {
+		*got = (size_t)r;
+		return IO_OK;
+	}
+	if (r == 0)
+		return IO_EOF;
+	return errno == EAGAIN || errno == EINTR ? IO_WANT_READ : IO_ERROR;
+}
+
+static enum io
+io_write(struct conn *c, const void *p, size_t n, size_t *put)
+{
+	ssize_t	 r;
+	int	 ret;
+
+	if (c->c_ssl != NULL) {
+		if ((ret = SSL_write(c->c_ssl, p, (int)n)) > 0) {
+			*put = (size_t)ret;
+			return IO_OK;
+		}
+		return ssl_result(c, ret);
+	}
+	if ((r = write(c->c_fd, p, n)) >= 0) {
+		*put = (size_t)r;
+		return IO_OK;
+	}
+	return errno == EAGAIN || errno == EINTR ? IO_WANT_WRITE : IO_ERROR;
+}
+
+/* The virtual host a request is for, or NULL (then the answer is 53). */
+static const struct vhost *
+vhost_of(const struct server_conf *conf, const struct gemini_request *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < conf->sc_nvhosts; i++)
+		if (gemini_host_ok(r, conf->sc_vhosts[i].vh_names,
+		    conf->sc_gemini_port))
+			return &conf->sc_vhosts[i];
+	return NULL;
+}
+
+/* The Gemini answer to a complete request line of len bytes. */
+static void
+gemini_respond(struct conn *c, size_t len)
+{
+	const struct server_conf *conf = c->c_sv->sv_conf;
+	const struct vhost	*vh;
+	struct gemini_request	 req;
+	const char		*errstr;
+	int			 s;
+
+	s = gemini_parse(c->c_req, len, &req, &errstr);
+	if (s == 0) {
+		snprintf(c->c_host, sizeof(c->c_host), "%s", req.gr_host);
+		if ((vh = vhost_of(conf, &req)) == NULL)
+			response_set(&c->c_resp, 53, "Proxy request refused: "
+			    "host or port not served here");
+		else {
+			c->c_snap = live_acquire(vh->vh_live);
+			gemini_route(&req, c->c_snap, conf->sc_mime, &c->c_resp);
+		}
+	} else if (s == 53)
+		response_set(&c->c_resp, 53, "Proxy request refused: %s",
+		    errstr);
+	else
+		response_set(&c->c_resp, 59, "Bad request: %s", errstr);
+}
+
+/* The Gopher answer to a request line of len bytes. */
+static void
+gopher_respond(struct conn *c, size_t len)
+{
+	struct gopher_request	 req;
+	const char		*errstr;
+
+	const struct server_conf *conf = c->c_sv->sv_conf;
+
+	gopher_parse(c->c_req, len, &req, &errstr);
+	c->c_snap = live_acquire(conf->sc_vhosts[conf->sc_gopher].vh_live);
+	gopher_route(&req, c->c_snap, conf->sc_mime, &c->c_resp);
+}
+
+static void
+start_write(struct conn *c)
+{
+	c->c_state = CONN_WRITE;
+	c->c_phase = 0;
+	c->c_out = NULL;
+	c->c_outlen = c->c_outoff = 0;
+	set_deadline(c);
+}
+
+/*
+ * Is the Gopher request complete (eof: the client half-closed)?  Then
+ * decide the response and start writing.  A TLS ClientHello is closed.
+ */
+static int
+gopher_scan(struct conn *c, int eof)
+{
+	size_t	 len = c->c_reqlen;
+
+	switch (gopher_request_end(c->c_req, c->c_reqlen, &len)) {
+	case GOPHER_TLS:
+		c->c_state = CONN_DONE;
+		return 1;
+	case GOPHER_MORE:
+		if (!eof)
+			return 0;
+		c->c_linelen = len;
+		gopher_respond(c, len);
+		break;
+	case GOPHER_TOOLONG:
+		c->c_linelen = GOPHER_LINE_MAX;
+		gopher_error(&c->c_resp, "Request too long");
+		break;
+	case GOPHER_LINE:
+		c->c_linelen = len;
+		gopher_respond(c, len);
+		break;
+	}
+	c->c_head[0] = '\0';
+	start_write(c);
+	return 1;
+}
+
+/* Is the request complete?  Then decide the response and start writing. */
+static int
+request_scan(struct conn *c)
+{
+	struct response	*r = &c->c_resp;
+	size_t		 len;
+
+	if (c->c_kind == LISTEN_GOPHER)
+		return gopher_scan(c, 0);
+	switch (gemini_request_end(c->c_req, c->c_reqlen, &len)) {
+	case GEMINI_MORE:
+		return 0;
+	case GEMINI_TOOLONG:
+		c->c_linelen = GEMINI_URI_MAX;
+		response_set(r, 59, "Bad request: request too long");
+		break;
+	case GEMINI_LINE:
+		c->c_linelen = len;
+		gemini_respond(c, len);
+		break;
+	}
+	if (r->rs_status != 20) {
+		/* no body after anything but success */
+		buf_reset(&r->rs_body);
+		if (r->rs_fd != -1)
+			close(r->rs_fd);
+		r->rs_fd = -1;
+	}
+	if (gemini_header(r, c->c_head, sizeof(c->c_head)) == -1) {
+		response_free(r);
+		response_init(r);
+		response_set(r, 40, "Temporary failure");
+		gemini_header(r, c->c_head, sizeof(c->c_head));
+	}
+	start_write(c);
+	return 1;
+}
+
+/* The next piece to write: header, generated body or a file chunk. */
+static int
+next_output(struct conn *c)
+{
+	struct response	*r = &c->c_resp;
+	ssize_t		 n;
+
+	c->c_outoff = 0;
+	if (c->c_phase == 0) {
+		c->c_phase = 1;
+		c->c_out = c->c_head;
+		c->c_outlen = strlen(c->c_head);
+		if (c->c_outlen > 0)
+			return 1;
+	}
+	if (c->c_phase != 1)
+		return 0;
+	if (r->rs_fd == -1) {
+		c->c_phase = 2;
+		c->c_out = r->rs_body.b_data;
+		c->c_outlen = r->rs_body.b_len;
+		return c->c_outlen > 0;
+	}
+	n = read(r->rs_fd, c->c_chunk, sizeof(c->c_chunk));
+	if (n <= 0) {
+		c->c_phase = 2;
+		return 0;
+	}
+	c->c_out = c->c_chunk;
+	c->c_outlen = (size_t)n;
+	return 1;
+}
+
+/* Seconds we wait for a client to close after its response. */
+#define DRAIN_SECONDS	2
+
+/*
+ * After the response: half-close, then read and discard until the
+ * client closes too, so that request bytes we never read cannot make
+ * the kernel answer with a reset that destroys the response in flight.
+ */
+static void
+drain_start(struct conn *c)
+{
+	struct timeval	 tv = { DRAIN_SECONDS, 0 };
+
+	shutdown(c->c_fd, SHUT_WR);
+	if (c->c_sv->sv_conf->sc_timeout < DRAIN_SECONDS)
+		tv.tv_sec = c->c_sv->sv_conf->sc_timeout;
+	evtimer_add(c->c_timer, &tv);
+}
+
+static enum io
+drain(struct conn *c)
+{
+	ssize_t	 n = read(c->c_fd, c->c_chunk, sizeof(c->c_chunk));
+
+	if (n > 0)
+		return IO_OK;
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return IO_WANT_READ;
+	return IO_EOF;
+}
+
+void
+conn_run(struct conn *c)
+{
+	enum io	 r = IO_ERROR;
+	size_t	 n;
+	int	 ret;
+
+	for (;;) {
+		switch (c->c_state) {
+		case CONN_HANDSHAKE:
+			if ((ret = SSL_accept(c->c_ssl)) == 1) {
+				c->c_tls_ok = 1;
+				c->c_state = CONN_READ_REQUEST;
+				continue;
+			}
+			r = ssl_result(c, ret);
+			break;
+		case CONN_READ_REQUEST:
+			r = io_read(c, c->c_req + c->c_reqlen,
+			    sizeof(c->c_req) - c->c_reqlen, &n);
+			if (r == IO_OK) {
+				c->c_reqlen += n;
+				request_scan(c);
+				continue;
+			}
+			break;
+		case CONN_WRITE:
+			if (c->c_outoff == c->c_outlen && !next_output(c)) {
+				c->c_state = CONN_SHUTDOWN;
+				continue;
+			}
+			r = io_write(c, c->c_out + c->c_outoff,
+			    c->c_outlen - c->c_outoff, &n);
+			if (r == IO_OK) {
+				c->c_outoff += n;
+				if (c->c_out != c->c_head)
+					c->c_sent += n;
+				set_deadline(c);
+				continue;
+			}
+			break;
+		case CONN_SHUTDOWN:
+			if (c->c_ssl == NULL || !c->c_tls_ok ||
+			    (ret = SSL_shutdown(c->c_ssl)) >= 0) {
+				c->c_tls_ok = 0;
+				c->c_state = CONN_DRAIN;
+				drain_start(c);
+				continue;
+			}
+			r = ssl_result(c, ret);
+			break;
+		case CONN_DRAIN:
+			r = drain(c);
+			if (r == IO_OK)
+				continue;
+			break;
+		case CONN_DONE:
+			conn_free(c);
+			return;
+		}
+		switch (r) {
+		case IO_WANT_READ:
+			wait_for(c, 0);
+			return;
+		case IO_WANT_WRITE:
+			wait_for(c, 1);
+			return;
+		case IO_EOF:
+			if (c->c_state == CONN_READ_REQUEST &&
+			    c->c_kind == LISTEN_GOPHER && c->c_reqlen > 0)
+				gopher_scan(c, 1);
+			else if (c->c_state == CONN_SHUTDOWN ||
+			    c->c_state == CONN_DRAIN)
+				c->c_state = CONN_DONE;
+			else
+				c->c_state = CONN_SHUTDOWN;
+			break;
+		default:
+			c->c_state = CONN_DONE;
+			break;
+		}
+	}
+}
+
+static void
+on_io(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	conn_run(arg);
+}
+
+/* Close now: a last close_notify if it goes out at once, then free. */
+void
+conn_abort(struct conn *c)
+{
+	if (c->c_ssl != NULL && c->c_tls_ok) {
+		SSL_shutdown(c->c_ssl);
+		ERR_clear_error();
+	}
+	conn_free(c);
+}
+
+/* A deadline passed. */
+static void
+on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	conn_abort(arg);
+}
+
+/*
+ * A new connection on fd (accepted, non-blocking) from address sa; it is
+ * counted and listed in sv and its deadline runs.  NULL (fd closed) when
+ * memory runs out.
+ */
+struct conn *
+conn_new(struct server *sv, int fd, const struct sockaddr *sa,
+    socklen_t salen, enum listener_kind kind)
+{
+	const struct server_conf *conf = sv->sv_conf;
+	struct conn	*c;
+	char		 host[INET6_ADDRSTRLEN], port[8];
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	sv->sv_nconn++;
+	c->c_sv = sv;
+	c->c_fd = fd;
+	if ((c->c_next = sv->sv_conns) != NULL)
+		c->c_next->c_prev = c;
+	sv->sv_conns = c;
+	c->c_kind = kind;
+	response_init(&c->c_resp);
+	clock_gettime(CLOCK_MONOTONIC, &c->c_t0);
+	if (getnameinfo(sa, salen, host, sizeof(host), port, sizeof(port),
+	    NI_NUMERICHOST | NI_NUMERICSERV) == 0)
+		snprintf(c->c_addr, sizeof(c->c_addr), "%s", host);
+	c->c_rev = event_new(sv->sv_base, fd, EV_READ, on_io, c);
+	c->c_wev = event_new(sv->sv_base, fd, EV_WRITE, on_io, c);
+	c->c_timer = evtimer_new(sv->sv_base, on_timer, c);
+	c->c_state = CONN_READ_REQUEST;
+	if (kind == LISTEN_GEMINI) {
+		c->c_state = CONN_HANDSHAKE;
+		if ((c->c_ssl = SSL_new(conf->sc_vhosts[0].vh_tls->th_ctx)) !=
+		    NULL)
+			SSL_set_fd(c->c_ssl, fd);
+	}
+	if (c->c_rev == NULL || c->c_wev == NULL || c->c_timer == NULL ||
+	    (kind == LISTEN_GEMINI && c->c_ssl == NULL)) {
+		conn_free(c);
+		return NULL;
+	}
+	set_deadline(c);
+	return c;
+}

@@ -1,0 +1,89 @@
+/*
+ * conn: one client connection, as an explicit state machine:
+ *
+ *   HANDSHAKE (TLS only) -> READ_REQUEST -> WRITE -> SHUTDOWN -> DRAIN
+ *
+ * This header is internal to server.c and conn.c: the server owns the
+ * listeners and the list of connections, a connection runs itself.
+ */
+#ifndef CONN_H
+#define CONN_H
+
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <time.h>
+
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <openssl/ssl.h>
+
+#include "gemini.h"
+#include "gopher.h"
+#include "server.h"
+
+/* Bytes read from a file per write. */
+#define CHUNK_SIZE	16384
+/* A connection's whole life is at most this many times the deadline -T. */
+#define TOTAL_FACTOR	60
+
+enum conn_state {
+	CONN_HANDSHAKE,		/* TLS handshake */
+	CONN_READ_REQUEST,	/* until the request line is complete */
+	CONN_WRITE,		/* header, then body */
+	CONN_SHUTDOWN,		/* TLS close_notify */
+	CONN_DRAIN,		/* read what the client still sends, to EOF */
+	CONN_DONE,
+};
+
+struct server {
+	struct server_conf	*sv_conf;	/* the current configuration */
+	const struct server_reload *sv_reload;
+	struct event_base	*sv_base;
+	struct evconnlistener	*sv_lis[4];
+	size_t			 sv_nlis;
+	size_t			 sv_nconn;	/* open connections */
+	int			 sv_paused;	/* listeners disabled */
+	int			 sv_stopping;	/* SIGTERM: finish and exit */
+	struct conn		*sv_conns;	/* all open connections */
+	struct event		*sv_stop_timer;
+};
+
+struct conn {
+	struct server		*c_sv;
+	struct conn		*c_next;	/* in sv_conns */
+	struct conn		*c_prev;
+	enum listener_kind	 c_kind;
+	enum conn_state		 c_state;
+	int			 c_fd;
+	SSL			*c_ssl;
+	struct event		*c_rev;		/* readable */
+	struct event		*c_wev;		/* writable */
+	struct event		*c_timer;	/* deadline */
+	int			 c_tls_ok;	/* handshake done */
+	struct snapshot		*c_snap;
+	char			 c_req[GOPHER_LINE_MAX + 2];
+	size_t			 c_reqlen;
+	size_t			 c_linelen;	/* request line, for the log */
+	struct response		 c_resp;
+	char			 c_head[GEMINI_META_MAX + 8];
+	const char		*c_out;		/* what is being written */
+	size_t			 c_outlen;
+	size_t			 c_outoff;
+	int			 c_phase;	/* 0 header, 1 body, 2 end */
+	size_t			 c_bodyoff;	/* of a generated body */
+	char			 c_chunk[CHUNK_SIZE];
+	size_t			 c_sent;	/* body bytes sent */
+	struct timespec		 c_t0;
+	char			 c_addr[INET6_ADDRSTRLEN + 8];
+	char			 c_host[GEMINI_HOST_MAX];
+};
+
+struct conn	*conn_new(struct server *, int, const struct sockaddr *,
+		    socklen_t, enum listener_kind);
+void		 conn_run(struct conn *);
+void		 conn_abort(struct conn *);
+
+#endif
