@@ -25,7 +25,7 @@ ifeq ($(WERROR),1)
 WARN	+= -Werror
 endif
 
-PKGS	 = openssl libmagic libevent liburiparser libidn2
+PKGS	 = openssl libmagic libevent liburiparser libidn2 libseccomp
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 UNISTRING_LIBS := $(shell pkg-config --libs libunistring 2>/dev/null || echo -lunistring)
@@ -43,7 +43,7 @@ LIB_SRCS = src/buf.c src/utf8.c src/strmap.c src/arena.c src/source.c \
 	   src/gopher_render.c src/feed.c src/capsule.c src/log.c src/mime.c \
 	   src/snapshot.c src/live.c src/gemini.c src/gemini_route.c src/gopher.c \
 	   src/gopher_route.c src/tls.c src/conn.c src/server.c src/config.c \
-	   src/serve.c
+	   src/serve.c src/sandbox.c
 SRCS	 = $(LIB_SRCS) src/main.c
 TESTS	 = test_buf test_utf8 test_strmap test_source test_article \
 	   test_slug test_catalog test_gemtext test_gopher_render test_feed \
@@ -131,5 +131,45 @@ uninstall:
 
 clean:
 	rm -rf build $(PROG)
+
+# libFuzzer harnesses (tests/fuzz/), built with clang, never by `all`.
+# `make fuzz` runs each for FUZZ_SECONDS; `sh tests/fuzz/fuzz.sh SECONDS
+# [TARGET...]` runs some.  Each links the library sources it needs,
+# compiled with it so that they are instrumented too.
+FUZZ_SECONDS ?= 600
+FUZZ_CC	 = clang
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) -g -O1 \
+	   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_TARGETS = fuzz_gemini_request fuzz_gopher_request fuzz_article \
+	   fuzz_render_catalog fuzz_config
+FUZZ_BASE = src/buf.c src/utf8.c
+FUZZ_RENDER = $(FUZZ_BASE) src/strmap.c src/arena.c src/source.c \
+	   src/article.c src/slug.c src/meta.c src/catalog.c src/addr.c \
+	   src/gemtext.c src/gopher_render.c src/feed.c
+FUZZ_SRCS_fuzz_gemini_request = $(FUZZ_BASE) src/gemini.c
+FUZZ_SRCS_fuzz_gopher_request = $(FUZZ_BASE) src/gopher.c
+FUZZ_SRCS_fuzz_article = $(FUZZ_RENDER)
+FUZZ_SRCS_fuzz_render_catalog = $(FUZZ_RENDER)
+FUZZ_SRCS_fuzz_config = $(FUZZ_BASE) src/config.c src/article.c \
+	   src/source.c
+
+.PHONY: fuzz fuzz-build
+
+fuzz:
+	sh tests/fuzz/fuzz.sh $(FUZZ_SECONDS)
+
+fuzz-build: $(FUZZ_TARGETS:%=build/fuzz/%)
+
+define FUZZ_RULE
+build/fuzz/$(1): tests/fuzz/$(1).c $$(FUZZ_SRCS_$(1)) \
+	    $$(wildcard tests/fuzz/*.h src/*.h) | build/fuzz
+	$$(SAY) "  FUZZ    $$@"
+	$$(Q)$$(FUZZ_CC) $$(FUZZ_CFLAGS) -o $$@ tests/fuzz/$(1).c \
+	    $$(FUZZ_SRCS_$(1)) $$(PKG_LIBS) $$(UNISTRING_LIBS) -lpthread
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_RULE,$(t))))
+
+build/fuzz:
+	mkdir -p $@
 
 -include $(wildcard $(OBJ)/*.d $(AOBJ)/*.d)

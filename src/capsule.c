@@ -332,18 +332,16 @@ capsule_scan(const char *dir, struct diags *d, const char **errstr)
  * bytes; otherwise NULL (with a diagnostic when it exists but is unfit).
  */
 char *
-capsule_read_intro(const char *dir, size_t *lenp, struct diags *d)
+capsule_read_intro(int dfd, const char *dir, size_t *lenp, struct diags *d)
 {
 	struct stat	 st;
-	char		 path[4096], *data = NULL;
+	char		*data = NULL;
 	ssize_t		 r;
 	int		 fd;
 
 	*lenp = 0;
-	if ((size_t)snprintf(path, sizeof(path), "%s/index.gmi", dir) >=
-	    sizeof(path))
-		return NULL;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	fd = openat(dfd, "index.gmi", O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK);
 	if (fd == -1)
 		return NULL;
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||

@@ -47,7 +47,8 @@ int		 capsule_load(int, const char *, const char *, struct diags *,
 void		 capsule_unresolved(struct diags *, const char *,
 		    const struct catalog *, const char *);
 struct catalog	*capsule_scan(const char *, struct diags *, const char **);
-char		*capsule_read_intro(const char *, size_t *, struct diags *);
+char		*capsule_read_intro(int, const char *, size_t *,
+		    struct diags *);
 void		 diags_add(struct diags *, const char *, const char *,
 		    enum diag_level, const char *, ...)
 		    __attribute__((format(printf, 5, 6)));

@@ -55,6 +55,7 @@ enum key {
 	KEY_RESCAN,
 	KEY_GOPHER_TEXT,
 	KEY_HOME_LIMIT,
+	KEY_LIMIT_LOOPBACK,
 	KEY_HOST,
 	KEY_ALIAS,
 	KEY_CAPSULE,
@@ -120,6 +121,9 @@ static const char *const level_words[NUM_CONF_LEVELS] = {
 /* Indexed by c_gopher_strict. */
 static const char *const text_words[2] = { "raw", "strict" };
 
+/* Indexed by c_limit_loopback. */
+static const char *const yesno_words[2] = { "no", "yes" };
+
 static int	 set_listen(struct parser *, enum key, char *);
 static int	 set_value(struct parser *, enum key, char *);
 static int	 set_string(struct parser *, enum key, char *);
@@ -151,6 +155,8 @@ static const struct keyword keywords[NUM_KEYS] = {
 	[KEY_GOPHER_TEXT] = { "gopher-text", SCOPE_SERVER, 0,
 	    WORD(text_words, "raw or strict") },
 	[KEY_HOME_LIMIT] = { "home-limit", SCOPE_SERVER, 0, NUMBER(1, 100000) },
+	[KEY_LIMIT_LOOPBACK] = { "limit-loopback", SCOPE_SERVER, 0,
+	    WORD(yesno_words, "yes or no") },
 	[KEY_HOST] = { "host", SCOPE_ANY, 1, set_host, 0, 0, NULL, 0, NULL },
 	[KEY_ALIAS] = { "alias", SCOPE_HOST, 1, set_alias, 0, 0, NULL, 0,
 	    NULL },
@@ -451,6 +457,9 @@ set_value(struct parser *p, enum key k, char *v)
 		break;
 	case KEY_GOPHER_TEXT:
 		c->c_gopher_strict = (int)n;
+		break;
+	case KEY_LIMIT_LOOPBACK:
+		c->c_limit_loopback = (int)n;
 		break;
 	default:	/* KEY_HOME_LIMIT */
 		c->c_home_limit = (size_t)n;
@@ -773,6 +782,8 @@ config_dump(const struct config *c, struct buf *b)
 	buf_printf(b, "max-connections %d\n", c->c_max_conn);
 	buf_printf(b, "max-connections-per-address %d\n",
 	    c->c_max_conn_per_ip);
+	buf_printf(b, "limit-loopback %s\n", word_name(WORDS(yesno_words),
+	    c->c_limit_loopback != 0));
 	buf_printf(b, "rescan %d\n", c->c_rescan);
 	buf_printf(b, "gopher-text %s\n", word_name(WORDS(text_words),
 	    c->c_gopher_strict != 0));

@@ -77,7 +77,8 @@ struct config {
 	enum config_level	 c_level;
 	int			 c_timeout;	/* seconds; default 10 */
 	int			 c_max_conn;	/* 0: from the descriptor limit */
-	int			 c_max_conn_per_ip; /* default 32 */
+	int			 c_max_conn_per_ip; /* default 32; 0: none */
+	int			 c_limit_loopback; /* it applies to 127/8, ::1 */
 	int			 c_rescan;	/* seconds; default 30; 0: never */
 	int			 c_gopher_strict; /* RFC 1436 text */
 	size_t			 c_home_limit;	/* default 100 */

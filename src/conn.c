@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,59 @@ conn_log(struct conn *c)
 	buf_free(&b);
 }
 
+static int
+loopback(const char *addr)
+{
+	return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 ||
+	    strncmp(addr, "::ffff:127.", 11) == 0;
+}
+
+/*
+ * Count a connection from c's address; 1 when that address has more than
+ * its share (sc_per_ip, not applied to loopback unless configured).
+ */
+static int
+perip_add(struct conn *c)
+{
+	struct server	*sv = c->c_sv;
+	const struct server_conf *conf = sv->sv_conf;
+	size_t		 n = strlen(c->c_addr);
+	int64_t		 count = strmap_get(&sv->sv_perip, c->c_addr, n);
+	char		*key;
+
+	if (count < 0) {
+		if ((key = strdup(c->c_addr)) == NULL ||
+		    strmap_put(&sv->sv_perip, key, n, 0) != 1) {
+			free(key);
+			return 0;
+		}
+		count = 0;
+	}
+	strmap_set(&sv->sv_perip, c->c_addr, n, (uint32_t)count + 1);
+	c->c_counted = 1;
+	return conf->sc_per_ip > 0 && count >= conf->sc_per_ip &&
+	    (conf->sc_limit_loopback || !loopback(c->c_addr));
+}
+
+static void
+perip_del(struct conn *c)
+{
+	struct strmap	*m = &c->c_sv->sv_perip;
+	size_t		 n = strlen(c->c_addr);
+	int64_t		 count = strmap_get(m, c->c_addr, n);
+	const char	*key;
+
+	if (!c->c_counted || count < 0)
+		return;
+	if (count > 1) {
+		strmap_set(m, c->c_addr, n, (uint32_t)count - 1);
+		return;
+	}
+	key = strmap_key(m, c->c_addr, n);
+	strmap_del(m, c->c_addr, n);
+	free((char *)(uintptr_t)key);
+}
+
 static void
 conn_free(struct conn *c)
 {
@@ -60,6 +114,7 @@ conn_free(struct conn *c)
 	size_t		 i;
 
 	conn_log(c);
+	perip_del(c);
 	if (c->c_prev != NULL)
 		c->c_prev->c_next = c->c_next;
 	else
@@ -209,6 +264,11 @@ gemini_respond(struct conn *c, size_t len)
 	const char		*errstr;
 	int			 s;
 
+	if (c->c_over) {
+		response_set(&c->c_resp, 44, "Slow down: too many connections "
+		    "from your address");
+		return;
+	}
 	s = gemini_parse(c->c_req, len, &req, &errstr);
 	if (s == 0) {
 		snprintf(c->c_host, sizeof(c->c_host), "%s", req.gr_host);
@@ -539,6 +599,10 @@ conn_new(struct server *sv, int fd, const struct sockaddr *sa,
 	if (c->c_rev == NULL || c->c_wev == NULL || c->c_timer == NULL ||
 	    (kind == LISTEN_GEMINI && c->c_ssl == NULL)) {
 		conn_free(c);
+		return NULL;
+	}
+	if ((c->c_over = perip_add(c)) && kind == LISTEN_GOPHER) {
+		conn_free(c);	/* Gopher has no way to say "slow down" */
 		return NULL;
 	}
 	set_deadline(c);

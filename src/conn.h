@@ -23,6 +23,7 @@
 #include "gemini.h"
 #include "gopher.h"
 #include "server.h"
+#include "strmap.h"
 
 /* Bytes read from a file per write. */
 #define CHUNK_SIZE	16384
@@ -38,17 +39,25 @@ enum conn_state {
 	CONN_DONE,
 };
 
+struct listener {
+	struct server		*l_sv;
+	enum listener_kind	 l_kind;
+};
+
 struct server {
-	struct server_conf	*sv_conf;	/* the current configuration */
-	const struct server_reload *sv_reload;
+	struct server_conf	*sv_conf;	/* the configuration served */
 	struct event_base	*sv_base;
 	struct evconnlistener	*sv_lis[4];
+	struct listener		 sv_lisargs[4];	/* what on_accept gets */
+	struct event		*sv_sigs[2];	/* SIGINT, SIGTERM */
 	size_t			 sv_nlis;
 	size_t			 sv_nconn;	/* open connections */
 	int			 sv_paused;	/* listeners disabled */
 	int			 sv_stopping;	/* SIGTERM: finish and exit */
 	struct conn		*sv_conns;	/* all open connections */
 	struct event		*sv_stop_timer;
+	struct strmap		 sv_perip;	/* client address -> connections;
+					   keys are malloc'd copies */
 };
 
 struct conn {
@@ -79,6 +88,8 @@ struct conn {
 	struct timespec		 c_t0;
 	char			 c_addr[INET6_ADDRSTRLEN + 8];
 	char			 c_host[GEMINI_HOST_MAX];
+	int			 c_counted;	/* in sv_perip */
+	int			 c_over;	/* over its address's share */
 };
 
 struct conn	*conn_new(struct server *, int, const struct sockaddr *,

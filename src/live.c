@@ -144,7 +144,8 @@ static void
 read_intro(struct live *lv, struct diags *d)
 {
 	free(lv->lv_intro);
-	lv->lv_intro = capsule_read_intro(lv->lv_dir, &lv->lv_introlen, d);
+	lv->lv_intro = capsule_read_intro(lv->lv_dirfd, lv->lv_dir,
+	    &lv->lv_introlen, d);
 	if (fstatat(lv->lv_dirfd, "index.gmi", &lv->lv_introst,
 	    AT_SYMLINK_NOFOLLOW) == -1)
 		memset(&lv->lv_introst, 0, sizeof(lv->lv_introst));
@@ -499,8 +500,9 @@ initial_scan(struct live *lv, struct diags *d)
 }
 
 /*
- * Read the capsule in dir, publish its first snapshot (problems go to
- * d) and start watching it; rescan every `rescan` seconds (0: never).
+ * Read the capsule in dir and publish its first snapshot (problems go to
+ * d); live_start then watches it, rescanning every `rescan` seconds (0:
+ * never).
  */
 struct live *
 live_new(const char *dir, const struct site *site, int rescan_secs,
@@ -540,15 +542,31 @@ live_new(const char *dir, const struct site *site, int rescan_secs,
 			close(lv->lv_inotify);
 		lv->lv_inotify = -1;
 	}
-	if (pthread_create(&lv->lv_thread, NULL, live_main, lv) != 0) {
-		*errstr = "cannot start the watcher thread";
-		goto fail;
-	}
-	lv->lv_started = 1;
 	return lv;
  fail:
 	live_unref(lv);
 	return NULL;
+}
+
+/*
+ * Start watching.  A separate step so that the process can be sandboxed
+ * first: the thread inherits the sandbox.
+ */
+int
+live_start(struct live *lv, const char **errstr)
+{
+	if (pthread_create(&lv->lv_thread, NULL, live_main, lv) != 0) {
+		*errstr = "cannot start the watcher thread";
+		return -1;
+	}
+	lv->lv_started = 1;
+	return 0;
+}
+
+int
+live_dirfd(const struct live *lv)
+{
+	return lv->lv_dirfd;
 }
 
 void

@@ -5,7 +5,8 @@
  * snapshot from the articles it already knows plus those, and publishes
  * it; the network side takes the current snapshot with live_acquire.
  *
- * Example: lv = live_new("capsule", &site, 30, &errstr); per request
+ * Example: lv = live_new("capsule", &site, 30, &diags, &errstr);
+ * live_start(lv, &errstr); per request
  * s = live_acquire(lv) ... snapshot_release(s); at exit live_unref(lv).
  * An author's "mv draft.tmp capsule/new.txt" is served within about
  * LIVE_DEBOUNCE_MS plus the time to read that one file.
@@ -23,6 +24,8 @@ struct snapshot;
 
 struct live	*live_new(const char *, const struct site *, int,
 		    struct diags *, const char **);
+int		 live_start(struct live *, const char **);
+int		 live_dirfd(const struct live *);
 struct snapshot	*live_acquire(struct live *);
 void		 live_ref(struct live *);
 void		 live_unref(struct live *);

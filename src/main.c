@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "article.h"
 #include "buf.h"
@@ -22,6 +23,7 @@
 #include "gemtext.h"
 #include "gopher_render.h"
 #include "log.h"
+#include "sandbox.h"
 #include "serve.h"
 #include "site.h"
 #include "slug.h"
@@ -32,7 +34,9 @@
 static const char usage_text[] =
 "usage: capsuled [-f] [-c FILE] [-d CAPSULE_DIR] [-H HOSTNAME] [-g GEMINI_PORT]\n"
 "                [-p GOPHER_PORT] [-C CERT_DIR] [-T SECONDS] [--strict]\n"
+"                [--no-sandbox]\n"
 "       capsuled -n [-c FILE]\n"
+"       capsuled --sandbox-selftest DIR OUTSIDE_FILE\n"
 "       capsuled convert [-d CAPSULE_DIR] [-H HOSTNAME] [-g PORT] [-p PORT]\n"
 "                        [--gopher | --gopher-text] [--strict] FILE...\n"
 "       capsuled convert [-d CAPSULE_DIR] [-H HOSTNAME] [-g PORT] [-p PORT]\n"
@@ -62,6 +66,10 @@ static const char usage_text[] =
 "                free port, reported on stderr)\n"
 "  -p PORT       Gopher port in items (convert: 70; server: 70 as root,\n"
 "                7070 otherwise)\n"
+"  --no-sandbox  serve without Landlock and seccomp (for debugging)\n"
+"  --sandbox-selftest  sandbox this process as the server is, allowing\n"
+"                DIR, and show that OUTSIDE_FILE, exec, sockets and ptrace\n"
+"                are refused; exit 0 if all were\n"
 "  --strict      Gopher text in strict RFC 1436 form: lines starting with\n"
 "                '.' doubled and a final '.' line\n";
 
@@ -73,6 +81,8 @@ enum {
 	OPT_STRICT,
 	OPT_HELP,
 	OPT_VERSION,
+	OPT_NO_SANDBOX,
+	OPT_SELFTEST,
 };
 
 static const struct option long_options[] = {
@@ -83,6 +93,8 @@ static const struct option long_options[] = {
 	{ "strict",	 no_argument, NULL, OPT_STRICT },
 	{ "help",	 no_argument, NULL, OPT_HELP },
 	{ "version",	 no_argument, NULL, OPT_VERSION },
+	{ "no-sandbox",	 no_argument, NULL, OPT_NO_SANDBOX },
+	{ "sandbox-selftest", no_argument, NULL, OPT_SELFTEST },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -97,6 +109,7 @@ struct options {
 	const char	*o_dir;		/* -d, or NULL */
 	const char	*o_config;	/* -c */
 	int		 o_dump;	/* -n */
+	int		 o_selftest;	/* --sandbox-selftest */
 	struct overrides o_over;	/* the flags that override the file */
 	struct site	 o_site;
 	enum format	 o_format;
@@ -204,6 +217,16 @@ parse_options(int argc, char **argv, struct options *o, const char *allowed)
 		case OPT_VERSION:
 			printf("capsuled %s\n", VERSION);
 			exit(0);
+		case OPT_NO_SANDBOX:
+			if (strchr(allowed, 'S') == NULL)
+				usage(2);
+			o->o_over.ov_no_sandbox = 1;
+			break;
+		case OPT_SELFTEST:
+			if (strchr(allowed, 'S') == NULL)
+				usage(2);
+			o->o_selftest = 1;
+			break;
 		default:
 			usage(2);
 		}
@@ -372,7 +395,7 @@ convert_lists(const struct options *o)
 	struct buf	 b;
 	char		*intro;
 	size_t		 len;
-	int		 r;
+	int		 r, fd;
 
 	memset(&d, 0, sizeof(d));
 	buf_init(&b);
@@ -381,7 +404,10 @@ convert_lists(const struct options *o)
 	else if (o->o_format == FMT_GOPHER_MENU)
 		r = gopher_menu_home(&b, c, &o->o_site);
 	else {
-		intro = capsule_read_intro(dir, &len, &d);
+		if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+			fatalx("%s: %s", dir, strerror(errno));
+		intro = capsule_read_intro(fd, dir, &len, &d);
+		close(fd);
 		r = feed_home(&b, c, &o->o_site, intro, len);
 		free(intro);
 	}
@@ -464,10 +490,16 @@ cmd_serve(int argc, char **argv)
 	struct options	 o;
 	struct config	 c;
 	struct buf	 b;
-	int		 r;
+	int		 r, first;
 
 	options_init(&o, 0);
-	if (parse_options(argc, argv, &o, "cdHgpCTfnS") != argc)
+	first = parse_options(argc, argv, &o, "cdHgpCTfnS");
+	if (o.o_selftest) {
+		if (argc - first != 2)
+			usage(2);
+		return sandbox_selftest(argv[first], argv[first + 1]);
+	}
+	if (first != argc)
 		usage(2);
 	load_config(&o, &c);
 	if (o.o_dump) {

@@ -1,7 +1,14 @@
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <time.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +23,7 @@
 #include "live.h"
 #include "log.h"
 #include "mime.h"
+#include "sandbox.h"
 #include "serve.h"
 #include "server.h"
 #include "site.h"
@@ -39,6 +47,10 @@ struct serve {
 	int			 sv_gopher_port;
 	struct config_listen	 sv_listen[CONFIG_MAX_LISTEN];
 	size_t			 sv_nlisten;
+	pid_t			 sv_parent;	/* the privileged process */
+	int			 sv_sigfd;	/* its signalfd */
+	int			 sv_was_root;
+	int			 sv_no_sandbox;
 };
 
 static int
@@ -150,24 +162,14 @@ host_names(const struct config_host *h, char *err, size_t errlen)
 	return NULL;
 }
 
-/* A live capsule for host i: the running one if nothing changed, else new. */
+/* The capsule of a host, read and ready to be watched. */
 static struct live *
 host_live(const struct config *c, const struct config_host *h,
-    const struct site *site, struct world *old, struct diags *d,
-    char *err, size_t errlen)
+    const struct site *site, struct diags *d, char *err, size_t errlen)
 {
 	struct live	*lv;
 	const char	*errstr;
-	size_t		 i;
 
-	for (i = 0; old != NULL && i < old->w_n; i++) {
-		lv = old->w_vh[i].vh_live;
-		if (strcmp(live_dir(lv), h->ch_capsule) == 0 &&
-		    site_equal(live_site(lv), site)) {
-			live_ref(lv);
-			return lv;
-		}
-	}
 	if ((lv = live_new(h->ch_capsule, site, c->c_rescan, d, &errstr)) ==
 	    NULL)
 		snprintf(err, errlen, "host %s: capsule %s: %s", h->ch_name,
@@ -225,13 +227,12 @@ site_of(struct site *site, const struct serve *sv, const struct config *c,
 }
 
 /*
- * Make configuration c real.  Capsules already served with the same
- * settings are shared with old (no rescan); certificates are read again.
- * NULL with err set when any host fails: then nothing changes.
+ * Make configuration c real: names, capsules (read, not yet watched) and
+ * certificates of every host.  NULL with err set when any host fails.
  */
 static struct world *
-world_new(const struct serve *sv, const struct config *c, struct world *old,
-    struct diags *d, char *err, size_t errlen)
+world_new(const struct serve *sv, const struct config *c, struct diags *d,
+    char *err, size_t errlen)
 {
 	struct world	*w;
 	struct site	 site;
@@ -262,7 +263,7 @@ world_new(const struct serve *sv, const struct config *c, struct world *old,
 		site_of(&site, sv, c, &c->c_hosts[i], names[0], gopher_host ?
 		    gopher_host : w->w_vh[0].vh_names[0]);
 		if ((w->w_vh[i].vh_live = host_live(c, &c->c_hosts[i], &site,
-		    old, d, err, errlen)) == NULL ||
+		    d, err, errlen)) == NULL ||
 		    host_tls(&c->c_hosts[i], names[0], &w->w_tls[i], err,
 		    errlen) == -1)
 			goto fail;
@@ -353,90 +354,296 @@ log_diags(struct diags *d)
 	diags_free(d);
 }
 
-/* SIGHUP: read the file again; any error keeps the running world. */
-static struct server_conf *
-reload(void *arg, struct server_conf *cur)
+
+/*
+ * The serving process: make the world, drop privileges, sandbox, start
+ * the watchers, say "ready" on fd ready, serve until SIGTERM.  Never
+ * returns.
+ */
+static void __attribute__((noreturn))
+child(struct serve *sv, const struct server_conf *listeners,
+    const struct config *c, int ready)
 {
-	struct serve	*sv = arg;
-	struct config	 c;
 	struct world	*w;
+	struct server	*srv;
 	struct diags	 d;
+	const char	*errstr;
+	char		 err[1024];
+	int		 dirs[64];
+	size_t		 i;
+
+	signal(SIGHUP, SIG_IGN);
+	memset(&d, 0, sizeof(d));
+	if ((sv->sv_mime = mime_open(&errstr)) == NULL)
+		fatalx("libmagic: %s", errstr);
+	w = world_new(sv, c, &d, err, sizeof(err));
+	log_diags(&d);
+	if (w == NULL)
+		fatalx("%s", err);
+	memcpy(w->w_sc.sc_fds, listeners->sc_fds, sizeof(w->w_sc.sc_fds));
+	memcpy(w->w_sc.sc_kinds, listeners->sc_kinds,
+	    sizeof(w->w_sc.sc_kinds));
+	w->w_sc.sc_nfds = listeners->sc_nfds;
+	w->w_sc.sc_per_ip = c->c_max_conn_per_ip;
+	w->w_sc.sc_limit_loopback = c->c_limit_loopback;
+	if (sandbox_drop(c->c_user ? c->c_user : "nobody", &errstr) == -1)
+		fatalx("cannot drop privileges to %s: %s; refusing to serve",
+		    c->c_user ? c->c_user : "nobody", errstr);
+	if (geteuid() != 0 && getuid() != 0 && c->c_user == NULL &&
+	    sv->sv_was_root)
+		log_info("running as nobody");
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 ||
+	    getppid() != sv->sv_parent)
+		exit(0);	/* the parent is gone */
+	for (i = 0; i < w->w_n && i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		dirs[i] = live_dirfd(w->w_vh[i].vh_live);
+	if (!sv->sv_no_sandbox && sandbox_restrict(dirs, i, 1, &errstr) == -1)
+		fatalx("Landlock: %s", errstr);
+	for (i = 0; i < w->w_n; i++)
+		if (live_start(w->w_vh[i].vh_live, &errstr) == -1)
+			fatalx("%s", errstr);
+	if ((srv = server_new(&w->w_sc, &errstr)) == NULL)
+		fatalx("%s", errstr);
+	if (!sv->sv_no_sandbox && sandbox_restrict(dirs, 0, 2, &errstr) == -1)
+		fatalx("seccomp: %s", errstr);
+	if (sv->sv_no_sandbox)
+		log_warnx("--no-sandbox: running WITHOUT Landlock and seccomp");
+	(void)!write(ready, "r", 1);
+	close(ready);
+	if (server_run(srv, &errstr) == -1)
+		fatalx("%s", errstr);
+	server_free(srv);
+	world_free(w);
+	mime_close(sv->sv_mime);
+	exit(0);
+}
+
+/* Start a serving process for configuration c; *ready gets its pipe. */
+static pid_t
+spawn(struct serve *sv, const struct server_conf *listeners,
+    const struct config *c, int *ready)
+{
+	int	 p[2];
+	pid_t	 pid;
+	sigset_t none;
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return -1;
+	if ((pid = fork()) == -1) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		close(sv->sv_sigfd);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		child(sv, listeners, c, p[1]);
+	}
+	close(p[1]);
+	*ready = p[0];
+	return pid;
+}
+
+/* Read the configuration again for SIGHUP; NULL (and logged) on error. */
+static struct config *
+reread(const struct serve *sv)
+{
+	struct config	*c;
 	char		 err[1024];
 	size_t		 i;
 
-	config_init(&c);
-	if (sv->sv_path != NULL && config_load(&c, sv->sv_path, err,
+	if ((c = malloc(sizeof(*c))) == NULL)
+		return NULL;
+	config_init(c);
+	if (sv->sv_path != NULL && config_load(c, sv->sv_path, err,
 	    sizeof(err)) == -1) {
-		log_warnx("%s", err);
+		log_warnx("%s; keeping the running configuration", err);
+		free(c);
 		return NULL;
 	}
-	if (serve_apply(&c, sv->sv_over) == -1) {
-		config_purge(&c);
+	if (serve_apply(c, sv->sv_over) == -1) {
+		config_purge(c);
+		free(c);
 		return NULL;
 	}
-	for (i = 0; i < c.c_nlisten; i++)
-		if (i >= sv->sv_nlisten || c.c_listen[i].cl_proto !=
-		    sv->sv_listen[i].cl_proto || c.c_listen[i].cl_port !=
+	for (i = 0; i < c->c_nlisten; i++)
+		if (i >= sv->sv_nlisten || c->c_listen[i].cl_proto !=
+		    sv->sv_listen[i].cl_proto || c->c_listen[i].cl_port !=
 		    sv->sv_listen[i].cl_port)
 			log_warnx("listen settings take effect on restart");
-	memset(&d, 0, sizeof(d));
-	w = world_new(sv, &c, (struct world *)cur, &d, err, sizeof(err));
-	log_diags(&d);
-	if (w == NULL)
-		log_warnx("%s", err);
-	else
-		log_setup(c.c_log == CONF_LOG_SYSLOG, (enum log_level)c.c_level);
-	config_purge(&c);
-	return w != NULL ? &w->w_sc : NULL;
+	return c;
 }
+
+/* The processes the parent looks after. */
+struct family {
+	pid_t		 f_cur;		/* serving */
+	pid_t		 f_next;	/* starting with a new configuration */
+	int		 f_next_ready;	/* its "ready" pipe, or -1 */
+	int		 f_cur_ready;	/* the first one's, until it is ready */
+	int		 f_ever_ready;
+	struct config	*f_next_conf;
+	int		 f_stopping;
+	time_t		 f_started;	/* when f_cur was started */
+};
 
 static void
-release(void *arg, struct server_conf *old)
+reap(struct serve *sv, struct family *f, const struct server_conf *l,
+    struct config *c)
 {
-	(void)arg;
-	world_free((struct world *)old);
+	pid_t	 pid;
+	int	 status;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid == f->f_next) {
+			log_warnx("the new configuration failed to start; "
+			    "keeping the running one");
+			close(f->f_next_ready);
+			f->f_next = -1;
+			f->f_next_ready = -1;
+			config_purge(f->f_next_conf);
+			free(f->f_next_conf);
+			f->f_next_conf = NULL;
+		} else if (pid == f->f_cur && !f->f_stopping) {
+			if (!f->f_ever_ready)
+				exit(2);	/* it said why on stderr */
+			if (time(NULL) - f->f_started < 10)
+				fatalx("the server process died again (status "
+				    "%d) within 10 s of starting: giving up",
+				    status);
+			log_warnx("the server process died (status %d); "
+			    "starting another", status);
+			f->f_started = time(NULL);
+			f->f_cur = spawn(sv, l, c, &f->f_cur_ready);
+		}
+	}
 }
 
-/* Serve configuration c (from path, or none) until SIGTERM; 0 or exit. */
+/* Stop everything: the children drain (see server.c), then we go. */
+static int
+stop_all(struct family *f)
+{
+	int	 status;
+
+	f->f_stopping = 1;
+	if (f->f_cur > 0)
+		kill(f->f_cur, SIGTERM);
+	if (f->f_next > 0)
+		kill(f->f_next, SIGTERM);
+	while (waitpid(-1, &status, 0) > 0 || errno == EINTR)
+		;
+	return 0;
+}
+
+/* The new configuration's process is ready: the old one drains. */
+static void
+switch_over(struct family *f, struct config *c)
+{
+	char	 b;
+
+	if (read(f->f_next_ready, &b, 1) != 1)
+		return;		/* it died; reap() says so */
+	close(f->f_next_ready);
+	f->f_next_ready = -1;
+	kill(f->f_cur, SIGTERM);
+	f->f_cur = f->f_next;
+	f->f_next = -1;
+	config_purge(c);
+	*c = *f->f_next_conf;
+	free(f->f_next_conf);
+	f->f_next_conf = NULL;
+	log_info("reloaded: %zu virtual hosts", c->c_nhosts);
+}
+
+/*
+ * The privileged parent: no network I/O, only processes.  SIGHUP reads
+ * the configuration again and starts a new serving process with it; when
+ * that one is ready, the old one is told to drain.  SIGTERM drains all.
+ */
+static int
+parent(struct serve *sv, const struct server_conf *l, struct config *c)
+{
+	struct family		 f = { -1, -1, -1, -1, 0, NULL, 0, 0 };
+	struct signalfd_siginfo	 si;
+	struct pollfd		 pfd[3];
+	char			 b;
+
+	f.f_started = time(NULL) - 10;
+	if ((f.f_cur = spawn(sv, l, c, &f.f_cur_ready)) == -1)
+		fatalx("fork: %s", strerror(errno));
+	for (;;) {
+		pfd[0].fd = sv->sv_sigfd;
+		pfd[1].fd = f.f_cur_ready;
+		pfd[2].fd = f.f_next_ready;
+		pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
+		if (poll(pfd, 3, -1) == -1 && errno != EINTR)
+			fatalx("poll: %s", strerror(errno));
+		if (pfd[1].revents) {
+			if (read(f.f_cur_ready, &b, 1) == 1)
+				f.f_ever_ready = 1;
+			close(f.f_cur_ready);
+			f.f_cur_ready = -1;
+		}
+		if (pfd[2].revents)
+			switch_over(&f, c);
+		if (!(pfd[0].revents & POLLIN) ||
+		    read(sv->sv_sigfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+			return stop_all(&f);
+		if (si.ssi_signo == SIGCHLD)
+			reap(sv, &f, l, c);
+		if (si.ssi_signo != SIGHUP)
+			continue;
+		if (f.f_next != -1)
+			log_warnx("SIGHUP: a reload is already under way");
+		else if ((f.f_next_conf = reread(sv)) != NULL &&
+		    (f.f_next = spawn(sv, l, f.f_next_conf, &f.f_next_ready)) ==
+		    -1) {
+			config_purge(f.f_next_conf);
+			free(f.f_next_conf);
+			f.f_next_conf = NULL;
+		}
+	}
+}
+
+/*
+ * Serve configuration c (from path, or none) until SIGTERM: bind the
+ * listeners here, as root when started as root, then let serving
+ * processes do the rest.
+ */
 int
 serve_main(struct config *c, const char *path, const struct overrides *o)
 {
 	struct serve		 sv;
 	struct server_conf	 sc;
-	struct server_reload	 rl = { reload, release, &sv };
-	struct world		*w;
-	struct diags		 d;
-	const char		*errstr;
-	char			 err[1024];
+	sigset_t		 set;
 	size_t			 i;
 
 	memset(&sv, 0, sizeof(sv));
 	memset(&sc, 0, sizeof(sc));
-	memset(&d, 0, sizeof(d));
 	sv.sv_path = path;
 	sv.sv_over = o;
+	sv.sv_parent = getpid();
+	sv.sv_was_root = geteuid() == 0;
+	sv.sv_no_sandbox = o->ov_no_sandbox;
 	log_setup(c->c_log == CONF_LOG_SYSLOG, (enum log_level)c->c_level);
 	bind_all(&sv, &sc, c, o);
-	if ((sv.sv_mime = mime_open(&errstr)) == NULL)
-		fatalx("libmagic: %s", errstr);
-	w = world_new(&sv, c, NULL, &d, err, sizeof(err));
-	log_diags(&d);
-	if (w == NULL)
-		fatalx("%s", err);
-	memcpy(w->w_sc.sc_fds, sc.sc_fds, sizeof(sc.sc_fds));
-	memcpy(w->w_sc.sc_addrs, sc.sc_addrs, sizeof(sc.sc_addrs));
-	memcpy(w->w_sc.sc_kinds, sc.sc_kinds, sizeof(sc.sc_kinds));
-	w->w_sc.sc_nfds = sc.sc_nfds;
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1 ||
+	    (sv.sv_sigfd = signalfd(-1, &set, SFD_CLOEXEC)) == -1)
+		fatalx("signalfd: %s", strerror(errno));
 	/* on stderr whatever the log settings: tests wait for these lines */
 	for (i = 0; i < sc.sc_nfds; i++)
 		fprintf(stderr, "capsuled: listening %s %s:%d\n",
 		    sc.sc_kinds[i] == LISTEN_GEMINI ? "gemini" : "gopher",
 		    sc.sc_addrs[i], sc.sc_ports[i]);
-	log_info("serving gemini://%s:%d/ and gopher://%s:%d/",
-	    w->w_vh[0].vh_names[0], sv.sv_gemini_port,
-	    w->w_vh[w->w_sc.sc_gopher].vh_names[0], sv.sv_gopher_port);
-	if (server_run(&w->w_sc, &rl, &errstr) == -1)
-		fatalx("%s", errstr);
-	mime_close(sv.sv_mime);
-	return 0;
+	log_info("serving gemini on port %d and gopher on port %d",
+	    sv.sv_gemini_port, sv.sv_gopher_port);
+	return parent(&sv, &sc, c);
 }

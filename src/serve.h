@@ -21,6 +21,7 @@ struct overrides {
 	int		 ov_gopher_port; /* -p, or -1 */
 	int		 ov_timeout;	/* -T, or 0 */
 	int		 ov_strict;	/* --strict */
+	int		 ov_no_sandbox;	/* --no-sandbox */
 };
 
 int	 serve_apply(struct config *, const struct overrides *);

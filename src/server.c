@@ -1,6 +1,6 @@
 /*
- * server: listeners, the libevent loop, signals (SIGTERM drains, SIGHUP
- * reloads) and the connection limit; connections are conn.c's.
+ * server: listeners, the libevent loop, SIGTERM (drain and exit) and the
+ * connection limits; connections are conn.c's.
  */
 #include <sys/socket.h>
 
@@ -26,11 +26,6 @@
 
 /* After SIGTERM, replies in flight get this long to finish. */
 #define STOP_SECONDS	30
-
-struct listener {
-	struct server		*l_sv;
-	enum listener_kind	 l_kind;
-};
 
 static void
 on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
@@ -161,81 +156,83 @@ sni_lookup(void *arg, const char *name)
 	return NULL;
 }
 
-/* SIGHUP: a new configuration for new requests; nothing is dropped. */
-static void
-on_hup(evutil_socket_t sig, short what, void *arg)
+/*
+ * Everything the loop needs, made before the process is sandboxed: the
+ * event base (epoll), the listeners and the signal events (a socketpair).
+ */
+struct server *
+server_new(struct server_conf *conf, const char **errstr)
 {
-	struct server		*sv = arg;
-	struct server_conf	*old = sv->sv_conf, *conf;
+	struct server	*sv;
+	size_t		 i;
 
-	(void)sig;
-	(void)what;
-	if (sv->sv_reload == NULL || sv->sv_stopping)
-		return;
-	log_info("SIGHUP: reloading");
-	if ((conf = sv->sv_reload->sr_reload(sv->sv_reload->sr_arg, old)) ==
-	    NULL) {
-		log_warnx("reload failed: keeping the running configuration");
-		return;
+	if ((sv = calloc(1, sizeof(*sv))) == NULL) {
+		*errstr = "out of memory";
+		return NULL;
 	}
 	sv->sv_conf = conf;
-	sv->sv_reload->sr_release(sv->sv_reload->sr_arg, old);
-	log_info("reloaded: %zu virtual hosts", conf->sc_nvhosts);
-}
-
-/* Serve until SIGINT or SIGTERM; SIGHUP reloads. */
-int
-server_run(struct server_conf *conf, const struct server_reload *reload,
-    const char **errstr)
-{
-	struct server	 sv;
-	struct listener	 lis[4];
-	struct event	*sigs[3];
-	size_t		 i;
-	int		 r = -1;
-
-	memset(&sv, 0, sizeof(sv));
-	sv.sv_conf = conf;
-	sv.sv_reload = reload;
+	strmap_init(&sv->sv_perip);
 	signal(SIGPIPE, SIG_IGN);
-	tls_set_sni(sni_lookup, &sv);
-	if ((sv.sv_base = event_base_new()) == NULL) {
+	tls_set_sni(sni_lookup, sv);
+	if ((sv->sv_base = event_base_new()) == NULL) {
 		*errstr = "event_base_new failed";
-		return -1;
+		goto fail;
 	}
 	for (i = 0; i < conf->sc_nfds && i < 4; i++) {
-		lis[i].l_sv = &sv;
-		lis[i].l_kind = conf->sc_kinds[i];
-		sv.sv_lis[i] = evconnlistener_new(sv.sv_base, on_accept, &lis[i],
-		    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1,
-		    conf->sc_fds[i]);
-		if (sv.sv_lis[i] == NULL) {
+		sv->sv_lisargs[i].l_sv = sv;
+		sv->sv_lisargs[i].l_kind = conf->sc_kinds[i];
+		sv->sv_lis[i] = evconnlistener_new(sv->sv_base, on_accept,
+		    &sv->sv_lisargs[i], LEV_OPT_CLOSE_ON_FREE |
+		    LEV_OPT_CLOSE_ON_EXEC, -1, conf->sc_fds[i]);
+		if (sv->sv_lis[i] == NULL) {
 			*errstr = "evconnlistener_new failed";
-			goto done;
+			goto fail;
 		}
-		sv.sv_nlis++;
+		sv->sv_nlis++;
 	}
-	sigs[0] = evsignal_new(sv.sv_base, SIGINT, on_signal, &sv);
-	sigs[1] = evsignal_new(sv.sv_base, SIGTERM, on_signal, &sv);
-	sigs[2] = evsignal_new(sv.sv_base, SIGHUP, on_hup, &sv);
-	event_add(sigs[0], NULL);
-	event_add(sigs[1], NULL);
-	event_add(sigs[2], NULL);
-	r = event_base_dispatch(sv.sv_base) == -1 ? -1 : 0;
-	if (r == -1)
+	sv->sv_sigs[0] = evsignal_new(sv->sv_base, SIGINT, on_signal, sv);
+	sv->sv_sigs[1] = evsignal_new(sv->sv_base, SIGTERM, on_signal, sv);
+	if (sv->sv_sigs[0] == NULL || sv->sv_sigs[1] == NULL ||
+	    event_add(sv->sv_sigs[0], NULL) == -1 ||
+	    event_add(sv->sv_sigs[1], NULL) == -1) {
+		*errstr = "cannot handle signals";
+		goto fail;
+	}
+	return sv;
+ fail:
+	server_free(sv);
+	return NULL;
+}
+
+/* Serve until SIGINT or SIGTERM (reloading is the parent's: serve.c). */
+int
+server_run(struct server *sv, const char **errstr)
+{
+	if (event_base_dispatch(sv->sv_base) == -1) {
 		*errstr = "event loop failed";
-	event_free(sigs[0]);
-	event_free(sigs[1]);
-	event_free(sigs[2]);
- done:
-	while (sv.sv_conns != NULL)
-		conn_abort(sv.sv_conns);
-	if (sv.sv_stop_timer != NULL)
-		event_free(sv.sv_stop_timer);
-	for (i = 0; i < sv.sv_nlis; i++)
-		evconnlistener_free(sv.sv_lis[i]);
-	event_base_free(sv.sv_base);
-	if (reload != NULL)
-		reload->sr_release(reload->sr_arg, sv.sv_conf);
-	return r;
+		return -1;
+	}
+	return 0;
+}
+
+void
+server_free(struct server *sv)
+{
+	size_t	 i;
+
+	if (sv == NULL)
+		return;
+	while (sv->sv_conns != NULL)
+		conn_abort(sv->sv_conns);
+	for (i = 0; i < 2; i++)
+		if (sv->sv_sigs[i] != NULL)
+			event_free(sv->sv_sigs[i]);
+	if (sv->sv_stop_timer != NULL)
+		event_free(sv->sv_stop_timer);
+	for (i = 0; i < sv->sv_nlis; i++)
+		evconnlistener_free(sv->sv_lis[i]);
+	if (sv->sv_base != NULL)
+		event_base_free(sv->sv_base);
+	strmap_free(&sv->sv_perip);
+	free(sv);
 }

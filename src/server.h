@@ -11,8 +11,9 @@
  * reading is dropped.
  *
  * Example: fd = server_listen("0.0.0.0", 1965, &port, &errstr); fill a
- * struct server_conf with it and the virtual hosts; server_run(&conf,
- * &reload, &errstr) serves until SIGTERM or SIGINT.
+ * struct server_conf with it and the virtual hosts;
+ * sv = server_new(&conf, &errstr) (before sandboxing), server_run(sv,
+ * &errstr) serves until SIGTERM or SIGINT, server_free(sv).
  */
 #ifndef SERVER_H
 #define SERVER_H
@@ -44,6 +45,8 @@ struct server_conf {
 	int			 sc_gemini_port; /* advertised */
 	int			 sc_timeout;	/* seconds, read and write */
 	size_t			 sc_maxconn;	/* open connections at most */
+	int			 sc_per_ip;	/* per client address; 0: none */
+	int			 sc_limit_loopback; /* sc_per_ip for loopback too */
 	int			 sc_fds[4];	/* bound listening sockets */
 	const char		*sc_addrs[4];	/* their addresses, for logs */
 	int			 sc_ports[4];	/* their bound ports */
@@ -51,20 +54,11 @@ struct server_conf {
 	size_t			 sc_nfds;
 };
 
-/*
- * SIGHUP asks reload(arg, current) for a new configuration; NULL keeps
- * the current one.  The server then hands the old one to release(arg,
- * old): connections hold no pointer into it, only snapshot references.
- * At exit it releases the one in use.
- */
-struct server_reload {
-	struct server_conf	*(*sr_reload)(void *, struct server_conf *);
-	void			 (*sr_release)(void *, struct server_conf *);
-	void			 *sr_arg;
-};
+struct server;
 
-int	 server_run(struct server_conf *, const struct server_reload *,
-	    const char **);
+struct server	*server_new(struct server_conf *, const char **);
+int		 server_run(struct server *, const char **);
+void		 server_free(struct server *);
 int	 server_listen(const char *, int, int *, const char **);
 
 #endif

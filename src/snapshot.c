@@ -71,7 +71,7 @@ snapshot_build(const char *dir, const struct site *site, struct diags *d,
 		return NULL;
 	}
 	if ((c = capsule_scan(dir, d, errstr)) != NULL) {
-		intro = capsule_read_intro(dir, &len, d);
+		intro = capsule_read_intro(fd, dir, &len, d);
 		if ((s = snapshot_new(dir, fd, c, site, intro, len)) == NULL)
 			*errstr = "out of memory";
 		free(intro);

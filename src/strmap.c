@@ -141,3 +141,12 @@ strmap_get(const struct strmap *m, const char *k, size_t n)
 	s = find(m, k, n, hash(k, n));
 	return s->ms_key != NULL ? (int64_t)s->ms_val : -1;
 }
+
+/* The key as stored (the caller's pointer given to strmap_put), or NULL. */
+const char *
+strmap_key(const struct strmap *m, const char *k, size_t n)
+{
+	if (m->m_cap == 0)
+		return NULL;
+	return find(m, k, n, hash(k, n))->ms_key;
+}

@@ -31,5 +31,6 @@ int	 strmap_put(struct strmap *, const char *, size_t, uint32_t);
 int	 strmap_set(struct strmap *, const char *, size_t, uint32_t);
 int	 strmap_del(struct strmap *, const char *, size_t);
 int64_t	 strmap_get(const struct strmap *, const char *, size_t);
+const char *strmap_key(const struct strmap *, const char *, size_t);
 
 #endif

@@ -853,6 +853,8 @@ def second_start(binary, capsule, certdir, der):
     port = s.start()
     if T.check("second start: listening", port is not None,
                "capsuled: listening gemini 0.0.0.0:PORT", s.text()[-400:]):
+        # the serving process says so once it has read the certificate
+        s.wait_line(lambda l: b"certificate for localhost" in l, 10)
         T.check("second start: certificate loaded",
                 re.search(rb"loaded certificate for localhost: SHA256:",
                           s.text()) is not None,

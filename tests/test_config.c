@@ -22,6 +22,7 @@ static const char default_dump[] =
     "timeout 10\n"
     "max-connections 0\n"
     "max-connections-per-address 32\n"
+    "limit-loopback no\n"
     "rescan 30\n"
     "gopher-text raw\n"
     "home-limit 100\n";
@@ -163,7 +164,8 @@ test_defaults(void)
 	got = dump(&c);
 	CHECK_STR(got, "# capsuled configuration\ngopher-port 0\n"
 	    "log stderr\nlog-level info\ntimeout 10\nmax-connections 0\n"
-	    "max-connections-per-address 32\nrescan 30\ngopher-text raw\n"
+	    "max-connections-per-address 32\nlimit-loopback no\nrescan 30\n"
+	    "gopher-text raw\n"
 	    "home-limit 100\n\nhost localhost\ncapsule capsule\n"
 	    "certs certs\n");
 	free(got);
@@ -207,6 +209,7 @@ static const char three_hosts_dump[] =
     "timeout 10\n"
     "max-connections 0\n"
     "max-connections-per-address 32\n"
+    "limit-loopback no\n"
     "rescan 30\n"
     "gopher-text strict\n"
     "home-limit 25\n"
