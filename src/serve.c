@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <time.h>
@@ -177,6 +178,20 @@ host_live(const struct config *c, const struct config_host *h,
 	return lv;
 }
 
+/* Is directory a inside (or the same as) directory b? */
+static int
+inside(const char *a, const char *b)
+{
+	char	 ra[PATH_MAX], rb[PATH_MAX];
+	size_t	 n;
+
+	if (realpath(a, ra) == NULL || realpath(b, rb) == NULL)
+		return 0;
+	n = strlen(rb);
+	return strncmp(ra, rb, n) == 0 && (ra[n] == '/' || ra[n] == '\0' ||
+	    (n == 1 && rb[0] == '/'));
+}
+
 static int
 host_tls(const struct config_host *h, const char *name, struct tls_host *t,
     char *err, size_t errlen)
@@ -185,6 +200,12 @@ host_tls(const struct config_host *h, const char *name, struct tls_host *t,
 
 	if (mkdir(h->ch_certs, 0700) == -1 && errno != EEXIST) {
 		snprintf(err, errlen, "%s: %s", h->ch_certs, strerror(errno));
+		return -1;
+	}
+	if (inside(h->ch_certs, h->ch_capsule)) {
+		snprintf(err, errlen, "certificate directory %s is inside the "
+		    "capsule %s: its keys could be served; move it out",
+		    h->ch_certs, h->ch_capsule);
 		return -1;
 	}
 	if (tls_host_load(h->ch_certs, name, t, &errstr) == -1) {
