@@ -367,6 +367,7 @@ request_scan(struct conn *c)
 	if (r->rs_status != 20) {
 		/* no body after anything but success */
 		buf_reset(&r->rs_body);
+		r->rs_data = NULL;
 		if (r->rs_fd != -1)
 			close(r->rs_fd);
 		r->rs_fd = -1;
@@ -400,8 +401,8 @@ next_output(struct conn *c)
 		return 0;
 	if (r->rs_fd == -1) {
 		c->c_phase = 2;
-		c->c_out = r->rs_body.b_data;
-		c->c_outlen = r->rs_body.b_len;
+		c->c_out = r->rs_data ? r->rs_data : r->rs_body.b_data;
+		c->c_outlen = r->rs_data ? r->rs_len : r->rs_body.b_len;
 		return c->c_outlen > 0;
 	}
 	n = read(r->rs_fd, c->c_chunk, sizeof(c->c_chunk));

@@ -42,6 +42,9 @@ struct response {
 	int	 rs_status;			/* 20, 31, 51, 53, 59 ... */
 	char	 rs_meta[GEMINI_META_MAX + 1];
 	struct buf rs_body;			/* generated body, owned */
+	const char *rs_data;			/* or a cached body, borrowed
+						   from the snapshot */
+	size_t	 rs_len;
 	int	 rs_fd;				/* or a file to stream, -1 */
 	off_t	 rs_size;			/* its size */
 };
@@ -58,7 +61,7 @@ int	 gemini_parse(const char *, size_t, struct gemini_request *,
 	    const char **);
 int	 gemini_host_ok(const struct gemini_request *, const char *const *,
 	    int);
-void	 gemini_route(const struct gemini_request *, const struct snapshot *,
+void	 gemini_route(const struct gemini_request *, struct snapshot *,
 	    struct mime *, struct response *);
 void	 response_init(struct response *);
 void	 response_free(struct response *);

@@ -124,8 +124,9 @@ gemtext_ok(struct response *r, const char *lang)
 static void
 generated(struct response *r, int rendered, const char *type)
 {
-	if (rendered == -1 || r->rs_body.b_failed) {
+	if (rendered == -1 || (r->rs_data == NULL && r->rs_body.b_failed)) {
 		buf_reset(&r->rs_body);
+		r->rs_data = NULL;
 		response_set(r, 40, "Temporary failure");
 	} else
 		response_set(r, 20, "%s", type);
@@ -146,11 +147,9 @@ page_number(const char *s)
 }
 
 static void
-route_articles(const char *rest, const struct snapshot *s,
-    struct response *r)
+route_articles(const char *rest, struct snapshot *s, struct response *r)
 {
 	const struct catalog	*c = s->sn_cat;
-	const char		*errstr;
 	size_t			 n = strlen(rest), page;
 	int64_t			 i;
 
@@ -167,10 +166,11 @@ route_articles(const char *rest, const struct snapshot *s,
 		not_found(r);
 		return;
 	}
-	if (snapshot_article(s, (size_t)i, SNAP_GEMTEXT, &r->rs_body,
-	    &errstr) == -1) {
+	if (snapshot_page(s, (size_t)i, SNAP_GEMTEXT, &r->rs_body,
+	    &r->rs_data, &r->rs_len) == -1) {
 		/* changing under us: the next snapshot will know */
 		buf_reset(&r->rs_body);
+		r->rs_data = NULL;
 		response_set(r, 40, "Temporary failure: the article is being "
 		    "updated");
 		return;
@@ -331,7 +331,7 @@ route_file(const char *path, const struct snapshot *s, struct mime *m,
 }
 
 void
-gemini_route(const struct gemini_request *q, const struct snapshot *s,
+gemini_route(const struct gemini_request *q, struct snapshot *s,
     struct mime *m, struct response *r)
 {
 	const char	*path = q->gr_path;
@@ -339,16 +339,16 @@ gemini_route(const struct gemini_request *q, const struct snapshot *s,
 	char		 sel[ADDR_SELECTOR_MAX];
 
 	if (strcmp(path, "/") == 0)
-		generated(r, feed_home(&r->rs_body, s->sn_cat, &s->sn_site,
-		    s->sn_intro, s->sn_introlen), "text/gemini; charset=utf-8");
+		generated(r, snapshot_list(s, SNAP_HOME, &r->rs_body,
+		    &r->rs_data, &r->rs_len), "text/gemini; charset=utf-8");
 	else if (strcmp(path, "/articles") == 0 ||
 	    strcmp(path, "/articles/") == 0)
 		redirect(r, s, "/");
 	else if (strncmp(path, "/articles/", 10) == 0)
 		route_articles(path + 10, s, r);
 	else if (strcmp(path, "/atom.xml") == 0)
-		generated(r, feed_atom(&r->rs_body, s->sn_cat, &s->sn_site),
-		    "application/atom+xml");
+		generated(r, snapshot_list(s, SNAP_ATOM, &r->rs_body,
+		    &r->rs_data, &r->rs_len), "application/atom+xml");
 	else if (strchr(path + 1, '/') == NULL &&
 	    capsule_is_article_name(path + 1)) {
 		if ((i = catalog_find_name(s->sn_cat, path + 1)) >= 0) {

@@ -47,7 +47,7 @@ struct gopher_request {
 enum gopher_scan gopher_request_end(const char *, size_t, size_t *);
 void	 gopher_parse(const char *, size_t, struct gopher_request *,
 	    const char **);
-void	 gopher_route(const struct gopher_request *, const struct snapshot *,
+void	 gopher_route(const struct gopher_request *, struct snapshot *,
 	    struct mime *, struct response *);
 void	 gopher_error(struct response *, const char *);
 char	 gopher_type(const char *, int);

@@ -40,6 +40,7 @@ void
 gopher_error(struct response *r, const char *msg)
 {
 	buf_reset(&r->rs_body);
+	r->rs_data = NULL;
 	if (r->rs_fd != -1)
 		close(r->rs_fd);
 	r->rs_fd = -1;
@@ -50,7 +51,7 @@ gopher_error(struct response *r, const char *msg)
 static void
 generated(struct response *r, int rendered)
 {
-	if (rendered == -1 || r->rs_body.b_failed)
+	if (rendered == -1 || (r->rs_data == NULL && r->rs_body.b_failed))
 		gopher_error(r, rendered == -1 ? "Not found" :
 		    "Temporary failure");
 	else
@@ -104,7 +105,7 @@ by_name(const void *a, const void *b)
 /* One item of a generated menu: its type from the file itself. */
 static void
 dir_item(struct buf *b, int dfd, const char *dir, const char *name,
-    const struct snapshot *s, struct mime *m)
+    struct snapshot *s, struct mime *m)
 {
 	char		 type[MIME_MAX] = "", sel[GOPHER_LINE_MAX + 2];
 	const char	*errstr;
@@ -127,7 +128,7 @@ dir_item(struct buf *b, int dfd, const char *dir, const char *name,
 
 /* A generated menu of directory dfd, shown at dir ("/a/b/"). */
 static void
-dir_menu(int dfd, const char *dir, const struct snapshot *s,
+dir_menu(int dfd, const char *dir, struct snapshot *s,
     struct mime *m, struct response *r)
 {
 	struct buf	*b = &r->rs_body;
@@ -232,7 +233,7 @@ map_line(struct buf *b, const char *l, size_t n, const char *dir,
 
 /* A gophermap file (UTF-8, at most GOPHERMAP_MAX bytes) as a menu. */
 static void
-gophermap(int fd, const char *dir, const struct snapshot *s,
+gophermap(int fd, const char *dir, struct snapshot *s,
     struct response *r)
 {
 	const char	*l, *nl, *end;
@@ -319,7 +320,7 @@ url_page(const char *url, struct response *r)
 
 /* Cameron Kaiser's caps.txt, with the spec's spelling PathDelimeter. */
 static void
-caps(const struct snapshot *s, struct response *r)
+caps(struct snapshot *s, struct response *r)
 {
 	(void)s;
 	buf_adds(&r->rs_body, "CAPS\r\n\r\nCapsVersion=1\r\n"
@@ -332,7 +333,7 @@ caps(const struct snapshot *s, struct response *r)
 
 /* A short HTTP answer for a browser that knocked on the Gopher port. */
 static void
-http_answer(const struct snapshot *s, struct response *r)
+http_answer(struct snapshot *s, struct response *r)
 {
 	buf_printf(&r->rs_body, "HTTP/1.0 400 Bad Request\r\n"
 	    "Content-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"
@@ -344,17 +345,17 @@ http_answer(const struct snapshot *s, struct response *r)
 
 /* /articles/<rest>: an article's menu or text, or a page of the list. */
 static void
-route_articles(const char *rest, const struct snapshot *s,
+route_articles(const char *rest, struct snapshot *s,
     struct response *r)
 {
 	const struct catalog	*c = s->sn_cat;
-	const char		*errstr;
 	size_t			 n = strlen(rest), page = 0;
 	enum snap_format	 f = SNAP_GOPHER_MENU;
 	int64_t			 i;
 
 	if (n == 0) {
-		generated(r, gopher_menu_home(&r->rs_body, c, &s->sn_site));
+		generated(r, snapshot_list(s, SNAP_GOPHER_ROOT, &r->rs_body,
+		    &r->rs_data, &r->rs_len));
 		return;
 	}
 	if (strncmp(rest, "page/", 5) == 0) {
@@ -375,7 +376,8 @@ route_articles(const char *rest, const struct snapshot *s,
 		gopher_error(r, "Not found");
 		return;
 	}
-	if (snapshot_article(s, (size_t)i, f, &r->rs_body, &errstr) == -1) {
+	if (snapshot_page(s, (size_t)i, f, &r->rs_body, &r->rs_data,
+	    &r->rs_len) == -1) {
 		gopher_error(r, "The article is being updated: try again");
 		return;
 	}
@@ -384,7 +386,7 @@ route_articles(const char *rest, const struct snapshot *s,
 
 /* A file (sent as it is) or a directory (its gophermap, or a menu). */
 static void
-route_file(const char *sel, const struct snapshot *s, struct mime *m,
+route_file(const char *sel, struct snapshot *s, struct mime *m,
     struct response *r)
 {
 	char		 rel[GOPHER_LINE_MAX + 2], dir[GOPHER_LINE_MAX + 4];
@@ -432,7 +434,7 @@ route_file(const char *sel, const struct snapshot *s, struct mime *m,
 }
 
 void
-gopher_route(const struct gopher_request *q, const struct snapshot *s,
+gopher_route(const struct gopher_request *q, struct snapshot *s,
     struct mime *m, struct response *r)
 {
 	const char	*sel = q->gq_sel;
@@ -450,12 +452,9 @@ gopher_route(const struct gopher_request *q, const struct snapshot *s,
 	default:
 		break;
 	}
-	if (strcmp(sel, "/") == 0)
-		generated(r, gopher_menu_home(&r->rs_body, s->sn_cat,
-		    &s->sn_site));
-	else if (strcmp(sel, "/articles") == 0)
-		generated(r, gopher_menu_home(&r->rs_body, s->sn_cat,
-		    &s->sn_site));
+	if (strcmp(sel, "/") == 0 || strcmp(sel, "/articles") == 0)
+		generated(r, snapshot_list(s, SNAP_GOPHER_ROOT, &r->rs_body,
+		    &r->rs_data, &r->rs_len));
 	else if (strncmp(sel, "/articles/", 10) == 0)
 		route_articles(sel + 10, s, r);
 	else if (strcmp(sel, "/caps.txt") == 0)

@@ -383,7 +383,7 @@ log_diags(struct diags *d)
  */
 static void __attribute__((noreturn))
 child(struct serve *sv, const struct server_conf *listeners,
-    const struct config *c, int ready)
+    const struct config *c, int ready, int stopped)
 {
 	struct world	*w;
 	struct server	*srv;
@@ -405,6 +405,7 @@ child(struct serve *sv, const struct server_conf *listeners,
 	memcpy(w->w_sc.sc_kinds, listeners->sc_kinds,
 	    sizeof(w->w_sc.sc_kinds));
 	w->w_sc.sc_nfds = listeners->sc_nfds;
+	w->w_sc.sc_stopped_fd = stopped;
 	w->w_sc.sc_per_ip = c->c_max_conn_per_ip;
 	w->w_sc.sc_limit_loopback = c->c_limit_loopback;
 	if (sandbox_drop(c->c_user ? c->c_user : "nobody", &errstr) == -1)
@@ -439,31 +440,47 @@ child(struct serve *sv, const struct server_conf *listeners,
 	exit(0);
 }
 
-/* Start a serving process for configuration c; *ready gets its pipe. */
+/*
+ * Start a serving process for configuration c.  *ready gets the pipe on
+ * which it says it serves, *stopped the one on which it will say that it
+ * stopped accepting.
+ */
 static pid_t
 spawn(struct serve *sv, const struct server_conf *listeners,
-    const struct config *c, int *ready)
+    const struct config *c, int *ready, int *stopped)
 {
-	int	 p[2];
+	int	 p[2], q[2];
 	pid_t	 pid;
 	sigset_t none;
 
 	if (pipe2(p, O_CLOEXEC) == -1)
 		return -1;
-	if ((pid = fork()) == -1) {
+	if (pipe2(q, O_CLOEXEC) == -1) {
 		close(p[0]);
 		close(p[1]);
 		return -1;
 	}
+	if ((pid = fork()) == -1) {
+		close(p[0]);
+		close(p[1]);
+		close(q[0]);
+		close(q[1]);
+		return -1;
+	}
 	if (pid == 0) {
 		close(p[0]);
+		close(q[0]);
 		close(sv->sv_sigfd);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		child(sv, listeners, c, p[1]);
+		child(sv, listeners, c, p[1], q[1]);
 	}
 	close(p[1]);
+	close(q[1]);
 	*ready = p[0];
+	if (*stopped != -1)
+		close(*stopped);
+	*stopped = q[0];
 	return pid;
 }
 
@@ -500,6 +517,8 @@ reread(const struct serve *sv)
 /* The processes the parent looks after. */
 struct family {
 	pid_t		 f_cur;		/* serving */
+	int		 f_cur_stopped;	/* its "stopped accepting" pipe */
+	int		 f_next_stopped;
 	pid_t		 f_next;	/* starting with a new configuration */
 	int		 f_next_ready;	/* its "ready" pipe, or -1 */
 	int		 f_cur_ready;	/* the first one's, until it is ready */
@@ -521,8 +540,10 @@ reap(struct serve *sv, struct family *f, const struct server_conf *l,
 			log_warnx("the new configuration failed to start; "
 			    "keeping the running one");
 			close(f->f_next_ready);
+			close(f->f_next_stopped);
 			f->f_next = -1;
 			f->f_next_ready = -1;
+			f->f_next_stopped = -1;
 			config_purge(f->f_next_conf);
 			free(f->f_next_conf);
 			f->f_next_conf = NULL;
@@ -536,7 +557,8 @@ reap(struct serve *sv, struct family *f, const struct server_conf *l,
 			log_warnx("the server process died (status %d); "
 			    "starting another", status);
 			f->f_started = time(NULL);
-			f->f_cur = spawn(sv, l, c, &f->f_cur_ready);
+			f->f_cur = spawn(sv, l, c, &f->f_cur_ready,
+			    &f->f_cur_stopped);
 		}
 	}
 }
@@ -563,11 +585,21 @@ switch_over(struct family *f, struct config *c)
 {
 	char	 b;
 
+	struct pollfd	 pfd;
+
 	if (read(f->f_next_ready, &b, 1) != 1)
 		return;		/* it died; reap() says so */
 	close(f->f_next_ready);
 	f->f_next_ready = -1;
 	kill(f->f_cur, SIGTERM);
+	/* until the old one has let go of the listeners, it may still accept */
+	pfd.fd = f->f_cur_stopped;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 5000) == 1)
+		(void)!read(f->f_cur_stopped, &b, 1);
+	close(f->f_cur_stopped);
+	f->f_cur_stopped = f->f_next_stopped;
+	f->f_next_stopped = -1;
 	f->f_cur = f->f_next;
 	f->f_next = -1;
 	config_purge(c);
@@ -585,13 +617,14 @@ switch_over(struct family *f, struct config *c)
 static int
 parent(struct serve *sv, const struct server_conf *l, struct config *c)
 {
-	struct family		 f = { -1, -1, -1, -1, 0, NULL, 0, 0 };
+	struct family		 f = { -1, -1, -1, -1, -1, -1, 0, NULL, 0, 0 };
 	struct signalfd_siginfo	 si;
 	struct pollfd		 pfd[3];
 	char			 b;
 
 	f.f_started = time(NULL) - 10;
-	if ((f.f_cur = spawn(sv, l, c, &f.f_cur_ready)) == -1)
+	if ((f.f_cur = spawn(sv, l, c, &f.f_cur_ready, &f.f_cur_stopped)) ==
+	    -1)
 		fatalx("fork: %s", strerror(errno));
 	for (;;) {
 		pfd[0].fd = sv->sv_sigfd;
@@ -620,8 +653,8 @@ parent(struct serve *sv, const struct server_conf *l, struct config *c)
 		if (f.f_next != -1)
 			log_warnx("SIGHUP: a reload is already under way");
 		else if ((f.f_next_conf = reread(sv)) != NULL &&
-		    (f.f_next = spawn(sv, l, f.f_next_conf, &f.f_next_ready)) ==
-		    -1) {
+		    (f.f_next = spawn(sv, l, f.f_next_conf, &f.f_next_ready,
+		    &f.f_next_stopped)) == -1) {
 			config_purge(f.f_next_conf);
 			free(f.f_next_conf);
 			f.f_next_conf = NULL;

@@ -82,6 +82,12 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	for (i = 0; i < sv->sv_nlis; i++)
 		evconnlistener_free(sv->sv_lis[i]);
 	sv->sv_nlis = 0;
+	/* tell the parent: a new serving process has the listeners alone */
+	if (sv->sv_conf->sc_stopped_fd != -1) {
+		(void)!write(sv->sv_conf->sc_stopped_fd, "s", 1);
+		close(sv->sv_conf->sc_stopped_fd);
+		sv->sv_conf->sc_stopped_fd = -1;
+	}
 	for (c = sv->sv_conns; c != NULL; c = next) {
 		next = c->c_next;
 		if (c->c_state == CONN_HANDSHAKE ||

@@ -52,6 +52,8 @@ struct server_conf {
 	int			 sc_ports[4];	/* their bound ports */
 	enum listener_kind	 sc_kinds[4];
 	size_t			 sc_nfds;
+	int			 sc_stopped_fd;	/* written to when no longer
+						   accepting, or -1 */
 };
 
 struct server;

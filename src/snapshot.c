@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "capsule.h"
 #include "catalog.h"
+#include "feed.h"
 #include "gemtext.h"
 #include "gopher_render.h"
 #include "meta.h"
@@ -47,7 +48,9 @@ snapshot_new(const char *dir, int dirfd, struct catalog *c,
 		s->sn_intro[introlen] = '\0';
 		s->sn_introlen = introlen;
 	}
-	if (s->sn_dirfd == -1 || s->sn_dir == NULL ||
+	s->sn_npages = c->c_nart * NUM_SNAP_FORMATS + NUM_SNAP_LISTS;
+	s->sn_pages = calloc(s->sn_npages, sizeof(*s->sn_pages));
+	if (s->sn_dirfd == -1 || s->sn_dir == NULL || s->sn_pages == NULL ||
 	    (intro != NULL && s->sn_intro == NULL)) {
 		snapshot_release(s);
 		return NULL;
@@ -89,10 +92,15 @@ snapshot_acquire(struct snapshot *s)
 void
 snapshot_release(struct snapshot *s)
 {
+	size_t	 i;
+
 	if (s == NULL || atomic_fetch_sub(&s->sn_refs, 1) != 1)
 		return;
 	if (s->sn_dirfd != -1)
 		close(s->sn_dirfd);
+	for (i = 0; s->sn_pages != NULL && i < s->sn_npages; i++)
+		free(atomic_load(&s->sn_pages[i]));
+	free(s->sn_pages);
 	catalog_free(s->sn_cat);
 	free(s->sn_strings);
 	free(s->sn_intro);
@@ -209,4 +217,90 @@ snapshot_open(const struct snapshot *s, int dirfd, const char *path,
 	if (fd == -1)
 		*errstr = strerror(errno);
 	return fd;
+}
+
+struct snap_page {
+	size_t		 sp_len;
+	char		 sp_data[];
+};
+
+/*
+ * The rendered page in slot i: from the cache, or rendered into b (which
+ * the caller owns) and kept if the cache has room.  *data and *len borrow
+ * from the snapshot or from b.  Slots are filled once, by whichever
+ * thread renders first; pages never change, so readers need no lock.
+ */
+static int
+page(struct snapshot *s, size_t slot, struct buf *b, const char **data,
+    size_t *len, int rendered)
+{
+	struct snap_page	*p, *none = NULL;
+
+	if (rendered == -1 || b->b_failed)
+		return -1;
+	*data = b->b_data;
+	*len = b->b_len;
+	if (atomic_load(&s->sn_cached) + b->b_len > SNAP_CACHE_MAX ||
+	    (p = malloc(sizeof(*p) + b->b_len)) == NULL)
+		return 0;
+	p->sp_len = b->b_len;
+	memcpy(p->sp_data, b->b_data, b->b_len);
+	if (!atomic_compare_exchange_strong(&s->sn_pages[slot], &none, p)) {
+		free(p);	/* another thread was first: use its copy */
+		p = none;
+	} else
+		atomic_fetch_add(&s->sn_cached, p->sp_len);
+	*data = p->sp_data;
+	*len = p->sp_len;
+	return 0;
+}
+
+static int
+cached(struct snapshot *s, size_t slot, const char **data, size_t *len)
+{
+	struct snap_page	*p = atomic_load(&s->sn_pages[slot]);
+
+	if (p == NULL)
+		return 0;
+	*data = p->sp_data;
+	*len = p->sp_len;
+	return 1;
+}
+
+/* Article i in format f, from the cache or rendered (see page()). */
+int
+snapshot_page(struct snapshot *s, size_t i, enum snap_format f,
+    struct buf *b, const char **data, size_t *len)
+{
+	size_t		 slot = NUM_SNAP_LISTS + i * NUM_SNAP_FORMATS + f;
+	const char	*errstr;
+
+	if (cached(s, slot, data, len))
+		return 0;
+	return page(s, slot, b, data, len, snapshot_article(s, i, f, b,
+	    &errstr));
+}
+
+/* One of the lists, from the cache or rendered. */
+int
+snapshot_list(struct snapshot *s, enum snap_list l, struct buf *b,
+    const char **data, size_t *len)
+{
+	int	 r;
+
+	if (cached(s, l, data, len))
+		return 0;
+	switch (l) {
+	case SNAP_HOME:
+		r = feed_home(b, s->sn_cat, &s->sn_site, s->sn_intro,
+		    s->sn_introlen);
+		break;
+	case SNAP_ATOM:
+		r = feed_atom(b, s->sn_cat, &s->sn_site);
+		break;
+	default:
+		r = gopher_menu_home(b, s->sn_cat, &s->sn_site);
+		break;
+	}
+	return page(s, l, b, data, len, r);
 }

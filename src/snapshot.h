@@ -30,6 +30,19 @@ enum snap_format {
 	NUM_SNAP_FORMATS
 };
 
+/* The lists of a capsule, cached like the articles. */
+enum snap_list {
+	SNAP_HOME,		/* the gemfeed home page */
+	SNAP_ATOM,		/* /atom.xml */
+	SNAP_GOPHER_ROOT,	/* the root menu */
+	NUM_SNAP_LISTS
+};
+
+/* Bytes of rendered pages a snapshot keeps; past that it renders anew. */
+#define SNAP_CACHE_MAX	(64u * 1024 * 1024)
+
+struct snap_page;
+
 struct snapshot {
 	_Atomic int	 sn_refs;
 	int		 sn_dirfd;	/* the capsule directory */
@@ -39,6 +52,9 @@ struct snapshot {
 	char		*sn_strings;	/* owned copies of the site's strings */
 	char		*sn_intro;	/* index.gmi for the home page, or NULL */
 	size_t		 sn_introlen;
+	_Atomic(struct snap_page *) *sn_pages; /* rendered once, by slot */
+	size_t		 sn_npages;
+	_Atomic size_t	 sn_cached;	/* bytes in sn_pages */
 };
 
 struct snapshot	*snapshot_new(const char *, int, struct catalog *,
@@ -49,6 +65,10 @@ void		 snapshot_acquire(struct snapshot *);
 void		 snapshot_release(struct snapshot *);
 int		 snapshot_article(const struct snapshot *, size_t,
 		    enum snap_format, struct buf *, const char **);
+int		 snapshot_page(struct snapshot *, size_t, enum snap_format,
+		    struct buf *, const char **, size_t *);
+int		 snapshot_list(struct snapshot *, enum snap_list, struct buf *,
+		    const char **, size_t *);
 int		 snapshot_open(const struct snapshot *, int, const char *,
 		    int, const char **);
 
