@@ -25,7 +25,8 @@ ifeq ($(WERROR),1)
 WARN	+= -Werror
 endif
 
-PKGS	 = openssl libmagic libevent liburiparser libidn2 libseccomp
+PKGS	 = openssl libmagic libevent libevent_pthreads liburiparser libidn2 \
+	   libseccomp
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 UNISTRING_LIBS := $(shell pkg-config --libs libunistring 2>/dev/null || echo -lunistring)
@@ -170,6 +171,28 @@ endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_RULE,$(t))))
 
 build/fuzz:
+	mkdir -p $@
+
+# Benchmarks (bench/, BENCHMARKS.md): the load generator and the bare
+# TLS and TCP floors, plain C against OpenSSL only.  `make bench` builds
+# them and capsuled, then runs bench/run.sh (BENCH_QUICK=1: ~1 s each).
+BENCH_BINS = build/bench/loadgen build/bench/floor_tls build/bench/floor_tcp
+BENCH_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g $(shell pkg-config --cflags openssl 2>/dev/null)
+BENCH_LIBS := $(shell pkg-config --libs openssl 2>/dev/null || echo -lssl -lcrypto) -lpthread
+
+.PHONY: bench bench-build
+
+bench: deps
+	$(MAKE) $(PROG) bench-build
+	@sh bench/run.sh
+
+bench-build: $(BENCH_BINS)
+
+build/bench/%: bench/%.c | build/bench
+	$(SAY) "  CC      $<"
+	$(Q)$(CC) $(BENCH_CFLAGS) $(WARN) -o $@ $< $(BENCH_LIBS)
+
+build/bench:
 	mkdir -p $@
 
 -include $(wildcard $(OBJ)/*.d $(AOBJ)/*.d)

@@ -56,6 +56,7 @@ enum key {
 	KEY_GOPHER_TEXT,
 	KEY_HOME_LIMIT,
 	KEY_LIMIT_LOOPBACK,
+	KEY_WORKERS,
 	KEY_HOST,
 	KEY_ALIAS,
 	KEY_CAPSULE,
@@ -157,6 +158,7 @@ static const struct keyword keywords[NUM_KEYS] = {
 	[KEY_HOME_LIMIT] = { "home-limit", SCOPE_SERVER, 0, NUMBER(1, 100000) },
 	[KEY_LIMIT_LOOPBACK] = { "limit-loopback", SCOPE_SERVER, 0,
 	    WORD(yesno_words, "yes or no") },
+	[KEY_WORKERS] = { "workers", SCOPE_SERVER, 0, NUMBER(0, 64) },
 	[KEY_HOST] = { "host", SCOPE_ANY, 1, set_host, 0, 0, NULL, 0, NULL },
 	[KEY_ALIAS] = { "alias", SCOPE_HOST, 1, set_alias, 0, 0, NULL, 0,
 	    NULL },
@@ -460,6 +462,9 @@ set_value(struct parser *p, enum key k, char *v)
 		break;
 	case KEY_LIMIT_LOOPBACK:
 		c->c_limit_loopback = (int)n;
+		break;
+	case KEY_WORKERS:
+		c->c_workers = (int)n;
 		break;
 	default:	/* KEY_HOME_LIMIT */
 		c->c_home_limit = (size_t)n;
@@ -785,6 +790,7 @@ config_dump(const struct config *c, struct buf *b)
 	buf_printf(b, "limit-loopback %s\n", word_name(WORDS(yesno_words),
 	    c->c_limit_loopback != 0));
 	buf_printf(b, "rescan %d\n", c->c_rescan);
+	buf_printf(b, "workers %d\n", c->c_workers);
 	buf_printf(b, "gopher-text %s\n", word_name(WORDS(text_words),
 	    c->c_gopher_strict != 0));
 	buf_printf(b, "home-limit %zu\n", c->c_home_limit);

@@ -80,6 +80,7 @@ struct config {
 	int			 c_max_conn_per_ip; /* default 32; 0: none */
 	int			 c_limit_loopback; /* it applies to 127/8, ::1 */
 	int			 c_rescan;	/* seconds; default 30; 0: never */
+	int			 c_workers;	/* event-loop threads; 0: cores */
 	int			 c_gopher_strict; /* RFC 1436 text */
 	size_t			 c_home_limit;	/* default 100 */
 	struct config_host	*c_hosts;

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include "log.h"
 #include "server.h"
 #include "snapshot.h"
+#include "strmap.h"
 #include "tls.h"
 #include "utf8.h"
 
@@ -62,27 +64,36 @@ loopback(const char *addr)
 }
 
 /*
+ * Connections per client address, for every worker of the process: the
+ * keys are malloc'd copies of the addresses.
+ */
+static struct strmap	perip = { NULL, 0, 0 };
+static pthread_mutex_t	perip_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
  * Count a connection from c's address; 1 when that address has more than
  * its share (sc_per_ip, not applied to loopback unless configured).
  */
 static int
 perip_add(struct conn *c)
 {
-	struct server	*sv = c->c_sv;
-	const struct server_conf *conf = sv->sv_conf;
+	const struct server_conf *conf = c->c_sv->sv_conf;
 	size_t		 n = strlen(c->c_addr);
-	int64_t		 count = strmap_get(&sv->sv_perip, c->c_addr, n);
+	int64_t		 count;
 	char		*key;
 
-	if (count < 0) {
+	pthread_mutex_lock(&perip_lock);
+	if ((count = strmap_get(&perip, c->c_addr, n)) < 0) {
 		if ((key = strdup(c->c_addr)) == NULL ||
-		    strmap_put(&sv->sv_perip, key, n, 0) != 1) {
+		    strmap_put(&perip, key, n, 0) != 1) {
 			free(key);
+			pthread_mutex_unlock(&perip_lock);
 			return 0;
 		}
 		count = 0;
 	}
-	strmap_set(&sv->sv_perip, c->c_addr, n, (uint32_t)count + 1);
+	strmap_set(&perip, c->c_addr, n, (uint32_t)count + 1);
+	pthread_mutex_unlock(&perip_lock);
 	c->c_counted = 1;
 	return conf->sc_per_ip > 0 && count >= conf->sc_per_ip &&
 	    (conf->sc_limit_loopback || !loopback(c->c_addr));
@@ -91,20 +102,21 @@ perip_add(struct conn *c)
 static void
 perip_del(struct conn *c)
 {
-	struct strmap	*m = &c->c_sv->sv_perip;
 	size_t		 n = strlen(c->c_addr);
-	int64_t		 count = strmap_get(m, c->c_addr, n);
+	int64_t		 count;
 	const char	*key;
 
-	if (!c->c_counted || count < 0)
+	if (!c->c_counted)
 		return;
-	if (count > 1) {
-		strmap_set(m, c->c_addr, n, (uint32_t)count - 1);
-		return;
+	pthread_mutex_lock(&perip_lock);
+	if ((count = strmap_get(&perip, c->c_addr, n)) > 1)
+		strmap_set(&perip, c->c_addr, n, (uint32_t)count - 1);
+	else if (count == 1) {
+		key = strmap_key(&perip, c->c_addr, n);
+		strmap_del(&perip, c->c_addr, n);
+		free((char *)(uintptr_t)key);
 	}
-	key = strmap_key(m, c->c_addr, n);
-	strmap_del(m, c->c_addr, n);
-	free((char *)(uintptr_t)key);
+	pthread_mutex_unlock(&perip_lock);
 }
 
 static void
@@ -137,7 +149,7 @@ conn_free(struct conn *c)
 	if (sv->sv_stopping && sv->sv_nconn == 0)
 		event_base_loopbreak(sv->sv_base);
 	if (sv->sv_paused && !sv->sv_stopping &&
-	    sv->sv_nconn < sv->sv_conf->sc_maxconn) {
+	    sv->sv_nconn < sv->sv_conf->sc_maxconn / sv->sv_conf->sc_nworkers) {
 		for (i = 0; i < sv->sv_nlis; i++)
 			evconnlistener_enable(sv->sv_lis[i]);
 		sv->sv_paused = 0;
@@ -277,7 +289,8 @@ gemini_respond(struct conn *c, size_t len)
 			    "host or port not served here");
 		else {
 			c->c_snap = live_acquire(vh->vh_live);
-			gemini_route(&req, c->c_snap, conf->sc_mime, &c->c_resp);
+			gemini_route(&req, c->c_snap, c->c_sv->sv_mime,
+			    &c->c_resp);
 		}
 	} else if (s == 53)
 		response_set(&c->c_resp, 53, "Proxy request refused: %s",
@@ -297,7 +310,7 @@ gopher_respond(struct conn *c, size_t len)
 
 	gopher_parse(c->c_req, len, &req, &errstr);
 	c->c_snap = live_acquire(conf->sc_vhosts[conf->sc_gopher].vh_live);
-	gopher_route(&req, c->c_snap, conf->sc_mime, &c->c_resp);
+	gopher_route(&req, c->c_snap, c->c_sv->sv_mime, &c->c_resp);
 }
 
 static void

@@ -23,7 +23,6 @@
 #include "gemini.h"
 #include "gopher.h"
 #include "server.h"
-#include "strmap.h"
 
 /* Bytes read from a file per write. */
 #define CHUNK_SIZE	16384
@@ -47,17 +46,18 @@ struct listener {
 struct server {
 	struct server_conf	*sv_conf;	/* the configuration served */
 	struct event_base	*sv_base;
-	struct evconnlistener	*sv_lis[4];
-	struct listener		 sv_lisargs[4];	/* what on_accept gets */
-	struct event		*sv_sigs[2];	/* SIGINT, SIGTERM */
+	size_t			 sv_worker;	/* which of sc_nworkers */
+	struct mime		*sv_mime;	/* libmagic is not thread-safe */
+	struct evconnlistener	*sv_lis[SERVER_MAX_FDS];
+	struct listener		 sv_lisargs[SERVER_MAX_FDS]; /* on_accept's */
+	struct event		*sv_sigs[2];	/* SIGINT, SIGTERM (worker 0) */
+	struct event		*sv_stop_ev;	/* another worker says stop */
 	size_t			 sv_nlis;
 	size_t			 sv_nconn;	/* open connections */
 	int			 sv_paused;	/* listeners disabled */
 	int			 sv_stopping;	/* SIGTERM: finish and exit */
 	struct conn		*sv_conns;	/* all open connections */
 	struct event		*sv_stop_timer;
-	struct strmap		 sv_perip;	/* client address -> connections;
-					   keys are malloc'd copies */
 };
 
 struct conn {

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <time.h>
 #include <stdint.h>
@@ -15,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <event2/thread.h>
 
 #include "buf.h"
 #include "capsule.h"
@@ -43,7 +46,6 @@ struct world {
 struct serve {
 	const char		*sv_path;	/* config file, or NULL */
 	const struct overrides	*sv_over;
-	struct mime		*sv_mime;
 	int			 sv_gemini_port; /* advertised */
 	int			 sv_gopher_port;
 	struct config_listen	 sv_listen[CONFIG_MAX_LISTEN];
@@ -292,7 +294,6 @@ world_new(const struct serve *sv, const struct config *c, struct diags *d,
 	w->w_sc.sc_vhosts = w->w_vh;
 	w->w_sc.sc_nvhosts = w->w_n;
 	w->w_sc.sc_gopher = gopher_vhost(w, gopher_host);
-	w->w_sc.sc_mime = sv->sv_mime;
 	w->w_sc.sc_gemini_port = sv->sv_gemini_port;
 	w->w_sc.sc_timeout = c->c_timeout;
 	w->w_sc.sc_maxconn = max_connections(c->c_max_conn);
@@ -307,29 +308,37 @@ static const char *const proto_names[NUM_CONF_PROTOS] = {
 	[CONF_GOPHER] = "gopher",
 };
 
-/* Bind one listener; the first of each protocol sets the advertised port. */
+/*
+ * Bind one listen address, once per worker (SO_REUSEPORT); the first
+ * address of each protocol sets the advertised port.
+ */
 static int
 bind_one(struct serve *sv, struct server_conf *sc, enum config_proto p,
     const char *addr, int port, int soft)
 {
 	const char	*errstr;
-	int		 fd, bound, *adv;
+	int		 fd, bound = port, *adv;
+	size_t		 w;
 
-	if (sc->sc_nfds == sizeof(sc->sc_fds) / sizeof(sc->sc_fds[0]))
-		fatalx("too many listen addresses");
-	if ((fd = server_listen(addr, port, &bound, &errstr)) == -1) {
-		if (!soft)
-			fatalx("%s %s port %d: %s", proto_names[p], addr, port,
-			    errstr);
-		log_info("%s: no listener on %s: %s", proto_names[p], addr,
-		    errstr);
-		return -1;
+	for (w = 0; w < sc->sc_nworkers; w++) {
+		if (sc->sc_nfds == SERVER_MAX_FDS)
+			fatalx("too many listen addresses times workers");
+		if ((fd = server_listen(addr, bound, sc->sc_nworkers > 1,
+		    &bound, &errstr)) == -1) {
+			if (!soft || w > 0)
+				fatalx("%s %s port %d: %s", proto_names[p],
+				    addr, port, errstr);
+			log_info("%s: no listener on %s: %s", proto_names[p],
+			    addr, errstr);
+			return -1;
+		}
+		sc->sc_fds[sc->sc_nfds] = fd;
+		sc->sc_addrs[sc->sc_nfds] = strchr(addr, ':') ? "[::]" : addr;
+		sc->sc_ports[sc->sc_nfds] = bound;
+		sc->sc_workers_of[sc->sc_nfds] = w;
+		sc->sc_kinds[sc->sc_nfds++] = p == CONF_GEMINI ?
+		    LISTEN_GEMINI : LISTEN_GOPHER;
 	}
-	sc->sc_fds[sc->sc_nfds] = fd;
-	sc->sc_addrs[sc->sc_nfds] = strchr(addr, ':') ? "[::]" : addr;
-	sc->sc_ports[sc->sc_nfds] = bound;
-	sc->sc_kinds[sc->sc_nfds++] = p == CONF_GEMINI ? LISTEN_GEMINI :
-	    LISTEN_GOPHER;
 	adv = p == CONF_GEMINI ? &sv->sv_gemini_port : &sv->sv_gopher_port;
 	if (*adv == 0)
 		*adv = bound;
@@ -376,6 +385,62 @@ log_diags(struct diags *d)
 }
 
 
+static pthread_t	 worker_threads[SERVER_MAX_FDS];
+
+static void *
+worker_main(void *arg)
+{
+	const char	*errstr;
+
+	if (server_run(arg, &errstr) == -1)
+		log_warnx("%s", errstr);
+	return NULL;
+}
+
+/*
+ * One event loop per worker, each on its own listening sockets; worker 0
+ * will run in this thread, the others get threads now (before seccomp,
+ * which forbids making threads).
+ */
+static void
+workers_start(struct server_conf *sc, struct mime **mimes)
+{
+	const char	*errstr;
+	size_t		 i;
+
+	if (evthread_use_pthreads() == -1)
+		fatalx("libevent: no thread support");
+	if ((sc->sc_servers = calloc(sc->sc_nworkers,
+	    sizeof(*sc->sc_servers))) == NULL)
+		fatalx("out of memory");
+	for (i = 0; i < sc->sc_nworkers; i++)
+		if ((sc->sc_servers[i] = server_new(sc, i, mimes[i], &errstr)) ==
+		    NULL)
+			fatalx("%s", errstr);
+	for (i = 1; i < sc->sc_nworkers; i++)
+		if (pthread_create(&worker_threads[i], NULL, worker_main,
+		    sc->sc_servers[i]) != 0)
+			fatalx("cannot start worker threads");
+}
+
+/* Serve until SIGTERM; then wait for every worker to finish. */
+static void
+workers_run(struct server_conf *sc, struct mime **mimes)
+{
+	const char	*errstr;
+	size_t		 i;
+
+	if (server_run(sc->sc_servers[0], &errstr) == -1)
+		fatalx("%s", errstr);
+	for (i = 1; i < sc->sc_nworkers; i++)
+		pthread_join(worker_threads[i], NULL);
+	for (i = 0; i < sc->sc_nworkers; i++) {
+		server_free(sc->sc_servers[i]);
+		mime_close(mimes[i]);
+	}
+	free(sc->sc_servers);
+}
+
 /*
  * The serving process: make the world, drop privileges, sandbox, start
  * the watchers, say "ready" on fd ready, serve until SIGTERM.  Never
@@ -386,7 +451,7 @@ child(struct serve *sv, const struct server_conf *listeners,
     const struct config *c, int ready, int stopped)
 {
 	struct world	*w;
-	struct server	*srv;
+	struct mime	*mimes[SERVER_MAX_FDS];
 	struct diags	 d;
 	const char	*errstr;
 	char		 err[1024];
@@ -395,8 +460,6 @@ child(struct serve *sv, const struct server_conf *listeners,
 
 	signal(SIGHUP, SIG_IGN);
 	memset(&d, 0, sizeof(d));
-	if ((sv->sv_mime = mime_open(&errstr)) == NULL)
-		fatalx("libmagic: %s", errstr);
 	w = world_new(sv, c, &d, err, sizeof(err));
 	log_diags(&d);
 	if (w == NULL)
@@ -404,7 +467,10 @@ child(struct serve *sv, const struct server_conf *listeners,
 	memcpy(w->w_sc.sc_fds, listeners->sc_fds, sizeof(w->w_sc.sc_fds));
 	memcpy(w->w_sc.sc_kinds, listeners->sc_kinds,
 	    sizeof(w->w_sc.sc_kinds));
+	memcpy(w->w_sc.sc_workers_of, listeners->sc_workers_of,
+	    sizeof(w->w_sc.sc_workers_of));
 	w->w_sc.sc_nfds = listeners->sc_nfds;
+	w->w_sc.sc_nworkers = listeners->sc_nworkers;
 	w->w_sc.sc_stopped_fd = stopped;
 	w->w_sc.sc_per_ip = c->c_max_conn_per_ip;
 	w->w_sc.sc_limit_loopback = c->c_limit_loopback;
@@ -417,6 +483,9 @@ child(struct serve *sv, const struct server_conf *listeners,
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 ||
 	    getppid() != sv->sv_parent)
 		exit(0);	/* the parent is gone */
+	for (i = 0; i < w->w_sc.sc_nworkers; i++)
+		if ((mimes[i] = mime_open(&errstr)) == NULL)
+			fatalx("libmagic: %s", errstr);
 	for (i = 0; i < w->w_n && i < sizeof(dirs) / sizeof(dirs[0]); i++)
 		dirs[i] = live_dirfd(w->w_vh[i].vh_live);
 	if (!sv->sv_no_sandbox && sandbox_restrict(dirs, i, 1, &errstr) == -1)
@@ -424,19 +493,15 @@ child(struct serve *sv, const struct server_conf *listeners,
 	for (i = 0; i < w->w_n; i++)
 		if (live_start(w->w_vh[i].vh_live, &errstr) == -1)
 			fatalx("%s", errstr);
-	if ((srv = server_new(&w->w_sc, &errstr)) == NULL)
-		fatalx("%s", errstr);
+	workers_start(&w->w_sc, mimes);
 	if (!sv->sv_no_sandbox && sandbox_restrict(dirs, 0, 2, &errstr) == -1)
 		fatalx("seccomp: %s", errstr);
 	if (sv->sv_no_sandbox)
 		log_warnx("--no-sandbox: running WITHOUT Landlock and seccomp");
 	(void)!write(ready, "r", 1);
 	close(ready);
-	if (server_run(srv, &errstr) == -1)
-		fatalx("%s", errstr);
-	server_free(srv);
+	workers_run(&w->w_sc, mimes);
 	world_free(w);
-	mime_close(sv->sv_mime);
 	exit(0);
 }
 
@@ -683,6 +748,10 @@ serve_main(struct config *c, const char *path, const struct overrides *o)
 	sv.sv_was_root = geteuid() == 0;
 	sv.sv_no_sandbox = o->ov_no_sandbox;
 	log_setup(c->c_log == CONF_LOG_SYSLOG, (enum log_level)c->c_level);
+	sc.sc_nworkers = c->c_workers > 0 ? (size_t)c->c_workers :
+	    (size_t)sysconf(_SC_NPROCESSORS_ONLN);
+	if (sc.sc_nworkers < 1)
+		sc.sc_nworkers = 1;
 	bind_all(&sv, &sc, c, o);
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
@@ -694,10 +763,11 @@ serve_main(struct config *c, const char *path, const struct overrides *o)
 		fatalx("signalfd: %s", strerror(errno));
 	/* on stderr whatever the log settings: tests wait for these lines */
 	for (i = 0; i < sc.sc_nfds; i++)
-		fprintf(stderr, "capsuled: listening %s %s:%d\n",
-		    sc.sc_kinds[i] == LISTEN_GEMINI ? "gemini" : "gopher",
-		    sc.sc_addrs[i], sc.sc_ports[i]);
-	log_info("serving gemini on port %d and gopher on port %d",
-	    sv.sv_gemini_port, sv.sv_gopher_port);
+		if (sc.sc_workers_of[i] == 0)
+			fprintf(stderr, "capsuled: listening %s %s:%d\n",
+			    sc.sc_kinds[i] == LISTEN_GEMINI ? "gemini" :
+			    "gopher", sc.sc_addrs[i], sc.sc_ports[i]);
+	log_info("serving gemini on port %d and gopher on port %d with %zu "
+	    "workers", sv.sv_gemini_port, sv.sv_gopher_port, sc.sc_nworkers);
 	return parent(&sv, &sc, c);
 }

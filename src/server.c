@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +40,8 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	(void)l;
 	if ((c = conn_new(sv, fd, sa, (socklen_t)salen, li->l_kind)) == NULL)
 		return;
-	if (sv->sv_nconn >= sv->sv_conf->sc_maxconn && !sv->sv_paused) {
+	if (sv->sv_nconn >= sv->sv_conf->sc_maxconn /
+	    sv->sv_conf->sc_nworkers && !sv->sv_paused) {
 		for (i = 0; i < sv->sv_nlis; i++)
 			evconnlistener_disable(sv->sv_lis[i]);
 		sv->sv_paused = 1;
@@ -61,18 +63,20 @@ on_stop_timer(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * SIGTERM or SIGINT: stop accepting, close connections that have not
+ * Stop this worker: stop accepting, close connections that have not
  * sent a request yet, let replies in flight finish for STOP_SECONDS at
- * most, then leave the loop.  A second signal stops at once.
+ * most, then leave the loop.  Asked twice, it stops at once.
  */
 static void
-on_signal(evutil_socket_t sig, short what, void *arg)
+stop(evutil_socket_t sig, short what, void *arg)
 {
-	struct server	*sv = arg;
-	struct conn	*c, *next;
-	struct timeval	 tv = { STOP_SECONDS, 0 };
-	size_t		 i;
+	struct server		*sv = arg;
+	struct server_conf	*conf = sv->sv_conf;
+	struct conn		*c, *next;
+	struct timeval		 tv = { STOP_SECONDS, 0 };
+	size_t			 i;
 
+	(void)sig;
 	(void)what;
 	if (sv->sv_stopping) {
 		on_stop_timer(-1, 0, sv);
@@ -82,11 +86,12 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	for (i = 0; i < sv->sv_nlis; i++)
 		evconnlistener_free(sv->sv_lis[i]);
 	sv->sv_nlis = 0;
-	/* tell the parent: a new serving process has the listeners alone */
-	if (sv->sv_conf->sc_stopped_fd != -1) {
-		(void)!write(sv->sv_conf->sc_stopped_fd, "s", 1);
-		close(sv->sv_conf->sc_stopped_fd);
-		sv->sv_conf->sc_stopped_fd = -1;
+	/* the last worker to let go tells the parent (see serve.c) */
+	if (atomic_fetch_add(&conf->sc_nstopped, 1) + 1 == conf->sc_nworkers &&
+	    conf->sc_stopped_fd != -1) {
+		(void)!write(conf->sc_stopped_fd, "s", 1);
+		close(conf->sc_stopped_fd);
+		conf->sc_stopped_fd = -1;
 	}
 	for (c = sv->sv_conns; c != NULL; c = next) {
 		next = c->c_next;
@@ -94,7 +99,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 		    c->c_state == CONN_READ_REQUEST)
 			conn_abort(c);
 	}
-	log_info("signal %d: stopping, %zu replies to finish", (int)sig,
+	log_debug("worker %zu: stopping, %zu replies to finish", sv->sv_worker,
 	    sv->sv_nconn);
 	if (sv->sv_nconn == 0)
 		event_base_loopbreak(sv->sv_base);
@@ -103,13 +108,32 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 		evtimer_add(sv->sv_stop_timer, &tv);
 }
 
+/* SIGTERM or SIGINT (seen by worker 0): every worker stops. */
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct server		*sv = arg;
+	const struct server_conf *conf = sv->sv_conf;
+	size_t			 i;
+
+	(void)what;
+	log_info("signal %d: stopping", (int)sig);
+	for (i = 0; i < conf->sc_nworkers; i++)
+		if (conf->sc_servers[i] == sv)
+			stop(sig, 0, sv);
+		else if (conf->sc_servers[i] != NULL)
+			event_active(conf->sc_servers[i]->sv_stop_ev, EV_READ, 1);
+}
+
 /*
  * Bind and listen on addr:port (port 0: any free one); *port gets the
  * bound port.  IPv6 sockets are IPv6-only, so 0.0.0.0 and :: can share
- * a port.
+ * a port.  With reuseport, several sockets share one address and the
+ * kernel spreads connections over them (one per worker).
  */
 int
-server_listen(const char *addr, int port, int *bound, const char **errstr)
+server_listen(const char *addr, int port, int reuseport, int *bound,
+    const char **errstr)
 {
 	struct sockaddr_storage	 ss;
 	struct addrinfo		 hints, *ai;
@@ -129,6 +153,8 @@ server_listen(const char *addr, int port, int *bound, const char **errstr)
 	    0);
 	if (fd == -1 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
+	    (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on,
+	    sizeof(on)) == -1) ||
 	    (ai->ai_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
 	    IPV6_V6ONLY, &on, sizeof(on)) == -1) ||
 	    bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
@@ -163,11 +189,13 @@ sni_lookup(void *arg, const char *name)
 }
 
 /*
- * Everything the loop needs, made before the process is sandboxed: the
- * event base (epoll), the listeners and the signal events (a socketpair).
+ * Worker w's loop, made before the process is sandboxed: its event base
+ * (epoll), its listening sockets, its stop event and, for worker 0, the
+ * signal events (a socketpair).  Call evthread_use_pthreads() first.
  */
 struct server *
-server_new(struct server_conf *conf, const char **errstr)
+server_new(struct server_conf *conf, size_t w, struct mime *m,
+    const char **errstr)
 {
 	struct server	*sv;
 	size_t		 i;
@@ -177,25 +205,34 @@ server_new(struct server_conf *conf, const char **errstr)
 		return NULL;
 	}
 	sv->sv_conf = conf;
-	strmap_init(&sv->sv_perip);
+	sv->sv_worker = w;
+	sv->sv_mime = m;
 	signal(SIGPIPE, SIG_IGN);
-	tls_set_sni(sni_lookup, sv);
-	if ((sv->sv_base = event_base_new()) == NULL) {
+	if (w == 0)
+		tls_set_sni(sni_lookup, sv);
+	if ((sv->sv_base = event_base_new()) == NULL ||
+	    (sv->sv_stop_ev = event_new(sv->sv_base, -1, 0, stop, sv)) ==
+	    NULL) {
 		*errstr = "event_base_new failed";
 		goto fail;
 	}
-	for (i = 0; i < conf->sc_nfds && i < 4; i++) {
-		sv->sv_lisargs[i].l_sv = sv;
-		sv->sv_lisargs[i].l_kind = conf->sc_kinds[i];
-		sv->sv_lis[i] = evconnlistener_new(sv->sv_base, on_accept,
-		    &sv->sv_lisargs[i], LEV_OPT_CLOSE_ON_FREE |
-		    LEV_OPT_CLOSE_ON_EXEC, -1, conf->sc_fds[i]);
-		if (sv->sv_lis[i] == NULL) {
+	for (i = 0; i < conf->sc_nfds; i++) {
+		if (conf->sc_workers_of[i] != w)
+			continue;
+		sv->sv_lisargs[sv->sv_nlis].l_sv = sv;
+		sv->sv_lisargs[sv->sv_nlis].l_kind = conf->sc_kinds[i];
+		sv->sv_lis[sv->sv_nlis] = evconnlistener_new(sv->sv_base,
+		    on_accept, &sv->sv_lisargs[sv->sv_nlis],
+		    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1,
+		    conf->sc_fds[i]);
+		if (sv->sv_lis[sv->sv_nlis] == NULL) {
 			*errstr = "evconnlistener_new failed";
 			goto fail;
 		}
 		sv->sv_nlis++;
 	}
+	if (w > 0)
+		return sv;
 	sv->sv_sigs[0] = evsignal_new(sv->sv_base, SIGINT, on_signal, sv);
 	sv->sv_sigs[1] = evsignal_new(sv->sv_base, SIGTERM, on_signal, sv);
 	if (sv->sv_sigs[0] == NULL || sv->sv_sigs[1] == NULL ||
@@ -235,10 +272,11 @@ server_free(struct server *sv)
 			event_free(sv->sv_sigs[i]);
 	if (sv->sv_stop_timer != NULL)
 		event_free(sv->sv_stop_timer);
+	if (sv->sv_stop_ev != NULL)
+		event_free(sv->sv_stop_ev);
 	for (i = 0; i < sv->sv_nlis; i++)
 		evconnlistener_free(sv->sv_lis[i]);
 	if (sv->sv_base != NULL)
 		event_base_free(sv->sv_base);
-	strmap_free(&sv->sv_perip);
 	free(sv);
 }

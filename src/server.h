@@ -20,6 +20,9 @@
 
 #include <stddef.h>
 
+/* Listening sockets: addresses times workers. */
+#define SERVER_MAX_FDS	64
+
 struct live;
 struct mime;
 struct tls_host;
@@ -41,26 +44,30 @@ struct server_conf {
 	struct vhost		*sc_vhosts;	/* [0] is the default */
 	size_t			 sc_nvhosts;
 	size_t			 sc_gopher;	/* the vhost Gopher serves */
-	struct mime		*sc_mime;
 	int			 sc_gemini_port; /* advertised */
 	int			 sc_timeout;	/* seconds, read and write */
 	size_t			 sc_maxconn;	/* open connections at most */
 	int			 sc_per_ip;	/* per client address; 0: none */
 	int			 sc_limit_loopback; /* sc_per_ip for loopback too */
-	int			 sc_fds[4];	/* bound listening sockets */
-	const char		*sc_addrs[4];	/* their addresses, for logs */
-	int			 sc_ports[4];	/* their bound ports */
-	enum listener_kind	 sc_kinds[4];
+	int			 sc_fds[SERVER_MAX_FDS]; /* listening sockets */
+	const char		*sc_addrs[SERVER_MAX_FDS]; /* for logs */
+	int			 sc_ports[SERVER_MAX_FDS]; /* bound ports */
+	enum listener_kind	 sc_kinds[SERVER_MAX_FDS];
+	size_t			 sc_workers_of[SERVER_MAX_FDS]; /* whose */
 	size_t			 sc_nfds;
-	int			 sc_stopped_fd;	/* written to when no longer
-						   accepting, or -1 */
+	size_t			 sc_nworkers;	/* event loops, one per thread */
+	int			 sc_stopped_fd;	/* written to when no worker
+						   accepts any more, or -1 */
+	_Atomic size_t		 sc_nstopped;	/* workers that stopped */
+	struct server		**sc_servers;	/* every worker's, to stop them */
 };
 
 struct server;
 
-struct server	*server_new(struct server_conf *, const char **);
+struct server	*server_new(struct server_conf *, size_t, struct mime *,
+		    const char **);
 int		 server_run(struct server *, const char **);
 void		 server_free(struct server *);
-int	 server_listen(const char *, int, int *, const char **);
+int	 server_listen(const char *, int, int, int *, const char **);
 
 #endif

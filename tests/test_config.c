@@ -24,6 +24,7 @@ static const char default_dump[] =
     "max-connections-per-address 32\n"
     "limit-loopback no\n"
     "rescan 30\n"
+    "workers 0\n"
     "gopher-text raw\n"
     "home-limit 100\n";
 
@@ -165,7 +166,7 @@ test_defaults(void)
 	CHECK_STR(got, "# capsuled configuration\ngopher-port 0\n"
 	    "log stderr\nlog-level info\ntimeout 10\nmax-connections 0\n"
 	    "max-connections-per-address 32\nlimit-loopback no\nrescan 30\n"
-	    "gopher-text raw\n"
+	    "workers 0\ngopher-text raw\n"
 	    "home-limit 100\n\nhost localhost\ncapsule capsule\n"
 	    "certs certs\n");
 	free(got);
@@ -211,6 +212,7 @@ static const char three_hosts_dump[] =
     "max-connections-per-address 32\n"
     "limit-loopback no\n"
     "rescan 30\n"
+    "workers 0\n"
     "gopher-text strict\n"
     "home-limit 25\n"
     "\n"
