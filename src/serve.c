@@ -184,11 +184,24 @@ host_live(const struct config *c, const struct config_host *h,
 static int
 inside(const char *a, const char *b)
 {
-	char	 ra[PATH_MAX], rb[PATH_MAX];
+	char	 ra[PATH_MAX], rb[PATH_MAX], parent[PATH_MAX];
+	char	*slash;
 	size_t	 n;
 
-	if (realpath(a, ra) == NULL || realpath(b, rb) == NULL)
+	if (realpath(b, rb) == NULL)
 		return 0;
+	if (realpath(a, ra) == NULL) {
+		/* a does not exist yet: where would it be made? */
+		snprintf(parent, sizeof(parent), "%s", a);
+		if ((slash = strrchr(parent, '/')) == NULL)
+			snprintf(parent, sizeof(parent), ".");
+		else if (slash == parent)
+			parent[1] = '\0';
+		else
+			*slash = '\0';
+		if (realpath(parent, ra) == NULL)
+			return 0;
+	}
 	n = strlen(rb);
 	return strncmp(ra, rb, n) == 0 && (ra[n] == '/' || ra[n] == '\0' ||
 	    (n == 1 && rb[0] == '/'));
@@ -200,14 +213,14 @@ host_tls(const struct config_host *h, const char *name, struct tls_host *t,
 {
 	const char	*errstr;
 
-	if (mkdir(h->ch_certs, 0700) == -1 && errno != EEXIST) {
-		snprintf(err, errlen, "%s: %s", h->ch_certs, strerror(errno));
-		return -1;
-	}
 	if (inside(h->ch_certs, h->ch_capsule)) {
 		snprintf(err, errlen, "certificate directory %s is inside the "
 		    "capsule %s: its keys could be served; move it out",
 		    h->ch_certs, h->ch_capsule);
+		return -1;
+	}
+	if (mkdir(h->ch_certs, 0700) == -1 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", h->ch_certs, strerror(errno));
 		return -1;
 	}
 	if (tls_host_load(h->ch_certs, name, t, &errstr) == -1) {

@@ -223,8 +223,8 @@ server_new(struct server_conf *conf, size_t w, struct mime *m,
 		sv->sv_lisargs[sv->sv_nlis].l_kind = conf->sc_kinds[i];
 		sv->sv_lis[sv->sv_nlis] = evconnlistener_new(sv->sv_base,
 		    on_accept, &sv->sv_lisargs[sv->sv_nlis],
-		    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1,
-		    conf->sc_fds[i]);
+		    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0,
+		    conf->sc_fds[i]);	/* 0: listen() was called, keep 1024 */
 		if (sv->sv_lis[sv->sv_nlis] == NULL) {
 			*errstr = "evconnlistener_new failed";
 			goto fail;

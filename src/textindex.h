@@ -1,0 +1,121 @@
+/*
+ * textindex: similar articles and full-text search over the text of a
+ * capsule (issue 8): tokens, English stop words, Snowball stems, TF-IDF
+ * weights and an inverted index.
+ *
+ * Example: three articles
+ *   0 "Tomato Sauce"   "Simmer the tomatoes with garlic."
+ *   1 "Growing Tomatoes" "Tomato seedlings need light and warmth."
+ *   2 "Knife Skills"   "Hold the knife like this."
+ * Their terms are 0 {tomato×4, sauc×3, simmer, garlic} (title words
+ * count TEXTINDEX_TITLE_WEIGHT times; "tomatoes" stems to "tomato",
+ * "the" and "with" are stop words), 1 {grow×3, tomato×4, seedl, need,
+ * light, warmth} and 2 {knife×4, skill×3, hold, like}.  A term in d of
+ * the n articles has the weight (1 + ln tf) * (ln((1 + n) / (1 + d)) + 1),
+ * and each article's weights are scaled to length 1.  Then
+ * textindex_similar(ti, 0, 1, NULL, 0, out) gives out[0] = 1 (they
+ * share "tomato"), textindex_search(ti, "garlic", ...) gives one hit,
+ * article 0, and textindex_search(ti, "the", ...) none (a stop word).
+ *
+ * Use: textindex_build once over every article; the index then is
+ * read-only and textindex_similar, textindex_search and
+ * textindex_memory may be called from any number of threads at once.
+ * The index keeps no pointer into the articles: free them at will.
+ */
+#ifndef TEXTINDEX_H
+#define TEXTINDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct buf;
+
+/* A title word counts as this many occurrences: titles say what an
+   article is about. */
+#define TEXTINDEX_TITLE_WEIGHT	3
+/* Longer tokens (hashes, base64, URLs without separators) are skipped. */
+#define TEXTINDEX_TOKEN_MAX	64
+/* textindex_similar compares through each article's heaviest terms only,
+   those found in more than one article and in at most
+   max(n / TEXTINDEX_DF_CAP_DIV, TEXTINDEX_DF_CAP_MIN) articles: a term
+   in most articles says little about any of them. */
+#define TEXTINDEX_SIM_TERMS	30
+#define TEXTINDEX_DF_CAP_DIV	10
+#define TEXTINDEX_DF_CAP_MIN	100
+/* ... and reads at most this many postings of each such term, those of
+   the articles where the term weighs most ("champion lists"), which
+   bounds the work per article whatever the size of the capsule. */
+#define TEXTINDEX_CHAMPIONS	256
+/* A query is cut (on a character boundary) after this many bytes, and
+   at most this many distinct terms of it are looked up. */
+#define TEXTINDEX_QUERY_MAX	1024
+#define TEXTINDEX_QUERY_TERMS	32
+/* textindex_snippet writes at most this many bytes (and a NUL). */
+#define TEXTINDEX_SNIPPET_MAX	160
+/* Document ids and the offsets of the per-article lists fit 32 bits. */
+#define TEXTINDEX_DOCS_MAX	(1u << 24)
+
+/* One article: its title and paragraphs, UTF-8, borrowed. */
+struct textindex_doc {
+	const char		*td_title;	/* may be NULL */
+	const char *const	*td_para;
+	size_t			 td_npara;
+};
+
+struct textindex_hit {
+	uint32_t	 th_doc;	/* index into the docs built from */
+	float		 th_score;	/* sum of the article's weights of the
+					   query terms */
+};
+
+struct textindex;
+
+/*
+ * Builds the index of docs[0 .. n); document ids are indexes into docs.
+ * Uses up to two threads (more cores do not help the memory-bound
+ * merge).  NULL and *errstr on failure.
+ */
+struct textindex *textindex_build(const struct textindex_doc *, size_t,
+	    const char **);
+void	 textindex_free(struct textindex *);
+/* Bytes of memory the index holds. */
+size_t	 textindex_memory(const struct textindex *);
+
+/*
+ * The k articles most similar to doc (cosine of the weight vectors over
+ * the pruned terms above), best first, ties to the lower id, never doc
+ * itself nor any of exclude[0 .. nexclude).  Writes them to out[0 .. k)
+ * and returns how many there are (fewer when few articles share terms
+ * with doc; 0 for an unknown doc).
+ */
+size_t	 textindex_similar(const struct textindex *, uint32_t, size_t,
+	    const uint32_t *, size_t, uint32_t *);
+
+/*
+ * The (at most max) articles containing terms of the query, best first,
+ * ties to the lower id: the score of an article is the sum of its
+ * weights of the query terms.  An empty query, or one of stop words
+ * only, finds nothing.  Returns how many hits were written to out.
+ */
+size_t	 textindex_search(const struct textindex *, const char *, size_t,
+	    struct textindex_hit *);
+
+/*
+ * A NUL-terminated excerpt of at most TEXTINDEX_SNIPPET_MAX bytes (and
+ * outlen - 1), cut on a character boundary ("…" marks a cut): around the
+ * first query term found in a paragraph.  Returns 1 when it shows a
+ * query term, 0 when no paragraph has one and it is the start of the
+ * first paragraph (or "" without paragraphs), -1 when outlen is 0.
+ */
+int	 textindex_snippet(const struct textindex_doc *, const char *,
+	    char *, size_t);
+
+/*
+ * The terms of a text as the index sees them, appended to out separated
+ * by single spaces: "The Gardener’s tomatoes" gives "garden tomato".
+ * Returns the number of terms, -1 when out of memory.  For tests and
+ * tools.
+ */
+int	 textindex_terms(const char *, size_t, struct buf *);
+
+#endif
