@@ -143,6 +143,7 @@ conn_free(struct conn *c)
 	if (c->c_fd != -1)
 		close(c->c_fd);
 	response_free(&c->c_resp);
+	free(c->c_chunk);
 	snapshot_release(c->c_snap);
 	free(c);
 	sv->sv_nconn--;
@@ -418,7 +419,11 @@ next_output(struct conn *c)
 		c->c_outlen = r->rs_data ? r->rs_len : r->rs_body.b_len;
 		return c->c_outlen > 0;
 	}
-	n = read(r->rs_fd, c->c_chunk, sizeof(c->c_chunk));
+	if (c->c_chunk == NULL && (c->c_chunk = malloc(CHUNK_SIZE)) == NULL) {
+		c->c_phase = 2;
+		return 0;
+	}
+	n = read(r->rs_fd, c->c_chunk, CHUNK_SIZE);
 	if (n <= 0) {
 		c->c_phase = 2;
 		return 0;
@@ -450,13 +455,35 @@ drain_start(struct conn *c)
 static enum io
 drain(struct conn *c)
 {
-	ssize_t	 n = read(c->c_fd, c->c_chunk, sizeof(c->c_chunk));
+	char	 scratch[512];
+	ssize_t	 n = read(c->c_fd, scratch, sizeof(scratch));
 
 	if (n > 0)
 		return IO_OK;
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return IO_WANT_READ;
 	return IO_EOF;
+}
+
+/*
+ * Wait for the client's first bytes: an idle connection costs only this
+ * struct and its events; TLS state is made when they arrive.
+ */
+void
+conn_start(struct conn *c)
+{
+	event_add(c->c_rev, NULL);
+}
+
+static int
+tls_begin(struct conn *c)
+{
+	const struct server_conf *conf = c->c_sv->sv_conf;
+
+	if ((c->c_ssl = SSL_new(conf->sc_vhosts[0].vh_tls->th_ctx)) == NULL)
+		return -1;
+	SSL_set_fd(c->c_ssl, c->c_fd);
+	return 0;
 }
 
 void
@@ -469,6 +496,11 @@ conn_run(struct conn *c)
 	for (;;) {
 		switch (c->c_state) {
 		case CONN_HANDSHAKE:
+			/* TLS state only once the client has sent something */
+			if (c->c_ssl == NULL && tls_begin(c) == -1) {
+				c->c_state = CONN_DONE;
+				continue;
+			}
 			if ((ret = SSL_accept(c->c_ssl)) == 1) {
 				c->c_tls_ok = 1;
 				c->c_state = CONN_READ_REQUEST;
@@ -580,7 +612,6 @@ struct conn *
 conn_new(struct server *sv, int fd, const struct sockaddr *sa,
     socklen_t salen, enum listener_kind kind)
 {
-	const struct server_conf *conf = sv->sv_conf;
 	struct conn	*c;
 	char		 host[INET6_ADDRSTRLEN], port[8];
 
@@ -603,15 +634,9 @@ conn_new(struct server *sv, int fd, const struct sockaddr *sa,
 	c->c_rev = event_new(sv->sv_base, fd, EV_READ, on_io, c);
 	c->c_wev = event_new(sv->sv_base, fd, EV_WRITE, on_io, c);
 	c->c_timer = evtimer_new(sv->sv_base, on_timer, c);
-	c->c_state = CONN_READ_REQUEST;
-	if (kind == LISTEN_GEMINI) {
-		c->c_state = CONN_HANDSHAKE;
-		if ((c->c_ssl = SSL_new(conf->sc_vhosts[0].vh_tls->th_ctx)) !=
-		    NULL)
-			SSL_set_fd(c->c_ssl, fd);
-	}
-	if (c->c_rev == NULL || c->c_wev == NULL || c->c_timer == NULL ||
-	    (kind == LISTEN_GEMINI && c->c_ssl == NULL)) {
+	c->c_state = kind == LISTEN_GEMINI ? CONN_HANDSHAKE :
+	    CONN_READ_REQUEST;
+	if (c->c_rev == NULL || c->c_wev == NULL || c->c_timer == NULL) {
 		conn_free(c);
 		return NULL;
 	}

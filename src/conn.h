@@ -83,7 +83,9 @@ struct conn {
 	size_t			 c_outoff;
 	int			 c_phase;	/* 0 header, 1 body, 2 end */
 	size_t			 c_bodyoff;	/* of a generated body */
-	char			 c_chunk[CHUNK_SIZE];
+	char			*c_chunk;	/* CHUNK_SIZE, only to stream a file
+						   or drain: idle connections are
+						   kept small */
 	size_t			 c_sent;	/* body bytes sent */
 	struct timespec		 c_t0;
 	char			 c_addr[INET6_ADDRSTRLEN + 8];
@@ -94,6 +96,7 @@ struct conn {
 
 struct conn	*conn_new(struct server *, int, const struct sockaddr *,
 		    socklen_t, enum listener_kind);
+void		 conn_start(struct conn *);
 void		 conn_run(struct conn *);
 void		 conn_abort(struct conn *);
 

@@ -46,7 +46,7 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 			evconnlistener_disable(sv->sv_lis[i]);
 		sv->sv_paused = 1;
 	}
-	conn_run(c);
+	conn_start(c);
 }
 
 /* The stop deadline passed: close whatever is still open. */

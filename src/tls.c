@@ -181,6 +181,9 @@ new_ctx(const char *key_path, const char *crt_path)
 	    SSL_MODE_ENABLE_PARTIAL_WRITE |
 	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, accept_any);
+	/* with peer verification on, resumption needs a session context */
+	SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"capsuled",
+	    8);
 	SSL_CTX_set_tlsext_servername_callback(ctx, servername);
 	if (SSL_CTX_use_certificate_chain_file(ctx, crt_path) != 1 ||
 	    SSL_CTX_use_PrivateKey_file(ctx, key_path, SSL_FILETYPE_PEM) != 1 ||
