@@ -68,5 +68,9 @@ for build in plain asan; do
 	done
 done
 
+# the benchmark tools keep working (a second per measurement, no timing
+# is checked)
+suite "bench smoke" sh tests/bench_smoke.sh
+
 echo "$TOTAL_PASSED passed, $TOTAL_FAILED failed"
 [ "$TOTAL_FAILED" -eq 0 ]
