@@ -108,6 +108,33 @@ diags_sort(struct diags *d)
 		qsort(d->d_list, d->d_n, sizeof(*d->d_list), by_file);
 }
 
+/* Append everything of src to dst; src is left empty. */
+void
+diags_move(struct diags *dst, struct diags *src)
+{
+	struct diag	*p;
+	size_t		 i;
+
+	if (src->d_n > 0 && dst->d_n + src->d_n > dst->d_cap) {
+		if ((p = reallocarray(dst->d_list, dst->d_n + src->d_n,
+		    sizeof(*p))) == NULL) {
+			diags_free(src);
+			return;
+		}
+		dst->d_list = p;
+		dst->d_cap = dst->d_n + src->d_n;
+	}
+	for (i = 0; i < src->d_n; i++) {
+		dst->d_list[dst->d_n] = src->d_list[i];
+		dst->d_list[dst->d_n].d_seq = dst->d_n;
+		dst->d_n++;
+	}
+	for (i = 0; i < NUM_DIAG_LEVELS; i++)
+		dst->d_count[i] += src->d_count[i];
+	free(src->d_list);
+	memset(src, 0, sizeof(*src));
+}
+
 void
 diags_free(struct diags *d)
 {

@@ -54,6 +54,7 @@ void		 diags_add(struct diags *, const char *, const char *,
 		    __attribute__((format(printf, 5, 6)));
 void		 diags_sort(struct diags *);
 void		 diags_free(struct diags *);
+void		 diags_move(struct diags *, struct diags *);
 const char	*diag_level_name(enum diag_level);
 
 #endif

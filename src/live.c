@@ -475,26 +475,132 @@ live_main(void *arg)
 	return NULL;
 }
 
-/* Read every article of the directory into the cache. */
-static int
-initial_scan(struct live *lv, struct diags *d)
+/* Threads reading a capsule at start-up. */
+#define SCAN_THREADS_MAX	8
+
+/* One scanning thread's share: names [from, to) of the directory. */
+struct scan_part {
+	struct live	 *sp_lv;
+	char		**sp_names;
+	size_t		  sp_from;
+	size_t		  sp_to;
+	struct meta	**sp_meta;	/* what it read, in order */
+	size_t		  sp_nmeta;
+	struct diags	  sp_diags;
+	int		  sp_nomem;
+};
+
+static void *
+scan_part(void *arg)
+{
+	struct scan_part *sp = arg;
+	struct meta	 *m;
+	size_t		  i;
+	int		  r;
+
+	if ((sp->sp_meta = calloc(sp->sp_to - sp->sp_from + 1,
+	    sizeof(*sp->sp_meta))) == NULL) {
+		sp->sp_nomem = 1;
+		return NULL;
+	}
+	for (i = sp->sp_from; i < sp->sp_to; i++) {
+		r = capsule_load(sp->sp_lv->lv_dirfd, sp->sp_lv->lv_dir,
+		    sp->sp_names[i], &sp->sp_diags, &m);
+		if (r == 1)
+			sp->sp_meta[sp->sp_nmeta++] = m;
+		else if (r == -1)
+			sp->sp_nomem = 1;
+	}
+	return NULL;
+}
+
+/* The names of the directory's possible articles. */
+static char **
+list_names(struct live *lv, size_t *np)
 {
 	struct dirent	*de;
-	struct meta	*m;
 	DIR		*dp;
-	int		 fd, r = 0;
+	char		**names = NULL, **p;
+	size_t		 n = 0, cap = 0;
+	int		 fd;
 
 	if ((fd = openat(lv->lv_dirfd, ".", O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC)) == -1 || (dp = fdopendir(fd)) == NULL) {
 		if (fd != -1)
 			close(fd);
-		return -1;
+		return NULL;
 	}
-	while (r == 0 && (de = readdir(dp)) != NULL)
-		if ((r = capsule_load(lv->lv_dirfd, lv->lv_dir, de->d_name, d,
-		    &m)) == 1)
-			r = cache_put(lv, m);
+	while ((de = readdir(dp)) != NULL) {
+		if (!capsule_is_article_name(de->d_name))
+			continue;
+		if (n + 1 >= cap) {
+			if ((p = reallocarray(names, cap ? cap * 2 : 1024,
+			    sizeof(*p))) == NULL)
+				break;
+			names = p;
+			cap = cap ? cap * 2 : 1024;
+		}
+		if ((names[n] = strdup(de->d_name)) == NULL)
+			break;
+		n++;
+	}
 	closedir(dp);
+	if (names == NULL)
+		names = calloc(1, sizeof(*names));
+	*np = n;
+	return names;
+}
+
+/*
+ * Read every article of the directory into the cache, on every core:
+ * the names are split between threads, each reads and parses its share,
+ * and the results (and diagnostics) are merged here.
+ */
+static int
+initial_scan(struct live *lv, struct diags *d)
+{
+	struct scan_part  parts[SCAN_THREADS_MAX];
+	pthread_t	  tids[SCAN_THREADS_MAX];
+	int		  started[SCAN_THREADS_MAX];
+	char		**names;
+	size_t		  n, t, nt, i, k;
+	int		  r = 0;
+
+	if ((names = list_names(lv, &n)) == NULL)
+		return -1;
+	nt = (size_t)sysconf(_SC_NPROCESSORS_ONLN);
+	nt = nt < 1 ? 1 : nt > SCAN_THREADS_MAX ? SCAN_THREADS_MAX : nt;
+	if (n < 1000)
+		nt = 1;
+	memset(parts, 0, sizeof(parts));
+	for (t = 0; t < nt; t++) {
+		parts[t].sp_lv = lv;
+		parts[t].sp_names = names;
+		parts[t].sp_from = n * t / nt;
+		parts[t].sp_to = n * (t + 1) / nt;
+		started[t] = t > 0 && pthread_create(&tids[t], NULL, scan_part,
+		    &parts[t]) == 0;
+		if (t > 0 && !started[t])
+			scan_part(&parts[t]);	/* no thread: do it here */
+	}
+	scan_part(&parts[0]);
+	for (t = 1; t < nt; t++)
+		if (started[t])
+			pthread_join(tids[t], NULL);
+	for (t = 0; t < nt; t++) {
+		for (k = 0; k < parts[t].sp_nmeta; k++)
+			if (r == 0 && cache_put(lv, parts[t].sp_meta[k]) == -1)
+				r = -1;
+			else if (r != 0)
+				meta_unref(parts[t].sp_meta[k]);
+		if (parts[t].sp_nomem)
+			r = -1;
+		diags_move(d, &parts[t].sp_diags);
+		free(parts[t].sp_meta);
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 	read_intro(lv, d);
 	return r;
 }
