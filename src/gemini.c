@@ -68,16 +68,14 @@ pct_decode(const char *s, size_t n, char *out)
 	return (ssize_t)o;
 }
 
-/* Decoded text must be UTF-8 without control characters (or NUL). */
+/*
+ * Decoded text must be UTF-8 without control characters (C0, NUL, DEL,
+ * C1) or bidi controls.
+ */
 static int
 clean_utf8(const char *s, size_t n)
 {
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	return utf8_valid(s, n);
+	return utf8_valid(s, n) && !utf8_has_controls(s, n);
 }
 
 /*
@@ -113,7 +111,9 @@ gemini_host_normalise(const char *s, size_t n, char *out, size_t outsz)
 	}
 	if (len > 1 && dec[len - 1] == '.')
 		dec[--len] = '\0';	/* the root label: "example.org." */
-	if ((size_t)len >= outsz || len > 253)
+	/* IDNA may map a name to nothing (U+00AD); labels are never empty */
+	if (len == 0 || (size_t)len >= outsz || len > 253 || dec[0] == '.' ||
+	    dec[len - 1] == '.' || strstr(dec, "..") != NULL)
 		return -1;
 	for (i = 0; i < (size_t)len; i++) {
 		unsigned char c = (unsigned char)tolower((unsigned char)dec[i]);

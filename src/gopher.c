@@ -20,7 +20,7 @@ gopher_request_end(const char *buf, size_t n, size_t *len)
 		*len = (size_t)(lf - buf);
 		if (*len > 0 && buf[*len - 1] == '\r')
 			(*len)--;
-		return GOPHER_LINE;
+		return *len > GOPHER_LINE_MAX ? GOPHER_TOOLONG : GOPHER_LINE;
 	}
 	return n > GOPHER_LINE_MAX ? GOPHER_TOOLONG : GOPHER_MORE;
 }
@@ -51,15 +51,16 @@ clean_selector(const char *s, size_t n, char *out, const char **errstr)
 	size_t	 i = 0, o = 0, seg;
 	int	 trailing = 0;
 
-	for (seg = 0; seg < n; seg++)
-		if ((unsigned char)s[seg] < 0x20 || s[seg] == 0x7f ||
-		    s[seg] == '%') {
-			*errstr = s[seg] == '%' ? "Escapes are not allowed in "
-			    "selectors" : "Control character in selector";
-			return -1;
-		}
+	if (memchr(s, '%', n) != NULL) {
+		*errstr = "Escapes are not allowed in selectors";
+		return -1;
+	}
 	if (!utf8_valid(s, n)) {
 		*errstr = "Selector is not UTF-8";
+		return -1;
+	}
+	if (utf8_has_controls(s, n)) {
+		*errstr = "Control character in selector";
 		return -1;
 	}
 	while (i < n) {

@@ -39,7 +39,8 @@ enum gopher_kind {
 struct gopher_request {
 	enum gopher_kind gq_kind;
 	const char	*gq_err;			/* why GQ_BAD (static) */
-	char	 gq_sel[GOPHER_LINE_MAX + 2];	/* "/a/b/", or the URL */
+	char	 gq_sel[GOPHER_LINE_MAX + 3];	/* "/a/b/", or the URL: the
+						   line, a '/' and a NUL */
 	char	 gq_query[GOPHER_LINE_MAX + 1];	/* after the TAB */
 	int	 gq_has_query;
 };

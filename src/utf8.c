@@ -182,3 +182,32 @@ utf8_escape(struct buf *b, const char *s, size_t n)
 		}
 	}
 }
+
+/*
+ * Does s (valid UTF-8) hold a character no reader should get: a C0
+ * control, DEL, a C1 control, or a bidi embedding, override or isolate?
+ */
+int
+utf8_has_controls(const char *s, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f)
+			return 1;
+		if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9f)
+			return 1;
+		if (c == 0xe2 && i + 2 < n &&
+		    (((unsigned char)s[i + 1] == 0x80 &&
+		    (unsigned char)s[i + 2] >= 0xaa &&
+		    (unsigned char)s[i + 2] <= 0xae) ||
+		    ((unsigned char)s[i + 1] == 0x81 &&
+		    (unsigned char)s[i + 2] >= 0xa6 &&
+		    (unsigned char)s[i + 2] <= 0xa9)))
+			return 1;
+	}
+	return 0;
+}

@@ -39,5 +39,6 @@ int	 utf8_wrap_next(struct utf8_wrap *, const char **, size_t *);
 void	 utf8_wrap_free(struct utf8_wrap *);
 
 void	 utf8_escape(struct buf *, const char *, size_t);
+int	 utf8_has_controls(const char *, size_t);
 
 #endif

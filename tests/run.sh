@@ -68,6 +68,10 @@ for build in plain asan; do
 	done
 done
 
+# libFuzzer smoke pass: every harness ~3 s on its corpus (without clang
+# fuzz.sh prints a note and counts nothing)
+suite "fuzz smoke" sh tests/fuzz/fuzz.sh 3
+
 # the benchmark tools keep working (a second per measurement, no timing
 # is checked)
 suite "bench smoke" sh tests/bench_smoke.sh

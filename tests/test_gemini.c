@@ -56,6 +56,11 @@ static const struct {
 	{ S("gemini://h/a%0Ab"), 59, NULL, 0, NULL },
 	{ S("gemini://h/%FF"), 59, NULL, 0, NULL },
 	{ S("gemini://h/a b"), 59, NULL, 0, NULL },
+	{ S("gemini://\xC2\xAD/"), 59, NULL, 0, NULL },
+	{ S("gemini://%C2%AD/"), 59, NULL, 0, NULL },
+	{ S("gemini://a..b/"), 59, NULL, 0, NULL },
+	{ S("gemini://h/%E2%80%AEtxt.exe"), 59, NULL, 0, NULL },
+	{ S("gemini://h/%C2%85"), 59, NULL, 0, NULL },
 	/* traversal, however it is spelled: 59 */
 	{ S("gemini://h/.."), 59, NULL, 0, NULL },
 	{ S("gemini://h/../../"), 59, NULL, 0, NULL },

@@ -1,0 +1,370 @@
+/*
+ * fuzz_render.h: render articles and the lists of a catalog in every
+ * form and check the output (shared by fuzz_article and
+ * fuzz_render_catalog).
+ *
+ * Every output: valid UTF-8, no C1, no bidi control.
+ * Gemtext (article, home, list page): no C0 but LF, every line ends in
+ *   LF; a line starting with '#' is the first or "## Related articles";
+ *   none starts with '*', '>' or "```"; a "=>" line is "=> " and a
+ *   target; a "=> /articles/X.gmi" target names a slug of the catalog.
+ * Gopher menus: no C0 but CR LF TAB, every line ends in CR LF and has
+ *   exactly 3 TABs, display strings fit GOPHER_DISPLAY_MAX columns, the
+ *   menu ends with ".\r\n"; article selectors name slugs of the catalog.
+ * Gopher text: no C0 but CR LF TAB, every line ends in CR LF and fits
+ *   GOPHER_WRAP columns (but the URL lines); default: no line is a lone
+ *   "."; strict: a leading '.' is doubled and the text ends with ".".
+ * Atom: no C0 but LF, no U+FFFE/U+FFFF, '&' only in the five entities,
+ *   one <entry> per article on the home page.
+ */
+#ifndef FUZZ_RENDER_H
+#define FUZZ_RENDER_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "article.h"
+#include "buf.h"
+#include "catalog.h"
+#include "feed.h"
+#include "gemtext.h"
+#include "gopher_render.h"
+#include "site.h"
+#include "utf8.h"
+#include "fuzz.h"
+
+static const struct site fuzz_site = {
+	"Fuzz & <capsule>", "en", "example.org", 1965, "example.org", 70, 0,
+	SITE_HOME_LIMIT,
+};
+
+/* Does s[0..n) name a slug of c?  Slugs are [a-z0-9-]+. */
+static int
+fuzz_is_slug(const struct catalog *c, const char *s, size_t n)
+{
+	size_t	 i;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return 0;
+	return catalog_find_slug(c, s, n) >= 0;
+}
+
+/* Is s[0..n) "page/N" for a list page that exists? */
+static int
+fuzz_is_page(const struct catalog *c, const char *s, size_t n)
+{
+	size_t	 i, v = 0;
+
+	if (n < 6 || memcmp(s, "page/", 5) != 0)
+		return 0;
+	for (i = 5; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9' || v > 1000000)
+			return 0;
+		v = v * 10 + (size_t)(s[i] - '0');
+	}
+	return v >= 1 && v <= feed_npages(c);
+}
+
+static void
+fuzz_check_gemtext(const char *what, const struct buf *b,
+    const struct catalog *c)
+{
+	const char	*s = b->b_data, *l, *e, *t;
+	size_t		 n = b->b_len, k;
+
+	FUZZ_CHECK(!b->b_failed && s != NULL, what, NULL, 0, "buffer failed");
+	fuzz_clean_text(what, s, n, "\n");
+	FUZZ_CHECK(n > 0 && s[n - 1] == '\n', what, s, n,
+	    "does not end with LF");
+	for (l = s, k = 0; l < s + n; l = e + 1, k++) {
+		e = memchr(l, '\n', (size_t)(s + n - l));
+		if (l[0] == '#')
+			FUZZ_CHECK(k == 0 || ((size_t)(e - l) == 19 &&
+			    memcmp(l, "## Related articles", 19) == 0), what, s,
+			    n, "heading on line %zu", k + 1);
+		FUZZ_CHECK(l[0] != '*' && l[0] != '>' && !(e - l >= 3 &&
+		    memcmp(l, "```", 3) == 0), what, s, n,
+		    "line %zu is not neutralised", k + 1);
+		if (e - l < 2 || memcmp(l, "=>", 2) != 0)
+			continue;
+		FUZZ_CHECK(e - l > 3 && l[2] == ' ' && l[3] != ' ', what, s, n,
+		    "link line %zu without target", k + 1);
+		if (e - l < 13 || memcmp(l + 3, "/articles/", 10) != 0)
+			continue;
+		/* "=> /articles/X.gmi[ label]" */
+		for (t = l + 13; t < e && *t != ' '; t++)
+			;
+		FUZZ_CHECK(t - (l + 13) > 4 && memcmp(t - 4, ".gmi", 4) == 0,
+		    what, s, n, "line %zu: not an article link", k + 1);
+		FUZZ_CHECK(fuzz_is_slug(c, l + 13, (size_t)(t - 4 - (l + 13))) ||
+		    fuzz_is_page(c, l + 13, (size_t)(t - 4 - (l + 13))), what,
+		    s, n, "line %zu: link to an unknown article \"%.*s\"", k + 1,
+		    (int)(t - (l + 13)), l + 13);
+	}
+}
+
+/* A menu line "Tdisplay\tselector\thost\tport" (without CR LF). */
+static void
+fuzz_check_menu_line(const char *what, const char *s, size_t n,
+    const char *l, size_t len, size_t k, const struct catalog *c)
+{
+	const char	*tab[3], *p;
+	size_t		 ntab = 0, i, sl;
+
+	for (i = 0; i < len; i++)
+		if (l[i] == '\t') {
+			if (ntab < 3)
+				tab[ntab] = l + i;
+			ntab++;
+		}
+	FUZZ_CHECK(ntab == 3, what, s, n, "line %zu has %zu TABs", k + 1, ntab);
+	FUZZ_CHECK(tab[0] > l, what, s, n, "line %zu has no type", k + 1);
+	FUZZ_CHECK(utf8_width(l + 1, (size_t)(tab[0] - l - 1)) <=
+	    GOPHER_DISPLAY_MAX, what, s, n, "line %zu: display too wide",
+	    k + 1);
+	FUZZ_CHECK(tab[2] - tab[1] > 1 && l + len - tab[2] > 1, what, s, n,
+	    "line %zu: no host or port", k + 1);
+	for (p = tab[2] + 1; p < l + len; p++)
+		FUZZ_CHECK(*p >= '0' && *p <= '9', what, s, n,
+		    "line %zu: port not a number", k + 1);
+	if (l[0] == 'i' || l[0] == '3' || c == NULL)
+		return;
+	/* "/articles/X/" and "/articles/X.txt" name articles */
+	sl = (size_t)(tab[1] - tab[0] - 1);
+	p = tab[0] + 1;
+	if (sl < 11 || memcmp(p, "/articles/", 10) != 0)
+		return;
+	if (l[0] == '1' && p[sl - 1] == '/')
+		FUZZ_CHECK(fuzz_is_slug(c, p + 10, sl - 11) ||
+		    fuzz_is_page(c, p + 10, sl - 11), what, s, n,
+		    "line %zu: menu of an unknown article", k + 1);
+	else if (l[0] == '0' && sl > 14 && memcmp(p + sl - 4, ".txt", 4) == 0)
+		FUZZ_CHECK(fuzz_is_slug(c, p + 10, sl - 14), what, s, n,
+		    "line %zu: text of an unknown article", k + 1);
+	else
+		FUZZ_CHECK(0, what, s, n, "line %zu: odd article selector",
+		    k + 1);
+}
+
+static void
+fuzz_check_menu(const char *what, const struct buf *b,
+    const struct catalog *c)
+{
+	const char	*s = b->b_data, *l, *e;
+	size_t		 n = b->b_len, k, len;
+
+	FUZZ_CHECK(!b->b_failed && s != NULL, what, NULL, 0, "buffer failed");
+	fuzz_clean_text(what, s, n, "\r\n\t");
+	FUZZ_CHECK(n >= 3 && memcmp(s + n - 3, ".\r\n", 3) == 0 &&
+	    (n == 3 || s[n - 4] == '\n'), what, s, n,
+	    "does not end with \".\\r\\n\"");
+	for (l = s, k = 0; l < s + n - 3; l = e + 2, k++) {
+		e = memchr(l, '\n', (size_t)(s + n - l));
+		FUZZ_CHECK(e != NULL && e > l && e[-1] == '\r', what, s, n,
+		    "line %zu does not end with CR LF", k + 1);
+		e--;
+		len = (size_t)(e - l);
+		FUZZ_CHECK(memchr(l, '\r', len) == NULL, what, s, n,
+		    "bare CR in line %zu", k + 1);
+		fuzz_check_menu_line(what, s, n, l, len, k, c);
+	}
+}
+
+static void
+fuzz_check_text(const char *what, const struct buf *b, int strict)
+{
+	const char	*s = b->b_data, *l, *e;
+	size_t		 n = b->b_len, k, len, w;
+
+	FUZZ_CHECK(!b->b_failed && s != NULL, what, NULL, 0, "buffer failed");
+	fuzz_clean_text(what, s, n, "\r\n\t");
+	FUZZ_CHECK(n >= 2 && s[n - 2] == '\r' && s[n - 1] == '\n', what, s, n,
+	    "does not end with CR LF");
+	if (strict)
+		FUZZ_CHECK(n >= 3 && memcmp(s + n - 3, ".\r\n", 3) == 0 &&
+		    (n == 3 || s[n - 4] == '\n'), what, s, n,
+		    "strict text does not end with \".\"");
+	for (l = s, k = 0; l < s + n; l = e + 1, k++) {
+		e = memchr(l, '\n', (size_t)(s + n - l));
+		FUZZ_CHECK(e != NULL && e > l && e[-1] == '\r', what, s, n,
+		    "line %zu does not end with CR LF", k + 1);
+		len = (size_t)(e - 1 - l);
+		FUZZ_CHECK(memchr(l, '\r', len) == NULL, what, s, n,
+		    "bare CR in line %zu", k + 1);
+		if (strict && e + 1 == s + n)
+			break;		/* the final "." */
+		FUZZ_CHECK(!(len == 1 && l[0] == '.'), what, s, n,
+		    "line %zu is a lone \".\"", k + 1);
+		if (strict && len > 0 && l[0] == '.')
+			FUZZ_CHECK(len > 1 && l[1] == '.', what, s, n,
+			    "line %zu: leading '.' not doubled", k + 1);
+		if (len > 11 && (memcmp(l, "  gopher://", 11) == 0 ||
+		    memcmp(l, "  gemini://", 11) == 0))
+			continue;	/* the URLs of a related article */
+		w = utf8_width(l, len);
+		if (strict && len > 0 && l[0] == '.')
+			w--;
+		FUZZ_CHECK(w <= GOPHER_WRAP || (len == 2 &&
+		    memcmp(l, ". ", 2) == 0), what, s, n,
+		    "line %zu is %zu columns", k + 1, w);
+	}
+}
+
+static void
+fuzz_check_atom(const char *what, const struct buf *b,
+    const struct catalog *c, const struct site *site)
+{
+	static const char *const ents[] = { "&amp;", "&lt;", "&gt;",
+	    "&quot;", "&apos;" };
+	const char	*s = b->b_data, *p;
+	size_t		 n = b->b_len, entries = 0, want, i;
+
+	FUZZ_CHECK(!b->b_failed && s != NULL, what, NULL, 0, "buffer failed");
+	fuzz_clean_text(what, s, n, "\n");
+	FUZZ_CHECK(strstr(s, "\xEF\xBF\xBE") == NULL &&
+	    strstr(s, "\xEF\xBF\xBF") == NULL, what, s, n,
+	    "U+FFFE or U+FFFF");
+	for (p = s; (p = strchr(p, '&')) != NULL; p++) {
+		for (i = 0; i < 5; i++)
+			if (strncmp(p, ents[i], strlen(ents[i])) == 0)
+				break;
+		FUZZ_CHECK(i < 5, what, s, n, "bare '&' at %zu",
+		    (size_t)(p - s));
+	}
+	for (p = s; (p = strstr(p, "<entry>")) != NULL; p++)
+		entries++;
+	want = c->c_nart < site->s_home_limit ? c->c_nart : site->s_home_limit;
+	FUZZ_CHECK(entries == want, what, s, n, "%zu entries, want %zu",
+	    entries, want);
+}
+
+/* Every rendering of article a, entry `self` of c. */
+static void
+fuzz_render_article(const struct article *a, const struct catalog *c,
+    size_t self)
+{
+	struct site	 site = fuzz_site;
+	struct buf	 b;
+
+	buf_init(&b);
+	FUZZ_CHECK(gemtext_article(&b, a, c) == 0, "gemtext_article", NULL, 0,
+	    "failed");
+	fuzz_check_gemtext("gemtext_article", &b, c);
+	FUZZ_CHECK(strncmp(b.b_data, "# ", 2) == 0, "gemtext_article",
+	    b.b_data, b.b_len, "no title line");
+
+	buf_reset(&b);
+	FUZZ_CHECK(gopher_menu_article(&b, a, c, &c->c_art[self], &site) == 0,
+	    "gopher_menu_article", NULL, 0, "failed");
+	fuzz_check_menu("gopher_menu_article", &b, c);
+
+	buf_reset(&b);
+	FUZZ_CHECK(gopher_text_article(&b, a, c, &c->c_art[self], &site) == 0,
+	    "gopher_text_article", NULL, 0, "failed");
+	fuzz_check_text("gopher_text_article", &b, 0);
+
+	site.s_gopher_strict = 1;
+	buf_reset(&b);
+	FUZZ_CHECK(gopher_text_article(&b, a, c, &c->c_art[self], &site) == 0,
+	    "gopher_text_article strict", NULL, 0, "failed");
+	fuzz_check_text("gopher_text_article strict", &b, 1);
+	buf_free(&b);
+}
+
+/* The lists: home page, Atom feed, Gopher root, page 1 of each. */
+static void
+fuzz_render_lists(const struct catalog *c, size_t home_limit)
+{
+	struct site	 site = fuzz_site;
+	struct buf	 b;
+
+	site.s_home_limit = home_limit;
+	buf_init(&b);
+	FUZZ_CHECK(feed_home(&b, c, &site, NULL, 0) == 0, "feed_home", NULL, 0,
+	    "failed");
+	fuzz_check_gemtext("feed_home", &b, c);
+
+	buf_reset(&b);
+	FUZZ_CHECK(feed_atom(&b, c, &site) == 0, "feed_atom", NULL, 0,
+	    "failed");
+	fuzz_check_atom("feed_atom", &b, c, &site);
+
+	buf_reset(&b);
+	FUZZ_CHECK(gopher_menu_home(&b, c, &site) == 0, "gopher_menu_home",
+	    NULL, 0, "failed");
+	fuzz_check_menu("gopher_menu_home", &b, c);
+
+	if (feed_npages(c) >= 1) {
+		buf_reset(&b);
+		FUZZ_CHECK(feed_page(&b, c, 1, &site) == 0, "feed_page", NULL,
+		    0, "failed");
+		fuzz_check_gemtext("feed_page", &b, c);
+		buf_reset(&b);
+		FUZZ_CHECK(gopher_menu_page(&b, c, 1, &site) == 0,
+		    "gopher_menu_page", NULL, 0, "failed");
+		fuzz_check_menu("gopher_menu_page", &b, c);
+	}
+	buf_free(&b);
+}
+
+/* What the catalog promises about its entries. */
+static void
+fuzz_check_catalog(const struct catalog *c)
+{
+	size_t	 i, j;
+
+	for (i = 0; i < c->c_nart; i++) {
+		const char *slug = c->c_art[i].ca_slug;
+
+		FUZZ_CHECK(fuzz_is_slug(c, slug, strlen(slug)), "catalog",
+		    slug, strlen(slug), "slug of article %zu not found", i);
+		FUZZ_CHECK(catalog_find_slug(c, slug, strlen(slug)) ==
+		    (int64_t)i, "catalog", slug, strlen(slug),
+		    "slug of article %zu finds another", i);
+		FUZZ_CHECK(catalog_find_name(c, c->c_art[i].ca_name) ==
+		    (int64_t)i, "catalog", c->c_art[i].ca_name,
+		    strlen(c->c_art[i].ca_name), "name lookup");
+		fuzz_clean_text("catalog title", c->c_art[i].ca_title,
+		    strlen(c->c_art[i].ca_title), "");
+		for (j = 0; j < i; j++)
+			FUZZ_CHECK(strcmp(slug, c->c_art[j].ca_slug) != 0,
+			    "catalog", slug, strlen(slug), "duplicate slug");
+	}
+	for (i = 0; i < c->c_nrel; i++)
+		FUZZ_CHECK(c->c_rel[i].cr_target >= -1 &&
+		    c->c_rel[i].cr_target < (int64_t)c->c_nart, "catalog",
+		    NULL, 0, "related entry %zu points outside", i);
+	for (i = 1; i < c->c_nart; i++) {
+		const struct cat_article *p = &c->c_art[c->c_order[i - 1]];
+		const struct cat_article *q = &c->c_art[c->c_order[i]];
+
+		FUZZ_CHECK(p->ca_date >= q->ca_date, "catalog order", NULL, 0,
+		    "not newest first at %zu", i);
+	}
+}
+
+/* What article_load promises: clean, non-empty lines. */
+static void
+fuzz_check_article(const struct article *a)
+{
+	size_t	 i;
+
+	FUZZ_CHECK(a->a_title != NULL && a->a_title[0] != '\0', "article",
+	    NULL, 0, "no title");
+	for (i = 0; i < a->a_text.t_nline; i++) {
+		const char *l = a->a_text.t_line[i];
+		size_t n = strlen(l);
+
+		FUZZ_CHECK(n > 0 && l[0] != ' ' && l[n - 1] != ' ', "article",
+		    l, n, "line %zu blank or not trimmed", i);
+		fuzz_clean_text("article line", l, n, "");
+	}
+	FUZZ_CHECK(1 + a->a_npara + 3 * a->a_nrel <= a->a_text.t_nline,
+	    "article", NULL, 0, "more parts than lines");
+}
+
+#endif
