@@ -33,7 +33,10 @@ UNISTRING_LIBS := $(shell pkg-config --libs libunistring 2>/dev/null || echo -lu
 
 CPPFLAGS += -std=c11 -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) -MMD -MP
 LDFLAGS	 += -Wl,--as-needed
-LDLIBS	 += $(PKG_LIBS) $(UNISTRING_LIBS) -lpthread
+# libstemmer (Snowball) ships no .pc file on Debian 12 either; textindex.c
+# needs libm (log, sqrt).
+STEMMER_LIBS := $(shell pkg-config --libs libstemmer 2>/dev/null || echo -lstemmer)
+LDLIBS	 += $(PKG_LIBS) $(UNISTRING_LIBS) $(STEMMER_LIBS) -lm -lpthread
 
 SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
@@ -44,11 +47,11 @@ LIB_SRCS = src/buf.c src/utf8.c src/strmap.c src/arena.c src/source.c \
 	   src/gopher_render.c src/feed.c src/capsule.c src/log.c src/mime.c \
 	   src/snapshot.c src/live.c src/gemini.c src/gemini_route.c src/gopher.c \
 	   src/gopher_route.c src/tls.c src/conn.c src/server.c src/config.c \
-	   src/serve.c src/sandbox.c
+	   src/serve.c src/sandbox.c src/textindex.c
 SRCS	 = $(LIB_SRCS) src/main.c
 TESTS	 = test_buf test_utf8 test_strmap test_source test_article \
 	   test_slug test_catalog test_gemtext test_gopher_render test_feed \
-	   test_gemini test_config
+	   test_gemini test_config test_textindex
 
 OBJ	 = build/obj
 AOBJ	 = build/asan
@@ -194,5 +197,11 @@ build/bench/%: bench/%.c | build/bench
 
 build/bench:
 	mkdir -p $@
+
+# issue 8: similar-article quality, index build and search times
+# (bench/similarity.c), against the library objects like a unit test.
+build/similarity: bench/similarity.c $(LIB_OBJS)
+	$(SAY) "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 -include $(wildcard $(OBJ)/*.d $(AOBJ)/*.d)

@@ -10,17 +10,23 @@
  * Their terms are 0 {tomato×4, sauc×3, simmer, garlic} (title words
  * count TEXTINDEX_TITLE_WEIGHT times; "tomatoes" stems to "tomato",
  * "the" and "with" are stop words), 1 {grow×3, tomato×4, seedl, need,
- * light, warmth} and 2 {knife×4, skill×3, hold, like}.  A term in d of
- * the n articles has the weight (1 + ln tf) * (ln((1 + n) / (1 + d)) + 1),
+ * light, warmth} and 2 {knife×4, skill×3, hold, like}.  A term in df
+ * of the n articles has the weight w = (1 + ln tf) * idf, with
+ * idf = ln((1 + n) / (1 + df)) + 1 ("garlic": ln(4 / 2) + 1 = 1.69),
  * and each article's weights are scaled to length 1.  Then
  * textindex_similar(ti, 0, 1, NULL, 0, out) gives out[0] = 1 (they
  * share "tomato"), textindex_search(ti, "garlic", ...) gives one hit,
  * article 0, and textindex_search(ti, "the", ...) none (a stop word).
  *
  * Use: textindex_build once over every article; the index then is
- * read-only and textindex_similar, textindex_search and
- * textindex_memory may be called from any number of threads at once.
- * The index keeps no pointer into the articles: free them at will.
+ * read-only and textindex_similar, textindex_search, textindex_snippet
+ * and textindex_memory may be called from any number of threads at once.
+ * Each query stems with a Snowball stemmer of its own (creating one costs
+ * about as much as locking a shared one, and never waits), and borrows
+ * scratch space (a score per article) from a pool in the index, which
+ * then holds one per thread that ever queried at the same time;
+ * textindex_memory counts them.  The index keeps no pointer into the
+ * articles: free them at will.
  */
 #ifndef TEXTINDEX_H
 #define TEXTINDEX_H
@@ -35,17 +41,25 @@ struct buf;
 #define TEXTINDEX_TITLE_WEIGHT	3
 /* Longer tokens (hashes, base64, URLs without separators) are skipped. */
 #define TEXTINDEX_TOKEN_MAX	64
-/* textindex_similar compares through each article's heaviest terms only,
-   those found in more than one article and in at most
-   max(n / TEXTINDEX_DF_CAP_DIV, TEXTINDEX_DF_CAP_MIN) articles: a term
-   in most articles says little about any of them. */
+/*
+ * textindex_similar compares an article with the others through its
+ * terms found in more than one article and in at most
+ * max(n / TEXTINDEX_DF_CAP_DIV, TEXTINDEX_DF_CAP_MIN) articles (a term
+ * in most articles says little about any of them): its
+ * TEXTINDEX_SIM_TERMS heaviest, then lighter ones while the postings to
+ * read stay within TEXTINDEX_SIM_POSTINGS (up to TEXTINDEX_SIM_TERMS_MAX:
+ * small capsules afford every term).  Of a term in more than
+ * TEXTINDEX_CHAMPIONS articles it reads only the postings of those where
+ * it weighs most ("champion lists"), which bounds the work per article
+ * whatever the size of the capsule.
+ */
 #define TEXTINDEX_SIM_TERMS	30
+#define TEXTINDEX_SIM_TERMS_MAX	128
 #define TEXTINDEX_DF_CAP_DIV	10
 #define TEXTINDEX_DF_CAP_MIN	100
-/* ... and reads at most this many postings of each such term, those of
-   the articles where the term weighs most ("champion lists"), which
-   bounds the work per article whatever the size of the capsule. */
-#define TEXTINDEX_CHAMPIONS	256
+#define TEXTINDEX_CHAMPIONS	128
+#define TEXTINDEX_SIM_POSTINGS	\
+	(TEXTINDEX_SIM_TERMS * TEXTINDEX_CHAMPIONS)
 /* A query is cut (on a character boundary) after this many bytes, and
    at most this many distinct terms of it are looked up. */
 #define TEXTINDEX_QUERY_MAX	1024
@@ -64,16 +78,15 @@ struct textindex_doc {
 
 struct textindex_hit {
 	uint32_t	 th_doc;	/* index into the docs built from */
-	float		 th_score;	/* sum of the article's weights of the
-					   query terms */
+	float		 th_score;	/* see textindex_search */
 };
 
 struct textindex;
 
 /*
  * Builds the index of docs[0 .. n); document ids are indexes into docs.
- * Uses up to two threads (more cores do not help the memory-bound
- * merge).  NULL and *errstr on failure.
+ * From a few thousand articles on it uses a thread per core, up to four.
+ * NULL and *errstr on failure.
  */
 struct textindex *textindex_build(const struct textindex_doc *, size_t,
 	    const char **);
@@ -82,30 +95,35 @@ void	 textindex_free(struct textindex *);
 size_t	 textindex_memory(const struct textindex *);
 
 /*
- * The k articles most similar to doc (cosine of the weight vectors over
- * the pruned terms above), best first, ties to the lower id, never doc
- * itself nor any of exclude[0 .. nexclude).  Writes them to out[0 .. k)
- * and returns how many there are (fewer when few articles share terms
- * with doc; 0 for an unknown doc).
+ * The k articles most similar to doc, best first, ties to the lower id,
+ * never doc itself nor any of exclude[0 .. nexclude): by the cosine of
+ * their weight vectors over the terms doc is compared through (above),
+ * an article counting for a common term only if it is one of the term's
+ * champions.  Writes them to out[0 .. k) and returns how many there are
+ * (fewer when fewer articles share such terms with doc; 0 for an
+ * unknown doc).
  */
 size_t	 textindex_similar(const struct textindex *, uint32_t, size_t,
 	    const uint32_t *, size_t, uint32_t *);
 
 /*
  * The (at most max) articles containing terms of the query, best first,
- * ties to the lower id: the score of an article is the sum of its
- * weights of the query terms.  An empty query, or one of stop words
- * only, finds nothing.  Returns how many hits were written to out.
+ * ties to the lower id, into out; returns how many.  The score of an
+ * article is the sum over the query terms it has of idf(t) * w(t, d)
+ * (the cosine with the query's tf-idf vector), times the share of the
+ * query's terms it has: an article with every word of a phrase comes
+ * before one with only the rarest.  An empty query, or one of stop
+ * words or unknown words only, finds nothing.
  */
 size_t	 textindex_search(const struct textindex *, const char *, size_t,
 	    struct textindex_hit *);
 
 /*
  * A NUL-terminated excerpt of at most TEXTINDEX_SNIPPET_MAX bytes (and
- * outlen - 1), cut on a character boundary ("…" marks a cut): around the
- * first query term found in a paragraph.  Returns 1 when it shows a
- * query term, 0 when no paragraph has one and it is the start of the
- * first paragraph (or "" without paragraphs), -1 when outlen is 0.
+ * outlen - 1), cut on a character boundary ("…" marks a cut): of the
+ * first paragraph with a query term, from shortly before the term when
+ * it would not show otherwise (returns 1); else the start of the first
+ * paragraph (returns 0; "" without paragraphs).  -1 when outlen is 0.
  */
 int	 textindex_snippet(const struct textindex_doc *, const char *,
 	    char *, size_t);
