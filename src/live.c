@@ -66,18 +66,6 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-const char *
-live_dir(const struct live *lv)
-{
-	return lv->lv_dir;
-}
-
-const struct site *
-live_site(const struct live *lv)
-{
-	return &lv->lv_site;
-}
-
 /* Put m in the cache (taking the caller's reference), replacing any. */
 static int
 cache_put(struct live *lv, struct meta *m)
@@ -673,12 +661,6 @@ int
 live_dirfd(const struct live *lv)
 {
 	return lv->lv_dirfd;
-}
-
-void
-live_ref(struct live *lv)
-{
-	atomic_fetch_add(&lv->lv_refs, 1);
 }
 
 /* The last reference stops the watcher and frees everything. */

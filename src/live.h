@@ -27,9 +27,6 @@ struct live	*live_new(const char *, const struct site *, int,
 int		 live_start(struct live *, const char **);
 int		 live_dirfd(const struct live *);
 struct snapshot	*live_acquire(struct live *);
-void		 live_ref(struct live *);
 void		 live_unref(struct live *);
-const char	*live_dir(const struct live *);
-const struct site *live_site(const struct live *);
 
 #endif

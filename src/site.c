@@ -30,22 +30,3 @@ site_copy(struct site *to, const struct site *from, char **mem)
 	return 0;
 }
 
-/* Do two sites render the same pages? */
-int
-site_equal(const struct site *a, const struct site *b)
-{
-	const char	*fa[] = { a->s_title, a->s_lang, a->s_host,
-			    a->s_gopher_host };
-	const char	*fb[] = { b->s_title, b->s_lang, b->s_host,
-			    b->s_gopher_host };
-	size_t		 i;
-
-	for (i = 0; i < sizeof(fa) / sizeof(fa[0]); i++)
-		if ((fa[i] == NULL) != (fb[i] == NULL) ||
-		    (fa[i] != NULL && strcmp(fa[i], fb[i]) != 0))
-			return 0;
-	return a->s_gemini_port == b->s_gemini_port &&
-	    a->s_gopher_port == b->s_gopher_port &&
-	    a->s_gopher_strict == b->s_gopher_strict &&
-	    a->s_home_limit == b->s_home_limit;
-}

@@ -26,7 +26,6 @@ struct site {
 };
 
 int	 site_copy(struct site *, const struct site *, char **);
-int	 site_equal(const struct site *, const struct site *);
 
 #define site_title(s)	((s)->s_title != NULL ? (s)->s_title : (s)->s_host)
 

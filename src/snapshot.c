@@ -58,31 +58,6 @@ snapshot_new(const char *dir, int dirfd, struct catalog *c,
 	return s;
 }
 
-/* A snapshot of the capsule as it is now, scanned in full. */
-struct snapshot *
-snapshot_build(const char *dir, const struct site *site, struct diags *d,
-    const char **errstr)
-{
-	struct snapshot	*s = NULL;
-	struct catalog	*c;
-	char		*intro;
-	size_t		 len;
-	int		 fd;
-
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		*errstr = strerror(errno);
-		return NULL;
-	}
-	if ((c = capsule_scan(dir, d, errstr)) != NULL) {
-		intro = capsule_read_intro(fd, dir, &len, d);
-		if ((s = snapshot_new(dir, fd, c, site, intro, len)) == NULL)
-			*errstr = "out of memory";
-		free(intro);
-	}
-	close(fd);
-	return s;
-}
-
 void
 snapshot_acquire(struct snapshot *s)
 {

@@ -5,8 +5,9 @@
  * rendered from the source files through this API; the network code
  * never opens a path itself.
  *
- * Example: s = snapshot_build("capsule", &site, &diags, &errstr);
- * snapshot_acquire(s) per connection, snapshot_release(s) when done;
+ * Example: the watcher makes s = snapshot_new(dir, dirfd, catalog, &site,
+ * intro, len); a request takes snapshot_acquire(s), reads pages with
+ * snapshot_page, and snapshot_release(s) when its connection closes;
  * the last release frees it.
  */
 #ifndef SNAPSHOT_H
@@ -59,8 +60,6 @@ struct snapshot {
 
 struct snapshot	*snapshot_new(const char *, int, struct catalog *,
 		    const struct site *, const char *, size_t);
-struct snapshot	*snapshot_build(const char *, const struct site *,
-		    struct diags *, const char **);
 void		 snapshot_acquire(struct snapshot *);
 void		 snapshot_release(struct snapshot *);
 int		 snapshot_article(const struct snapshot *, size_t,
