@@ -780,7 +780,10 @@ serve_main(struct config *c, const char *path, const struct overrides *o)
 			fprintf(stderr, "capsuled: listening %s %s:%d\n",
 			    sc.sc_kinds[i] == LISTEN_GEMINI ? "gemini" :
 			    "gopher", sc.sc_addrs[i], sc.sc_ports[i]);
-	log_info("serving gemini on port %d and gopher on port %d with %zu "
-	    "workers", sv.sv_gemini_port, sv.sv_gopher_port, sc.sc_nworkers);
+	/* the addresses a newcomer can open (make run prints them) */
+	log_info("serving gemini://%s:%d/ and gopher://%s:%d/ with %zu workers",
+	    c->c_hosts[0].ch_name, sv.sv_gemini_port, c->c_gopher_host ?
+	    c->c_gopher_host : c->c_hosts[0].ch_name, c->c_gopher_port > 0 ?
+	    c->c_gopher_port : sv.sv_gopher_port, sc.sc_nworkers);
 	return parent(&sv, &sc, c);
 }
