@@ -23,10 +23,10 @@
 #include "gemtext.h"
 #include "gopher_render.h"
 #include "log.h"
+#include "meta.h"
 #include "sandbox.h"
 #include "serve.h"
 #include "site.h"
-#include "slug.h"
 #include "utf8.h"
 
 #define VERSION	"0.1.0"
@@ -291,34 +291,32 @@ same_dir(const char *a, const char *b)
 
 /*
  * The catalog entry of a converted file: its own when the file is an
- * article of the capsule, else one made the way the catalog would make
- * it (the slug of its title, cut, or of its file name).
+ * article of the capsule, else one made the way the catalog makes it
+ * (meta_new: the slug of its title, cut, or of its file name); *mp then
+ * holds that meta, for the caller to release.
  */
-static void
+static int
 self_entry(const struct catalog *c, int in_capsule, const char *name,
     const struct article *a, int64_t mtime, struct cat_article *self,
-    char *slug)
+    struct meta **mp)
 {
 	int64_t	 i = in_capsule ? catalog_find_name(c, name) : -1;
-	size_t	 n;
 
+	*mp = NULL;
 	if (i >= 0) {
 		*self = c->c_art[i];
-		return;
+		return 0;
 	}
+	if ((*mp = meta_new(name, a, a->a_has_date ? a->a_date : mtime)) ==
+	    NULL)
+		return -1;
 	memset(self, 0, sizeof(*self));
-	self->ca_name = name;
-	self->ca_title = a->a_title;
-	self->ca_date = a->a_has_date ? a->a_date : mtime;
-	n = slug_cut(slug, slug_make(a->a_title, strlen(a->a_title), slug));
-	if (n == 0) {
-		n = strlen(name);
-		if (n >= 4 && strcmp(name + n - 4, ".txt") == 0)
-			n -= 4;
-		if (slug_cut(slug, slug_make(name, n, slug)) == 0)
-			strcpy(slug, "article");
-	}
-	self->ca_slug = slug;
+	self->ca_meta = *mp;
+	self->ca_name = (*mp)->m_name;
+	self->ca_title = (*mp)->m_title;
+	self->ca_slug = (*mp)->m_base;
+	self->ca_date = (*mp)->m_date;
+	return 0;
 }
 
 static int
@@ -345,7 +343,8 @@ convert_one(const struct options *o, const char *file, struct catalog **cp,
 	struct cat_article	 self;
 	struct buf		 b, e;
 	const char		*errstr, *name;
-	char			*fdir, *tmp, *slug;
+	char			*fdir, *tmp;
+	struct meta		*m;
 	struct stat		 st;
 	int			 ret = -1;
 
@@ -370,13 +369,12 @@ convert_one(const struct options *o, const char *file, struct catalog **cp,
 		buf_free(&e);
 		goto done;
 	}
-	if ((slug = malloc(strlen(a.a_title) + strlen(name) + 8)) == NULL)
+	if (self_entry(*cp, same_dir(fdir, *cdir), name, &a, st.st_mtime,
+	    &self, &m) == -1)
 		fatalx("out of memory");
-	self_entry(*cp, same_dir(fdir, *cdir), name, &a, st.st_mtime, &self,
-	    slug);
 	if (render(&b, o->o_format, &a, *cp, &self, &o->o_site) == 0)
 		ret = write_buf(&b);
-	free(slug);
+	meta_unref(m);
 	article_free(&a);
  done:
 	buf_free(&b);
