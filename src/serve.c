@@ -468,7 +468,7 @@ child(struct serve *sv, const struct server_conf *listeners,
 	struct diags	 d;
 	const char	*errstr;
 	char		 err[1024];
-	int		 dirs[64];
+	int		*dirs;
 	size_t		 i;
 
 	signal(SIGHUP, SIG_IGN);
@@ -499,7 +499,10 @@ child(struct serve *sv, const struct server_conf *listeners,
 	for (i = 0; i < w->w_sc.sc_nworkers; i++)
 		if ((mimes[i] = mime_open(&errstr)) == NULL)
 			fatalx("libmagic: %s", errstr);
-	for (i = 0; i < w->w_n && i < sizeof(dirs) / sizeof(dirs[0]); i++)
+	/* every host's capsule must stay readable under Landlock */
+	if ((dirs = calloc(w->w_n, sizeof(*dirs))) == NULL)
+		fatalx("out of memory");
+	for (i = 0; i < w->w_n; i++)
 		dirs[i] = live_dirfd(w->w_vh[i].vh_live);
 	if (!sv->sv_no_sandbox && sandbox_restrict(dirs, i, 1, &errstr) == -1)
 		fatalx("Landlock: %s", errstr);
@@ -509,6 +512,7 @@ child(struct serve *sv, const struct server_conf *listeners,
 	workers_start(&w->w_sc, mimes);
 	if (!sv->sv_no_sandbox && sandbox_restrict(dirs, 0, 2, &errstr) == -1)
 		fatalx("seccomp: %s", errstr);
+	free(dirs);
 	if (sv->sv_no_sandbox)
 		log_warnx("--no-sandbox: running WITHOUT Landlock and seccomp");
 	(void)!write(ready, "r", 1);
