@@ -57,8 +57,8 @@ def start(binary, capsule, certs):
     return p, port, lines
 
 
-def status(ctx, port, path):
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+def status(ctx, port, path, timeout=5):
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
         with ctx.wrap_socket(s, server_hostname="localhost") as t:
             t.sendall(b"gemini://localhost%s\r\n" % path.encode())
             head = b""
@@ -81,6 +81,12 @@ def run(binary, base, n, drops):
     ctx.verify_mode = ssl.CERT_NONE
     times = []
     try:
+        # the listeners are bound before the capsule is read and indexed:
+        # the first request waits in the backlog until the server is ready
+        t0 = time.monotonic()
+        status(ctx, port, "/", timeout=120)
+        print("  first answer %.2f s after the listening lines"
+              % (time.monotonic() - t0))
         for k in range(drops):
             slug = "bench-drop-article-%d-%d" % (n, k)
             tmp = os.path.join(base, ".drop.tmp")

@@ -25,6 +25,7 @@
 #include "article.h"
 #include "buf.h"
 #include "config.h"
+#include "discover.h"
 #include "utf8.h"
 
 /* A DNS name is at most 253 bytes written out; we hold U-labels to it. */
@@ -38,6 +39,7 @@
 #define CONFIG_DEF_PER_IP	32
 #define CONFIG_DEF_RESCAN	30
 #define CONFIG_DEF_HOME_LIMIT	100
+#define CONFIG_DEF_SIMILAR	5
 #define CONFIG_DEF_HOST		"localhost"
 #define CONFIG_DEF_CAPSULE	"capsule"
 #define CONFIG_DEF_CERTS	"certs"
@@ -55,6 +57,7 @@ enum key {
 	KEY_RESCAN,
 	KEY_GOPHER_TEXT,
 	KEY_HOME_LIMIT,
+	KEY_SIMILAR,
 	KEY_LIMIT_LOOPBACK,
 	KEY_WORKERS,
 	KEY_HOST,
@@ -156,6 +159,8 @@ static const struct keyword keywords[NUM_KEYS] = {
 	[KEY_GOPHER_TEXT] = { "gopher-text", SCOPE_SERVER, 0,
 	    WORD(text_words, "raw or strict") },
 	[KEY_HOME_LIMIT] = { "home-limit", SCOPE_SERVER, 0, NUMBER(1, 100000) },
+	[KEY_SIMILAR] = { "similar", SCOPE_SERVER, 0,
+	    NUMBER(0, DISCOVER_SIMILAR_MAX) },
 	[KEY_LIMIT_LOOPBACK] = { "limit-loopback", SCOPE_SERVER, 0,
 	    WORD(yesno_words, "yes or no") },
 	[KEY_WORKERS] = { "workers", SCOPE_SERVER, 0, NUMBER(0, 64) },
@@ -180,6 +185,7 @@ config_init(struct config *c)
 	c->c_rescan = CONFIG_DEF_RESCAN;
 	c->c_gopher_strict = 0;
 	c->c_home_limit = CONFIG_DEF_HOME_LIMIT;
+	c->c_similar = CONFIG_DEF_SIMILAR;
 }
 
 static void
@@ -465,6 +471,9 @@ set_value(struct parser *p, enum key k, char *v)
 		break;
 	case KEY_WORKERS:
 		c->c_workers = (int)n;
+		break;
+	case KEY_SIMILAR:
+		c->c_similar = (size_t)n;
 		break;
 	default:	/* KEY_HOME_LIMIT */
 		c->c_home_limit = (size_t)n;
@@ -794,6 +803,7 @@ config_dump(const struct config *c, struct buf *b)
 	buf_printf(b, "gopher-text %s\n", word_name(WORDS(text_words),
 	    c->c_gopher_strict != 0));
 	buf_printf(b, "home-limit %zu\n", c->c_home_limit);
+	buf_printf(b, "similar %zu\n", c->c_similar);
 	for (i = 0; i < c->c_nhosts; i++)
 		dump_host(&c->c_hosts[i], b);
 }

@@ -83,6 +83,7 @@ struct config {
 	int			 c_workers;	/* event-loop threads; 0: cores */
 	int			 c_gopher_strict; /* RFC 1436 text */
 	size_t			 c_home_limit;	/* default 100 */
+	size_t			 c_similar;	/* default 5; 0: none */
 	struct config_host	*c_hosts;
 	size_t			 c_nhosts;
 };

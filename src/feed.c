@@ -31,7 +31,8 @@ links(struct buf *b, const struct catalog *c, size_t from, size_t to)
 /*
  * The home page: "# title", the introduction (a capsule's index.gmi,
  * may be NULL), the newest s_home_limit articles as a gemfeed, a link to
- * the full list when there are more, and one to the Atom feed.
+ * the full list when there are more, one to the Atom feed and one to
+ * search.
  */
 int
 feed_home(struct buf *b, const struct catalog *c, const struct site *s,
@@ -52,6 +53,7 @@ feed_home(struct buf *b, const struct catalog *c, const struct site *s,
 		buf_printf(b, "=> /articles/page/1.gmi All %zu articles\n",
 		    c->c_nart);
 	buf_adds(b, "=> /atom.xml Atom feed\n");
+	buf_adds(b, "=> /search Search the articles\n");
 	return b->b_failed ? -1 : 0;
 }
 

@@ -79,6 +79,21 @@ clean_utf8(const char *s, size_t n)
 }
 
 /*
+ * The query of q decoded into out (room for GEMINI_URI_MAX + 1): its
+ * length, or -1 when it is not UTF-8 text without control characters.
+ */
+ssize_t
+gemini_query_text(const struct gemini_request *q, char *out)
+{
+	ssize_t	 len;
+
+	if ((len = pct_decode(q->gr_query, strlen(q->gr_query), out)) == -1 ||
+	    !clean_utf8(out, (size_t)len))
+		return -1;
+	return len;
+}
+
+/*
  * A host name as it appears in a URI (percent-encoded or not, U-labels
  * or A-labels, any case) to lowercase A-labels in out.  0, or -1 when it
  * is not a host name.

@@ -5,6 +5,8 @@
  *   /articles/<slug>.gmi     an article
  *   /articles/page/<n>.gmi   the full list, page n
  *   /atom.xml                the Atom feed
+ *   /search                  10 (input) without a query; with one, the
+ *                            articles that match it
  *   /<name>.txt              31 to the article made from that file
  *   anything else            a file or directory of the capsule
  */
@@ -25,6 +27,7 @@
 #include "feed.h"
 #include "gemini.h"
 #include "mime.h"
+#include "search.h"
 #include "snapshot.h"
 #include "utf8.h"
 
@@ -177,6 +180,33 @@ route_articles(const char *rest, struct snapshot *s, struct response *r)
 	}
 	gemtext_ok(r, c->c_art[i].ca_lang ? c->c_art[i].ca_lang :
 	    s->sn_site.s_lang);
+}
+
+/* /search: ask for the words, then show what matches them. */
+static void
+route_search(const struct gemini_request *q, struct snapshot *s,
+    struct response *r)
+{
+	struct search_hit	 hits[SEARCH_RESULTS_MAX];
+	char			 text[GEMINI_URI_MAX + 1];
+	ssize_t			 len, n;
+
+	if (!q->gr_has_query || q->gr_query[0] == '\0') {
+		response_set(r, 10, "Search the articles");
+		return;
+	}
+	if ((len = gemini_query_text(q, text)) == -1) {
+		response_set(r, 59, "Bad request: the query must be UTF-8 text "
+		    "without control characters");
+		return;
+	}
+	if ((n = snapshot_search(s, text, hits, SEARCH_RESULTS_MAX)) == -1) {
+		response_set(r, 40, "Temporary failure: search is not "
+		    "available");
+		return;
+	}
+	generated(r, search_gemtext(&r->rs_body, s->sn_cat, text, hits,
+	    (size_t)n), "text/gemini; charset=utf-8");
 }
 
 static int
@@ -349,6 +379,8 @@ gemini_route(const struct gemini_request *q, struct snapshot *s,
 	else if (strcmp(path, "/atom.xml") == 0)
 		generated(r, snapshot_list(s, SNAP_ATOM, &r->rs_body,
 		    &r->rs_data, &r->rs_len), "application/atom+xml");
+	else if (strcmp(path, "/search") == 0)
+		route_search(q, s, r);
 	else if (strchr(path + 1, '/') == NULL &&
 	    capsule_is_article_name(path + 1)) {
 		if ((i = catalog_find_name(s->sn_cat, path + 1)) >= 0) {

@@ -159,3 +159,18 @@ gemtext_article(struct buf *b, const struct article *a,
 	}
 	return b->b_failed ? -1 : 0;
 }
+
+/* The similar-articles section after an article: catalog indexes. */
+int
+gemtext_similar(struct buf *b, const struct catalog *c, const uint32_t *sim,
+    size_t n)
+{
+	size_t	 i;
+
+	if (n > 0)
+		buf_adds(b, "\n## Similar articles\n");
+	for (i = 0; i < n; i++)
+		buf_printf(b, "=> /articles/%s.gmi %s\n",
+		    c->c_art[sim[i]].ca_slug, c->c_art[sim[i]].ca_title);
+	return b->b_failed ? -1 : 0;
+}

@@ -10,6 +10,7 @@
 #define GEMTEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* A URL longer than a Gemini request allows is left as text. */
 #define GEMTEXT_URL_MAX	1024
@@ -20,6 +21,8 @@ struct catalog;
 
 int	 gemtext_article(struct buf *, const struct article *,
 	    const struct catalog *);
+int	 gemtext_similar(struct buf *, const struct catalog *,
+	    const uint32_t *, size_t);
 int	 gemtext_next_url(const char *, size_t, size_t *, size_t *, size_t *);
 int	 gemtext_needs_space(const char *);
 

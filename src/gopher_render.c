@@ -96,7 +96,7 @@ item_article(struct buf *b, const struct catalog *c, size_t i,
 int
 gopher_menu_article(struct buf *b, const struct article *a,
     const struct catalog *c, const struct cat_article *self,
-    const struct site *site)
+    const struct site *site, const uint32_t *sim, size_t nsim)
 {
 	char	 sel[ADDR_SELECTOR_MAX], date[ADDR_DATE_LEN];
 	size_t	 k;
@@ -123,6 +123,12 @@ gopher_menu_article(struct buf *b, const struct article *a,
 		else
 			gopher_wrap_info(b, article_rel_title(a, k));
 	}
+	if (nsim > 0) {
+		blank(b);
+		gopher_info(b, "Similar articles", 16);
+	}
+	for (k = 0; k < nsim; k++)
+		item_article(b, c, sim[k], c->c_art[sim[k]].ca_title, site);
 	blank(b);
 	gopher_item(b, '1', "Home", "/", site);
 	buf_adds(b, ".\r\n");
@@ -219,7 +225,10 @@ list(struct buf *b, const struct catalog *c, size_t from, size_t to,
 	buf_free(&label);
 }
 
-/* The root menu: the capsule title, the newest articles, the pages. */
+/*
+ * The root menu: the capsule title, the newest articles, the pages, the
+ * search.
+ */
 int
 gopher_menu_home(struct buf *b, const struct catalog *c,
     const struct site *site)
@@ -238,6 +247,8 @@ gopher_menu_home(struct buf *b, const struct catalog *c,
 		snprintf(label, sizeof(label), "All %zu articles", c->c_nart);
 		gopher_item(b, '1', label, sel, site);
 	}
+	blank(b);
+	gopher_item(b, '7', "Search the articles", "/search", site);
 	buf_adds(b, ".\r\n");
 	return b->b_failed ? -1 : 0;
 }

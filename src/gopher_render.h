@@ -16,6 +16,7 @@
 #define GOPHER_RENDER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define GOPHER_WRAP		67	/* columns of wrapped text */
 #define GOPHER_DISPLAY_MAX	69	/* columns of a display string */
@@ -32,7 +33,7 @@ void	 gopher_item(struct buf *, char, const char *, const char *,
 void	 gopher_wrap_info(struct buf *, const char *);
 int	 gopher_menu_article(struct buf *, const struct article *,
 	    const struct catalog *, const struct cat_article *,
-	    const struct site *);
+	    const struct site *, const uint32_t *, size_t);
 int	 gopher_text_article(struct buf *, const struct article *,
 	    const struct catalog *, const struct cat_article *,
 	    const struct site *);

@@ -6,6 +6,8 @@
  *   /articles/<slug>.txt       its plain text
  *   /articles/page/<n>/        the full list, page n
  *   /caps.txt                  server capabilities
+ *   /search TAB words          a menu of the articles that match them (a
+ *                              type-7 item); without words, that item
  *   URL:<url>                  an HTML page that sends a browser there
  *   anything else              a file, or a directory as a menu
  * Everything not served gets the type-3 error menu.
@@ -28,6 +30,8 @@
 #include "gopher.h"
 #include "gopher_render.h"
 #include "mime.h"
+#include "search.h"
+#include "utf8.h"
 #include "snapshot.h"
 #include "source.h"
 #include "utf8.h"
@@ -56,6 +60,35 @@ generated(struct response *r, int rendered)
 		    "Temporary failure");
 	else
 		r->rs_status = 20;
+}
+
+/* /search: the articles that match the words after the TAB. */
+static void
+route_search(const struct gopher_request *q, struct snapshot *s,
+    struct response *r)
+{
+	struct search_hit	 hits[SEARCH_RESULTS_MAX];
+	const char		*text = q->gq_query;
+	size_t			 len = strlen(text);
+	ssize_t			 n;
+
+	if (!q->gq_has_query || len == 0) {
+		gopher_item(&r->rs_body, '7', "Search the articles", "/search",
+		    &s->sn_site);
+		buf_adds(&r->rs_body, ".\r\n");
+		generated(r, 0);
+		return;
+	}
+	if (!utf8_valid(text, len) || utf8_has_controls(text, len)) {
+		gopher_error(r, "Search words must be UTF-8 text");
+		return;
+	}
+	if ((n = snapshot_search(s, text, hits, SEARCH_RESULTS_MAX)) == -1) {
+		gopher_error(r, "Temporary failure: search is not available");
+		return;
+	}
+	generated(r, search_gopher(&r->rs_body, s->sn_cat, text, hits,
+	    (size_t)n, &s->sn_site));
 }
 
 /* Media type to Gopher item type, by table. */
@@ -459,6 +492,8 @@ gopher_route(const struct gopher_request *q, struct snapshot *s,
 		route_articles(sel + 10, s, r);
 	else if (strcmp(sel, "/caps.txt") == 0)
 		caps(s, r);
+	else if (strcmp(sel, "/search") == 0)
+		route_search(q, s, r);
 	else if (strchr(sel + 1, '/') == NULL &&
 	    capsule_is_article_name(sel + 1))
 		gopher_error(r, catalog_find_name(s->sn_cat, sel + 1) >= 0 ?

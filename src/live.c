@@ -14,6 +14,7 @@
 
 #include "capsule.h"
 #include "catalog.h"
+#include "discover.h"
 #include "live.h"
 #include "log.h"
 #include "meta.h"
@@ -55,6 +56,7 @@ struct live {
 	int		  lv_pend_intro;
 	struct candidate *lv_cand;
 	size_t		  lv_ncand;
+	int64_t		  lv_index_ms;	/* the last text index took */
 };
 
 static int64_t
@@ -139,12 +141,39 @@ read_intro(struct live *lv, struct diags *d)
 		memset(&lv->lv_introst, 0, sizeof(lv->lv_introst));
 }
 
+/*
+ * The text index of catalog c: on the current snapshot's when there is
+ * one (see discover.h).  NULL when it cannot be built: the snapshot then
+ * has no similar articles and no search, and says so in the log.
+ */
+static struct discover *
+index_catalog(struct live *lv, const struct catalog *c)
+{
+	const struct discover *prev = lv->lv_cur ? lv->lv_cur->sn_disc : NULL;
+	struct discover	*d;
+	const char	*errstr;
+	int64_t		 t0 = now_ms();
+
+	if ((d = discover_new(prev, c, lv->lv_dirfd, &errstr)) == NULL) {
+		log_warnx("%s: no similar articles or search: %s", lv->lv_dir,
+		    errstr);
+		return NULL;
+	}
+	lv->lv_index_ms = now_ms() - t0;
+	if (discover_fresh(d))
+		log_info("%s: text index of %zu articles built in %lld ms "
+		    "(%zu kB)", lv->lv_dir, c->c_nart,
+		    (long long)lv->lv_index_ms, discover_memory(d) / 1024);
+	return d;
+}
+
 /* Build a snapshot of what the cache holds now and make it current. */
 static int
 publish(struct live *lv)
 {
 	struct catalog	*c;
 	struct snapshot	*s, *old;
+	struct discover	*d;
 	size_t		 i;
 
 	if ((c = catalog_new()) == NULL)
@@ -158,8 +187,9 @@ publish(struct live *lv)
 		catalog_free(c);
 		return -1;
 	}
+	d = index_catalog(lv, c);
 	if ((s = snapshot_new(lv->lv_dir, lv->lv_dirfd, c, &lv->lv_site,
-	    lv->lv_intro, lv->lv_introlen)) == NULL)
+	    lv->lv_intro, lv->lv_introlen, d)) == NULL)
 		return -1;
 	pthread_mutex_lock(&lv->lv_lock);
 	old = lv->lv_cur;
@@ -244,9 +274,10 @@ apply(struct live *lv)
 		for (i = 0; i < lv->lv_npend; i++)
 			capsule_unresolved(&d, lv->lv_dir, s->sn_cat,
 			    lv->lv_pend[i]);
-		log_info("%s: %zu articles; %zu changed, published in %lld ms",
-		    lv->lv_dir, s->sn_cat->c_nart, n + (size_t)lv->lv_pend_intro,
-		    (long long)(now_ms() - t0));
+		log_info("%s: %zu articles; %zu changed, published in %lld ms "
+		    "(text index %lld ms)", lv->lv_dir, s->sn_cat->c_nart,
+		    n + (size_t)lv->lv_pend_intro, (long long)(now_ms() - t0),
+		    (long long)lv->lv_index_ms);
 		snapshot_release(s);
 	}
 	log_diags(&d);

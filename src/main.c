@@ -326,7 +326,7 @@ render(struct buf *b, enum format f, const struct article *a,
 {
 	switch (f) {
 	case FMT_GOPHER_MENU:
-		return gopher_menu_article(b, a, c, self, site);
+		return gopher_menu_article(b, a, c, self, site, NULL, 0);
 	case FMT_GOPHER_TEXT:
 		return gopher_text_article(b, a, c, self, site);
 	default:

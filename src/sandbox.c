@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pthread.h>
+#include <sched.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,7 +129,10 @@ static const char *const allowed[] = {
 
 /*
  * The seccomp allow-list, for every thread (TSYNC).  mmap and mprotect
- * are allowed without PROT_EXEC only: no new executable memory.
+ * are allowed without PROT_EXEC only: no new executable memory.  clone
+ * only with CLONE_THREAD: a new thread (the text index is rebuilt on
+ * every core) but never a new process; clone3, whose flags a filter
+ * cannot see, fails with ENOSYS, which makes glibc fall back to clone.
  */
 static int
 seccomp(const char **errstr)
@@ -151,6 +156,10 @@ seccomp(const char **errstr)
 	}
 	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
 	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) != 0 ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+	    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD)) != 0 ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3),
+	    0) != 0 ||
 	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
 	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) != 0 ||
 	    seccomp_load(ctx) != 0)
@@ -205,22 +214,31 @@ sandbox_restrict(const int *dirs, size_t n, int which, const char **errstr)
 	if (seccomp(errstr) == -1)
 		return -1;
 	log_info("seccomp: %zu system calls allowed, the rest refused",
-	    sizeof(allowed) / sizeof(allowed[0]) + 2);
+	    sizeof(allowed) / sizeof(allowed[0]) + 3);
 	return 0;
 }
 
 /*
  * capsuled --sandbox-selftest DIR FILE: sandbox this process as the
  * server is, with DIR allowed, then try what it must not do.  FILE (a
- * file outside DIR) must not open; exec, a new socket and ptrace must
- * fail; a file inside DIR must still open.  0 when all held.
+ * file outside DIR) must not open; exec, fork, a new socket and ptrace
+ * must fail; a file inside DIR must still open and a thread start.  0
+ * when all held.
  */
+static void *
+selftest_thread(void *arg)
+{
+	return arg;
+}
+
 int
 sandbox_selftest(const char *dir, const char *outside)
 {
 	const char	*errstr;
 	char		 prog[] = "/bin/true", *argv[] = { prog, NULL };
-	int		 dfd, fd, bad = 0;
+	pthread_t	 tid;
+	pid_t		 pid;
+	int		 dfd, fd, r, bad = 0;
 
 	if (SANITIZER_BUILD) {
 		printf("sandbox: skipped (sanitizer build)\n");
@@ -246,6 +264,15 @@ sandbox_selftest(const char *dir, const char *outside)
 	errno = 0;
 	execve(argv[0], argv, NULL);
 	printf("execve: %s\n", strerror(errno));
+	if ((pid = fork()) == 0)
+		_exit(0);
+	printf("fork: %s\n", pid == -1 ? strerror(errno) : "ALLOWED");
+	bad |= pid != -1;
+	r = pthread_create(&tid, NULL, selftest_thread, NULL);
+	printf("thread: %s\n", r == 0 ? "allowed" : strerror(r));
+	bad |= r != 0;
+	if (r == 0)
+		pthread_join(tid, NULL);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	printf("socket: %s\n", fd == -1 ? strerror(errno) : "ALLOWED");
 	bad |= fd != -1;

@@ -260,6 +260,7 @@ site_of(struct site *site, const struct serve *sv, const struct config *c,
 	    c->c_gopher_port : sv->sv_gopher_port);
 	site->s_gopher_strict = c->c_gopher_strict;
 	site->s_home_limit = c->c_home_limit;
+	site->s_similar = c->c_similar;
 }
 
 /*

@@ -2,7 +2,7 @@
  * site: what the renderers need to know about where they are served.
  *
  * Example: { "My capsule", "en", "example.org", 1965, "example.org", 70,
- * 0, 100 }
+ * 0, 100, 5 }
  * makes absolute links gemini://example.org/... and Gopher items that
  * point at example.org port 70.
  */
@@ -23,6 +23,7 @@ struct site {
 	unsigned	 s_gopher_port;	/* advertised Gopher port */
 	int		 s_gopher_strict; /* RFC 1436 dot-stuffing and "." */
 	size_t		 s_home_limit;	/* articles on the home page */
+	size_t		 s_similar;	/* similar articles listed; 0: none */
 };
 
 int	 site_copy(struct site *, const struct site *, char **);

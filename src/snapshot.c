@@ -14,29 +14,36 @@
 #include "buf.h"
 #include "capsule.h"
 #include "catalog.h"
+#include "discover.h"
 #include "feed.h"
 #include "gemtext.h"
 #include "gopher_render.h"
 #include "meta.h"
+#include "search.h"
 #include "snapshot.h"
+#include "textindex.h"
 
 /*
- * A snapshot of catalog c (taken over, also on failure) for the capsule
- * directory dirfd (duplicated: the caller keeps its own), with a copy of
- * the home page introduction.
+ * A snapshot of catalog c and its text index disc (both taken over, also
+ * on failure; disc may be NULL) for the capsule directory dirfd
+ * (duplicated: the caller keeps its own), with a copy of the home page
+ * introduction.
  */
 struct snapshot *
 snapshot_new(const char *dir, int dirfd, struct catalog *c,
-    const struct site *site, const char *intro, size_t introlen)
+    const struct site *site, const char *intro, size_t introlen,
+    struct discover *disc)
 {
 	struct snapshot	*s;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		catalog_free(c);
+		discover_free(disc);
 		return NULL;
 	}
 	atomic_init(&s->sn_refs, 1);
 	s->sn_cat = c;
+	s->sn_disc = disc;
 	if (site_copy(&s->sn_site, site, &s->sn_strings) == -1) {
 		snapshot_release(s);
 		return NULL;
@@ -77,6 +84,7 @@ snapshot_release(struct snapshot *s)
 		free(atomic_load(&s->sn_pages[i]));
 	free(s->sn_pages);
 	catalog_free(s->sn_cat);
+	discover_free(s->sn_disc);
 	free(s->sn_strings);
 	free(s->sn_intro);
 	free(s->sn_dir);
@@ -100,6 +108,8 @@ snapshot_article(const struct snapshot *s, size_t i, enum snap_format f,
 	const struct meta *m = ca->ca_meta;
 	struct article	 a;
 	struct stat	 st;
+	uint32_t	 sim[DISCOVER_SIMILAR_MAX];
+	size_t		 nsim;
 	int		 r;
 
 	if (capsule_read_article(s->sn_dirfd, ca->ca_name, &a, &st,
@@ -114,19 +124,86 @@ snapshot_article(const struct snapshot *s, size_t i, enum snap_format f,
 	}
 	switch (f) {
 	case SNAP_GOPHER_MENU:
-		r = gopher_menu_article(b, &a, s->sn_cat, ca, &s->sn_site);
+		nsim = snapshot_similar(s, i, &a, sim);
+		r = gopher_menu_article(b, &a, s->sn_cat, ca, &s->sn_site,
+		    sim, nsim);
 		break;
 	case SNAP_GOPHER_TEXT:
 		r = gopher_text_article(b, &a, s->sn_cat, ca, &s->sn_site);
 		break;
 	default:
+		nsim = snapshot_similar(s, i, &a, sim);
 		r = gemtext_article(b, &a, s->sn_cat);
+		if (r == 0)
+			r = gemtext_similar(b, s->sn_cat, sim, nsim);
 		break;
 	}
 	article_free(&a);
 	if (r == -1)
 		*errstr = "out of memory";
 	return r;
+}
+
+/*
+ * The articles most like article i (a, as read now), as the site's
+ * "similar" setting asks, into out (room for DISCOVER_SIMILAR_MAX):
+ * never i itself nor one its related entries name.
+ */
+size_t
+snapshot_similar(const struct snapshot *s, size_t i, const struct article *a,
+    uint32_t *out)
+{
+	uint32_t	*ex;
+	size_t		 k, n = 0;
+	int64_t		 t;
+
+	if (s->sn_disc == NULL || s->sn_site.s_similar == 0 ||
+	    (ex = calloc(a->a_nrel + 1, sizeof(*ex))) == NULL)
+		return 0;
+	for (k = 0; k < a->a_nrel; k++)
+		if ((t = catalog_resolve(s->sn_cat,
+		    article_rel_title(a, k))) >= 0)
+			ex[n++] = (uint32_t)t;
+	n = discover_similar(s->sn_disc, i, s->sn_site.s_similar, ex, n, out);
+	free(ex);
+	return n;
+}
+
+/*
+ * The (at most max) articles best matching query q, best first, each
+ * with a snippet of its text showing a word of q, into h.  Returns how
+ * many; -1 when the snapshot has no text index.
+ */
+ssize_t
+snapshot_search(const struct snapshot *s, const char *q,
+    struct search_hit *h, size_t max)
+{
+	struct discover_hit	 dh[SEARCH_RESULTS_MAX];
+	struct textindex_doc	 doc;
+	struct article		 a;
+	struct stat		 st;
+	const char		*errstr;
+	size_t			 n, i;
+
+	if (s->sn_disc == NULL)
+		return -1;
+	n = discover_search(s->sn_disc, q, max < SEARCH_RESULTS_MAX ? max :
+	    SEARCH_RESULTS_MAX, dh);
+	for (i = 0; i < n; i++) {
+		h[i].sh_art = dh[i].dh_art;
+		h[i].sh_snippet[0] = '\0';
+		if (capsule_read_article(s->sn_dirfd,
+		    s->sn_cat->c_art[dh[i].dh_art].ca_name, &a, &st,
+		    &errstr) == -1)
+			continue;	/* the next snapshot will know */
+		doc.td_title = a.a_title;
+		doc.td_para = (const char *const *)a.a_para;
+		doc.td_npara = a.a_npara;
+		textindex_snippet(&doc, q, h[i].sh_snippet,
+		    sizeof(h[i].sh_snippet));
+		article_free(&a);
+	}
+	return (ssize_t)n;
 }
 
 /* Without openat2: one component at a time, following no symlink. */

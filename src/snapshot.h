@@ -1,12 +1,13 @@
 /*
  * snapshot: one immutable, reference-counted view of a capsule that the
  * network side serves from: the catalog, the home page introduction, the
- * site settings and a descriptor of the capsule directory.  Pages are
+ * site settings, a descriptor of the capsule directory and the text
+ * index for similar articles and search (discover.h).  Pages are
  * rendered from the source files through this API; the network code
  * never opens a path itself.
  *
  * Example: the watcher makes s = snapshot_new(dir, dirfd, catalog, &site,
- * intro, len); a request takes snapshot_acquire(s), reads pages with
+ * intro, len, disc); a request takes snapshot_acquire(s), reads pages with
  * snapshot_page, and snapshot_release(s) when its connection closes;
  * the last release frees it.
  */
@@ -20,9 +21,12 @@
 
 #include "site.h"
 
+struct article;
 struct buf;
 struct catalog;
 struct diags;
+struct discover;
+struct search_hit;
 
 enum snap_format {
 	SNAP_GEMTEXT,
@@ -51,6 +55,7 @@ struct snapshot {
 	struct catalog	*sn_cat;
 	struct site	 sn_site;	/* strings are sn_strings' */
 	char		*sn_strings;	/* owned copies of the site's strings */
+	struct discover	*sn_disc;	/* similar articles, search; or NULL */
 	char		*sn_intro;	/* index.gmi for the home page, or NULL */
 	size_t		 sn_introlen;
 	_Atomic(struct snap_page *) *sn_pages; /* rendered once, by slot */
@@ -59,7 +64,8 @@ struct snapshot {
 };
 
 struct snapshot	*snapshot_new(const char *, int, struct catalog *,
-		    const struct site *, const char *, size_t);
+		    const struct site *, const char *, size_t,
+		    struct discover *);
 void		 snapshot_acquire(struct snapshot *);
 void		 snapshot_release(struct snapshot *);
 int		 snapshot_article(const struct snapshot *, size_t,
@@ -68,6 +74,10 @@ int		 snapshot_page(struct snapshot *, size_t, enum snap_format,
 		    struct buf *, const char **, size_t *);
 int		 snapshot_list(struct snapshot *, enum snap_list, struct buf *,
 		    const char **, size_t *);
+size_t		 snapshot_similar(const struct snapshot *, size_t,
+		    const struct article *, uint32_t *);
+ssize_t		 snapshot_search(const struct snapshot *, const char *,
+		    struct search_hit *, size_t);
 int		 snapshot_open(const struct snapshot *, int, const char *,
 		    int, const char **);
 

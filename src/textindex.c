@@ -102,6 +102,8 @@ struct textindex {
 	uint32_t	*ti_fwdoff;	/* ndoc + 1 */
 	uint8_t		*ti_fwd;
 	float		 ti_tfw[TF_MAX + 1];	/* 1 + ln tf */
+	uint32_t	*ti_basemap;	/* a delta's: base's id of each term */
+	const struct textindex *ti_stats; /* while building a delta: base */
 	pthread_mutex_t	 ti_mtx;	/* guards ti_pool, ti_npool */
 	struct scratch	*ti_pool;	/* scratch space not in use */
 	size_t		 ti_npool;
@@ -613,7 +615,7 @@ struct lterm {
 /* One builder thread: a range of docs (passes 1, 2), of terms (pass 3). */
 struct worker {
 	struct textindex	*w_ti;
-	const struct textindex_doc *w_docs;
+	const struct textindex_source *w_src;
 	uint32_t		 w_lo, w_hi;	/* docs [lo, hi) */
 	uint32_t		 w_tlo, w_thi;	/* terms [tlo, thi) */
 	struct sb_stemmer	*w_stemmer;
@@ -745,29 +747,35 @@ static void *
 pass1(void *arg)
 {
 	struct worker			*w = arg;
-	const struct textindex_doc	*doc;
+	const struct textindex_source	*src = w->w_src;
+	struct textindex_doc		 doc;
+	void				*h;
 	uint32_t			 d;
 	size_t				 i;
+	int				 r;
 
 	if ((w->w_stemmer = stemmer_new()) == NULL) {
 		w->w_errstr = "cannot create the stemmer";
 		return NULL;
 	}
 	for (d = w->w_lo; d < w->w_hi; d++) {
-		doc = &w->w_docs[d];
-		if (doc->td_title != NULL && add_text(w, doc->td_title,
-		    TEXTINDEX_TITLE_WEIGHT) == -1)
-			goto fail;
-		for (i = 0; i < doc->td_npara; i++)
-			if (doc->td_para[i] != NULL &&
-			    add_text(w, doc->td_para[i], 1) == -1)
-				goto fail;
-		if (end_doc(w, d) == -1)
-			goto fail;
+		h = NULL;
+		memset(&doc, 0, sizeof(doc));
+		if (src->ts_load(src->ts_arg, d, &doc, &h) == -1)
+			memset(&doc, 0, sizeof(doc));
+		r = doc.td_title != NULL && add_text(w, doc.td_title,
+		    TEXTINDEX_TITLE_WEIGHT) == -1 ? -1 : 0;
+		for (i = 0; r == 0 && i < doc.td_npara; i++)
+			if (doc.td_para[i] != NULL &&
+			    add_text(w, doc.td_para[i], 1) == -1)
+				r = -1;
+		if (src->ts_done != NULL)
+			src->ts_done(src->ts_arg, h);
+		if (r == -1 || end_doc(w, d) == -1) {
+			w->w_errstr = TI_ENOMEM;
+			return NULL;
+		}
 	}
-	return NULL;
- fail:
-	w->w_errstr = TI_ENOMEM;
 	return NULL;
 }
 
@@ -783,6 +791,34 @@ cmp_key(const void *a, const void *b, void *arg)
 	c = memcmp(d->d_str + d->d_off[x], d->d_str + d->d_off[y],
 	    nx < ny ? nx : ny);
 	return c != 0 ? c : (nx > ny) - (nx < ny);
+}
+
+/* A delta's terms as its base numbers them (NONE: base lacks it). */
+static int
+base_map(struct textindex *ti)
+{
+	const struct dict *d = &ti->ti_dict;
+	uint32_t	 t;
+
+	if ((ti->ti_basemap = xcalloc(ti->ti_nterm,
+	    sizeof(*ti->ti_basemap))) == NULL)
+		return -1;
+	for (t = 0; t < ti->ti_nterm; t++)
+		ti->ti_basemap[t] = dict_find(&ti->ti_stats->ti_dict,
+		    d->d_str + d->d_off[t], d->d_off[t + 1] - d->d_off[t],
+		    d->d_hash[t]);
+	return 0;
+}
+
+/* The documents with term t: of a delta, those of its base too. */
+static inline uint32_t
+df_all(const struct textindex *ti, uint32_t t)
+{
+	uint32_t b;
+
+	if (ti->ti_basemap == NULL || (b = ti->ti_basemap[t]) == NONE)
+		return ti->ti_df[t];
+	return ti->ti_df[t] + ti->ti_stats->ti_df[b];
 }
 
 /* The index's dictionary: every thread's stems, in byte order. */
@@ -825,6 +861,8 @@ merge_terms(struct textindex *ti, struct worker *w, size_t nw)
 		for (l = 0; l < w[k].w_terms.d_n; l++)
 			w[k].w_lt[l].lt_term = rank[w[k].w_lt[l].lt_term];
 	ti->ti_nterm = all.d_n;
+	if (ti->ti_stats != NULL && base_map(ti) == -1)
+		goto done;
 	rv = 0;
  done:
 	free(order);
@@ -869,8 +907,12 @@ merge_postings(struct textindex *ti, struct worker *w, size_t nw)
 	free(last);
 	for (t = 0; t < ti->ti_nterm; t++) {
 		off[t + 1] += off[t];
-		ti->ti_idf[t] = (float)(log((1.0 + ti->ti_ndoc) /
-		    (1.0 + ti->ti_df[t])) + 1.0);
+		if (ti->ti_basemap != NULL && ti->ti_basemap[t] != NONE)
+			ti->ti_idf[t] = ti->ti_stats->ti_idf[ti->ti_basemap[t]];
+		else
+			ti->ti_idf[t] = (float)(log((1.0 + ti->ti_ndoc +
+			    (ti->ti_stats ? ti->ti_stats->ti_ndoc : 0)) /
+			    (1.0 + ti->ti_df[t])) + 1.0);
 	}
 	for (k = 0; k < nw; k++)
 		for (l = 0; l < w[k].w_terms.d_n; l++)
@@ -898,7 +940,7 @@ top_terms(struct worker *w, struct cand *c, size_t n)
 	for (i = n / 2; i-- > 0;)
 		cand_sift(c, n, i, 1);
 	while (n > 0 && k < TEXTINDEX_SIM_TERMS_MAX) {
-		df = ti->ti_df[c[0].c_id];
+		df = df_all(ti, c[0].c_id);
 		df = df < TEXTINDEX_CHAMPIONS ? df : TEXTINDEX_CHAMPIONS;
 		if (k < TEXTINDEX_SIM_TERMS || cost + df <=
 		    TEXTINDEX_SIM_POSTINGS) {
@@ -947,7 +989,7 @@ pass2(void *arg)
 			t = lt->lt_term;
 			wt = ti->ti_tfw[tf] * ti->ti_idf[t];
 			norm += (double)wt * wt;
-			if (ti->ti_df[t] > 1 && ti->ti_df[t] <= ti->ti_dfcap) {
+			if (df_all(ti, t) > 1 && df_all(ti, t) <= ti->ti_dfcap) {
 				if (grow(&w->w_cand, &w->w_candcap, n + 1,
 				    sizeof(*w->w_cand)) == -1)
 					goto fail;
@@ -1179,9 +1221,35 @@ build(struct textindex *ti, struct worker *w, size_t nw)
 	return gather(w, nw, 0, &ti->ti_champ, ti->ti_champoff, NULL);
 }
 
+static int
+array_load(void *arg, size_t i, struct textindex_doc *doc, void **h)
+{
+	*doc = ((const struct textindex_doc *)arg)[i];
+	*h = NULL;
+	return 0;
+}
+
 struct textindex *
 textindex_build(const struct textindex_doc *docs, size_t n,
     const char **errstr)
+{
+	struct textindex_source src;
+
+	src.ts_load = array_load;
+	src.ts_done = NULL;
+	src.ts_arg = (void *)(uintptr_t)docs;
+	return textindex_build_from(&src, n, NULL, errstr);
+}
+
+size_t
+textindex_docs(const struct textindex *ti)
+{
+	return ti->ti_ndoc;
+}
+
+struct textindex *
+textindex_build_from(const struct textindex_source *src, size_t n,
+    const struct textindex *base, const char **errstr)
 {
 	struct textindex	*ti;
 	struct worker		 w[THREADS_MAX];
@@ -1199,9 +1267,12 @@ textindex_build(const struct textindex_doc *docs, size_t n,
 	}
 	pthread_mutex_init(&ti->ti_mtx, NULL);
 	ti->ti_ndoc = (uint32_t)n;
+	ti->ti_stats = base;
 	ti->ti_dfcap = (uint32_t)(n / TEXTINDEX_DF_CAP_DIV);
 	if (ti->ti_dfcap < TEXTINDEX_DF_CAP_MIN)
 		ti->ti_dfcap = TEXTINDEX_DF_CAP_MIN;
+	if (base != NULL)
+		ti->ti_dfcap = base->ti_dfcap;
 	for (i = 1; i <= TF_MAX; i++)
 		ti->ti_tfw[i] = (float)(1 + log(i));
 	if (n >= THREAD_DOCS_MIN && ncpu > 1)
@@ -1209,7 +1280,7 @@ textindex_build(const struct textindex_doc *docs, size_t n,
 	memset(w, 0, sizeof(w));
 	for (k = 0; k < nw; k++) {
 		w[k].w_ti = ti;
-		w[k].w_docs = docs;
+		w[k].w_src = src;
 		w[k].w_lo = (uint32_t)(n * k / nw);
 		w[k].w_hi = (uint32_t)(n * (k + 1) / nw);
 		if ((w[k].w_fwdoff = xcalloc(w[k].w_hi - w[k].w_lo + 1,
@@ -1231,6 +1302,8 @@ textindex_build(const struct textindex_doc *docs, size_t n,
 		buf_free(&w[k].w_out);
 		free(w[k].w_outoff);
 	}
+	if (ti != NULL)
+		ti->ti_stats = NULL;
 	return ti;
 }
 
@@ -1258,6 +1331,7 @@ textindex_free(struct textindex *ti)
 	free(ti->ti_invnorm);
 	free(ti->ti_fwdoff);
 	free(ti->ti_fwd);
+	free(ti->ti_basemap);
 	free(ti);
 }
 
@@ -1281,7 +1355,8 @@ textindex_memory(const struct textindex *cti)
 	    ti->ti_champoff[ti->ti_nterm] +
 	    ti->ti_ndoc * sizeof(*ti->ti_invnorm) +
 	    (ti->ti_ndoc + 1) * sizeof(*ti->ti_fwdoff) +
-	    ti->ti_fwdoff[ti->ti_ndoc];
+	    ti->ti_fwdoff[ti->ti_ndoc] +
+	    (ti->ti_basemap != NULL ? ti->ti_nterm * sizeof(uint32_t) : 0);
 }
 
 /* ---- queries ---- */
@@ -1356,82 +1431,183 @@ accumulate(const struct textindex *ti, struct scratch *sc, const uint8_t *p,
 }
 
 /*
- * The best of the scored docs (but the excluded ones) into out, best
- * first; each score multiplied by the share of the nq query terms the
- * doc has, when nq is not 0.
+ * A query over a view: the scores of base articles in q_sc[0], of delta
+ * articles in q_sc[1].
+ */
+struct vquery {
+	const struct textview	*q_tv;
+	const struct textindex	*q_ix[2];	/* base, delta (or NULL) */
+	struct scratch		*q_sc[2];
+};
+
+static int
+vquery_start(struct vquery *q, const struct textview *tv)
+{
+	int	 k;
+
+	memset(q, 0, sizeof(*q));
+	q->q_tv = tv;
+	q->q_ix[0] = tv->tv_base;
+	q->q_ix[1] = tv->tv_delta;
+	for (k = 0; k < 2; k++)
+		if (q->q_ix[k] != NULL &&
+		    (q->q_sc[k] = scratch_get(q->q_ix[k])) == NULL) {
+			if (k == 1)
+				scratch_put(q->q_ix[0], q->q_sc[0]);
+			return -1;
+		}
+	return 0;
+}
+
+static void
+vquery_end(struct vquery *q)
+{
+	int	 k;
+
+	for (k = 0; k < 2; k++)
+		if (q->q_sc[k] != NULL)
+			scratch_put(q->q_ix[k], q->q_sc[k]);
+}
+
+/* Adds c * w(t, d) / invnorm[d] for the docs of q_ix[k] with term t. */
+static void
+vquery_term(struct vquery *q, int k, uint32_t t, float c, int champ,
+    uint32_t skip)
+{
+	const struct textindex *ti = q->q_ix[k];
+
+	if (champ && ti->ti_df[t] > TEXTINDEX_CHAMPIONS)
+		accumulate(ti, q->q_sc[k], ti->ti_champ + ti->ti_champoff[t],
+		    ti->ti_champ + ti->ti_champoff[t + 1], c, skip);
+	else
+		accumulate(ti, q->q_sc[k], ti->ti_post + ti->ti_postoff[t],
+		    ti->ti_post + ti->ti_postoff[t + 1], c, skip);
+}
+
+/* Term t of index k as the other index of the view numbers it. */
+static uint32_t
+vquery_other(const struct vquery *q, int k, uint32_t t)
+{
+	const struct dict *d;
+
+	if (q->q_ix[1] == NULL)
+		return NONE;
+	if (k == 1)
+		return q->q_ix[1]->ti_basemap[t];
+	d = &q->q_ix[0]->ti_dict;
+	return dict_find(&q->q_ix[1]->ti_dict, d->d_str + d->d_off[t],
+	    d->d_off[t + 1] - d->d_off[t], d->d_hash[t]);
+}
+
+/*
+ * The best (at most max) scored docs of the view, but the gone and the
+ * excluded ones, into out, best first, by view ids; each score
+ * multiplied by the share of the nq query terms the doc has, when nq is
+ * not 0.
  */
 static size_t
-best(const struct textindex *ti, struct scratch *sc, size_t max,
-    const uint32_t *exclude, size_t nexclude, size_t nq, struct cand *out)
+vquery_best(const struct vquery *q, size_t max, const uint32_t *exclude,
+    size_t nexclude, size_t nq, struct cand *out)
 {
+	const struct textindex *ti;
+	const uint8_t	*gone = q->q_tv->tv_gone;
+	struct scratch	*sc;
 	struct topn	 tn;
-	uint32_t	 d;
+	uint32_t	 d, id, nbase = q->q_ix[0]->ti_ndoc;
 	float		 s;
 	size_t		 i, x;
+	int		 k;
 
 	tn.tn_c = out;
 	tn.tn_n = 0;
 	tn.tn_max = max;
-	for (i = 0; i < sc->sc_nused; i++) {
-		d = sc->sc_used[i];
-		s = sc->sc_acc[d].sa_sum * ti->ti_invnorm[d];
-		if (nq > 0)
-			s = s * sc->sc_acc[d].sa_count / (float)nq;
-		if (!topn_wants(&tn, s, d))
-			continue;
-		for (x = 0; x < nexclude && exclude[x] != d; x++)
-			continue;
-		if (x == nexclude)
-			topn_add(&tn, s, d, 0);
+	for (k = 0; k < 2 && q->q_ix[k] != NULL; k++) {
+		ti = q->q_ix[k];
+		sc = q->q_sc[k];
+		for (i = 0; i < sc->sc_nused; i++) {
+			d = sc->sc_used[i];
+			id = k == 0 ? d : nbase + d;
+			s = sc->sc_acc[d].sa_sum * ti->ti_invnorm[d];
+			if (nq > 0)
+				s = s * sc->sc_acc[d].sa_count / (float)nq;
+			if (!topn_wants(&tn, s, id) || (k == 0 &&
+			    gone != NULL && (gone[d / 8] >> (d % 8) & 1)))
+				continue;
+			for (x = 0; x < nexclude && exclude[x] != id; x++)
+				continue;
+			if (x == nexclude)
+				topn_add(&tn, s, id, 0);
+		}
 	}
 	qsort(out, tn.tn_n, sizeof(*out), cmp_best);
 	return tn.tn_n;
 }
 
+static size_t
+vquery_used(const struct vquery *q)
+{
+	return q->q_sc[0]->sc_nused +
+	    (q->q_sc[1] != NULL ? q->q_sc[1]->sc_nused : 0);
+}
+
 /*
  * The cosine of doc with the others over doc's terms stored for
  * similarity (the other side has all its terms, through the champion
- * lists of common terms).
+ * lists of common terms), in both indexes of the view.
  */
 size_t
-textindex_similar(const struct textindex *ti, uint32_t doc, size_t k,
+textview_similar(const struct textview *tv, uint32_t doc, size_t k,
     const uint32_t *exclude, size_t nexclude, uint32_t *out)
 {
-	struct scratch	*sc;
+	const struct textindex *ti;
+	struct vquery	 q;
 	struct cand	*c;
 	const uint8_t	*p, *end;
-	uint32_t	 t, tf, next = 0;
+	uint32_t	 t, o, tf, next = 0, nbase = tv->tv_base->ti_ndoc, d;
 	size_t		 n, i;
 	float		 w;
+	int		 x;
 
-	if (doc >= ti->ti_ndoc || k == 0 || (sc = scratch_get(ti)) == NULL)
+	x = doc >= nbase;
+	d = x ? doc - nbase : doc;
+	ti = x ? tv->tv_delta : tv->tv_base;
+	if (k == 0 || ti == NULL || d >= ti->ti_ndoc ||
+	    (!x && tv->tv_gone != NULL && (tv->tv_gone[d / 8] >> (d % 8) & 1)) ||
+	    vquery_start(&q, tv) == -1)
 		return 0;
-	p = ti->ti_fwd + ti->ti_fwdoff[doc];
-	end = ti->ti_fwd + ti->ti_fwdoff[doc + 1];
+	p = ti->ti_fwd + ti->ti_fwdoff[d];
+	end = ti->ti_fwd + ti->ti_fwdoff[d + 1];
 	while (p < end) {
 		p = get_varint(p, &t);
 		t += next;
 		next = t + 1;
 		tf = *p++;
-		w = ti->ti_tfw[tf] * ti->ti_idf[t] * ti->ti_invnorm[doc] *
+		w = ti->ti_tfw[tf] * ti->ti_idf[t] * ti->ti_invnorm[d] *
 		    ti->ti_idf[t];
-		if (ti->ti_df[t] > TEXTINDEX_CHAMPIONS)
-			accumulate(ti, sc, ti->ti_champ + ti->ti_champoff[t],
-			    ti->ti_champ + ti->ti_champoff[t + 1], w, doc);
-		else
-			accumulate(ti, sc, ti->ti_post + ti->ti_postoff[t],
-			    ti->ti_post + ti->ti_postoff[t + 1], w, doc);
+		vquery_term(&q, x, t, w, 1, d);
+		if ((o = vquery_other(&q, x, t)) != NONE)
+			vquery_term(&q, !x, o, w, 1, NONE);
 	}
-	n = k < sc->sc_nused ? k : sc->sc_nused;
+	n = vquery_used(&q);
+	n = k < n ? k : n;
 	if ((c = malloc((n + 1) * sizeof(*c))) != NULL) {
-		n = best(ti, sc, n, exclude, nexclude, 0, c);
+		n = vquery_best(&q, n, exclude, nexclude, 0, c);
 		for (i = 0; i < n; i++)
 			out[i] = c[i].c_id;
 		free(c);
 	} else
 		n = 0;
-	scratch_put(ti, sc);
+	vquery_end(&q);
 	return n;
+}
+
+size_t
+textindex_similar(const struct textindex *ti, uint32_t doc, size_t k,
+    const uint32_t *exclude, size_t nexclude, uint32_t *out)
+{
+	struct textview	 tv = { ti, NULL, NULL };
+
+	return textview_similar(&tv, doc, k, exclude, nexclude, out);
 }
 
 static int
@@ -1455,30 +1631,42 @@ query_len(const char *q)
 	return n;
 }
 
-/* The distinct known terms of a query, in id order. */
+/*
+ * The distinct terms of a query that either index of the view knows, as
+ * each numbers them (NONE: not that one); returns how many.
+ */
 static size_t
-query_terms(const struct textindex *ti, const char *q, uint32_t *terms)
+query_terms(const struct vquery *vq, const char *q,
+    uint32_t (*terms)[TEXTINDEX_QUERY_TERMS])
 {
 	struct sb_stemmer *st;
 	struct tok	 tk;
 	const char	*s;
-	uint32_t	 t;
+	uint32_t	 t[2], h;
 	size_t		 n = 0, len, i;
+	int		 k;
 
 	if ((st = stemmer_new()) == NULL)
 		return 0;
 	tok_init(&tk, q, query_len(q));
 	while (n < TEXTINDEX_QUERY_TERMS && tok_next(&tk)) {
-		if (term_of(st, &tk, &s, &len) != 1 ||
-		    (t = dict_find(&ti->ti_dict, s, len, hash(s, len))) == NONE)
+		if (term_of(st, &tk, &s, &len) != 1)
 			continue;
-		for (i = 0; i < n && terms[i] != t; i++)
+		h = hash(s, len);
+		for (k = 0; k < 2; k++)
+			t[k] = vq->q_ix[k] == NULL ? NONE :
+			    dict_find(&vq->q_ix[k]->ti_dict, s, len, h);
+		if (t[0] == NONE && t[1] == NONE)
 			continue;
-		if (i == n)
-			terms[n++] = t;
+		for (i = 0; i < n && (terms[0][i] != t[0] ||
+		    terms[1][i] != t[1]); i++)
+			continue;
+		if (i == n) {
+			terms[0][n] = t[0];
+			terms[1][n++] = t[1];
+		}
 	}
 	sb_stemmer_delete(st);
-	qsort(terms, n, sizeof(*terms), cmp_u32);
 	return n;
 }
 
@@ -1489,27 +1677,33 @@ query_terms(const struct textindex *ti, const char *q, uint32_t *terms)
  * of a phrase comes before one with a single rarer word.
  */
 size_t
-textindex_search(const struct textindex *ti, const char *query, size_t max,
+textview_search(const struct textview *tv, const char *query, size_t max,
     struct textindex_hit *out)
 {
-	struct scratch	*sc;
+	struct vquery	 q;
 	struct cand	*c;
-	uint32_t	 terms[TEXTINDEX_QUERY_TERMS], t;
+	uint32_t	 terms[2][TEXTINDEX_QUERY_TERMS], t;
 	size_t		 nq, n, i;
+	int		 k;
 
-	if (query == NULL || max == 0 ||
-	    (nq = query_terms(ti, query, terms)) == 0 ||
-	    (sc = scratch_get(ti)) == NULL)
+	if (query == NULL || max == 0 || vquery_start(&q, tv) == -1)
 		return 0;
-	for (i = 0; i < nq; i++) {
-		t = terms[i];
-		accumulate(ti, sc, ti->ti_post + ti->ti_postoff[t],
-		    ti->ti_post + ti->ti_postoff[t + 1],
-		    ti->ti_idf[t] * ti->ti_idf[t], NONE);
+	if ((nq = query_terms(&q, query, terms)) == 0) {
+		vquery_end(&q);
+		return 0;
 	}
-	n = max < sc->sc_nused ? max : sc->sc_nused;
+	for (k = 0; k < 2; k++) {
+		/* postings in term order: the scores add up the same way
+		   whatever the order of the words in the query */
+		qsort(terms[k], nq, sizeof(terms[k][0]), cmp_u32);
+		for (i = 0; i < nq && (t = terms[k][i]) != NONE; i++)
+			vquery_term(&q, k, t, q.q_ix[k]->ti_idf[t] *
+			    q.q_ix[k]->ti_idf[t], 0, NONE);
+	}
+	n = vquery_used(&q);
+	n = max < n ? max : n;
 	if ((c = malloc((n + 1) * sizeof(*c))) != NULL) {
-		n = best(ti, sc, n, NULL, 0, nq, c);
+		n = vquery_best(&q, n, NULL, 0, nq, c);
 		for (i = 0; i < n; i++) {
 			out[i].th_doc = c[i].c_id;
 			out[i].th_score = c[i].c_score;
@@ -1517,8 +1711,17 @@ textindex_search(const struct textindex *ti, const char *query, size_t max,
 		free(c);
 	} else
 		n = 0;
-	scratch_put(ti, sc);
+	vquery_end(&q);
 	return n;
+}
+
+size_t
+textindex_search(const struct textindex *ti, const char *query, size_t max,
+    struct textindex_hit *out)
+{
+	struct textview	 tv = { ti, NULL, NULL };
+
+	return textview_search(&tv, query, max, out);
 }
 
 /*

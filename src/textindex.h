@@ -76,6 +76,18 @@ struct textindex_doc {
 	size_t			 td_npara;
 };
 
+/*
+ * Where textindex_build_from takes the articles: load(arg, i, doc,
+ * &handle) fills doc for article i (0, or -1: the article has no text
+ * any more and gets no terms); done(arg, handle) then frees what load
+ * made.  Called from several threads at once, each for its own i.
+ */
+struct textindex_source {
+	int	 (*ts_load)(void *, size_t, struct textindex_doc *, void **);
+	void	 (*ts_done)(void *, void *);
+	void	  *ts_arg;
+};
+
 struct textindex_hit {
 	uint32_t	 th_doc;	/* index into the docs built from */
 	float		 th_score;	/* see textindex_search */
@@ -90,7 +102,18 @@ struct textindex;
  */
 struct textindex *textindex_build(const struct textindex_doc *, size_t,
 	    const char **);
+/*
+ * The same from a source.  With a base index, a small index of the
+ * articles added or changed since base was built (a "delta"): its terms
+ * weigh what they weigh in base (a term base lacks counts as found in
+ * the delta's articles only), so that a textview (below) can compare
+ * and rank articles of both as if they were one index.
+ */
+struct textindex *textindex_build_from(const struct textindex_source *,
+	    size_t, const struct textindex *, const char **);
 void	 textindex_free(struct textindex *);
+/* The number of articles indexed. */
+size_t	 textindex_docs(const struct textindex *);
 /* Bytes of memory the index holds. */
 size_t	 textindex_memory(const struct textindex *);
 
@@ -116,6 +139,25 @@ size_t	 textindex_similar(const struct textindex *, uint32_t, size_t,
  * words or unknown words only, finds nothing.
  */
 size_t	 textindex_search(const struct textindex *, const char *, size_t,
+	    struct textindex_hit *);
+
+/*
+ * A base index seen with the changes since it was built: the articles
+ * of tv_gone (one bit per base article: removed or replaced) left out,
+ * those of tv_delta (built with tv_base as its base) added.  Articles
+ * are numbered base first: delta article j is textindex_docs(base) + j.
+ * textview_similar and textview_search work as textindex_similar and
+ * textindex_search over every article of the view.
+ */
+struct textview {
+	const struct textindex	*tv_base;
+	const struct textindex	*tv_delta;	/* may be NULL */
+	const uint8_t		*tv_gone;	/* may be NULL */
+};
+
+size_t	 textview_similar(const struct textview *, uint32_t, size_t,
+	    const uint32_t *, size_t, uint32_t *);
+size_t	 textview_search(const struct textview *, const char *, size_t,
 	    struct textindex_hit *);
 
 /*

@@ -485,8 +485,24 @@ def test_articles(port, binary, capsule, sources, entries):
         else:
             meta = GEMTEXT
         r = gem(port, "/articles/%s.gmi" % slug)
-        expect("article %s (%s)" % (slug, name), r, "20", meta=meta,
-               body=converted[name])
+        expect("article %s (%s)" % (slug, name), r, "20", meta=meta)
+        conv = converted[name]
+        T.check("article %s: what convert prints, then similar articles"
+                % slug, r.body[:len(conv)] == conv, conv[-200:],
+                r.body[:len(conv)][-200:])
+        rest = r.body[len(conv):].decode("utf-8", "replace")
+        T.check("article %s: only '## Similar articles' and links after"
+                % slug, re.fullmatch(r"(\n## Similar articles\n"
+                r"(=> /articles/[^ /]+\.gmi [^\n]+\n)+)?", rest) is not None,
+                "a similar-articles section", rest)
+        own = set(re.findall(r"^=> (/articles/\S+\.gmi)",
+                             conv.decode("utf-8", "replace"), re.M))
+        own.add("/articles/%s.gmi" % slug)
+        sim = re.findall(r"^=> (/articles/\S+\.gmi)", rest, re.M)
+        T.check("article %s: similar articles repeat no related link "
+                "nor the article itself" % slug, not own & set(sim)
+                and len(sim) == len(set(sim)) and len(sim) <= 5,
+                "at most 5, none of %s" % sorted(own), sim)
         bodies[slug] = r.body
         # the source file's name redirects to the article
         expect("/%s" % name, gem(port, "/" + name), "31",

@@ -559,8 +559,9 @@ def check_articles(port, gport, slugs, capsule, names, binary):
               t2 == t, short(t, 60), short(t2, 60))
         # related items in the menu appear as URLs in the text
         if b"\r\niRelated articles\t\tnull.host\t1\r\n" in m:
-            rel = [s for ty, d, s, _, _ in
-                   items(m.split(b"\r\niRelated articles\t", 1)[1])
+            part = m.split(b"\r\niRelated articles\t", 1)[1]
+            part = part.split(b"\r\niSimilar articles\t", 1)[0]
+            rel = [s for ty, d, s, _, _ in items(part)
                    if ty == "1" and s.startswith("/articles/")]
             txt = t.decode("utf-8", "replace")
             check("article text %s has 'Related articles'" % slug,

@@ -26,7 +26,8 @@ static const char default_dump[] =
     "rescan 30\n"
     "workers 0\n"
     "gopher-text raw\n"
-    "home-limit 100\n";
+    "home-limit 100\n"
+    "similar 5\n";
 
 static char *
 dump(const struct config *c)
@@ -154,8 +155,9 @@ test_defaults(void)
 	    c.c_timeout == 10 && c.c_max_conn == 0 &&
 	    c.c_max_conn_per_ip == 32 && c.c_rescan == 30 &&
 	    c.c_gopher_strict == 0 && c.c_home_limit == 100 &&
-	    c.c_nlisten == 0 && c.c_nhosts == 0 && c.c_gopher_host == NULL &&
-	    c.c_user == NULL && c.c_gopher_port == 0, "config_init defaults");
+	    c.c_similar == 5 && c.c_nlisten == 0 && c.c_nhosts == 0 &&
+	    c.c_gopher_host == NULL && c.c_user == NULL &&
+	    c.c_gopher_port == 0, "config_init defaults");
 	got = dump(&c);
 	CHECK_STR(got, default_dump);
 	free(got);
@@ -167,7 +169,7 @@ test_defaults(void)
 	    "log stderr\nlog-level info\ntimeout 10\nmax-connections 0\n"
 	    "max-connections-per-address 32\nlimit-loopback no\nrescan 30\n"
 	    "workers 0\ngopher-text raw\n"
-	    "home-limit 100\n\nhost localhost\ncapsule capsule\n"
+	    "home-limit 100\nsimilar 5\n\nhost localhost\ncapsule capsule\n"
 	    "certs certs\n");
 	free(got);
 	config_purge(&c);
@@ -215,6 +217,7 @@ static const char three_hosts_dump[] =
     "workers 0\n"
     "gopher-text strict\n"
     "home-limit 25\n"
+    "similar 5\n"
     "\n"
     "host café.example\n"
     "alias xn--caf-dma.example\n"
@@ -327,6 +330,8 @@ static const struct {
 	    "1000000, not '1000001'"),
 	E("rescan 86401",
 	    "1: 'rescan' must be a number from 0 to 86400, not '86401'"),
+	E("similar 101",
+	    "1: 'similar' must be a number from 0 to 100, not '101'"),
 	E("home-limit 0",
 	    "1: 'home-limit' must be a number from 1 to 100000, not '0'"),
 	E("home-limit 100001",

@@ -33,7 +33,7 @@ int
 main(void)
 {
 	struct site	 s = { "Notes & <more>", NULL, "example.org", 1965,
-			    "example.org", 70, 0, 2 };
+			    "example.org", 70, 0, 2, 5 };
 	struct catalog	*c = capsule(3), *big;
 	struct buf	 b;
 
@@ -43,7 +43,8 @@ main(void)
 	    "=> /articles/article-002.gmi 1970-01-03 Article 002 <&>\n"
 	    "=> /articles/article-001.gmi 1970-01-02 Article 001 <&>\n\n"
 	    "=> /articles/page/1.gmi All 3 articles\n"
-	    "=> /atom.xml Atom feed\n");
+	    "=> /atom.xml Atom feed\n"
+	    "=> /search Search the articles\n");
 
 	buf_reset(&b);
 	s.s_title = NULL;
@@ -86,7 +87,9 @@ main(void)
 	    "11973-04-14 Article 1199 <&>\t/articles/article-1199/\t"
 	    "example.org\t70\r\n"
 	    "i\t\tnull.host\t1\r\n"
-	    "1All 1200 articles\t/articles/page/1/\texample.org\t70\r\n.\r\n");
+	    "1All 1200 articles\t/articles/page/1/\texample.org\t70\r\n"
+	    "i\t\tnull.host\t1\r\n"
+	    "7Search the articles\t/search\texample.org\t70\r\n.\r\n");
 	buf_reset(&b);
 	CHECK(gopher_menu_page(&b, big, 4, &s) == -1, "no gopher page 4");
 

@@ -9,7 +9,7 @@
 #include "utf8.h"
 
 static const struct site site = {
-	"Test capsule", NULL, "example.org", 1965, "example.org", 7070, 0, 100
+	"Test capsule", NULL, "example.org", 1965, "example.org", 7070, 0, 100, 5
 };
 
 static char *
@@ -44,7 +44,8 @@ render(const char *src, int menu, int strict)
 		catalog_finish(c);
 		i = catalog_find_name(c, "t.txt");
 		if (menu)
-			gopher_menu_article(&b, &a, c, &c->c_art[i], &s);
+			gopher_menu_article(&b, &a, c, &c->c_art[i], &s,
+			    NULL, 0);
 		else
 			gopher_text_article(&b, &a, c, &c->c_art[i], &s);
 		article_free(&a);

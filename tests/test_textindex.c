@@ -610,6 +610,100 @@ test_random(void)
 	}
 }
 
+static int
+array_doc(void *arg, size_t i, struct textindex_doc *doc, void **h)
+{
+	*doc = ((const struct textindex_doc *)arg)[i];
+	*h = NULL;
+	return 0;
+}
+
+/*
+ * A view: a base of the random docs with doc 3 gone, and a delta of a
+ * copy of doc 7 and a doc of two words no other doc has.  The copy is
+ * doc 7's best match both ways (cosine 1), the rest of their lists is
+ * the base's list of doc 7 without doc 3; doc 3 is never found; the new
+ * words find the new doc.
+ */
+static void
+test_view(void)
+{
+	static struct rnd	 r;
+	static struct textindex_doc docs[RND_DOCS];
+	struct textindex_doc	 dd[2];
+	struct textindex_source	 src = { array_doc, NULL, dd };
+	struct textindex_hit	 h[RND_DOCS];
+	struct textindex	*base, *delta;
+	struct textview		 tv;
+	const char		*errstr, *news[1] = { "quuxword zzyxword" };
+	uint8_t			 gone[RND_DOCS / 8 + 1] = { 0 };
+	uint32_t		 out[6], list[6], three = 3, n0 = RND_DOCS;
+	size_t			 n, nb, d, i, bad = 0, both = 0;
+	char			 q[16];
+
+	if (rnd_make(&r, docs) == -1 ||
+	    (base = textindex_build(docs, RND_DOCS, &errstr)) == NULL) {
+		CHECK(0, "random docs");
+		return;
+	}
+	dd[0] = docs[7];
+	dd[1].td_title = NULL;
+	dd[1].td_para = news;
+	dd[1].td_npara = 1;
+	if ((delta = textindex_build_from(&src, 2, base, &errstr)) == NULL) {
+		CHECK(0, "delta: %s", errstr);
+		textindex_free(base);
+		return;
+	}
+	CHECK(textindex_docs(base) == RND_DOCS && textindex_docs(delta) == 2,
+	    "docs");
+	gone[3 / 8] |= 1u << (3 % 8);
+	tv.tv_base = base;
+	tv.tv_delta = delta;
+	tv.tv_gone = gone;
+	nb = textindex_similar(base, 7, 4, &three, 1, list);
+	n = textview_similar(&tv, n0, 5, NULL, 0, out);
+	CHECK(n == 5 && out[0] == 7 && nb == 4 &&
+	    memcmp(out + 1, list, 4 * sizeof(*out)) == 0,
+	    "the copy's list: doc 7, then doc 7's");
+	n = textview_similar(&tv, 7, 5, NULL, 0, out);
+	CHECK(n == 5 && out[0] == n0 &&
+	    memcmp(out + 1, list, 4 * sizeof(*out)) == 0,
+	    "doc 7's list: the copy first");
+	CHECK(textview_similar(&tv, 3, 5, NULL, 0, out) == 0, "gone: none");
+	CHECK(textview_similar(&tv, n0 + 1, 5, NULL, 0, out) == 0,
+	    "the new words are in no other doc");
+	CHECK(textview_similar(&tv, n0 + 2, 5, NULL, 0, out) == 0,
+	    "no such doc");
+	for (d = 0; d < 60; d++) {
+		n = textview_similar(&tv, (uint32_t)d, 5, NULL, 0, out);
+		for (i = 0; i < n; i++)
+			bad += out[i] == 3 || out[i] == d;
+	}
+	CHECK(bad == 0, "doc 3 and the doc itself never listed");
+	n = textview_search(&tv, "zzyxword", 5, h);
+	CHECK(n == 1 && h[0].th_doc == n0 + 1, "a new word finds the new doc");
+	memcpy(q, r.r_text[7], 6);
+	q[6] = '\0';
+	n = textview_search(&tv, q, RND_DOCS, h);
+	for (i = 0; i < n; i++) {
+		bad += h[i].th_doc == 3;
+		both += h[i].th_doc == 7 || h[i].th_doc == n0;
+	}
+	CHECK(bad == 0 && both == 2, "doc 7 and its copy found, doc 3 not");
+	memcpy(q, r.r_text[3], 6);
+	n = textview_search(&tv, q, RND_DOCS, h);
+	for (i = 0; i < n; i++)
+		bad += h[i].th_doc == 3;
+	CHECK(bad == 0, "a word of doc 3 does not find it");
+	textindex_free(delta);
+	textindex_free(base);
+	for (d = 0; d < RND_DOCS; d++) {
+		free(r.r_text[d]);
+		free(r.r_term[d]);
+	}
+}
+
 static void
 test_empty(void)
 {
@@ -638,6 +732,7 @@ main(void)
 	test_weights();
 	test_queries();
 	test_similar();
+	test_view();
 	test_snippet();
 	test_random();
 	test_empty();

@@ -258,8 +258,8 @@ fuzz_render_article(const struct article *a, const struct catalog *c,
 	    b.b_data, b.b_len, "no title line");
 
 	buf_reset(&b);
-	FUZZ_CHECK(gopher_menu_article(&b, a, c, &c->c_art[self], &site) == 0,
-	    "gopher_menu_article", NULL, 0, "failed");
+	FUZZ_CHECK(gopher_menu_article(&b, a, c, &c->c_art[self], &site,
+	    NULL, 0) == 0, "gopher_menu_article", NULL, 0, "failed");
 	fuzz_check_menu("gopher_menu_article", &b, c);
 
 	buf_reset(&b);
