@@ -184,13 +184,17 @@ BENCH_BINS = build/bench/loadgen build/bench/floor_tls build/bench/floor_tcp
 BENCH_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g $(shell pkg-config --cflags openssl 2>/dev/null)
 BENCH_LIBS := $(shell pkg-config --libs openssl 2>/dev/null || echo -lssl -lcrypto) -lpthread
 
-.PHONY: bench bench-build
+.PHONY: bench bench-build bench-discover
 
 bench: deps
 	$(MAKE) $(PROG) bench-build
 	@sh bench/run.sh
 
 bench-build: $(BENCH_BINS)
+
+# issue 8: similar articles and search at 10k, 100k and 200k articles
+bench-discover: deps
+	@sh bench/discover.sh
 
 build/bench/%: bench/%.c | build/bench
 	$(SAY) "  CC      $<"

@@ -748,6 +748,61 @@ lists(struct corpus *c, const struct textindex *ti, size_t k, size_t nj)
 	free(j.j_nout);
 }
 
+static int
+one_doc(void *arg, size_t i, struct textindex_doc *doc, void **h)
+{
+	(void)i;
+	*doc = *(const struct textindex_doc *)arg;
+	*h = NULL;
+	return 0;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * What the server does when an article is added: a delta index of it on
+ * the full one (textindex_build_from with a base), then its similar
+ * list through the view.  ADD_TRIALS times with a copy of a random
+ * article's text as the new one: median and worst.
+ */
+#define ADD_TRIALS	20
+
+static void
+add_one(struct corpus *c, const struct textindex *ti, size_t k)
+{
+	struct textindex	*delta;
+	struct textview		 tv;
+	const char		*errstr;
+	double			 t[ADD_TRIALS], t0;
+	uint32_t		 out[64];
+	size_t			 i, d, n = 0;
+
+	for (i = 0; i < ADD_TRIALS; i++) {
+		d = (size_t)random() % c->c_n;
+		t0 = now();
+		if ((delta = textindex_build_from(&(struct textindex_source){
+		    one_doc, NULL, &c->c_doc[d] }, 1, ti, &errstr)) == NULL)
+			errx(1, "delta: %s", errstr);
+		tv.tv_base = ti;
+		tv.tv_delta = delta;
+		tv.tv_gone = NULL;
+		n += textview_similar(&tv, (uint32_t)c->c_n, k < 64 ? k : 64,
+		    NULL, 0, out);
+		t[i] = now() - t0;
+		textindex_free(delta);
+	}
+	qsort(t, ADD_TRIALS, sizeof(t[0]), cmp_double);
+	printf("one article added (delta index and its list, %d trials): "
+	    "median %.2f ms, worst %.2f ms; %zu listed\n", ADD_TRIALS,
+	    t[ADD_TRIALS / 2] * 1e3, t[ADD_TRIALS - 1] * 1e3, n);
+}
+
 static void
 usage(void)
 {
@@ -788,6 +843,7 @@ main(int argc, char *argv[])
 	load(&c, argv[0], argc == 2 ? argv[1] : NULL, nj);
 	ti = build(&c);
 	lists(&c, ti, k, nj);
+	add_one(&c, ti, k);
 	if (nq > 0) {
 		dfs_count(&df, &c);
 		search_set(&c, ti, &df, 1, nq, nj);

@@ -189,15 +189,15 @@ route_search(const struct gemini_request *q, struct snapshot *s,
 {
 	struct search_hit	 hits[SEARCH_RESULTS_MAX];
 	char			 text[GEMINI_URI_MAX + 1];
-	ssize_t			 len, n;
+	ssize_t			 n;
 
-	if (!q->gr_has_query || q->gr_query[0] == '\0') {
-		response_set(r, 10, "Search the articles");
-		return;
-	}
-	if ((len = gemini_query_text(q, text)) == -1) {
+	if (q->gr_has_query && gemini_query_text(q, text) == -1) {
 		response_set(r, 59, "Bad request: the query must be UTF-8 text "
 		    "without control characters");
+		return;
+	}
+	if (!q->gr_has_query || search_is_blank(text)) {
+		response_set(r, 10, "Search the articles");
 		return;
 	}
 	if ((n = snapshot_search(s, text, hits, SEARCH_RESULTS_MAX)) == -1) {

@@ -72,7 +72,7 @@ route_search(const struct gopher_request *q, struct snapshot *s,
 	size_t			 len = strlen(text);
 	ssize_t			 n;
 
-	if (!q->gq_has_query || len == 0) {
+	if (!q->gq_has_query || search_is_blank(text)) {
 		gopher_item(&r->rs_body, '7', "Search the articles", "/search",
 		    &s->sn_site);
 		buf_adds(&r->rs_body, ".\r\n");

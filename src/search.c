@@ -9,6 +9,13 @@
 #include "site.h"
 #include "utf8.h"
 
+/* A query of nothing but spaces asks for nothing: the prompt again. */
+int
+search_is_blank(const char *q)
+{
+	return q[strspn(q, " \t")] == '\0';
+}
+
 /* The query as shown: cut to SEARCH_ECHO_COLS columns ("…" marks it). */
 static void
 echo(struct buf *b, const char *q)

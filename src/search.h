@@ -24,6 +24,8 @@
 
 /* Results shown for a query, best first. */
 #define SEARCH_RESULTS_MAX	20
+/* Articles read to find a phrase of several words as written. */
+#define SEARCH_PHRASE_MAX	50
 /* Columns of the query echoed at the top of a result page. */
 #define SEARCH_ECHO_COLS	60
 
@@ -36,6 +38,7 @@ struct search_hit {
 	char	 sh_snippet[TEXTINDEX_SNIPPET_MAX + 1];
 };
 
+int	 search_is_blank(const char *);
 int	 search_gemtext(struct buf *, const struct catalog *, const char *,
 	    const struct search_hit *, size_t);
 int	 search_gopher(struct buf *, const struct catalog *, const char *,

@@ -169,41 +169,99 @@ snapshot_similar(const struct snapshot *s, size_t i, const struct article *a,
 	return n;
 }
 
+/* The query with its runs of spaces made one, trimmed; 1 if two words. */
+static int
+phrase_of(const char *q, char *out, size_t outlen)
+{
+	size_t	 o = 0;
+	int	 words = 0;
+
+	for (; *q != '\0' && o + 1 < outlen; q++) {
+		if (*q == ' ' || *q == '\t') {
+			if (o > 0 && out[o - 1] != ' ')
+				out[o++] = ' ';
+			continue;
+		}
+		words += o == 0 || out[o - 1] == ' ';
+		out[o++] = *q;
+	}
+	if (o > 0 && out[o - 1] == ' ')
+		o--;
+	out[o] = '\0';
+	return words > 1;
+}
+
+/* Article a has the phrase p (ASCII letters in any case). */
+static int
+has_phrase(const struct article *a, const char *p)
+{
+	size_t	 i;
+
+	if (a->a_title != NULL && strcasestr(a->a_title, p) != NULL)
+		return 1;
+	for (i = 0; i < a->a_npara; i++)
+		if (strcasestr(a->a_para[i], p) != NULL)
+			return 1;
+	return 0;
+}
+
 /*
  * The (at most max) articles best matching query q, best first, each
- * with a snippet of its text showing a word of q, into h.  Returns how
- * many; -1 when the snapshot has no text index.
+ * with a snippet of its text showing a word of q, into h.  Of several
+ * words, the SEARCH_PHRASE_MAX best by their words are read, and those
+ * that have them as written, one after the other, come first: a phrase
+ * copied from an article finds that article.  Returns how many; -1 when
+ * the snapshot has no text index.
  */
 ssize_t
 snapshot_search(const struct snapshot *s, const char *q,
     struct search_hit *h, size_t max)
 {
-	struct discover_hit	 dh[SEARCH_RESULTS_MAX];
+	struct discover_hit	 dh[SEARCH_PHRASE_MAX];
+	struct article		 a[SEARCH_PHRASE_MAX];
+	signed char		 exact[SEARCH_PHRASE_MAX];
+	char			 phrase[TEXTINDEX_QUERY_MAX + 1];
 	struct textindex_doc	 doc;
-	struct article		 a;
 	struct stat		 st;
 	const char		*errstr;
-	size_t			 n, i;
+	size_t			 n, i, o = 0;
+	int			 pass, multi;
 
 	if (s->sn_disc == NULL)
 		return -1;
-	n = discover_search(s->sn_disc, q, max < SEARCH_RESULTS_MAX ? max :
-	    SEARCH_RESULTS_MAX, dh);
-	for (i = 0; i < n; i++) {
-		h[i].sh_art = dh[i].dh_art;
-		h[i].sh_snippet[0] = '\0';
+	if (max > SEARCH_RESULTS_MAX)
+		max = SEARCH_RESULTS_MAX;
+	multi = phrase_of(q, phrase, sizeof(phrase));
+	n = discover_search(s->sn_disc, q, multi ? SEARCH_PHRASE_MAX : max,
+	    dh);
+	/* exact: 1 with the phrase, 0 without, -1 unreadable (the next
+	   snapshot will know) */
+	for (i = 0; i < n; i++)
 		if (capsule_read_article(s->sn_dirfd,
-		    s->sn_cat->c_art[dh[i].dh_art].ca_name, &a, &st,
+		    s->sn_cat->c_art[dh[i].dh_art].ca_name, &a[i], &st,
 		    &errstr) == -1)
-			continue;	/* the next snapshot will know */
-		doc.td_title = a.a_title;
-		doc.td_para = (const char *const *)a.a_para;
-		doc.td_npara = a.a_npara;
-		textindex_snippet(&doc, q, h[i].sh_snippet,
-		    sizeof(h[i].sh_snippet));
-		article_free(&a);
-	}
-	return (ssize_t)n;
+			exact[i] = -1;
+		else
+			exact[i] = multi && has_phrase(&a[i], phrase);
+	for (pass = 1; pass >= -1; pass--)
+		for (i = 0; i < n && o < max; i++) {
+			if (exact[i] != pass)
+				continue;
+			h[o].sh_art = dh[i].dh_art;
+			h[o].sh_snippet[0] = '\0';
+			if (pass >= 0) {
+				doc.td_title = a[i].a_title;
+				doc.td_para = (const char *const *)a[i].a_para;
+				doc.td_npara = a[i].a_npara;
+				textindex_snippet(&doc, q, h[o].sh_snippet,
+				    sizeof(h[o].sh_snippet));
+			}
+			o++;
+		}
+	for (i = 0; i < n; i++)
+		if (exact[i] != -1)
+			article_free(&a[i]);
+	return (ssize_t)o;
 }
 
 /* Without openat2: one component at a time, following no symlink. */
