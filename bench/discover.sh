@@ -13,10 +13,10 @@
 #     article's similar list (time, precision@5 against the manifest's
 #     topics), the time to add one article (a delta index and its list),
 #     search latency p50/p99 alone and with 2 threads searching at once;
-#   bench/precision.py (corpus and 10,000 only: it fetches every article):
-#     precision@5 of the lists as capsuled serves them, after excluding
-#     each article's related articles, and a distinctive phrase searched
-#     over Gemini.
+#   bench/precision.py: precision@5 of the lists as capsuled serves them,
+#     after excluding each article's related articles (corpus and 10,000
+#     only: it fetches every article), and a distinctive phrase searched
+#     over Gemini, alone and 4 clients at once, with the server's CPU.
 #   bench/drop_to_served.py (200,000): start to first answer, one article
 #     dropped in to served, and the server's own "text index N ms".
 
@@ -51,6 +51,8 @@ for n in $SIZES; do
 	build/similarity -q 100 "$dir" "$dir.tsv" | grep -v '^  "'
 	if [ "$n" -le 10000 ]; then
 		python3 bench/precision.py "$dir" "$dir.tsv"
+	else
+		python3 bench/precision.py --search-only "$dir" "$dir.tsv"
 	fi
 	if [ "$n" -ge 200000 ]; then
 		python3 bench/drop_to_served.py --sizes "$n" --drops 10 \

@@ -57,6 +57,20 @@ def start(binary, capsule, certs):
     return p, port, lines
 
 
+def child_rss(pid):
+    """Resident bytes of the serving process (pid's child)."""
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+            kid = int(f.read().split()[0])
+        with open("/proc/%d/status" % kid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
+
+
 def status(ctx, port, path, timeout=5):
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
         with ctx.wrap_socket(s, server_hostname="localhost") as t:
@@ -85,8 +99,9 @@ def run(binary, base, n, drops):
         # the first request waits in the backlog until the server is ready
         t0 = time.monotonic()
         status(ctx, port, "/", timeout=120)
-        print("  first answer %.2f s after the listening lines"
-              % (time.monotonic() - t0))
+        print("  first answer %.2f s after the listening lines; serving "
+              "process RSS %.0f MB" % (time.monotonic() - t0,
+                                       child_rss(p.pid) / 1e6))
         for k in range(drops):
             slug = "bench-drop-article-%d-%d" % (n, k)
             tmp = os.path.join(base, ".drop.tmp")
@@ -111,11 +126,15 @@ def run(binary, base, n, drops):
                 pass
         shutil.rmtree(certs, ignore_errors=True)
     pub = [int(x) for x in re.findall(r"published in (\d+) ms", err)]
+    idx = [int(x) for x in re.findall(r"text index (\d+) ms", err)]
     print("  drop-to-served over %d drops: median %.0f ms, worst %.0f ms"
           % (drops, statistics.median(times) * 1000, max(times) * 1000))
     if pub:
         print("  server: snapshot built in median %d ms, worst %d ms"
               % (statistics.median(pub), max(pub)))
+    if idx:
+        print("  server: of which the text index, median %d ms, worst %d ms"
+              % (statistics.median(idx), max(idx)))
 
 
 def main():
