@@ -41,7 +41,7 @@ conn_log(struct conn *c)
 	struct tm	 tm;
 	double		 ms;
 
-	if (c->c_resp.rs_status == 0)
+	if (c->c_x == NULL || c->c_x->x_resp.rs_status == 0)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (double)(t1.tv_sec - c->c_t0.tv_sec) * 1e3 +
@@ -49,10 +49,10 @@ conn_log(struct conn *c)
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	buf_init(&b);
-	utf8_escape(&b, c->c_req, c->c_linelen);
+	utf8_escape(&b, c->c_x->x_req, c->c_x->x_linelen);
 	log_info("%s %s %s \"%s\" %d %zu %.1fms", when, c->c_addr,
-	    c->c_host[0] ? c->c_host : "-", b.b_data ? b.b_data : "",
-	    c->c_resp.rs_status, c->c_sent, ms);
+	    c->c_x->x_host[0] ? c->c_x->x_host : "-", b.b_data ? b.b_data : "",
+	    c->c_x->x_resp.rs_status, c->c_sent, ms);
 	buf_free(&b);
 }
 
@@ -142,7 +142,10 @@ conn_free(struct conn *c)
 	SSL_free(c->c_ssl);
 	if (c->c_fd != -1)
 		close(c->c_fd);
-	response_free(&c->c_resp);
+	if (c->c_x != NULL) {
+		response_free(&c->c_x->x_resp);
+		free(c->c_x);
+	}
 	free(c->c_chunk);
 	snapshot_release(c->c_snap);
 	free(c);
@@ -278,26 +281,26 @@ gemini_respond(struct conn *c, size_t len)
 	int			 s;
 
 	if (c->c_over) {
-		response_set(&c->c_resp, 44, "Slow down: too many connections "
+		response_set(&c->c_x->x_resp, 44, "Slow down: too many connections "
 		    "from your address");
 		return;
 	}
-	s = gemini_parse(c->c_req, len, &req, &errstr);
+	s = gemini_parse(c->c_x->x_req, len, &req, &errstr);
 	if (s == 0) {
-		snprintf(c->c_host, sizeof(c->c_host), "%s", req.gr_host);
+		snprintf(c->c_x->x_host, sizeof(c->c_x->x_host), "%s", req.gr_host);
 		if ((vh = vhost_of(conf, &req)) == NULL)
-			response_set(&c->c_resp, 53, "Proxy request refused: "
+			response_set(&c->c_x->x_resp, 53, "Proxy request refused: "
 			    "host or port not served here");
 		else {
 			c->c_snap = live_acquire(vh->vh_live);
 			gemini_route(&req, c->c_snap, c->c_sv->sv_mime,
-			    &c->c_resp);
+			    &c->c_x->x_resp);
 		}
 	} else if (s == 53)
-		response_set(&c->c_resp, 53, "Proxy request refused: %s",
+		response_set(&c->c_x->x_resp, 53, "Proxy request refused: %s",
 		    errstr);
 	else
-		response_set(&c->c_resp, 59, "Bad request: %s", errstr);
+		response_set(&c->c_x->x_resp, 59, "Bad request: %s", errstr);
 }
 
 /* The Gopher answer to a request line of len bytes. */
@@ -309,9 +312,9 @@ gopher_respond(struct conn *c, size_t len)
 
 	const struct server_conf *conf = c->c_sv->sv_conf;
 
-	gopher_parse(c->c_req, len, &req, &errstr);
+	gopher_parse(c->c_x->x_req, len, &req, &errstr);
 	c->c_snap = live_acquire(conf->sc_vhosts[conf->sc_gopher].vh_live);
-	gopher_route(&req, c->c_snap, c->c_sv->sv_mime, &c->c_resp);
+	gopher_route(&req, c->c_snap, c->c_sv->sv_mime, &c->c_x->x_resp);
 }
 
 static void
@@ -331,28 +334,28 @@ start_write(struct conn *c)
 static int
 gopher_scan(struct conn *c, int eof)
 {
-	size_t	 len = c->c_reqlen;
+	size_t	 len = c->c_x->x_reqlen;
 
-	switch (gopher_request_end(c->c_req, c->c_reqlen, &len)) {
+	switch (gopher_request_end(c->c_x->x_req, c->c_x->x_reqlen, &len)) {
 	case GOPHER_TLS:
 		c->c_state = CONN_DONE;
 		return 1;
 	case GOPHER_MORE:
 		if (!eof)
 			return 0;
-		c->c_linelen = len;
+		c->c_x->x_linelen = len;
 		gopher_respond(c, len);
 		break;
 	case GOPHER_TOOLONG:
-		c->c_linelen = GOPHER_LINE_MAX;
-		gopher_error(&c->c_resp, "Request too long");
+		c->c_x->x_linelen = GOPHER_LINE_MAX;
+		gopher_error(&c->c_x->x_resp, "Request too long");
 		break;
 	case GOPHER_LINE:
-		c->c_linelen = len;
+		c->c_x->x_linelen = len;
 		gopher_respond(c, len);
 		break;
 	}
-	c->c_head[0] = '\0';
+	c->c_x->x_head[0] = '\0';
 	start_write(c);
 	return 1;
 }
@@ -361,20 +364,20 @@ gopher_scan(struct conn *c, int eof)
 static int
 request_scan(struct conn *c)
 {
-	struct response	*r = &c->c_resp;
+	struct response	*r = &c->c_x->x_resp;
 	size_t		 len;
 
 	if (c->c_kind == LISTEN_GOPHER)
 		return gopher_scan(c, 0);
-	switch (gemini_request_end(c->c_req, c->c_reqlen, &len)) {
+	switch (gemini_request_end(c->c_x->x_req, c->c_x->x_reqlen, &len)) {
 	case GEMINI_MORE:
 		return 0;
 	case GEMINI_TOOLONG:
-		c->c_linelen = GEMINI_URI_MAX;
+		c->c_x->x_linelen = GEMINI_URI_MAX;
 		response_set(r, 59, "Bad request: request too long");
 		break;
 	case GEMINI_LINE:
-		c->c_linelen = len;
+		c->c_x->x_linelen = len;
 		gemini_respond(c, len);
 		break;
 	}
@@ -386,11 +389,11 @@ request_scan(struct conn *c)
 			close(r->rs_fd);
 		r->rs_fd = -1;
 	}
-	if (gemini_header(r, c->c_head, sizeof(c->c_head)) == -1) {
+	if (gemini_header(r, c->c_x->x_head, sizeof(c->c_x->x_head)) == -1) {
 		response_free(r);
 		response_init(r);
 		response_set(r, 40, "Temporary failure");
-		gemini_header(r, c->c_head, sizeof(c->c_head));
+		gemini_header(r, c->c_x->x_head, sizeof(c->c_x->x_head));
 	}
 	start_write(c);
 	return 1;
@@ -400,14 +403,14 @@ request_scan(struct conn *c)
 static int
 next_output(struct conn *c)
 {
-	struct response	*r = &c->c_resp;
+	struct response	*r = &c->c_x->x_resp;
 	ssize_t		 n;
 
 	c->c_outoff = 0;
 	if (c->c_phase == 0) {
 		c->c_phase = 1;
-		c->c_out = c->c_head;
-		c->c_outlen = strlen(c->c_head);
+		c->c_out = c->c_x->x_head;
+		c->c_outlen = strlen(c->c_x->x_head);
 		if (c->c_outlen > 0)
 			return 1;
 	}
@@ -486,6 +489,32 @@ tls_begin(struct conn *c)
 	return 0;
 }
 
+/*
+ * Read what came of the request.  Its buffer, and the rest of what a
+ * request needs (struct exchange), is only made when bytes arrive: an
+ * idle connection costs its struct conn and its TLS state.
+ */
+static enum io
+read_request(struct conn *c)
+{
+	char		 in[sizeof(c->c_x->x_req)];
+	size_t		 room, n;
+	enum io		 r;
+
+	room = c->c_x == NULL ? sizeof(in) :
+	    sizeof(c->c_x->x_req) - c->c_x->x_reqlen;
+	if ((r = io_read(c, in, room, &n)) != IO_OK)
+		return r;
+	if (c->c_x == NULL) {
+		if ((c->c_x = calloc(1, sizeof(*c->c_x))) == NULL)
+			return IO_ERROR;
+		response_init(&c->c_x->x_resp);
+	}
+	memcpy(c->c_x->x_req + c->c_x->x_reqlen, in, n);
+	c->c_x->x_reqlen += n;
+	return IO_OK;
+}
+
 void
 conn_run(struct conn *c)
 {
@@ -509,10 +538,8 @@ conn_run(struct conn *c)
 			r = ssl_result(c, ret);
 			break;
 		case CONN_READ_REQUEST:
-			r = io_read(c, c->c_req + c->c_reqlen,
-			    sizeof(c->c_req) - c->c_reqlen, &n);
+			r = read_request(c);
 			if (r == IO_OK) {
-				c->c_reqlen += n;
 				request_scan(c);
 				continue;
 			}
@@ -526,7 +553,7 @@ conn_run(struct conn *c)
 			    c->c_outlen - c->c_outoff, &n);
 			if (r == IO_OK) {
 				c->c_outoff += n;
-				if (c->c_out != c->c_head)
+				if (c->c_out != c->c_x->x_head)
 					c->c_sent += n;
 				set_deadline(c);
 				continue;
@@ -560,7 +587,7 @@ conn_run(struct conn *c)
 			return;
 		case IO_EOF:
 			if (c->c_state == CONN_READ_REQUEST &&
-			    c->c_kind == LISTEN_GOPHER && c->c_reqlen > 0)
+			    c->c_kind == LISTEN_GOPHER && c->c_x != NULL)
 				gopher_scan(c, 1);
 			else if (c->c_state == CONN_SHUTDOWN ||
 			    c->c_state == CONN_DRAIN)
@@ -626,7 +653,6 @@ conn_new(struct server *sv, int fd, const struct sockaddr *sa,
 		c->c_next->c_prev = c;
 	sv->sv_conns = c;
 	c->c_kind = kind;
-	response_init(&c->c_resp);
 	clock_gettime(CLOCK_MONOTONIC, &c->c_t0);
 	if (getnameinfo(sa, salen, host, sizeof(host), port, sizeof(port),
 	    NI_NUMERICHOST | NI_NUMERICSERV) == 0)

@@ -58,6 +58,19 @@ struct server {
 	int			 sv_stopping;	/* SIGTERM: finish and exit */
 	struct conn		*sv_conns;	/* all open connections */
 	struct event		*sv_stop_timer;
+	struct event		*sv_trim;	/* gives freed memory back */
+	size_t			 sv_accepted;	/* connections so far */
+	size_t			 sv_trimmed;	/* sv_accepted at the last trim */
+};
+
+/* A request and its answer, made when the request's first bytes come. */
+struct exchange {
+	char			 x_req[GOPHER_LINE_MAX + 2];
+	size_t			 x_reqlen;
+	size_t			 x_linelen;	/* request line, for the log */
+	struct response		 x_resp;
+	char			 x_head[GEMINI_META_MAX + 8];
+	char			 x_host[GEMINI_HOST_MAX]; /* for the log */
 };
 
 struct conn {
@@ -73,11 +86,7 @@ struct conn {
 	struct event		*c_timer;	/* deadline */
 	int			 c_tls_ok;	/* handshake done */
 	struct snapshot		*c_snap;
-	char			 c_req[GOPHER_LINE_MAX + 2];
-	size_t			 c_reqlen;
-	size_t			 c_linelen;	/* request line, for the log */
-	struct response		 c_resp;
-	char			 c_head[GEMINI_META_MAX + 8];
+	struct exchange		*c_x;		/* once request bytes came */
 	const char		*c_out;		/* what is being written */
 	size_t			 c_outlen;
 	size_t			 c_outoff;
@@ -89,7 +98,6 @@ struct conn {
 	size_t			 c_sent;	/* body bytes sent */
 	struct timespec		 c_t0;
 	char			 c_addr[INET6_ADDRSTRLEN + 8];
-	char			 c_host[GEMINI_HOST_MAX];
 	int			 c_counted;	/* in sv_perip */
 	int			 c_over;	/* over its address's share */
 };

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -40,6 +41,7 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	(void)l;
 	if ((c = conn_new(sv, fd, sa, (socklen_t)salen, li->l_kind)) == NULL)
 		return;
+	sv->sv_accepted++;
 	if (sv->sv_nconn >= sv->sv_conf->sc_maxconn /
 	    sv->sv_conf->sc_nworkers && !sv->sv_paused) {
 		for (i = 0; i < sv->sv_nlis; i++)
@@ -47,6 +49,27 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 		sv->sv_paused = 1;
 	}
 	conn_start(c);
+}
+
+static const struct timeval trim_every = { 1, 0 };
+
+/*
+ * Once a second, after connections came and went: give the memory malloc
+ * holds free back to the kernel.  A handshake's temporaries, freed while
+ * the connections it made stay open, would otherwise keep their pages
+ * resident (an idle TLS connection then costs twice what it holds).
+ */
+static void
+on_trim(evutil_socket_t fd, short what, void *arg)
+{
+	struct server	*sv = arg;
+
+	(void)fd;
+	(void)what;
+	if (sv->sv_accepted == sv->sv_trimmed)
+		return;
+	sv->sv_trimmed = sv->sv_accepted;
+	malloc_trim(0);
 }
 
 /* The stop deadline passed: close whatever is still open. */
@@ -212,7 +235,9 @@ server_new(struct server_conf *conf, size_t w, struct mime *m,
 		tls_set_sni(sni_lookup, sv);
 	if ((sv->sv_base = event_base_new()) == NULL ||
 	    (sv->sv_stop_ev = event_new(sv->sv_base, -1, 0, stop, sv)) ==
-	    NULL) {
+	    NULL || (sv->sv_trim = event_new(sv->sv_base, -1, EV_PERSIST,
+	    on_trim, sv)) == NULL || event_add(sv->sv_trim, &trim_every) ==
+	    -1) {
 		*errstr = "event_base_new failed";
 		goto fail;
 	}
@@ -274,6 +299,8 @@ server_free(struct server *sv)
 		event_free(sv->sv_stop_timer);
 	if (sv->sv_stop_ev != NULL)
 		event_free(sv->sv_stop_ev);
+	if (sv->sv_trim != NULL)
+		event_free(sv->sv_trim);
 	for (i = 0; i < sv->sv_nlis; i++)
 		evconnlistener_free(sv->sv_lis[i]);
 	if (sv->sv_base != NULL)

@@ -185,6 +185,10 @@ new_ctx(const char *key_path, const char *crt_path)
 	SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"capsuled",
 	    8);
 	SSL_CTX_set_tlsext_servername_callback(ctx, servername);
+	/* one TLS 1.3 ticket per handshake (a client reconnects with one);
+	   tickets carry the session, so no server-side cache to fill */
+	SSL_CTX_set_num_tickets(ctx, 1);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	if (SSL_CTX_use_certificate_chain_file(ctx, crt_path) != 1 ||
 	    SSL_CTX_use_PrivateKey_file(ctx, key_path, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_check_private_key(ctx) != 1) {
