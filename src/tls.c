@@ -2,15 +2,18 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
@@ -20,6 +23,94 @@
 /* How the servername callback finds the context of a name. */
 static SSL_CTX	*(*tls_sni_lookup)(void *, const char *);
 static void	 *tls_sni_arg;
+
+/*
+ * Session ticket keys, shared by every context (a client resumes with
+ * whichever host it reaches): a new one every TLS_TICKET_KEY_SECONDS;
+ * tickets of the previous one are still accepted, and renewed, for as
+ * long again; older keys are wiped.  Made from the first handshake on.
+ */
+struct ticket_key {
+	unsigned char	 tk_name[16];
+	unsigned char	 tk_aes[32];	/* AES-256-CBC */
+	unsigned char	 tk_hmac[32];	/* HMAC-SHA256 */
+	time_t		 tk_made;	/* 0: none yet */
+};
+
+static struct ticket_key tk_keys[2];	/* the current, the previous */
+static pthread_mutex_t	 tk_mtx = PTHREAD_MUTEX_INITIALIZER;
+
+/* Rotate the keys when the current one is due; under tk_mtx. */
+static int
+ticket_keys_rotate(time_t now)
+{
+	struct ticket_key *cur = &tk_keys[0];
+
+	if (cur->tk_made != 0 && now - cur->tk_made < TLS_TICKET_KEY_SECONDS)
+		return 0;
+	OPENSSL_cleanse(&tk_keys[1], sizeof(tk_keys[1]));
+	if (cur->tk_made != 0)
+		tk_keys[1] = *cur;
+	if (RAND_bytes(cur->tk_name, sizeof(cur->tk_name)) != 1 ||
+	    RAND_bytes(cur->tk_aes, sizeof(cur->tk_aes)) != 1 ||
+	    RAND_bytes(cur->tk_hmac, sizeof(cur->tk_hmac)) != 1) {
+		OPENSSL_cleanse(cur, sizeof(*cur));
+		return -1;
+	}
+	cur->tk_made = now;
+	return 0;
+}
+
+/*
+ * OpenSSL's ticket callback: enc, seal a new ticket with the current
+ * key (1); else open one: 1 with the current key, 2 with the previous
+ * (a new ticket is sent), 0 for an unknown or expired key (a full
+ * handshake), -1 on error.
+ */
+static int
+ticket_key_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
+    EVP_CIPHER_CTX *cctx, EVP_MAC_CTX *hctx, int enc)
+{
+	struct ticket_key k;
+	OSSL_PARAM	 params[3];
+	int		 r = -1, i;
+
+	(void)ssl;
+	pthread_mutex_lock(&tk_mtx);
+	if (ticket_keys_rotate(time(NULL)) == 0) {
+		if (enc) {
+			k = tk_keys[0];
+			r = 1;
+		} else
+			for (i = 0, r = 0; i < 2 && r == 0; i++)
+				if (tk_keys[i].tk_made != 0 && memcmp(name,
+				    tk_keys[i].tk_name, 16) == 0) {
+					k = tk_keys[i];
+					r = i + 1;
+				}
+	}
+	pthread_mutex_unlock(&tk_mtx);
+	if (r <= 0)
+		return r;
+	if (enc) {
+		memcpy(name, k.tk_name, 16);
+		if (RAND_bytes(iv, EVP_CIPHER_get_iv_length(
+		    EVP_aes_256_cbc())) != 1)
+			r = -1;
+	}
+	params[0] = OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY,
+	    k.tk_hmac, sizeof(k.tk_hmac));
+	params[1] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    (char *)(uintptr_t)"SHA256", 0);
+	params[2] = OSSL_PARAM_construct_end();
+	if (r != -1 && ((enc ? EVP_EncryptInit_ex(cctx, EVP_aes_256_cbc(),
+	    NULL, k.tk_aes, iv) : EVP_DecryptInit_ex(cctx, EVP_aes_256_cbc(),
+	    NULL, k.tk_aes, iv)) != 1 || EVP_MAC_CTX_set_params(hctx,
+	    params) != 1))
+		r = -1;
+	OPENSSL_cleanse(&k, sizeof(k));
+	return r;
+}
 
 static const char *
 ssl_error(void)
@@ -189,6 +280,7 @@ new_ctx(const char *key_path, const char *crt_path)
 	   tickets carry the session, so no server-side cache to fill */
 	SSL_CTX_set_num_tickets(ctx, 1);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, ticket_key_cb);
 	if (SSL_CTX_use_certificate_chain_file(ctx, crt_path) != 1 ||
 	    SSL_CTX_use_PrivateKey_file(ctx, key_path, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_check_private_key(ctx) != 1) {

@@ -12,6 +12,10 @@
 
 #include <openssl/ssl.h>
 
+/* Session tickets get a new key this often (the old one is accepted
+   for as long again). */
+#define TLS_TICKET_KEY_SECONDS	(12 * 60 * 60)
+
 /* "SHA256:" and 32 bytes as "XX:" */
 #define TLS_FINGERPRINT_LEN	(7 + 32 * 3)
 
