@@ -302,12 +302,17 @@ RSS0=$(rss_kb "$CAPSULED")
 IDLE1=$!
 PIDS="$PIDS $IDLE1"
 wait_for "$WORK/idle_tls.err" "idle: established" || say "idle TLS: not all established in 10 s"
+# what they cost once established: capsuled gives the handshakes' freed
+# memory back once a second passed without new connections
+# (malloc_trim), so look a little later
+sleep 2.5
 RSS1=$(rss_kb "$CAPSULED")
 "$B/loadgen" -m idle -p "$GOPH" -c "$IDLE_CONNS" -d "$HOLD" \
     > "$WORK/idle_tcp.out" 2> "$WORK/idle_tcp.err" &
 IDLE2=$!
 PIDS="$PIDS $IDLE2"
 wait_for "$WORK/idle_tcp.err" "idle: established" || say "idle TCP: not all established in 10 s"
+sleep 0.5
 RSS2=$(rss_kb "$CAPSULED")
 measure e idle 1 -m gemini -p "$GEM" -c 16 -d "$DUR" -u "$URL4K" -b 4096 \
     -P "$CAPSULED"

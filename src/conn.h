@@ -60,7 +60,8 @@ struct server {
 	struct event		*sv_stop_timer;
 	struct event		*sv_trim;	/* gives freed memory back */
 	size_t			 sv_accepted;	/* connections so far */
-	size_t			 sv_trimmed;	/* sv_accepted at the last trim */
+	size_t			 sv_seen;	/* sv_accepted at the last tick */
+	int			 sv_untrimmed;	/* some came since the trim */
 };
 
 /* A request and its answer, made when the request's first bytes come. */

@@ -68,8 +68,8 @@ static const char usage_text[] =
 "                7070 otherwise)\n"
 "  --no-sandbox  serve without Landlock and seccomp (for debugging)\n"
 "  --sandbox-selftest  sandbox this process as the server is, allowing\n"
-"                DIR, and show that OUTSIDE_FILE, exec, sockets and ptrace\n"
-"                are refused; exit 0 if all were\n"
+"                DIR, and show that OUTSIDE_FILE, exec, fork, sockets and\n"
+"                ptrace are refused while a thread starts; exit 0 if so\n"
 "  --strict      Gopher text in strict RFC 1436 form: lines starting with\n"
 "                '.' doubled and a final '.' line\n";
 

@@ -54,10 +54,12 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 static const struct timeval trim_every = { 1, 0 };
 
 /*
- * Once a second, after connections came and went: give the memory malloc
- * holds free back to the kernel.  A handshake's temporaries, freed while
- * the connections it made stay open, would otherwise keep their pages
- * resident (an idle TLS connection then costs twice what it holds).
+ * Once connections came and then a second passed without a new one:
+ * give the memory malloc holds free back to the kernel.  A handshake's
+ * temporaries, freed while the connections it made stay open, would
+ * otherwise keep their pages resident (an idle TLS connection then
+ * costs twice what it holds).  Not while connections keep coming: their
+ * memory is reused at once, and trimming a large heap stalls the others.
  */
 static void
 on_trim(evutil_socket_t fd, short what, void *arg)
@@ -66,10 +68,13 @@ on_trim(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (sv->sv_accepted == sv->sv_trimmed)
-		return;
-	sv->sv_trimmed = sv->sv_accepted;
-	malloc_trim(0);
+	if (sv->sv_accepted != sv->sv_seen) {
+		sv->sv_seen = sv->sv_accepted;
+		sv->sv_untrimmed = 1;
+	} else if (sv->sv_untrimmed) {
+		sv->sv_untrimmed = 0;
+		malloc_trim(0);
+	}
 }
 
 /* The stop deadline passed: close whatever is still open. */

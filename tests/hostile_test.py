@@ -674,10 +674,12 @@ def test_sandbox(srv, binary, capsule):
     T.check("selftest: allowed directory opens",
             "open the allowed directory: allowed" in lines,
             "open the allowed directory: allowed", got)
-    for what in ("execve", "socket", "ptrace"):
+    for what in ("execve", "fork", "socket", "ptrace"):
         T.check("selftest: %s refused" % what,
                 "%s: Operation not permitted" % what in lines,
                 "%s: Operation not permitted" % what, got)
+    T.check("selftest: a thread starts", "thread: allowed" in lines,
+            "thread: allowed", got)
     T.check("selftest: 'sandbox: all refused'",
             "sandbox: all refused" in lines, "sandbox: all refused", got)
     return nosandbox
