@@ -343,20 +343,42 @@ tok_init(struct tok *tk, const char *s, size_t n)
 	tk->tk_len = 0;
 }
 
-/* NFC of a token with combining marks; 0 when it does not fit. */
+/*
+ * A token of more than ASCII without its accents: decomposed (NFD), the
+ * combining diacritical marks U+0300..U+036F (the accents of Latin,
+ * Greek and Cyrillic letters) dropped, composed again (NFC), so that
+ * "Crème", "creme" and "cre\u0300me" are one word.  Other marks stay.
+ * The length, 0 when it does not fit.
+ */
 static size_t
-tok_nfc(char *buf, size_t len)
+tok_fold(char *buf, size_t len)
 {
-	uint8_t	 out[TOK_BUF], *r;
-	size_t	 n = sizeof(out);
+	uint8_t	 dec[TOK_BUF * 3], out[TOK_BUF], *d, *r;
+	size_t	 n = sizeof(dec), i, o = 0, m = sizeof(out);
+	ucs4_t	 uc;
+	int	 k;
 
-	r = u8_normalize(UNINORM_NFC, (const uint8_t *)buf, len, out, &n);
+	if ((d = u8_normalize(UNINORM_NFD, (const uint8_t *)buf, len, dec,
+	    &n)) == NULL)
+		return 0;
+	for (i = 0; i < n; i += (size_t)k) {
+		k = u8_mbtouc(&uc, d + i, n - i);
+		if (uc < 0x300 || uc > 0x36f) {
+			memmove(d + o, d + i, (size_t)k);
+			o += (size_t)k;
+		}
+	}
+	r = u8_normalize(UNINORM_NFC, d, o, out, &m);
+	if (d != dec)
+		free(d);
 	if (r != out) {
 		free(r);
 		return 0;
 	}
-	memcpy(buf, out, n);
-	return n;
+	if (m > TEXTINDEX_TOKEN_MAX)
+		return 0;
+	memcpy(buf, out, m);
+	return m;
 }
 
 /* The first letter or digit from p on, else end. */
@@ -393,7 +415,7 @@ tok_next(struct tok *tk)
 	char		*b = tk->tk_buf;
 	size_t		 len, n;
 	ucs4_t		 uc, next;
-	int		 marks, toolong, k;
+	int		 wide, toolong, k;
 
 	for (;;) {
 		if ((p = skip_sep(p, end)) >= end) {
@@ -402,7 +424,7 @@ tok_next(struct tok *tk)
 		}
 		tk->tk_start = p;
 		len = 0;
-		marks = toolong = 0;
+		wide = toolong = 0;
 		while (p < end) {
 			if (*p < 0x80) {
 				if (ascii_alnum(*p))
@@ -422,10 +444,11 @@ tok_next(struct tok *tk)
 			n = (size_t)u8_mbtouc(&uc, p, (size_t)(end - p));
 			if (uc == 0x2019 && word_char(p + n, end, &next))
 				uc = '\'';
-			else if (uc_is_alpha(uc) || uc_is_digit(uc))
+			else if (uc_is_alpha(uc) || uc_is_digit(uc)) {
 				uc = uc_tolower(uc);
-			else if (uc_is_general_category(uc, UC_CATEGORY_M))
-				marks = 1;
+				wide = 1;
+			} else if (uc_is_general_category(uc, UC_CATEGORY_M))
+				wide = 1;
 			else
 				break;
 			if ((k = u8_uctomb((uint8_t *)b + len, uc,
@@ -436,7 +459,7 @@ tok_next(struct tok *tk)
 			p += n;
 		}
 		if (toolong || len < 2 ||
-		    (marks && (len = tok_nfc(b, len)) < 2))
+		    (wide && (len = tok_fold(b, len)) < 2))
 			continue;
 		b[len] = '\0';
 		tk->tk_len = len;

@@ -1,7 +1,7 @@
 /*
  * textindex: similar articles and full-text search over the text of a
- * capsule (issue 8): tokens, English stop words, Snowball stems, TF-IDF
- * weights and an inverted index.
+ * capsule (issue 8): tokens (lower case, without accents), English stop
+ * words, Snowball stems, TF-IDF weights and an inverted index.
  *
  * Example: three articles
  *   0 "Tomato Sauce"   "Simmer the tomatoes with garlic."
