@@ -146,7 +146,7 @@ FUZZ_CC	 = clang
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) -g -O1 \
 	   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS = fuzz_gemini_request fuzz_gopher_request fuzz_article \
-	   fuzz_render_catalog fuzz_config
+	   fuzz_render_catalog fuzz_config fuzz_textindex
 FUZZ_BASE = src/buf.c src/utf8.c
 FUZZ_RENDER = $(FUZZ_BASE) src/strmap.c src/arena.c src/source.c \
 	   src/article.c src/slug.c src/meta.c src/catalog.c src/addr.c \
@@ -157,6 +157,7 @@ FUZZ_SRCS_fuzz_article = $(FUZZ_RENDER)
 FUZZ_SRCS_fuzz_render_catalog = $(FUZZ_RENDER)
 FUZZ_SRCS_fuzz_config = $(FUZZ_BASE) src/config.c src/article.c \
 	   src/source.c
+FUZZ_SRCS_fuzz_textindex = $(FUZZ_BASE) src/textindex.c
 
 .PHONY: fuzz fuzz-build
 
@@ -170,7 +171,8 @@ build/fuzz/$(1): tests/fuzz/$(1).c $$(FUZZ_SRCS_$(1)) \
 	    $$(wildcard tests/fuzz/*.h src/*.h) | build/fuzz
 	$$(SAY) "  FUZZ    $$@"
 	$$(Q)$$(FUZZ_CC) $$(FUZZ_CFLAGS) -o $$@ tests/fuzz/$(1).c \
-	    $$(FUZZ_SRCS_$(1)) $$(PKG_LIBS) $$(UNISTRING_LIBS) -lpthread
+	    $$(FUZZ_SRCS_$(1)) $$(PKG_LIBS) $$(UNISTRING_LIBS) \
+	    $$(STEMMER_LIBS) -lpthread
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_RULE,$(t))))
 
