@@ -52,7 +52,7 @@ LIB_SRCS = src/buf.c src/utf8.c src/strmap.c src/arena.c src/source.c \
 SRCS	 = $(LIB_SRCS) src/main.c
 TESTS	 = test_buf test_utf8 test_strmap test_source test_article \
 	   test_slug test_catalog test_gemtext test_gopher_render test_feed \
-	   test_gemini test_config test_textindex test_discover
+	   test_gemini test_config test_textindex test_discover test_search
 
 OBJ	 = build/obj
 AOBJ	 = build/asan
