@@ -10,7 +10,9 @@
  * 1/DISCOVER_DELTA_DIV of the base, the next snapshot gets a new base.
  * So one changed article costs reading and indexing the changed
  * articles, not the capsule; and a capsule read afresh always gets the
- * same lists (ties go to the lower address slug).
+ * same lists (ties go to the lower address slug).  Between, the lists
+ * weigh words by the base's statistics: live.c indexes in full again
+ * once changes have been quiet for LIVE_SETTLE_MS.
  *
  * Example: d = discover_new(NULL, cat, dirfd, &errstr) for the first
  * snapshot, then d2 = discover_new(d, cat2, dirfd, &errstr) for the next

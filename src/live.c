@@ -57,6 +57,7 @@ struct live {
 	struct candidate *lv_cand;
 	size_t		  lv_ncand;
 	int64_t		  lv_index_ms;	/* the last text index took */
+	int64_t		  lv_settle_at;	/* rebuild the index then; 0: no */
 };
 
 static int64_t
@@ -147,9 +148,10 @@ read_intro(struct live *lv, struct diags *d)
  * has no similar articles and no search, and says so in the log.
  */
 static struct discover *
-index_catalog(struct live *lv, const struct catalog *c)
+index_catalog(struct live *lv, const struct catalog *c, int fresh)
 {
-	const struct discover *prev = lv->lv_cur ? lv->lv_cur->sn_disc : NULL;
+	const struct discover *prev = lv->lv_cur && !fresh ?
+	    lv->lv_cur->sn_disc : NULL;
 	struct discover	*d;
 	const char	*errstr;
 	int64_t		 t0 = now_ms();
@@ -160,6 +162,8 @@ index_catalog(struct live *lv, const struct catalog *c)
 		return NULL;
 	}
 	lv->lv_index_ms = now_ms() - t0;
+	lv->lv_settle_at = discover_changes(d) > 0 ? now_ms() +
+	    LIVE_SETTLE_MS : 0;
 	if (discover_fresh(d))
 		log_info("%s: text index of %zu articles built in %lld ms "
 		    "(%zu kB)", lv->lv_dir, c->c_nart,
@@ -167,9 +171,12 @@ index_catalog(struct live *lv, const struct catalog *c)
 	return d;
 }
 
-/* Build a snapshot of what the cache holds now and make it current. */
+/*
+ * Build a snapshot of what the cache holds now and make it current; its
+ * text index in full when fresh, else on the current one's.
+ */
 static int
-publish(struct live *lv)
+publish(struct live *lv, int fresh)
 {
 	struct catalog	*c;
 	struct snapshot	*s, *old;
@@ -187,7 +194,7 @@ publish(struct live *lv)
 		catalog_free(c);
 		return -1;
 	}
-	d = index_catalog(lv, c);
+	d = index_catalog(lv, c, fresh);
 	if ((s = snapshot_new(lv->lv_dir, lv->lv_dirfd, c, &lv->lv_site,
 	    lv->lv_intro, lv->lv_introlen, d)) == NULL)
 		return -1;
@@ -266,7 +273,7 @@ apply(struct live *lv)
 	}
 	if (lv->lv_pend_intro)
 		read_intro(lv, &d);
-	if (publish(lv) == -1)
+	if (publish(lv, 0) == -1)
 		log_warnx("%s: out of memory: still serving the last snapshot",
 		    lv->lv_dir);
 	else {
@@ -285,6 +292,19 @@ apply(struct live *lv)
 		free(lv->lv_pend[i]);
 	lv->lv_npend = 0;
 	lv->lv_pend_intro = 0;
+}
+
+/*
+ * Changes have been quiet for LIVE_SETTLE_MS: publish the same articles
+ * with their text index built in full, as a fresh start would have it.
+ */
+static void
+settle(struct live *lv)
+{
+	lv->lv_settle_at = 0;
+	if (publish(lv, 1) == -1)
+		log_warnx("%s: out of memory: still serving the last snapshot",
+		    lv->lv_dir);
 }
 
 /* Whatever inotify has to say: names to look at again. */
@@ -468,6 +488,11 @@ live_main(void *arg)
 			if (timeout < 0 || t < timeout)
 				timeout = (int)t;
 		}
+		if (lv->lv_settle_at > 0) {
+			t = lv->lv_settle_at > now ? lv->lv_settle_at - now : 0;
+			if (timeout < 0 || t < timeout)
+				timeout = (int)t;
+		}
 		pfd[0].fd = lv->lv_stop[0];
 		pfd[0].events = POLLIN;
 		pfd[1].fd = lv->lv_inotify;
@@ -490,6 +515,9 @@ live_main(void *arg)
 			next_rescan = now + (int64_t)lv->lv_rescan * 1000;
 			last = 0;
 		}
+		if (lv->lv_settle_at > 0 && now >= lv->lv_settle_at &&
+		    lv->lv_npend == 0 && !lv->lv_pend_intro)
+			settle(lv);
 	}
 	return NULL;
 }
@@ -651,7 +679,7 @@ live_new(const char *dir, const struct site *site, int rescan_secs,
 		*errstr = lv->lv_dir ? strerror(errno) : "out of memory";
 		goto fail;
 	}
-	if (publish(lv) == -1 || pipe2(lv->lv_stop, O_CLOEXEC) == -1) {
+	if (publish(lv, 1) == -1 || pipe2(lv->lv_stop, O_CLOEXEC) == -1) {
 		*errstr = "out of memory";
 		goto fail;
 	}

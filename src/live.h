@@ -21,6 +21,12 @@ struct snapshot;
 
 /* Quiet time after the last change before a new snapshot is built. */
 #define LIVE_DEBOUNCE_MS	50
+/*
+ * Quiet time after the last change before the text index, updated by
+ * small deltas since (discover.h), is built again in full: then the
+ * similar lists are again exactly those of a fresh start.
+ */
+#define LIVE_SETTLE_MS		10000
 
 struct live	*live_new(const char *, const struct site *, int,
 		    struct diags *, const char **);

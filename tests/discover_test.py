@@ -38,6 +38,7 @@ DEADLINE = 3            # the server's -T
 POLL = 5.0              # how long to wait for the watcher
 WATCHDOG = 58           # the whole run stays under 60 s
 K = 5                   # the default "similar" setting
+SETTLE = 10             # LIVE_SETTLE_MS, in seconds
 T0 = time.monotonic()
 
 # ------------------------------------------------------------- the capsule
@@ -796,6 +797,27 @@ def check_changes(w):
             s.proc.poll())
 
 
+def check_settle(w):
+    """Ten quiet seconds after the last change the server indexes the
+    capsule in full again (LIVE_SETTLE_MS): a 'text index of N articles
+    built' line with the current count, and the lists stay right."""
+    n = len(w.arts)
+    pat = re.compile(rb": text index of %d articles built in \d+ ms "
+                     rb"\(\d+ kB\)$" % n)
+    line = w.s.wait_line(lambda l: pat.search(l) is not None,
+                         timeout=SETTLE + 5)
+    T.check("settle: 'text index of %d articles built' once quiet" % n,
+            line is not None, "that log line within %d s" % (SETTLE + 5),
+            [l for l in w.s.lines_since(0) if b"text index" in l][-3:])
+    slugs = [w.slug.get(a[2]) for a in w.arts.values()]
+    ok, lists, _ = poll(lambda: (lambda l: (lists_match(w, l), l))(
+        all_similar(w, slugs)), POLL)
+    check_lists(w, "settle", lists)
+    ok, hits = search_slugs(w, "quasarium")
+    T.check("settle: the deleted article stays unfound", ok and not hits,
+            "no hit", hits)
+
+
 # ------------------------------------------------------- similar 0 server
 
 def check_similar_zero(binary, capsule, arts):
@@ -867,6 +889,8 @@ def main_server(binary):
         T.note("sections 1-2 done at %.1f s" % (time.monotonic() - T0))
         check_changes(w)
         T.note("section 3 done at %.1f s" % (time.monotonic() - T0))
+        check_settle(w)
+        T.note("settled at %.1f s" % (time.monotonic() - T0))
     finally:
         rc = s.stop()
         T.check("discover: SIGTERM exit 0", rc == 0, 0,
