@@ -57,6 +57,7 @@ struct live {
 	struct candidate *lv_cand;
 	size_t		  lv_ncand;
 	int64_t		  lv_index_ms;	/* the last text index took */
+	int64_t		  lv_full_ms;	/* the last full one took */
 	int64_t		  lv_settle_at;	/* rebuild the index then; 0: no */
 };
 
@@ -162,8 +163,13 @@ index_catalog(struct live *lv, const struct catalog *c, int fresh)
 		return NULL;
 	}
 	lv->lv_index_ms = now_ms() - t0;
-	lv->lv_settle_at = discover_changes(d) > 0 ? now_ms() +
-	    LIVE_SETTLE_MS : 0;
+	if (discover_fresh(d))
+		lv->lv_full_ms = lv->lv_index_ms;
+	lv->lv_settle_at = 0;
+	if (discover_changes(d) > 0)
+		lv->lv_settle_at = now_ms() + (lv->lv_full_ms *
+		    LIVE_SETTLE_FACTOR > LIVE_SETTLE_MS ? lv->lv_full_ms *
+		    LIVE_SETTLE_FACTOR : LIVE_SETTLE_MS);
 	if (discover_fresh(d))
 		log_info("%s: text index of %zu articles built in %lld ms "
 		    "(%zu kB)", lv->lv_dir, c->c_nart,

@@ -24,9 +24,12 @@ struct snapshot;
 /*
  * Quiet time after the last change before the text index, updated by
  * small deltas since (discover.h), is built again in full: then the
- * similar lists are again exactly those of a fresh start.
+ * similar lists are again exactly those of a fresh start.  At least
+ * LIVE_SETTLE_MS, and LIVE_SETTLE_FACTOR times what the last full build
+ * took, so that a large capsule spends at most 1 % of its time on it.
  */
 #define LIVE_SETTLE_MS		10000
+#define LIVE_SETTLE_FACTOR	100
 
 struct live	*live_new(const char *, const struct site *, int,
 		    struct diags *, const char **);
