@@ -28,6 +28,10 @@ import time
 import xml.etree.ElementTree as ET
 import zlib
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import T, sanitizer_check, short  # noqa: E402
+
 HOST = "127.0.0.1"
 DEADLINE = 2            # the server's -T
 IO_TIMEOUT = 10         # every socket
@@ -36,36 +40,6 @@ STOP_TIMEOUT = 5        # SIGTERM to exit
 HEADER_MAX = 1024 + 5   # "NN " + 1024 bytes of META + CRLF
 GEMTEXT = "text/gemini; charset=utf-8"
 T0 = time.monotonic()
-
-
-# ---------------------------------------------------------------- tally
-
-class Tally:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-        self.lock = threading.Lock()
-
-    def check(self, name, ok, want="", got=""):
-        with self.lock:
-            if ok:
-                self.passed += 1
-            else:
-                self.failed += 1
-                print("FAIL %s: want %s; got %s" % (name, short(want),
-                      short(got)), flush=True)
-        return ok
-
-    def note(self, msg):
-        print("note: %s" % msg, flush=True)
-
-
-def short(v, n=300):
-    s = v if isinstance(v, str) else repr(v)
-    return s if len(s) <= n else s[:n] + "...(%d chars)" % len(s)
-
-
-T = Tally()
 
 
 # --------------------------------------------------------------- server
@@ -923,13 +897,6 @@ def second_start(binary, capsule, certdir, der):
     rc = s.stop()
     T.check("second start: SIGTERM exit 0", rc == 0, 0, rc)
     sanitizer_check("second start", s.text())
-
-
-def sanitizer_check(name, text):
-    bad = [l for l in text.split(b"\n") if re.search(
-        rb"Sanitizer|runtime error:|LeakSanitizer", l)]
-    T.check("%s: no sanitizer report" % name, not bad, "none",
-            b"\n".join(bad[:10]).decode("utf-8", "replace"))
 
 
 def run_all(server, port, binary, capsule, files, sources, certdir, tmp):

@@ -43,6 +43,10 @@ import threading
 import time
 import traceback
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import T, client_ctx, short  # noqa: E402
+
 HOST = "127.0.0.1"
 ALT = "127.0.0.2"           # the well-behaved client (DESIGN.md)
 DEADLINE = 3                # the server's -T
@@ -52,36 +56,6 @@ STOP_TIMEOUT = 40           # SIGTERM to exit
 RSS_LIMIT_KB = 200 * 1024
 RUN_LIMIT = 115             # the watchdog: the whole run stays < 120 s
 T0 = time.monotonic()
-
-
-# ---------------------------------------------------------------- tally
-
-class Tally:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-        self.lock = threading.Lock()
-
-    def check(self, name, ok, want="", got=""):
-        with self.lock:
-            if ok:
-                self.passed += 1
-            else:
-                self.failed += 1
-                print("FAIL %s: want %s; got %s" % (name, short(want),
-                      short(got)), flush=True)
-        return ok
-
-    def note(self, msg):
-        print("note: %s" % msg, flush=True)
-
-
-def short(v, n=400):
-    s = v if isinstance(v, str) else repr(v)
-    return s if len(s) <= n else s[:n] + "...(%d chars)" % len(s)
-
-
-T = Tally()
 
 
 # --------------------------------------------------------------- server
@@ -258,11 +232,6 @@ def finish_server(srv):
 
 # --------------------------------------------------------------- client
 
-def client_ctx():
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE     # self-signed: TOFU, not a CA
-    return ctx
 
 
 CTX = client_ctx()
