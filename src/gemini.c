@@ -141,17 +141,25 @@ gemini_host_normalise(const char *s, size_t n, char *out, size_t outsz)
 	return 0;
 }
 
-/* Copy the line with every byte >= 0x80 percent-encoded, for uriparser. */
-static void
-pct_encode_8bit(const char *s, size_t n, char *out)
+/*
+ * Copy s[0 .. n) into out (room for outsz, 3 n + 1 is always enough)
+ * with every byte percent-encoded but ASCII letters, digits and the
+ * bytes of keep; keep NULL keeps every byte below 0x80.  Cut before a
+ * character that does not fit.
+ */
+void
+gemini_pct_encode(const char *s, size_t n, const char *keep, char *out,
+    size_t outsz)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t	 i, o = 0;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && o + 3 < outsz; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c < 0x80)
+		if (keep == NULL ? c < 0x80 : (c >= 'a' && c <= 'z') ||
+		    (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    (c != '\0' && strchr(keep, c) != NULL))
 			out[o++] = (char)c;
 		else {
 			out[o++] = '%';
@@ -271,7 +279,7 @@ gemini_parse(const char *line, size_t len, struct gemini_request *r,
 		    "empty request";
 		return 59;
 	}
-	pct_encode_8bit(line, len, enc);
+	gemini_pct_encode(line, len, NULL, enc, sizeof(enc));
 	if (uriParseSingleUriA(&u, enc, &errpos) != URI_SUCCESS)
 		return 59;
 	if (u.scheme.first == NULL) {

@@ -68,6 +68,8 @@ void	 response_free(struct response *);
 void	 response_set(struct response *, int, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 int	 gemini_header(const struct response *, char *, size_t);
+void	 gemini_pct_encode(const char *, size_t, const char *, char *,
+	    size_t);
 ssize_t	 gemini_query_text(const struct gemini_request *, char *);
 int	 gemini_host_normalise(const char *, size_t, char *, size_t);
 

@@ -79,22 +79,7 @@ gemini_header(const struct response *r, char *out, size_t n)
 static void
 encode_path(const char *path, char *out, size_t n)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	size_t	 o = 0;
-
-	for (; *path != '\0' && o + 4 < n; path++) {
-		unsigned char c = (unsigned char)*path;
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || strchr("/-._~!$&'()*+,;=:@", c))
-			out[o++] = (char)c;
-		else {
-			out[o++] = '%';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		}
-	}
-	out[o] = '\0';
+	gemini_pct_encode(path, strlen(path), "/-._~!$&'()*+,;=:@", out, n);
 }
 
 static void

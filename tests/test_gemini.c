@@ -144,5 +144,17 @@ main(void)
 	gemini_header(&resp, head, sizeof(head));
 	CHECK_STR(head, "51\r\n");
 	response_free(&resp);
+	/* the one percent-encoder: for uriparser, for redirects, cut */
+	{
+		char	 out[32];
+
+		gemini_pct_encode("/caf\xc3\xa9 ok", 9, NULL, out,
+		    sizeof(out));
+		CHECK_STR(out, "/caf%C3%A9 ok");
+		gemini_pct_encode("/a b/%\xff", 7, "/", out, sizeof(out));
+		CHECK_STR(out, "/a%20b/%25%FF");
+		gemini_pct_encode("\xff\xff\xff", 3, "/", out, 8);
+		CHECK_STR(out, "%FF%FF");
+	}
 	return TEST_DONE();
 }
