@@ -157,7 +157,7 @@ FUZZ_SRCS_fuzz_article = $(FUZZ_RENDER)
 FUZZ_SRCS_fuzz_render_catalog = $(FUZZ_RENDER)
 FUZZ_SRCS_fuzz_config = $(FUZZ_BASE) src/config.c src/article.c \
 	   src/source.c
-FUZZ_SRCS_fuzz_textindex = $(FUZZ_BASE) src/textindex.c
+FUZZ_SRCS_fuzz_textindex = $(FUZZ_BASE) src/strmap.c src/textindex.c
 
 .PHONY: fuzz fuzz-build
 

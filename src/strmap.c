@@ -3,9 +3,9 @@
 
 #include "strmap.h"
 
-/* FNV-1a: simple, and good enough for slugs and titles. */
-static uint32_t
-hash(const char *s, size_t n)
+/* FNV-1a: simple, and good enough for slugs, titles and stems. */
+uint32_t
+strmap_hash(const char *s, size_t n)
 {
 	uint32_t h = 2166136261u;
 
@@ -72,7 +72,7 @@ int
 strmap_put(struct strmap *m, const char *k, size_t n, uint32_t val)
 {
 	struct strmap_slot	*s;
-	uint32_t		 h = hash(k, n);
+	uint32_t		 h = strmap_hash(k, n);
 
 	if (n > UINT32_MAX)
 		return -1;
@@ -98,7 +98,7 @@ strmap_set(struct strmap *m, const char *k, size_t n, uint32_t val)
 
 	if ((r = strmap_put(m, k, n, val)) != 0)
 		return r;
-	s = find(m, k, n, hash(k, n));
+	s = find(m, k, n, strmap_hash(k, n));
 	s->ms_val = val;
 	return 0;
 }
@@ -114,7 +114,8 @@ strmap_del(struct strmap *m, const char *k, size_t n)
 	struct strmap_slot	*s;
 	size_t			 i, j, home, mask = m->m_cap - 1;
 
-	if (m->m_cap == 0 || (s = find(m, k, n, hash(k, n)))->ms_key == NULL)
+	if (m->m_cap == 0 ||
+	    (s = find(m, k, n, strmap_hash(k, n)))->ms_key == NULL)
 		return -1;
 	i = (size_t)(s - m->m_slot);
 	for (j = (i + 1) & mask; m->m_slot[j].ms_key != NULL;
@@ -138,7 +139,7 @@ strmap_get(const struct strmap *m, const char *k, size_t n)
 
 	if (m->m_cap == 0)
 		return -1;
-	s = find(m, k, n, hash(k, n));
+	s = find(m, k, n, strmap_hash(k, n));
 	return s->ms_key != NULL ? (int64_t)s->ms_val : -1;
 }
 
@@ -148,5 +149,5 @@ strmap_key(const struct strmap *m, const char *k, size_t n)
 {
 	if (m->m_cap == 0)
 		return NULL;
-	return find(m, k, n, hash(k, n))->ms_key;
+	return find(m, k, n, strmap_hash(k, n))->ms_key;
 }

@@ -25,6 +25,7 @@ struct strmap {
 	size_t			 m_used;
 };
 
+uint32_t strmap_hash(const char *, size_t);
 void	 strmap_init(struct strmap *);
 void	 strmap_free(struct strmap *);
 int	 strmap_put(struct strmap *, const char *, size_t, uint32_t);

@@ -11,6 +11,7 @@
 #include <unistr.h>
 
 #include "buf.h"
+#include "strmap.h"
 #include "textindex.h"
 
 /*
@@ -137,18 +138,6 @@ struct tok {
 };
 
 /* ---- small helpers ---- */
-
-static uint32_t
-hash(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-
-	while (n-- > 0) {
-		h ^= (unsigned char)*s++;
-		h *= 16777619u;
-	}
-	return h;
-}
 
 static inline uint8_t *
 put_varint(uint8_t *p, uint32_t v)
@@ -669,7 +658,7 @@ xcalloc(size_t n, size_t sz)
 static uint32_t
 local_term(struct worker *w, const char *s, size_t n)
 {
-	uint32_t h = hash(s, n), l;
+	uint32_t h = strmap_hash(s, n), l;
 
 	if ((l = dict_find(&w->w_terms, s, n, h)) != NONE)
 		return l;
@@ -691,7 +680,7 @@ add_token(struct worker *w, const struct tok *tk, uint32_t weight)
 	size_t		 n;
 	int		 r;
 
-	h = hash(tk->tk_buf, tk->tk_len);
+	h = strmap_hash(tk->tk_buf, tk->tk_len);
 	if ((id = dict_find(&w->w_surf, tk->tk_buf, tk->tk_len, h)) == NONE) {
 		if ((r = term_of(w->w_stemmer, tk, &t, &n)) == -1 ||
 		    (r == 1 && (l = local_term(w, t, n)) == NONE))
@@ -1675,7 +1664,7 @@ query_terms(const struct vquery *vq, const char *q,
 	while (n < TEXTINDEX_QUERY_TERMS && tok_next(&tk)) {
 		if (term_of(st, &tk, &s, &len) != 1)
 			continue;
-		h = hash(s, len);
+		h = strmap_hash(s, len);
 		for (k = 0; k < 2; k++)
 			t[k] = vq->q_ix[k] == NULL ? NONE :
 			    dict_find(&vq->q_ix[k]->ti_dict, s, len, h);
