@@ -62,38 +62,22 @@ latin1_to_utf8(const char *in, size_t len, size_t *outlen)
 
 /*
  * Delete in place what no reader may receive (valid UTF-8 in, section
- * 1.3 steps 1-3): TAB becomes a space; other C0 controls, DEL, C1
- * controls (C2 80..C2 9F) and the bidi embeddings, overrides and
- * isolates (E2 80 AA..AE, E2 81 A6..A9) are deleted.  Returns the new
- * length.  Works on bytes: every character deleted has a fixed encoding,
- * and no other sequence contains those bytes.
+ * 1.3 steps 1-3): TAB becomes a space; the other characters of
+ * utf8_control_len (C0 controls, DEL, C1 controls, bidi embeddings,
+ * overrides and isolates) are deleted.  Returns the new length.
  */
 size_t
 source_strip_controls(char *s, size_t n)
 {
-	size_t	 i = 0, o = 0;
+	size_t	 i = 0, o = 0, k;
 
 	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '\t') {
+		if (s[i] == '\t') {
 			s[o++] = ' ';
 			i++;
-		} else if (c < 0x20 || c == 0x7f) {
-			i++;
-		} else if (c == 0xc2 && i + 1 < n &&
-		    (unsigned char)s[i + 1] >= 0x80 &&
-		    (unsigned char)s[i + 1] <= 0x9f) {
-			i += 2;
-		} else if (c == 0xe2 && i + 2 < n &&
-		    (((unsigned char)s[i + 1] == 0x80 &&
-		    (unsigned char)s[i + 2] >= 0xaa &&
-		    (unsigned char)s[i + 2] <= 0xae) ||
-		    ((unsigned char)s[i + 1] == 0x81 &&
-		    (unsigned char)s[i + 2] >= 0xa6 &&
-		    (unsigned char)s[i + 2] <= 0xa9))) {
-			i += 3;
-		} else
+		} else if ((k = utf8_control_len(s + i, n - i)) > 0)
+			i += k;
+		else
 			s[o++] = s[i++];
 	}
 	return o;

@@ -184,30 +184,37 @@ utf8_escape(struct buf *b, const char *s, size_t n)
 }
 
 /*
- * Does s (valid UTF-8) hold a character no reader should get: a C0
- * control, DEL, a C1 control, or a bidi embedding, override or isolate?
+ * The length of the character at s (of n bytes) when it is one no
+ * reader should get, else 0: a C0 control (TAB too), DEL (1 byte), a C1
+ * control (C2 80..C2 9F), a bidi embedding, override (E2 80 AA..AE) or
+ * isolate (E2 81 A6..A9).  Works on bytes: each has a fixed encoding,
+ * and no other UTF-8 sequence contains those bytes.
  */
+size_t
+utf8_control_len(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (n == 0)
+		return 0;
+	if (u[0] < 0x20 || u[0] == 0x7f)
+		return 1;
+	if (u[0] == 0xc2 && n > 1 && u[1] >= 0x80 && u[1] <= 0x9f)
+		return 2;
+	if (u[0] == 0xe2 && n > 2 && ((u[1] == 0x80 && u[2] >= 0xaa &&
+	    u[2] <= 0xae) || (u[1] == 0x81 && u[2] >= 0xa6 && u[2] <= 0xa9)))
+		return 3;
+	return 0;
+}
+
+/* Does s (valid UTF-8) hold a character utf8_control_len finds? */
 int
 utf8_has_controls(const char *s, size_t n)
 {
 	size_t	 i;
 
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c == 0x7f)
+	for (i = 0; i < n; i++)
+		if (utf8_control_len(s + i, n - i) > 0)
 			return 1;
-		if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
-		    (unsigned char)s[i + 1] <= 0x9f)
-			return 1;
-		if (c == 0xe2 && i + 2 < n &&
-		    (((unsigned char)s[i + 1] == 0x80 &&
-		    (unsigned char)s[i + 2] >= 0xaa &&
-		    (unsigned char)s[i + 2] <= 0xae) ||
-		    ((unsigned char)s[i + 1] == 0x81 &&
-		    (unsigned char)s[i + 2] >= 0xa6 &&
-		    (unsigned char)s[i + 2] <= 0xa9)))
-			return 1;
-	}
 	return 0;
 }

@@ -110,5 +110,14 @@ main(void)
 		CHECK_STR(b.b_data, escape_cases[i].want);
 		buf_free(&b);
 	}
+	/* the one definition of what no reader gets */
+	CHECK(utf8_control_len("\t", 1) == 1 && utf8_control_len("\x7f", 1) ==
+	    1 && utf8_control_len("\xc2\x85", 2) == 2 &&
+	    utf8_control_len("\xe2\x80\xae", 3) == 3 &&
+	    utf8_control_len("\xe2\x81\xa9", 3) == 3, "controls");
+	CHECK(utf8_control_len("a", 1) == 0 && utf8_control_len("\xc2\xa0",
+	    2) == 0 && utf8_control_len("\xe2\x80\xa9", 3) == 0 &&
+	    utf8_control_len("\xc2", 1) == 0 && utf8_control_len("", 0) == 0,
+	    "not controls");
 	return TEST_DONE();
 }
