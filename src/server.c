@@ -53,6 +53,33 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 
 static const struct timeval trim_every = { 1, 0 };
 
+#if defined(__SANITIZE_ADDRESS__)
+#define HEAP_TRIM_USEFUL	0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HEAP_TRIM_USEFUL	0
+#endif
+#endif
+#ifndef HEAP_TRIM_USEFUL
+#define HEAP_TRIM_USEFUL	1
+#endif
+
+/*
+ * Give glibc malloc's free memory back to the kernel.  Not under
+ * AddressSanitizer: its allocator replaces glibc's, whose arenas are then
+ * never initialised before our threads start; the first malloc_trim()
+ * runs that initialisation, which is not thread-safe (glibc 2.36 marks
+ * the arena initialised before filling its bins), so a second worker
+ * trimming at the same moment walked empty bins and crashed (SEGV at
+ * 0x8 in mtrim).  The plain build initialises malloc at start-up.
+ */
+static void
+heap_trim(void)
+{
+	if (HEAP_TRIM_USEFUL)
+		malloc_trim(0);
+}
+
 /*
  * Once connections came and then a second passed without a new one:
  * give the memory malloc holds free back to the kernel.  A handshake's
@@ -73,7 +100,7 @@ on_trim(evutil_socket_t fd, short what, void *arg)
 		sv->sv_untrimmed = 1;
 	} else if (sv->sv_untrimmed) {
 		sv->sv_untrimmed = 0;
-		malloc_trim(0);
+		heap_trim();
 	}
 }
 
