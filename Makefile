@@ -101,6 +101,14 @@ build/tests/%: $(OBJ)/%.o $(LIB_OBJS) | build/tests
 build/tests-asan/%: $(AOBJ)/%.o $(LIB_AOBJS) | build/tests-asan
 	$(Q)$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Test clients on other TLS stacks (tests/resume.sh): GnuTLS.
+TEST_CLIENTS = build/tests/gnutls_chain
+build/tests/gnutls_chain: tests/gnutls_chain.c | build/tests
+	$(SAY) "  CC      $<"
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) \
+	    $(shell pkg-config --cflags gnutls 2>/dev/null) -o $@ $< \
+	    $(shell pkg-config --libs gnutls 2>/dev/null || echo -lgnutls)
+
 $(OBJ) $(AOBJ) build/tests build/tests-asan:
 	mkdir -p $@
 
@@ -114,7 +122,7 @@ run: deps
 
 check: deps
 	$(MAKE) $(PROG) build/$(PROG)-asan $(TESTS:%=build/tests/%) \
-	    $(TESTS:%=build/tests-asan/%)
+	    $(TESTS:%=build/tests-asan/%) $(TEST_CLIENTS)
 	@sh tests/run.sh --shared "$(SHARED)"
 
 lint:

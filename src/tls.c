@@ -26,9 +26,11 @@ static void	 *tls_sni_arg;
 
 /*
  * Session ticket keys, shared by every context (a client resumes with
- * whichever host it reaches): a new one every TLS_TICKET_KEY_SECONDS;
- * tickets of the previous one are still accepted, and renewed, for as
- * long again; older keys are wiped.  Made from the first handshake on.
+ * whichever host it reaches): a new one every tk_period seconds
+ * (TLS_TICKET_KEY_SECONDS; the environment's CAPSULED_TICKET_KEY_SECONDS
+ * for tests, see capsuled(8)); tickets of the previous one are still
+ * accepted, and renewed, until the key is twice that old; older keys
+ * are wiped.  Made from the first handshake on.
  */
 struct ticket_key {
 	unsigned char	 tk_name[16];
@@ -38,7 +40,36 @@ struct ticket_key {
 };
 
 static struct ticket_key tk_keys[2];	/* the current, the previous */
+static time_t		 tk_period;	/* 0: not read yet */
 static pthread_mutex_t	 tk_mtx = PTHREAD_MUTEX_INITIALIZER;
+
+/* The rotation period; under tk_mtx. */
+static time_t
+ticket_period(void)
+{
+	const char	*s;
+	char		*end;
+	long		 v;
+
+	if (tk_period != 0)
+		return tk_period;
+	tk_period = TLS_TICKET_KEY_SECONDS;
+	if ((s = getenv("CAPSULED_TICKET_KEY_SECONDS")) != NULL) {
+		errno = 0;
+		v = strtol(s, &end, 10);
+		if (errno == 0 && *s != '\0' && *end == '\0' && v >= 1 &&
+		    v <= TLS_TICKET_KEY_SECONDS)
+			tk_period = v;
+	}
+	return tk_period;
+}
+
+/* Whether key k may open a ticket at now: made, and not 2 periods old. */
+static int
+ticket_key_live(const struct ticket_key *k, time_t now)
+{
+	return k->tk_made != 0 && now - k->tk_made < 2 * ticket_period();
+}
 
 /* Rotate the keys when the current one is due; under tk_mtx. */
 static int
@@ -46,10 +77,10 @@ ticket_keys_rotate(time_t now)
 {
 	struct ticket_key *cur = &tk_keys[0];
 
-	if (cur->tk_made != 0 && now - cur->tk_made < TLS_TICKET_KEY_SECONDS)
+	if (cur->tk_made != 0 && now - cur->tk_made < ticket_period())
 		return 0;
 	OPENSSL_cleanse(&tk_keys[1], sizeof(tk_keys[1]));
-	if (cur->tk_made != 0)
+	if (ticket_key_live(cur, now))
 		tk_keys[1] = *cur;
 	if (RAND_bytes(cur->tk_name, sizeof(cur->tk_name)) != 1 ||
 	    RAND_bytes(cur->tk_aes, sizeof(cur->tk_aes)) != 1 ||
@@ -63,9 +94,17 @@ ticket_keys_rotate(time_t now)
 
 /*
  * OpenSSL's ticket callback: enc, seal a new ticket with the current
- * key (1); else open one: 1 with the current key, 2 with the previous
- * (a new ticket is sent), 0 for an unknown or expired key (a full
- * handshake), -1 on error.
+ * key (1); else open one: 2 (valid, send a fresh ticket) for TLS 1.3
+ * and for the previous key, 1 (valid, keep it) for a TLS 1.2 ticket of
+ * the current key, 0 for an unknown or expired key (a full handshake),
+ * -1 on error.
+ *
+ * Why 2 for every TLS 1.3 ticket: OpenSSL sends the post-handshake
+ * NewSessionTicket of a resumed TLS 1.3 handshake only when the ticket
+ * is to be renewed, so answering 1 leaves a client that uses each
+ * ticket once (RFC 8446, appendix C.4; openssl s_client -sess_out, any
+ * client keeping the newest session) with nothing to resume next time.
+ * TLS 1.2 reuses its ticket as RFC 5077 allows.
  */
 static int
 ticket_key_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
@@ -73,17 +112,18 @@ ticket_key_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
 {
 	struct ticket_key k;
 	OSSL_PARAM	 params[3];
+	time_t		 now;
 	int		 r = -1, i;
 
-	(void)ssl;
 	pthread_mutex_lock(&tk_mtx);
-	if (ticket_keys_rotate(time(NULL)) == 0) {
+	now = time(NULL);
+	if (ticket_keys_rotate(now) == 0) {
 		if (enc) {
 			k = tk_keys[0];
 			r = 1;
 		} else
 			for (i = 0, r = 0; i < 2 && r == 0; i++)
-				if (tk_keys[i].tk_made != 0 && memcmp(name,
+				if (ticket_key_live(&tk_keys[i], now) && memcmp(name,
 				    tk_keys[i].tk_name, 16) == 0) {
 					k = tk_keys[i];
 					r = i + 1;
@@ -92,6 +132,8 @@ ticket_key_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
 	pthread_mutex_unlock(&tk_mtx);
 	if (r <= 0)
 		return r;
+	if (!enc && SSL_version(ssl) >= TLS1_3_VERSION)
+		r = 2;
 	if (enc) {
 		memcpy(name, k.tk_name, 16);
 		if (RAND_bytes(iv, EVP_CIPHER_get_iv_length(

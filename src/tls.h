@@ -12,8 +12,8 @@
 
 #include <openssl/ssl.h>
 
-/* Session tickets get a new key this often (the old one is accepted
-   for as long again). */
+/* Session tickets get a new key this often (a key opens tickets until
+   it is twice as old); CAPSULED_TICKET_KEY_SECONDS shortens it. */
 #define TLS_TICKET_KEY_SECONDS	(12 * 60 * 60)
 
 /* "SHA256:" and 32 bytes as "XX:" */

@@ -655,47 +655,6 @@ def test_tls(port, home):
             "rc %d stdout %r stderr %r" % (rc, out[:120], err[-200:]))
 
 
-def resumed_fetch(port, ctx, session):
-    """A request over a connection that offers session; (reused, session
-    of this connection, reply)."""
-    sock = socket.create_connection((HOST, port), timeout=IO_TIMEOUT)
-    try:
-        s = ctx.wrap_socket(sock, server_hostname="localhost",
-                            session=session)
-        sock = s
-        s.sendall(b"gemini://localhost/\r\n")
-        data = b""
-        while True:
-            d = s.recv(65536)
-            if not d:
-                break
-            data += d
-        return s.session_reused, s.session, data
-    except (OSError, ssl.SSLError) as e:
-        return False, None, repr(e).encode()
-    finally:
-        sock.close()
-
-
-def test_resumption(port, home):
-    """TLS 1.3 tickets and TLS 1.2 tickets resume; each connection's new
-    ticket resumes again (one ticket per handshake)."""
-    want = ("20 %s\r\n" % GEMTEXT).encode() + home
-    for name, ctx in (("TLS 1.3", client_ctx(
-            minv=ssl.TLSVersion.TLSv1_3)), ("TLS 1.2", client_ctx(
-            maxv=ssl.TLSVersion.TLSv1_2))):
-        reused, sess, data = resumed_fetch(port, ctx, None)
-        T.check("%s: first connection, full handshake" % name,
-                not reused and sess is not None and data == want,
-                "not reused, a session, the home page", (reused, data[:80]))
-        for i in range(3):
-            reused, sess2, data = resumed_fetch(port, ctx, sess)
-            T.check("%s: resumption %d" % (name, i + 1), reused and
-                    data == want, "reused, the home page",
-                    (reused, data[:80]))
-            sess = sess2 or sess
-
-
 def test_certificate(port, server, certdir):
     text = server.text().decode("utf-8", "replace")
     m = re.search(r"created certificate for localhost: SHA256:"
@@ -910,7 +869,6 @@ def run_all(server, port, binary, capsule, files, sources, certdir, tmp):
     test_routes(port, files)
     test_bad_requests(port, home)
     test_tls(port, home)
-    test_resumption(port, home)
     der = test_certificate(port, server, certdir)
     test_client_cert(port, tmp, home)
     test_concurrency(port, home)

@@ -111,11 +111,12 @@ class Server:
     LISTEN = re.compile(rb"capsuled: listening (gemini|gopher) "
                         rb"0\.0\.0\.0:(\d+)")
 
-    def __init__(self, argv, cwd=None):
+    def __init__(self, argv, cwd=None, env=None):
         self.argv = argv
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, cwd=cwd)
+                                     stderr=subprocess.PIPE, cwd=cwd,
+                                     env=env)
         SERVERS.append(self)
         self.fd = self.proc.stderr.fileno()
         self.raw = bytearray()
