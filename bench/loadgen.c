@@ -2,14 +2,20 @@
  * loadgen: an epoll, non-blocking load generator for Gemini and Gopher
  * servers (bench/run.sh drives it; see BENCHMARKS.md).
  *
- *   loadgen -m gemini|gemini-resume|gopher|idle -p PORT [-h 127.0.0.1]
+ *   loadgen -m gemini|gemini-resume|gemini-once|gopher|idle -p PORT [-h 127.0.0.1]
  *           [-c CONCURRENCY] [-n TOTAL | -d SECONDS] [-u URL|SELECTOR]
  *           [-s SNI] [-b BYTES] [-P PID] [-t]
  *
  * gemini: a new TCP connection and a full TLS handshake per request.
  * gemini-resume: each of the -c client slots keeps the SSL_SESSION (TLS
  * 1.3 ticket) of its previous connection and offers it on the next; the
- * fraction of connections the server actually resumed is reported.
+ * fraction of connections the server actually resumed is reported.  A
+ * resumed connection that brought no new ticket leaves the slot with the
+ * session it offered, so a ticket may be offered many times (as Python's
+ * ssl module and any client caching one session do).
+ * gemini-once: each ticket is offered once, as RFC 8446 (appendix C.4)
+ * asks: a slot offers the newest session the new-session callback gave
+ * it during its previous connection, and nothing when none came.
  * gopher: plain TCP.  Each request sends the request line, reads to EOF
  * (Gemini: close_notify, or EOF counted as no_close_notify), checks the
  * status (Gemini "20", Gopher: not empty) and, with -b, the body length.
@@ -58,7 +64,7 @@
 #define MAX_EVENTS	512
 #define MAX_SHOWN_ERRORS 5	/* error messages printed on stderr */
 
-enum mode { M_GEMINI, M_RESUME, M_GOPHER, M_IDLE };
+enum mode { M_GEMINI, M_RESUME, M_ONCE, M_GOPHER, M_IDLE };
 
 enum state {
 	S_FREE,
@@ -88,7 +94,8 @@ static const char *const err_names[NUM_ERR] = {
 struct slot {
 	int		 fd;
 	SSL		*ssl;
-	SSL_SESSION	*sess;		/* gemini-resume: the last session */
+	SSL_SESSION	*sess;		/* the session to offer next */
+	SSL_SESSION	*next;		/* gemini-once: this connection's newest */
 	enum state	 state;
 	unsigned	 events;	/* registered with epoll */
 	double		 t0;		/* connect() started */
@@ -139,7 +146,8 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: loadgen -m gemini|gemini-resume|gopher|idle -p PORT\n"
+	    "usage: loadgen -m gemini|gemini-resume|gemini-once|gopher|idle "
+	    "-p PORT\n"
 	    "               [-h HOST] [-c CONCURRENCY] [-n TOTAL | -d SECONDS]\n"
 	    "               [-u URL|SELECTOR] [-s SNI] [-b BYTES] [-P PID] [-t]\n");
 	exit(2);
@@ -336,9 +344,13 @@ static void
 fail(struct slot *s, enum err e, const char *what)
 {
 	note_error(s, e, "%s", what);
-	if (opt.mode == M_RESUME && s->sess != NULL) {
+	if (s->sess != NULL) {
 		SSL_SESSION_free(s->sess);	/* start again with a full one */
 		s->sess = NULL;
+	}
+	if (s->next != NULL) {
+		SSL_SESSION_free(s->next);
+		s->next = NULL;
 	}
 	slot_close(s, 0);
 }
@@ -447,6 +459,12 @@ finish(struct slot *s, int close_notify)
 		if (!close_notify && s->ssl != NULL)
 			no_close_notify++;
 	}
+	if (s->ssl != NULL && opt.mode == M_ONCE) {
+		if (SSL_session_reused(s->ssl))
+			resumed++;
+		s->sess = s->next;	/* NULL when no ticket came */
+		s->next = NULL;
+	}
 	if (s->ssl != NULL && opt.mode == M_RESUME) {
 		if (SSL_session_reused(s->ssl))
 			resumed++;
@@ -482,6 +500,20 @@ consume(struct slot *s, const char *p, size_t n)
 	}
 }
 
+/* gemini-once: a ticket came; keep it as the slot's newest session. */
+static int
+new_session(SSL *ssl, SSL_SESSION *sess)
+{
+	struct slot	*s = SSL_get_app_data(ssl);
+
+	if (s == NULL)
+		return 0;
+	if (s->next != NULL)
+		SSL_SESSION_free(s->next);
+	s->next = sess;
+	return 1;	/* the reference is ours */
+}
+
 static void
 tls_setup(struct slot *s)
 {
@@ -490,8 +522,13 @@ tls_setup(struct slot *s)
 	SSL_set_fd(s->ssl, s->fd);
 	if (opt.sni != NULL && *opt.sni != '\0')
 		SSL_set_tlsext_host_name(s->ssl, opt.sni);
-	if (opt.mode == M_RESUME && s->sess != NULL)
+	if ((opt.mode == M_RESUME || opt.mode == M_ONCE) && s->sess != NULL)
 		SSL_set_session(s->ssl, s->sess);
+	if (opt.mode == M_ONCE && s->sess != NULL) {
+		SSL_SESSION_free(s->sess);	/* offered once, never again */
+		s->sess = NULL;
+	}
+	SSL_set_app_data(s->ssl, s);
 	s->state = S_HANDSHAKE;
 }
 
@@ -740,6 +777,8 @@ parse_args(int argc, char **argv)
 				opt.mode = M_GEMINI;
 			else if (strcmp(optarg, "gemini-resume") == 0)
 				opt.mode = M_RESUME;
+			else if (strcmp(optarg, "gemini-once") == 0)
+				opt.mode = M_ONCE;
 			else if (strcmp(optarg, "gopher") == 0)
 				opt.mode = M_GOPHER;
 			else if (strcmp(optarg, "idle") == 0)
@@ -817,7 +856,7 @@ parse_args(int argc, char **argv)
 }
 
 static const char *const mode_names[] = {
-	"gemini", "gemini-resume", "gopher", "idle",
+	"gemini", "gemini-resume", "gemini-once", "gopher", "idle",
 };
 
 static void
@@ -857,7 +896,7 @@ report(double t_end, long long ticks0, long long ticks1, double cpu_client)
 	    pct(lat, nlat, 0.50), pct(lat, nlat, 0.99),
 	    nlat ? lat[nlat - 1] : 0.0, body_bytes,
 	    secs > 0 ? (double)body_bytes / secs / 1e6 : 0.0);
-	if (opt.mode == M_RESUME)
+	if (opt.mode == M_RESUME || opt.mode == M_ONCE)
 		printf(" resumed=%.4f", done_ok + errors > 0 ?
 		    (double)resumed / (double)(done_ok + errors) : 0.0);
 	if (opt.mode != M_GOPHER)
@@ -907,6 +946,11 @@ main(int argc, char **argv)
 			die("SSL_CTX_new failed");
 		SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 		SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+		if (opt.mode == M_ONCE) {
+			SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT |
+			    SSL_SESS_CACHE_NO_INTERNAL_STORE);
+			SSL_CTX_sess_set_new_cb(ctx, new_session);
+		}
 	}
 	if ((slots = calloc((size_t)opt.conc, sizeof(*slots))) == NULL ||
 	    (close_at = calloc((size_t)opt.conc, sizeof(*close_at))) == NULL)

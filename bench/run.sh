@@ -340,8 +340,12 @@ while [ $rep -le "$REPS" ]; do
 		measure b $srv $rep -m gemini -p "$(port_of $srv)" -c 256 \
 		    -d "$DUR" -u "$URL4K" -b 4096 -P "$(pid_of $srv)"
 	done
+	# (c) each ticket used once (OpenSSL's way, RFC 8446 C.4); (r)
+	# one ticket offered until a new one comes (Python's ssl way)
 	for srv in $SERVERS_A; do
-		measure c $srv $rep -m gemini-resume -p "$(port_of $srv)" \
+		measure c $srv $rep -m gemini-once -p "$(port_of $srv)" \
+		    -c 64 -d "$DUR" -u "$URL4K" -b 4096 -P "$(pid_of $srv)"
+		measure r $srv $rep -m gemini-resume -p "$(port_of $srv)" \
 		    -c 64 -d "$DUR" -u "$URL4K" -b 4096 -P "$(pid_of $srv)"
 	done
 	measure d capsuled $rep -m gopher -p "$GOPH" -c 64 -d "$DUR" \
@@ -435,15 +439,20 @@ row "p50 ms" "$(med b capsuled p50_ms)" "$(med b floor p50_ms)" "$(ratio "$(med 
 row "requests/s" "$(med b capsuled rps)" "$(med b floor rps)" "$(ratio "$(med b capsuled rps)" "$(med b floor rps)")"
 row "errors (all rounds)" "$(total b capsuled errors)" "$(total b floor errors)" ""
 echo
-cc=$(med c capsuled server_cpu_ms_per_req); fc=$(med c floor server_cpu_ms_per_req)
-mc=$(med c molly server_cpu_ms_per_req)
-row "(c) Gemini 4 KB, session resumption, 64 clients" capsuled floor_tls "$MCOL" capsuled/floor
-row --- --- --- --- ---
-row "server CPU ms/request" "$cc" "$fc" "$mc" "$(ratio "$cc" "$fc")"
-row "resumed fraction" "$(med c capsuled resumed)" "$(med c floor resumed)" "$(med c molly resumed)" ""
-row "requests/s" "$(med c capsuled rps)" "$(med c floor rps)" "$(med c molly rps)" "$(ratio "$(med c capsuled rps)" "$(med c floor rps)")"
-row "errors (all rounds)" "$(total c capsuled errors)" "$(total c floor errors)" "$(total c molly errors)" ""
-echo
+# resume_table CFG TITLE: the resumption table of CFG (c or r)
+resume_table() {
+	rc_=$(med "$1" capsuled server_cpu_ms_per_req)
+	rf_=$(med "$1" floor server_cpu_ms_per_req)
+	row "$2" capsuled floor_tls "$MCOL" capsuled/floor
+	row --- --- --- --- ---
+	row "server CPU ms/request" "$rc_" "$rf_" "$(med "$1" molly server_cpu_ms_per_req)" "$(ratio "$rc_" "$rf_")"
+	row "resumed fraction" "$(med "$1" capsuled resumed)" "$(med "$1" floor resumed)" "$(med "$1" molly resumed)" ""
+	row "requests/s" "$(med "$1" capsuled rps)" "$(med "$1" floor rps)" "$(med "$1" molly rps)" "$(ratio "$(med "$1" capsuled rps)" "$(med "$1" floor rps)")"
+	row "errors (all rounds)" "$(total "$1" capsuled errors)" "$(total "$1" floor errors)" "$(total "$1" molly errors)" ""
+	echo
+}
+resume_table c "(c) Gemini 4 KB, resumption, each ticket used once, 64 clients"
+resume_table r "(c') Gemini 4 KB, resumption, a ticket reused until a new one comes, 64 clients"
 cd_=$(med d capsuled rps); fd_=$(med d floor rps)
 cdc=$(med d capsuled server_cpu_ms_per_req); fdc=$(med d floor server_cpu_ms_per_req)
 row "(d) Gopher 4 KB, 64 clients" capsuled floor_tcp capsuled/floor
