@@ -32,8 +32,11 @@ WATCHDOG = 60
 
 
 def run(argv, timeout=20):
-    p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True,
-                       timeout=timeout)
+    try:
+        p = subprocess.run(argv, stdin=subprocess.DEVNULL,
+                           capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None, b"", b"(still running after %d s)" % timeout
     return p.returncode, p.stdout, p.stderr
 
 
@@ -62,9 +65,13 @@ def conf(tmp, name, text):
 def refused_start(binary, tmp, what, capsule, bad_dir):
     """Start must refuse: named dir, user, permission; no serving, no cert."""
     certs = os.path.join(tmp, "certs-" + what)
-    rc, out, err = run([binary, "-d", capsule, "-C", certs, "-g", "0",
-                        "-p", "0"])
-    text = err.decode("utf-8", "replace")
+    s = Server([binary, "-d", capsule, "-C", certs, "-g", "0", "-p", "0"])
+    if s.start():
+        s.stop()  # it should not have: the checks below say so
+        rc = "started"
+    else:
+        rc = s.wait(10)
+    text = s.text().decode("utf-8", "replace")
     T.check("%s: start exits 2" % what, rc == 2, 2, (rc, text))
     T.check("%s: the message names the directory, user nobody and r-x"
             % what, re.search(r"-d: capsule %s: %s: user nobody cannot "
