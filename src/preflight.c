@@ -287,8 +287,9 @@ walk_all(const struct config *c, char **locs, const int *dirs,
 
 /*
  * The user the server becomes (capsuled.conf(5), "user"): the configured
- * one, "nobody" when root, else none (it stays who it is).  A problem
- * with it goes to b; *name is then NULL.
+ * one, "nobody" when root; not root, it stays who it is, but a
+ * configured user must still exist.  A problem with it goes to b; *name
+ * is then NULL.
  */
 static int
 serving_user(const struct config *c, const char *file, struct buf *b,
@@ -317,6 +318,9 @@ serving_user(const struct config *c, const char *file, struct buf *b,
 		*name = NULL;
 		return 1;
 	}
+	/* not root: no user is become (sandbox_drop), we are checked */
+	if (geteuid() != 0 && (pw = getpwuid(geteuid())) != NULL)
+		*name = pw->pw_name;
 	return 0;
 }
 

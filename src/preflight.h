@@ -8,8 +8,8 @@
  * Example: for capsuled.conf whose line 7 is "capsule /srv/c", a root
  * owned /srv/c of mode 700 and no user line, preflight_config(&c,
  * "capsuled.conf", &over, PREFLIGHT_ALL, &b) returns 1 and appends
- *   capsuled.conf:7: capsule /srv/c: user nobody cannot list the
- *   directory /srv/c (it needs r-x; drwx------ root root)
+ *   capsuled.conf:7: capsule /srv/c: /srv/c: user nobody cannot list
+ *   this directory (it needs r-x; it is drwx------ root root)
  * (one line) to b.  Each problem is one line, located by FILE:LINE of
  * the configuration line concerned, or by the flag (-d, -C) or "default"
  * when no line set it.  Paths are escaped for printing.
