@@ -149,22 +149,23 @@ diags_free(struct diags *d)
 }
 
 /*
- * Read and parse one article file relative to dirfd.  Symbolic links are
- * not followed and only regular files of at most SOURCE_MAX_SIZE bytes
- * are read (O_NONBLOCK: a FIFO swapped in cannot make us wait).  Fills
- * *stp with what fstat said of the file read.
+ * Read one article file relative to dirfd into *datap (malloc'd, *lenp
+ * bytes).  Symbolic links are not followed and only regular files of at
+ * most SOURCE_MAX_SIZE bytes are read (O_NONBLOCK: a FIFO swapped in
+ * cannot make us wait).  Fills *stp with what fstat said of the file
+ * read.  On failure errno says why the file could not be read, or is 0
+ * when it could but is no article (capsule_unreadable).
  */
-int
-capsule_read_article(int dirfd, const char *name, struct article *a,
+static int
+read_source(int dirfd, const char *name, char **datap, size_t *lenp,
     struct stat *stp, const char **errstr)
 {
 	struct stat	 st;
 	char		*data = NULL;
 	size_t		 len = 0, cap, alloc = 0;
 	ssize_t		 r;
-	int		 fd, ret = -1;
+	int		 fd, err = 0;
 
-	memset(a, 0, sizeof(*a));
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
 	    O_NONBLOCK);
 	if (fd == -1) {
@@ -173,16 +174,16 @@ capsule_read_article(int dirfd, const char *name, struct article *a,
 		return -1;
 	}
 	if (fstat(fd, &st) == -1) {
-		*errstr = strerror(errno);
-		goto done;
+		*errstr = strerror(err = errno);
+		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		*errstr = "not a regular file";
-		goto done;
+		goto fail;
 	}
 	if (st.st_size > (off_t)SOURCE_MAX_SIZE) {
 		*errstr = "file too large (limit 8 MiB)";
-		goto done;
+		goto fail;
 	}
 	/* read to EOF, but never more than one byte past the limit */
 	cap = (size_t)st.st_size + 1;
@@ -198,7 +199,8 @@ capsule_read_article(int dirfd, const char *name, struct article *a,
 
 			if ((p = realloc(data, cap)) == NULL) {
 				*errstr = "out of memory";
-				goto done;
+				err = ENOMEM;
+				goto fail;
 			}
 			data = p;
 			alloc = cap;
@@ -207,18 +209,51 @@ capsule_read_article(int dirfd, const char *name, struct article *a,
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1) {
-			*errstr = strerror(errno);
-			goto done;
+			*errstr = strerror(err = errno);
+			goto fail;
 		}
 		if (r == 0)
 			break;
 		len += (size_t)r;
 	}
+	close(fd);
 	*stp = st;
-	ret = article_load(a, data, len, errstr);
- done:
+	*datap = data;
+	*lenp = len;
+	return 0;
+ fail:
 	free(data);
 	close(fd);
+	errno = err;
+	return -1;
+}
+
+/*
+ * Could the file not be read at all (permissions, an I/O error), as
+ * opposed to being gone or no article?  errno as read_source left it.
+ */
+int
+capsule_unreadable(int err)
+{
+	return err != 0 && err != ENOENT && err != ENOTDIR && err != ELOOP &&
+	    err != ENOMEM;
+}
+
+/* Read and parse one article file relative to dirfd (see read_source). */
+int
+capsule_read_article(int dirfd, const char *name, struct article *a,
+    struct stat *stp, const char **errstr)
+{
+	char	*data;
+	size_t	 len;
+	int	 ret;
+
+	memset(a, 0, sizeof(*a));
+	if (read_source(dirfd, name, &data, &len, stp, errstr) == -1)
+		return -1;
+	ret = article_load(a, data, len, errstr);
+	free(data);
+	errno = 0;
 	return ret;
 }
 
@@ -263,15 +298,20 @@ capsule_unresolved(struct diags *d, const char *dir, const struct catalog *c,
 /*
  * Load the directory entry `name` as an article: 1 and *mp set, 0 when
  * it is not an article (not a *.txt name, a directory, gone) or was
- * skipped (then with a diagnostic), -1 when memory ran out.
+ * skipped (then with a diagnostic), -1 when memory ran out.  With errp,
+ * a file that cannot be read at all (capsule_unreadable) gives 2 and its
+ * errno in *errp instead of a diagnostic, and the source read is kept in
+ * the meta (meta_keep_source), for the day it cannot be read again.
  */
 int
 capsule_load(int dfd, const char *dir, const char *name, struct diags *d,
-    struct meta **mp)
+    struct meta **mp, int *errp)
 {
 	struct article	 a;
 	struct stat	 st;
 	const char	*errstr;
+	char		*data;
+	size_t		 len;
 
 	*mp = NULL;
 	if (!capsule_is_article_name(name))
@@ -279,20 +319,35 @@ capsule_load(int dfd, const char *dir, const char *name, struct diags *d,
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
 	    S_ISDIR(st.st_mode))
 		return 0;	/* gone, or a directory called x.txt */
-	if (capsule_read_article(dfd, name, &a, &st, &errstr) == -1) {
-		if (strcmp(errstr, "No such file or directory") != 0)
+	if (read_source(dfd, name, &data, &len, &st, &errstr) == -1) {
+		if (errp != NULL && capsule_unreadable(errno)) {
+			*errp = errno;
+			return 2;
+		}
+		if (errno != ENOENT)
 			diags_add(d, dir, name, DIAG_SKIPPED, "%s", errstr);
+		return 0;
+	}
+	if (article_load(&a, data, len, &errstr) == -1) {
+		free(data);
+		diags_add(d, dir, name, DIAG_SKIPPED, "%s", errstr);
 		return 0;
 	}
 	article_warnings(d, dir, name, &a);
 	*mp = meta_new(name, &a, a.a_has_date ? a.a_date : st.st_mtime);
 	article_free(&a);
-	if (*mp == NULL)
+	if (*mp == NULL) {
+		free(data);
 		return -1;
+	}
 	(*mp)->m_mtime = st.st_mtime;
 	(*mp)->m_mtime_ns = st.st_mtim.tv_nsec;
 	(*mp)->m_size = st.st_size;
 	(*mp)->m_ino = st.st_ino;
+	if (errp != NULL)
+		meta_keep_source(*mp, data, len);	/* over the budget: no */
+	else
+		free(data);
 	return 1;
 }
 
@@ -304,7 +359,7 @@ scan_one(struct catalog *c, int dfd, const char *dir, const char *name,
 	struct meta	*m;
 	int		 r;
 
-	if ((r = capsule_load(dfd, dir, name, d, &m)) != 1)
+	if ((r = capsule_load(dfd, dir, name, d, &m, NULL)) != 1)
 		return r;
 	r = catalog_add_meta(c, m);
 	meta_unref(m);

@@ -43,7 +43,8 @@ int		 capsule_is_article_name(const char *);
 int		 capsule_read_article(int, const char *, struct article *,
 		    struct stat *, const char **);
 int		 capsule_load(int, const char *, const char *, struct diags *,
-		    struct meta **);
+		    struct meta **, int *);
+int		 capsule_unreadable(int);
 void		 capsule_unresolved(struct diags *, const char *,
 		    const struct catalog *, const char *);
 struct catalog	*capsule_scan(const char *, struct diags *, const char **);

@@ -564,6 +564,23 @@ set_alias(struct parser *p, enum key k, char *v)
 	return add_name(p, h->ch_aliases[h->ch_naliases++]);
 }
 
+/* Where the keys that start-up checks were set (see config.h). */
+static void
+record_line(struct config *c, enum key k, size_t line)
+{
+	struct config_host	*h = c->c_nhosts > 0 ?
+	    &c->c_hosts[c->c_nhosts - 1] : NULL;
+
+	if (k == KEY_USER)
+		c->c_user_line = line;
+	else if (k == KEY_HOST)
+		h->ch_line = line;
+	else if (k == KEY_CAPSULE)
+		h->ch_capsule_line = line;
+	else if (k == KEY_CERTS)
+		h->ch_certs_line = line;
+}
+
 static const struct keyword *
 keyword_find(const char *name, enum key *k)
 {
@@ -625,6 +642,7 @@ parse_line(struct parser *p, char *s, size_t n)
 		return -1;
 	if (p->p_seen[k] == 0)
 		p->p_seen[k] = p->p_line;
+	record_line(p->p_conf, k, p->p_line);
 	return 0;
 }
 

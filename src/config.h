@@ -19,7 +19,9 @@
  * config_parse reads it into a struct config, reporting the first error
  * as "FILE:LINE: message"; config_dump writes any struct config back in
  * canonical form (every setting, defaults included, in a fixed order),
- * which config_parse reads back to the same struct.
+ * which config_parse reads back to the same struct.  The lines of the
+ * keys that start-up checks (user, host, capsule, certs) are kept, so
+ * that its messages can name them (FILE:LINE) too.
  */
 #ifndef CONFIG_H
 #define CONFIG_H
@@ -65,6 +67,9 @@ struct config_host {
 	char		*ch_certs;		/* directory; default "certs" */
 	char		*ch_lang;		/* default lang, or NULL */
 	char		*ch_title;		/* capsule title, or NULL */
+	size_t		 ch_line;		/* of the host line; 0: none */
+	size_t		 ch_capsule_line;	/* 0: the default or a flag */
+	size_t		 ch_certs_line;		/* 0: the default or a flag */
 };
 
 struct config {
@@ -73,6 +78,7 @@ struct config {
 	char			*c_gopher_host;	/* advertised; NULL: first host */
 	int			 c_gopher_port;	/* advertised; 0: the bound one */
 	char			*c_user;	/* NULL: "nobody" when root */
+	size_t			 c_user_line;	/* its line in the file, or 0 */
 	enum config_log		 c_log;
 	enum config_level	 c_level;
 	int			 c_timeout;	/* seconds; default 10 */

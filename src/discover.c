@@ -1,5 +1,6 @@
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,16 +47,20 @@ static int
 reader_load(void *arg, size_t i, struct textindex_doc *doc, void **h)
 {
 	const struct reader *r = arg;
+	const struct cat_article *ca = &r->r_cat->c_art[r->r_art[i]];
+	const struct meta *m = ca->ca_meta;
 	struct article	*a;
 	struct stat	 st;
 	const char	*errstr;
 
 	if ((a = malloc(sizeof(*a))) == NULL)
 		return -1;
-	if (capsule_read_article(r->r_dirfd,
-	    r->r_cat->c_art[r->r_art[i]].ca_name, a, &st, &errstr) == -1) {
+	if (capsule_read_article(r->r_dirfd, ca->ca_name, a, &st,
+	    &errstr) == -1 && (!capsule_unreadable(errno) ||
+	    m->m_src == NULL || article_load(a, m->m_src, m->m_srclen,
+	    &errstr) == -1)) {
 		free(a);
-		return -1;	/* gone: the watcher will notice */
+		return -1;	/* gone (the watcher will notice), or unkept */
 	}
 	doc->td_title = a->a_title;
 	doc->td_para = (const char *const *)a->a_para;

@@ -30,6 +30,20 @@ struct candidate {
 	int		 cd_seen;	/* seen in the latest scan */
 };
 
+/*
+ * A file that could not be read, as it was then: it is not read (nor
+ * logged) again until it changes (capsuled(8), "FILES THAT CANNOT BE
+ * READ").  Its published version, if any, stays in the cache.
+ */
+struct unreadable {
+	char		*ur_name;
+	ino_t		 ur_ino;
+	off_t		 ur_size;
+	struct timespec	 ur_mtime;
+	struct timespec	 ur_ctime;	/* chmod changes only this */
+	int		 ur_err;
+};
+
 struct live {
 	_Atomic int	  lv_refs;
 	char		 *lv_dir;
@@ -59,6 +73,9 @@ struct live {
 	int64_t		  lv_index_ms;	/* the last text index took */
 	int64_t		  lv_full_ms;	/* the last full one took */
 	int64_t		  lv_settle_at;	/* rebuild the index then; 0: no */
+	struct unreadable *lv_unread;	/* files that could not be read */
+	size_t		  lv_nunread;
+	struct strmap	  lv_unreadby;	/* name -> index in lv_unread */
 };
 
 static int64_t
@@ -118,6 +135,91 @@ cache_del(struct live *lv, const char *name)
 		strmap_set(&lv->lv_byname, last->m_name, strlen(last->m_name),
 		    (uint32_t)i);
 	}
+}
+
+/* Does st show the file as it was when it could not be read? */
+static int
+unread_same(const struct live *lv, const char *name, const struct stat *st)
+{
+	int64_t			 i;
+	const struct unreadable	*u;
+
+	if ((i = strmap_get(&lv->lv_unreadby, name, strlen(name))) < 0)
+		return 0;
+	u = &lv->lv_unread[i];
+	return u->ur_ino == st->st_ino && u->ur_size == st->st_size &&
+	    u->ur_mtime.tv_sec == st->st_mtim.tv_sec &&
+	    u->ur_mtime.tv_nsec == st->st_mtim.tv_nsec &&
+	    u->ur_ctime.tv_sec == st->st_ctim.tv_sec &&
+	    u->ur_ctime.tv_nsec == st->st_ctim.tv_nsec;
+}
+
+/* The file can be read again, or is gone; the last one moves in. */
+static void
+unread_forget(struct live *lv, const char *name)
+{
+	int64_t			 i;
+	struct unreadable	*last;
+
+	if ((i = strmap_get(&lv->lv_unreadby, name, strlen(name))) < 0)
+		return;
+	strmap_del(&lv->lv_unreadby, name, strlen(name));
+	free(lv->lv_unread[i].ur_name);
+	last = &lv->lv_unread[--lv->lv_nunread];
+	if ((size_t)i < lv->lv_nunread) {
+		lv->lv_unread[i] = *last;
+		strmap_set(&lv->lv_unreadby, last->ur_name,
+		    strlen(last->ur_name), (uint32_t)i);
+	}
+}
+
+/*
+ * File name could not be read (errno err): say so once for this state
+ * of the file, and keep its published version, which the cache still
+ * holds (snapshot_article renders it from the source its meta kept).
+ */
+static void
+unread_note(struct live *lv, const char *name, int err, struct diags *d)
+{
+	struct unreadable	*u, *p;
+	struct stat		 st;
+	int64_t			 i;
+
+	if (fstatat(lv->lv_dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		memset(&st, 0, sizeof(st));
+	if (unread_same(lv, name, &st) && lv->lv_unread[strmap_get(
+	    &lv->lv_unreadby, name, strlen(name))].ur_err == err)
+		return;
+	unread_forget(lv, name);
+	if ((p = reallocarray(lv->lv_unread, lv->lv_nunread + 1,
+	    sizeof(*p))) == NULL)
+		return;
+	lv->lv_unread = p;
+	u = &lv->lv_unread[lv->lv_nunread];
+	if ((u->ur_name = strdup(name)) == NULL)
+		return;
+	if (strmap_put(&lv->lv_unreadby, u->ur_name, strlen(name),
+	    (uint32_t)lv->lv_nunread) == -1) {
+		free(u->ur_name);
+		return;
+	}
+	lv->lv_nunread++;
+	u->ur_ino = st.st_ino;
+	u->ur_size = st.st_size;
+	u->ur_mtime = st.st_mtim;
+	u->ur_ctime = st.st_ctim;
+	u->ur_err = err;
+	if ((i = strmap_get(&lv->lv_byname, name, strlen(name))) < 0)
+		diags_add(d, lv->lv_dir, name, DIAG_SKIPPED, "cannot be read "
+		    "(%s); not published until it can be", strerror(err));
+	else if (lv->lv_meta[i]->m_src != NULL)
+		diags_add(d, lv->lv_dir, name, DIAG_WARNING, "cannot be read "
+		    "(%s); the last published version stays", strerror(err));
+	else
+		diags_add(d, lv->lv_dir, name, DIAG_WARNING, "cannot be read "
+		    "(%s); it stays listed, but its text was not kept in "
+		    "memory (over %u MiB kept), so its page fails until it can "
+		    "be read", strerror(err), META_SOURCE_MAX / (1024 * 1024));
 }
 
 static void
@@ -258,19 +360,27 @@ apply(struct live *lv)
 	struct diags	 d;
 	struct meta	*m;
 	struct snapshot	*s;
-	size_t		 i, n = lv->lv_npend;
+	size_t		 i, n = 0;
 	int64_t		 t0 = now_ms();
+	int		 err;
 
 	memset(&d, 0, sizeof(d));
 	for (i = 0; i < lv->lv_npend; i++) {
 		switch (capsule_load(lv->lv_dirfd, lv->lv_dir, lv->lv_pend[i],
-		    &d, &m)) {
+		    &d, &m, &err)) {
 		case 1:
+			unread_forget(lv, lv->lv_pend[i]);
 			if (cache_put(lv, m) == -1)
 				log_warnx("%s: out of memory", lv->lv_dir);
+			n++;
 			break;
 		case 0:
+			unread_forget(lv, lv->lv_pend[i]);
 			cache_del(lv, lv->lv_pend[i]);
+			n++;
+			break;
+		case 2:		/* nothing is unpublished by an error */
+			unread_note(lv, lv->lv_pend[i], err, &d);
 			break;
 		default:
 			log_warnx("%s: out of memory", lv->lv_dir);
@@ -279,7 +389,9 @@ apply(struct live *lv)
 	}
 	if (lv->lv_pend_intro)
 		read_intro(lv, &d);
-	if (publish(lv, 0) == -1)
+	if (n == 0 && !lv->lv_pend_intro)
+		;	/* only files that could not be read: nothing changed */
+	else if (publish(lv, 0) == -1)
 		log_warnx("%s: out of memory: still serving the last snapshot",
 		    lv->lv_dir);
 	else {
@@ -398,6 +510,8 @@ rescan_one(struct live *lv, const char *name, const struct stat *st,
 	struct meta		*m;
 	struct candidate	*cd;
 
+	if (unread_same(lv, name, st))
+		return;		/* said once; it has not changed since */
 	i = strmap_get(&lv->lv_byname, name, strlen(name));
 	m = i >= 0 ? lv->lv_meta[i] : NULL;
 	if (m != NULL && m->m_size == st->st_size &&
@@ -463,6 +577,10 @@ rescan(struct live *lv, int confirm)
 		if (strmap_get(&present, lv->lv_meta[i]->m_name,
 		    strlen(lv->lv_meta[i]->m_name)) < 0)
 			pend_add(lv, lv->lv_meta[i]->m_name);
+	for (i = lv->lv_nunread; i-- > 0; )
+		if (strmap_get(&present, lv->lv_unread[i].ur_name,
+		    strlen(lv->lv_unread[i].ur_name)) < 0)
+			unread_forget(lv, lv->lv_unread[i].ur_name);
 	for (i = 0; i < present.m_cap; i++)
 		free((char *)(uintptr_t)present.m_slot[i].ms_key);
 	strmap_free(&present);
@@ -549,7 +667,7 @@ scan_part(void *arg)
 	struct scan_part *sp = arg;
 	struct meta	 *m;
 	size_t		  i;
-	int		  r;
+	int		  r, err;
 
 	if ((sp->sp_meta = calloc(sp->sp_to - sp->sp_from + 1,
 	    sizeof(*sp->sp_meta))) == NULL) {
@@ -558,9 +676,12 @@ scan_part(void *arg)
 	}
 	for (i = sp->sp_from; i < sp->sp_to; i++) {
 		r = capsule_load(sp->sp_lv->lv_dirfd, sp->sp_lv->lv_dir,
-		    sp->sp_names[i], &sp->sp_diags, &m);
+		    sp->sp_names[i], &sp->sp_diags, &m, &err);
 		if (r == 1)
 			sp->sp_meta[sp->sp_nmeta++] = m;
+		else if (r == 2)
+			diags_add(&sp->sp_diags, sp->sp_lv->lv_dir,
+			    sp->sp_names[i], DIAG_SKIPPED, "%s", strerror(err));
 		else if (r == -1)
 			sp->sp_nomem = 1;
 	}
@@ -677,6 +798,7 @@ live_new(const char *dir, const struct site *site, int rescan_secs,
 	lv->lv_inotify = lv->lv_stop[0] = lv->lv_stop[1] = lv->lv_dirfd = -1;
 	lv->lv_rescan = rescan_secs;
 	strmap_init(&lv->lv_byname);
+	strmap_init(&lv->lv_unreadby);
 	pthread_mutex_init(&lv->lv_lock, NULL);
 	if (site_copy(&lv->lv_site, site, &lv->lv_strings) == -1 ||
 	    (lv->lv_dir = strdup(dir)) == NULL ||
@@ -758,6 +880,10 @@ live_unref(struct live *lv)
 	for (i = 0; i < lv->lv_ncand; i++)
 		free(lv->lv_cand[i].cd_name);
 	free(lv->lv_cand);
+	for (i = 0; i < lv->lv_nunread; i++)
+		free(lv->lv_unread[i].ur_name);
+	free(lv->lv_unread);
+	strmap_free(&lv->lv_unreadby);
 	free(lv->lv_intro);
 	free(lv->lv_dir);
 	free(lv->lv_strings);

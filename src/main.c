@@ -24,6 +24,7 @@
 #include "gopher_render.h"
 #include "log.h"
 #include "meta.h"
+#include "preflight.h"
 #include "sandbox.h"
 #include "serve.h"
 #include "site.h"
@@ -41,19 +42,22 @@ static const char usage_text[] =
 "                        [--gopher | --gopher-text] [--strict] FILE...\n"
 "       capsuled convert [-d CAPSULE_DIR] [-H HOSTNAME] [-g PORT] [-p PORT]\n"
 "                        --home [--gopher] | --atom\n"
-"       capsuled check [-d CAPSULE_DIR]\n"
+"       capsuled check [-c FILE] [-d CAPSULE_DIR]\n"
 "       capsuled --help | --version\n"
 "\n"
 "  (no command)  serve the capsule over Gemini (TLS) and Gopher until\n"
 "                SIGTERM/SIGINT; SIGHUP reloads the configuration\n"
-"  -n            check the configuration and print it in canonical form\n"
+"  -n            check the configuration (as start-up does: capsules,\n"
+"                user, certificates, permissions) and print it in\n"
+"                canonical form\n"
 "  convert       print the rendering of each article FILE: gemtext, or with\n"
 "                --gopher its Gopher menu, with --gopher-text its plain text;\n"
 "                --home prints the home page (--gopher: the root menu),\n"
 "                --atom the Atom feed.  Related titles are resolved against\n"
 "                CAPSULE_DIR (default: the directory holding FILE)\n"
-"  check         report every file that is skipped or has a problem, one\n"
-"                line each; exit 1 if a file was skipped\n"
+"  check         report every file that is skipped or has a problem, and\n"
+"                every path the serving user could not read, one line\n"
+"                each; exit 1 if a file was skipped or is unreadable\n"
 "\n"
 "  -c FILE       configuration file (capsuled.conf(5)); flags override it\n"
 "  -d DIR        capsule directory (default ./capsule)\n"
@@ -445,31 +449,6 @@ cmd_convert(int argc, char **argv)
 	return status;
 }
 
-static int
-cmd_check(int argc, char **argv)
-{
-	struct options	 o;
-	struct catalog	*c;
-	struct diags	 d;
-	const char	*errstr, *dir;
-	int		 status;
-
-	options_init(&o, 70);
-	if (parse_options(argc, argv, &o, "d") != argc)
-		usage(2);
-	dir = o.o_dir ? o.o_dir : "capsule";
-	memset(&d, 0, sizeof(d));
-	if ((c = capsule_scan(dir, &d, &errstr)) == NULL)
-		fatalx("%s: %s", dir, errstr);
-	print_diags(stdout, &d, "");
-	printf("capsuled check: %zu articles, %zu skipped, %zu warnings\n",
-	    c->c_nart, d.d_count[DIAG_SKIPPED], d.d_count[DIAG_WARNING]);
-	status = d.d_count[DIAG_SKIPPED] > 0 ? 1 : 0;
-	diags_free(&d);
-	catalog_free(c);
-	return status;
-}
-
 /* The configuration file, or the defaults when there is none. */
 static void
 load_config(const struct options *o, struct config *c)
@@ -480,6 +459,52 @@ load_config(const struct options *o, struct config *c)
 	if (o->o_config != NULL && config_load(c, o->o_config, err,
 	    sizeof(err)) == -1)
 		fatalx("%s", err);
+}
+
+/*
+ * Every host's capsule (one without -c: -d or ./capsule), then what the
+ * user the server runs as could not read of them (preflight.h).
+ */
+static int
+cmd_check(int argc, char **argv)
+{
+	struct options	 o;
+	struct config	 conf;
+	struct catalog	*c;
+	struct diags	 d;
+	struct buf	 b;
+	const char	*errstr, *dir;
+	size_t		 i, nart = 0;
+	int		 status, unreadable;
+
+	options_init(&o, 70);
+	if (parse_options(argc, argv, &o, "cd") != argc)
+		usage(2);
+	load_config(&o, &conf);
+	if (serve_apply(&conf, &o.o_over) == -1)
+		fatalx("out of memory");
+	memset(&d, 0, sizeof(d));
+	for (i = 0; i < conf.c_nhosts; i++) {
+		dir = conf.c_hosts[i].ch_capsule;
+		if ((c = capsule_scan(dir, &d, &errstr)) == NULL)
+			fatalx("%s: %s", dir, errstr);
+		nart += c->c_nart;
+		catalog_free(c);
+	}
+	print_diags(stdout, &d, "");
+	buf_init(&b);
+	if ((unreadable = preflight_config(&conf, o.o_config, &o.o_over,
+	    PREFLIGHT_ACCESS, &b)) == -1 || b.b_failed)
+		fatalx("cannot check access: %s", strerror(errno));
+	if (b.b_len > 0)
+		fwrite(b.b_data, 1, b.b_len, stdout);
+	printf("capsuled check: %zu articles, %zu skipped, %zu warnings\n",
+	    nart, d.d_count[DIAG_SKIPPED], d.d_count[DIAG_WARNING]);
+	status = d.d_count[DIAG_SKIPPED] > 0 || unreadable > 0 ? 1 : 0;
+	buf_free(&b);
+	diags_free(&d);
+	config_purge(&conf);
+	return status;
 }
 
 static int
@@ -500,16 +525,21 @@ cmd_serve(int argc, char **argv)
 	if (first != argc)
 		usage(2);
 	load_config(&o, &c);
+	buf_init(&b);
+	config_dump(&c, &b);	/* as the file says, before the flags */
+	if (serve_apply(&c, &o.o_over) == -1)
+		fatalx("out of memory");
+	/* refuse before anything is bound, printed or written */
+	if (serve_preflight(&c, o.o_config, &o.o_over) == -1)
+		fatalx("%s", o.o_dump ? "the configuration would be refused" :
+		    "refusing to start");
 	if (o.o_dump) {
-		buf_init(&b);
-		config_dump(&c, &b);
 		r = write_buf(&b);
 		buf_free(&b);
 		config_purge(&c);
 		return r == 0 ? 0 : 1;
 	}
-	if (serve_apply(&c, &o.o_over) == -1)
-		fatalx("out of memory");
+	buf_free(&b);
 	r = serve_main(&c, o.o_config, &o.o_over);
 	config_purge(&c);
 	return r;

@@ -20,7 +20,7 @@ put(char **p, const char *s, size_t n)
 
 /*
  * One allocation holds the struct, the two pointer arrays and every
- * string: a meta is freed with one free().
+ * string (the source, when kept, is a second one).
  */
 struct meta *
 meta_new(const char *name, const struct article *a, int64_t date)
@@ -68,6 +68,27 @@ meta_new(const char *name, const struct article *a, int64_t date)
 	return m;
 }
 
+/* Bytes held in m_src by every meta (META_SOURCE_MAX). */
+static _Atomic size_t	 kept_bytes;
+
+/*
+ * Give m the source it was made from (malloc'd, len bytes: m owns it
+ * from now on, whatever the answer); -1 when that would pass
+ * META_SOURCE_MAX, and the bytes are freed.  Before m is shared only.
+ */
+int
+meta_keep_source(struct meta *m, char *src, size_t len)
+{
+	if (atomic_fetch_add(&kept_bytes, len) + len > META_SOURCE_MAX) {
+		atomic_fetch_sub(&kept_bytes, len);
+		free(src);
+		return -1;
+	}
+	m->m_src = src;
+	m->m_srclen = len;
+	return 0;
+}
+
 void
 meta_ref(struct meta *m)
 {
@@ -77,6 +98,11 @@ meta_ref(struct meta *m)
 void
 meta_unref(struct meta *m)
 {
-	if (m != NULL && atomic_fetch_sub(&m->m_refs, 1) == 1)
-		free(m);
+	if (m == NULL || atomic_fetch_sub(&m->m_refs, 1) != 1)
+		return;
+	if (m->m_src != NULL) {
+		atomic_fetch_sub(&kept_bytes, m->m_srclen);
+		free(m->m_src);
+	}
+	free(m);
 }

@@ -36,10 +36,21 @@ struct meta {
 	long		 m_mtime_ns;	/* and its nanoseconds */
 	off_t		 m_size;
 	ino_t		 m_ino;		/* 0: not read from a capsule */
+	char		*m_src;		/* the source as read, or NULL */
+	size_t		 m_srclen;
 };
+
+/*
+ * Source bytes kept in metas, process-wide: what a served article falls
+ * back on when its file can no longer be read (capsuled(8), "FILES THAT
+ * CANNOT BE READ").  Past this, articles keep no source and such a file's
+ * page cannot be shown until it is readable again.
+ */
+#define META_SOURCE_MAX	(64u * 1024 * 1024)
 
 struct meta	*meta_new(const char *, const struct article *, int64_t);
 void		 meta_ref(struct meta *);
 void		 meta_unref(struct meta *);
+int		 meta_keep_source(struct meta *, char *, size_t);
 
 #endif

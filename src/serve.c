@@ -27,6 +27,7 @@
 #include "live.h"
 #include "log.h"
 #include "mime.h"
+#include "preflight.h"
 #include "sandbox.h"
 #include "serve.h"
 #include "server.h"
@@ -84,6 +85,11 @@ serve_apply(struct config *c, const struct overrides *o)
 	    replace(&h->ch_name, o->ov_host) == -1 ||
 	    replace(&h->ch_certs, o->ov_certs) == -1)
 		return -1;
+	/* no longer the file's lines: preflight names the flags instead */
+	if (o->ov_dir != NULL)
+		h->ch_capsule_line = 0;
+	if (o->ov_certs != NULL)
+		h->ch_certs_line = 0;
 	for (i = 0; i < c->c_nlisten; i++) {
 		if (c->c_listen[i].cl_proto == CONF_GEMINI &&
 		    o->ov_gemini_port >= 0)
@@ -180,40 +186,13 @@ host_live(const struct config *c, const struct config_host *h,
 	return lv;
 }
 
-/* Is directory a inside (or the same as) directory b? */
-static int
-inside(const char *a, const char *b)
-{
-	char	 ra[PATH_MAX], rb[PATH_MAX], parent[PATH_MAX];
-	char	*slash;
-	size_t	 n;
-
-	if (realpath(b, rb) == NULL)
-		return 0;
-	if (realpath(a, ra) == NULL) {
-		/* a does not exist yet: where would it be made? */
-		snprintf(parent, sizeof(parent), "%s", a);
-		if ((slash = strrchr(parent, '/')) == NULL)
-			snprintf(parent, sizeof(parent), ".");
-		else if (slash == parent)
-			parent[1] = '\0';
-		else
-			*slash = '\0';
-		if (realpath(parent, ra) == NULL)
-			return 0;
-	}
-	n = strlen(rb);
-	return strncmp(ra, rb, n) == 0 && (ra[n] == '/' || ra[n] == '\0' ||
-	    (n == 1 && rb[0] == '/'));
-}
-
 static int
 host_tls(const struct config_host *h, const char *name, struct tls_host *t,
     char *err, size_t errlen)
 {
 	const char	*errstr;
 
-	if (inside(h->ch_certs, h->ch_capsule)) {
+	if (preflight_inside(h->ch_certs, h->ch_capsule)) {
 		snprintf(err, errlen, "certificate directory %s is inside the "
 		    "capsule %s: its keys could be served; move it out",
 		    h->ch_certs, h->ch_capsule);
@@ -567,6 +546,34 @@ spawn(struct serve *sv, const struct server_conf *listeners,
 	return pid;
 }
 
+/*
+ * Log every problem that start-up refuses (preflight.h) of c, read from
+ * path (or none); 0 when there is none.
+ */
+int
+serve_preflight(const struct config *c, const char *path,
+    const struct overrides *o)
+{
+	struct buf	 b;
+	char		*line, *nl;
+	int		 n;
+
+	buf_init(&b);
+	n = preflight_config(c, path, o, PREFLIGHT_ALL, &b);
+	if (n == -1 || b.b_failed)
+		log_warnx("cannot check the configuration: %s",
+		    b.b_failed ? "out of memory" : strerror(errno));
+	for (line = b.b_data; n > 0 && line != NULL && *line != '\0';
+	    line = nl + 1) {
+		if ((nl = strchr(line, '\n')) == NULL)
+			break;
+		*nl = '\0';
+		log_warnx("%s", line);
+	}
+	buf_free(&b);
+	return n == 0 ? 0 : -1;
+}
+
 /* Read the configuration again for SIGHUP; NULL (and logged) on error. */
 static struct config *
 reread(const struct serve *sv)
@@ -585,6 +592,13 @@ reread(const struct serve *sv)
 		return NULL;
 	}
 	if (serve_apply(c, sv->sv_over) == -1) {
+		config_purge(c);
+		free(c);
+		return NULL;
+	}
+	if (serve_preflight(c, sv->sv_path, sv->sv_over) != 0) {
+		log_warnx("SIGHUP: the new configuration would be refused; "
+		    "keeping the running one");
 		config_purge(c);
 		free(c);
 		return NULL;

@@ -25,6 +25,8 @@ struct overrides {
 };
 
 int	 serve_apply(struct config *, const struct overrides *);
+int	 serve_preflight(const struct config *, const char *,
+	    const struct overrides *);
 int	 serve_main(struct config *, const char *, const struct overrides *);
 
 #endif

@@ -98,7 +98,9 @@ snapshot_release(struct snapshot *s)
  * file is gone, is no longer an article, or is being rewritten in place
  * (same inode, other size or modification time than when it was
  * published: it may be half written).  A file renamed over it (another
- * inode) is complete, and is rendered.
+ * inode) is complete, and is rendered.  A file that cannot be read at
+ * all (permissions, I/O errors) is rendered from the source its meta
+ * kept, the last version published (capsule_load).
  */
 int
 snapshot_article(const struct snapshot *s, size_t i, enum snap_format f,
@@ -113,9 +115,12 @@ snapshot_article(const struct snapshot *s, size_t i, enum snap_format f,
 	int		 r;
 
 	if (capsule_read_article(s->sn_dirfd, ca->ca_name, &a, &st,
-	    errstr) == -1)
-		return -1;
-	if (m->m_ino != 0 && st.st_ino == m->m_ino && (st.st_size !=
+	    errstr) == -1) {
+		/* unreadable now: the version published, when kept */
+		if (!capsule_unreadable(errno) || m->m_src == NULL ||
+		    article_load(&a, m->m_src, m->m_srclen, errstr) == -1)
+			return -1;
+	} else if (m->m_ino != 0 && st.st_ino == m->m_ino && (st.st_size !=
 	    m->m_size || st.st_mtime != m->m_mtime ||
 	    st.st_mtim.tv_nsec != m->m_mtime_ns)) {
 		article_free(&a);

@@ -588,6 +588,48 @@ test_contrib(void)
 	config_purge(&c);
 }
 
+/* The lines start-up's messages name (preflight.h). */
+static void
+test_lines(void)
+{
+	static const char	 text[] =
+	    "# a comment\n"
+	    "user _capsuled\n"
+	    "\n"
+	    "host a.example\n"
+	    "capsule /srv/a\n"
+	    "certs /etc/a\n"
+	    "host b.example\n"
+	    "title B\n"
+	    "certs /etc/b\n";
+	struct config	 c;
+	char		 err[256];
+
+	config_init(&c);
+	CHECK(config_parse(&c, FILE_NAME, LIT(text), err, sizeof(err)) == 0,
+	    "%s", err);
+	CHECK(c.c_user_line == 2, "user on line %zu", c.c_user_line);
+	if (c.c_nhosts == 2) {
+		CHECK(c.c_hosts[0].ch_line == 4, "host a on %zu",
+		    c.c_hosts[0].ch_line);
+		CHECK(c.c_hosts[0].ch_capsule_line == 5, "capsule a on %zu",
+		    c.c_hosts[0].ch_capsule_line);
+		CHECK(c.c_hosts[0].ch_certs_line == 6, "certs a on %zu",
+		    c.c_hosts[0].ch_certs_line);
+		CHECK(c.c_hosts[1].ch_line == 7, "host b on %zu",
+		    c.c_hosts[1].ch_line);
+		CHECK(c.c_hosts[1].ch_capsule_line == 0,
+		    "capsule b (the default) on %zu",
+		    c.c_hosts[1].ch_capsule_line);
+		CHECK(c.c_hosts[1].ch_certs_line == 9, "certs b on %zu",
+		    c.c_hosts[1].ch_certs_line);
+	} else
+		CHECK(0, "%zu hosts", c.c_nhosts);
+	config_purge(&c);
+	config_init(&c);
+	CHECK(c.c_user_line == 0, "no user line: %zu", c.c_user_line);
+}
+
 int
 main(void)
 {
@@ -599,5 +641,6 @@ main(void)
 	test_errbuf();
 	test_load();
 	test_contrib();
+	test_lines();
 	return TEST_DONE();
 }

@@ -1,0 +1,5 @@
+#!/bin/sh
+# perms.sh [BIN]: what the serving user cannot read: start-up, -n,
+# check -c, SIGHUP and files made unreadable while served (issue 13).
+cd "$(dirname "$0")/.." || exit 2
+python3 tests/perms_test.py "${1:-./capsuled}"
