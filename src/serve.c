@@ -208,11 +208,17 @@ inside(const char *a, const char *b)
 }
 
 static int
-host_tls(const struct config_host *h, const char *name, struct tls_host *t,
-    char *err, size_t errlen)
+/*
+ * The certificate of a host, naming its names (lowercase A-labels, the
+ * host's first); a name it misses is a warning, as capsuled never
+ * replaces a certificate it did not make (capsuled(8), -C).
+ */
+host_tls(const struct config_host *h, const char *const *names,
+    struct tls_host *t, char *err, size_t errlen)
 {
 	const char	*errstr;
 
+	size_t		 i;
 	if (inside(h->ch_certs, h->ch_capsule)) {
 		snprintf(err, errlen, "certificate directory %s is inside the "
 		    "capsule %s: its keys could be served; move it out",
@@ -223,13 +229,21 @@ host_tls(const struct config_host *h, const char *name, struct tls_host *t,
 		snprintf(err, errlen, "%s: %s", h->ch_certs, strerror(errno));
 		return -1;
 	}
-	if (tls_host_load(h->ch_certs, name, t, &errstr) == -1) {
-		snprintf(err, errlen, "certificate for %s in %s: %s", name,
+	if (tls_host_load(h->ch_certs, names, t, &errstr) == -1) {
+		snprintf(err, errlen, "certificate for %s in %s: %s", names[0],
 		    h->ch_certs, errstr);
 		return -1;
 	}
 	log_info("%s certificate for %s: %s", t->th_created ? "created" :
-	    "loaded", name, t->th_fingerprint);
+	    t->th_renewed ? "made again, naming every alias," : "loaded",
+	    names[0], t->th_fingerprint);
+	for (i = 1; names[i] != NULL; i++)
+		if (!tls_host_covers(t, names[i]))
+			log_warnx("certificate %s/%s.crt does not name alias "
+			    "%s and is not marked as made by capsuled, so it "
+			    "is left as it is: clients asking for %s see a "
+			    "name mismatch", h->ch_certs, names[0], names[i],
+			    names[i]);
 	return 0;
 }
 
@@ -301,8 +315,8 @@ world_new(const struct serve *sv, const struct config *c, struct diags *d,
 		    gopher_host : w->w_vh[0].vh_names[0]);
 		if ((w->w_vh[i].vh_live = host_live(c, &c->c_hosts[i], &site,
 		    d, err, errlen)) == NULL ||
-		    host_tls(&c->c_hosts[i], names[0], &w->w_tls[i], err,
-		    errlen) == -1)
+		    host_tls(&c->c_hosts[i], (const char *const *)names,
+		    &w->w_tls[i], err, errlen) == -1)
 			goto fail;
 	}
 	w->w_sc.sc_vhosts = w->w_vh;
