@@ -286,7 +286,12 @@ word_name(const char *const *words, size_t n, int v)
 	return v >= 0 && (size_t)v < n ? words[v] : "?";
 }
 
-/* Valid UTF-8 without C0 (but tab), DEL or C1 controls. */
+/*
+ * Valid UTF-8 without C0 (but tab), DEL or C1 controls, and without a
+ * byte order mark: config_parse skips one at the start of the file, an
+ * editor's habit; anywhere else it is an invisible character in a key
+ * or value.
+ */
 static int
 check_text(struct parser *p, const char *s, size_t n)
 {
@@ -300,6 +305,9 @@ check_text(struct parser *p, const char *s, size_t n)
 		if ((cp < 0x20 && cp != '\t') || (cp >= 0x7f && cp < 0xa0))
 			return parse_error(p, "control character U+%04X",
 			    (unsigned int)cp);
+		if (cp == 0xfeff)
+			return parse_error(p, "byte order mark (U+FEFF) "
+			    "allowed only at the start of the file");
 	}
 	return 0;
 }
@@ -666,8 +674,9 @@ parse_finish(struct parser *p)
 }
 
 /*
- * file = *( line LF ) [ line ]; a CR before an LF is dropped.  conf
- * must be initialised; it is replaced on success and purged on error.
+ * file = [ BOM ] *( line LF ) [ line ]; a CR before an LF is dropped.
+ * conf must be initialised; it is replaced on success and purged on
+ * error.
  */
 int
 config_parse(struct config *conf, const char *file, const char *text,
@@ -689,6 +698,8 @@ config_parse(struct config *conf, const char *file, const char *text,
 	buf_init(&line);
 	if (errlen > 0)
 		errbuf[0] = '\0';
+	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+		pos = 3;	/* a UTF-8 byte order mark */
 	while (pos < len) {
 		p.p_line++;
 		lf = memchr(text + pos, '\n', len - pos);

@@ -374,7 +374,8 @@ request_scan(struct conn *c)
 		return 0;
 	case GEMINI_TOOLONG:
 		c->c_x->x_linelen = GEMINI_URI_MAX;
-		response_set(r, 59, "Bad request: request too long");
+		response_set(r, 59, "Bad request: request longer than 1024 "
+		    "bytes");
 		break;
 	case GEMINI_LINE:
 		c->c_x->x_linelen = len;

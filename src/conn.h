@@ -50,7 +50,8 @@ struct server {
 	struct mime		*sv_mime;	/* libmagic is not thread-safe */
 	struct evconnlistener	*sv_lis[SERVER_MAX_FDS];
 	struct listener		 sv_lisargs[SERVER_MAX_FDS]; /* on_accept's */
-	struct event		*sv_sigs[2];	/* SIGINT, SIGTERM (worker 0) */
+	struct event		*sv_sigs[3];	/* SIGINT, SIGTERM, SIGUSR1
+						   (worker 0) */
 	struct event		*sv_stop_ev;	/* another worker says stop */
 	size_t			 sv_nlis;
 	size_t			 sv_nconn;	/* open connections */

@@ -172,6 +172,43 @@ gemini_pct_encode(const char *s, size_t n, const char *keep, char *out,
 
 #define RANGE_LEN(r)	((size_t)((r).afterLast - (r).first))
 
+/*
+ * Why uriparser stopped at a printable ASCII character, for the 59 meta
+ * (RFC 3986, 2: these are never allowed as they are); the others get
+ * the generic reason.
+ */
+static const char *const bad_char[128] = {
+	[' '] = "space in the URL (write it as %20)",
+	['"'] = "'\"' in the URL (write it as %22)",
+	['<'] = "'<' in the URL (write it as %3C)",
+	['>'] = "'>' in the URL (write it as %3E)",
+	['\\'] = "'\\' in the URL (write it as %5C)",
+	['^'] = "'^' in the URL (write it as %5E)",
+	['`'] = "'`' in the URL (write it as %60)",
+	['{'] = "'{' in the URL (write it as %7B)",
+	['|'] = "'|' in the URL (write it as %7C)",
+	['}'] = "'}' in the URL (write it as %7D)",
+	['['] = "'[' in the URL outside an IPv6 address (write it as %5B)",
+	[']'] = "']' in the URL outside an IPv6 address (write it as %5D)",
+	['#'] = "fragment not allowed",
+};
+
+#define BAD_ESCAPE	"'%' not followed by two hexadecimal digits"
+
+/* Is every '%' of s[0..n) followed by two hexadecimal digits? */
+static int
+escapes_ok(const char *s, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] == '%' && (i + 2 >= n ||
+		    hexval((unsigned char)s[i + 1]) < 0 ||
+		    hexval((unsigned char)s[i + 2]) < 0))
+			return 0;
+	return 1;
+}
+
 static int
 parse_authority(const UriUriA *u, struct gemini_request *r,
     const char **errstr)
@@ -185,8 +222,10 @@ parse_authority(const UriUriA *u, struct gemini_request *r,
 	}
 	if (u->hostData.ip4 != NULL || u->hostData.ip6 != NULL ||
 	    u->hostData.ipFuture.first != NULL) {
-		if (n + 3 > sizeof(r->gr_host))
+		if (n + 3 > sizeof(r->gr_host)) {
+			*errstr = "IP address too long";
 			return 59;
+		}
 		snprintf(r->gr_host, sizeof(r->gr_host),
 		    u->hostData.ip4 ? "%.*s" : "[%.*s]", (int)n,
 		    u->hostText.first);
@@ -194,19 +233,19 @@ parse_authority(const UriUriA *u, struct gemini_request *r,
 			r->gr_host[i] = (char)tolower((unsigned char)r->gr_host[i]);
 	} else if (gemini_host_normalise(u->hostText.first, n, r->gr_host,
 	    sizeof(r->gr_host)) == -1) {
-		*errstr = "bad host name";
+		*errstr = "not a valid host name";
 		return 59;
 	}
 	r->gr_port = -1;
 	if (u->portText.first != NULL && RANGE_LEN(u->portText) > 0) {
 		if (RANGE_LEN(u->portText) > 5) {
-			*errstr = "bad port";
+			*errstr = "port is not a number from 0 to 65535";
 			return 59;
 		}
 		for (i = 0; i < RANGE_LEN(u->portText); i++)
 			port = port * 10 + (u->portText.first[i] - '0');
 		if (port > 65535) {
-			*errstr = "bad port";
+			*errstr = "port is not a number from 0 to 65535";
 			return 59;
 		}
 		r->gr_port = (int)port;
@@ -232,16 +271,25 @@ parse_path(const UriUriA *u, struct gemini_request *r, const char **errstr)
 
 	for (seg = u->pathHead; seg != NULL; seg = seg->next) {
 		if ((n = pct_decode(seg->text.first, RANGE_LEN(seg->text),
-		    dec)) < 0 || !clean_utf8(dec, (size_t)n)) {
-			*errstr = "bad path";
+		    dec)) < 0) {
+			*errstr = BAD_ESCAPE;
+			return 59;
+		}
+		if (!utf8_valid(dec, (size_t)n)) {
+			*errstr = "path is not UTF-8 once percent-decoded";
+			return 59;
+		}
+		if (utf8_has_controls(dec, (size_t)n)) {
+			*errstr = "control character in the path "
+			    "(percent-encoded)";
 			return 59;
 		}
 		trailing = n == 0 || strcmp(dec, ".") == 0;
 		if (trailing)
 			continue;
 		if (strcmp(dec, "..") == 0 || memchr(dec, '/', (size_t)n)) {
-			*errstr = n == 2 ? "dot segment in path" :
-			    "encoded slash in path";
+			*errstr = n == 2 ? "'..' in the path" :
+			    "encoded '/' (%2F) in a path segment";
 			return 59;
 		}
 		r->gr_path[o++] = '/';
@@ -257,7 +305,8 @@ parse_path(const UriUriA *u, struct gemini_request *r, const char **errstr)
 /*
  * Parse one request line (without its CRLF).  Returns 0, or the status
  * to answer: 59 for a malformed request, 53 for another scheme; the
- * host and port are checked by gemini_host_ok.
+ * host and port are checked by gemini_host_ok.  *errstr gets one reason
+ * per check, fit for the 59 meta ("Bad request: <reason>").
  */
 int
 gemini_parse(const char *line, size_t len, struct gemini_request *r,
@@ -269,19 +318,28 @@ gemini_parse(const char *line, size_t len, struct gemini_request *r,
 	int		 s;
 
 	memset(r, 0, sizeof(*r));
-	*errstr = "bad request";
-	if (len > GEMINI_URI_MAX) {
-		*errstr = "request too long";
+	if (len > GEMINI_URI_MAX)
+		*errstr = "request longer than 1024 bytes";
+	else if (len == 0)
+		*errstr = "empty request";
+	else if (!utf8_valid(line, len))
+		*errstr = "not UTF-8";
+	else if (utf8_has_controls(line, len))
+		*errstr = "control character in the URL";
+	else if (!escapes_ok(line, len))
+		*errstr = BAD_ESCAPE;
+	else
+		*errstr = NULL;
+	if (*errstr != NULL)
 		return 59;
-	}
-	if (len == 0 || !clean_utf8(line, len)) {
-		*errstr = len ? "control character or invalid UTF-8" :
-		    "empty request";
-		return 59;
-	}
+	*errstr = "not a URL (RFC 3986)";
 	gemini_pct_encode(line, len, NULL, enc, sizeof(enc));
-	if (uriParseSingleUriA(&u, enc, &errpos) != URI_SUCCESS)
+	if (uriParseSingleUriA(&u, enc, &errpos) != URI_SUCCESS) {
+		if (errpos != NULL && (unsigned char)*errpos < 128 &&
+		    bad_char[(unsigned char)*errpos] != NULL)
+			*errstr = bad_char[(unsigned char)*errpos];
 		return 59;
+	}
 	if (u.scheme.first == NULL) {
 		*errstr = "not an absolute URI";
 		s = 59;

@@ -120,6 +120,15 @@ generated(struct response *r, int rendered, const char *type)
 		response_set(r, 20, "%s", type);
 }
 
+/* A generated list of the host's articles: gemtext in the host's lang. */
+static void
+generated_list(struct response *r, int rendered, const char *lang)
+{
+	generated(r, rendered, "text/gemini; charset=utf-8");
+	if (r->rs_status == 20)
+		gemtext_ok(r, lang);
+}
+
 /* "<n>.gmi" with n a decimal number without leading zeros, else 0. */
 static size_t
 page_number(const char *s)
@@ -146,7 +155,7 @@ route_articles(const char *rest, struct snapshot *s, struct response *r)
 		    feed_page(&r->rs_body, c, page, &s->sn_site) == -1)
 			not_found(r);
 		else
-			gemtext_ok(r, NULL);
+			gemtext_ok(r, s->sn_site.s_lang);
 		return;
 	}
 	if (n <= 4 || strcmp(rest + n - 4, ".gmi") != 0 ||
@@ -354,8 +363,8 @@ gemini_route(const struct gemini_request *q, struct snapshot *s,
 	char		 sel[ADDR_SELECTOR_MAX];
 
 	if (strcmp(path, "/") == 0)
-		generated(r, snapshot_list(s, SNAP_HOME, &r->rs_body,
-		    &r->rs_data, &r->rs_len), "text/gemini; charset=utf-8");
+		generated_list(r, snapshot_list(s, SNAP_HOME, &r->rs_body,
+		    &r->rs_data, &r->rs_len), s->sn_site.s_lang);
 	else if (strcmp(path, "/articles") == 0 ||
 	    strcmp(path, "/articles/") == 0)
 		redirect(r, s, "/");

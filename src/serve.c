@@ -51,6 +51,7 @@ struct serve {
 	int			 sv_gopher_port;
 	struct config_listen	 sv_listen[CONFIG_MAX_LISTEN];
 	size_t			 sv_nlisten;
+	int			 sv_workers;	/* as configured at start */
 	pid_t			 sv_parent;	/* the privileged process */
 	int			 sv_sigfd;	/* its signalfd */
 	int			 sv_was_root;
@@ -186,11 +187,17 @@ host_live(const struct config *c, const struct config_host *h,
 	return lv;
 }
 
+/*
+ * The certificate of a host, naming its names (lowercase A-labels, the
+ * host's first); a name it misses is a warning, as capsuled never
+ * replaces a certificate it did not make (capsuled(8), -C).
+ */
 static int
-host_tls(const struct config_host *h, const char *name, struct tls_host *t,
-    char *err, size_t errlen)
+host_tls(const struct config_host *h, const char *const *names,
+    struct tls_host *t, char *err, size_t errlen)
 {
 	const char	*errstr;
+	size_t		 i;
 
 	if (preflight_inside(h->ch_certs, h->ch_capsule)) {
 		snprintf(err, errlen, "certificate directory %s is inside the "
@@ -202,13 +209,21 @@ host_tls(const struct config_host *h, const char *name, struct tls_host *t,
 		snprintf(err, errlen, "%s: %s", h->ch_certs, strerror(errno));
 		return -1;
 	}
-	if (tls_host_load(h->ch_certs, name, t, &errstr) == -1) {
-		snprintf(err, errlen, "certificate for %s in %s: %s", name,
+	if (tls_host_load(h->ch_certs, names, t, &errstr) == -1) {
+		snprintf(err, errlen, "certificate for %s in %s: %s", names[0],
 		    h->ch_certs, errstr);
 		return -1;
 	}
 	log_info("%s certificate for %s: %s", t->th_created ? "created" :
-	    "loaded", name, t->th_fingerprint);
+	    t->th_renewed ? "made again, naming every alias," : "loaded",
+	    names[0], t->th_fingerprint);
+	for (i = 1; names[i] != NULL; i++)
+		if (!tls_host_covers(t, names[i]))
+			log_warnx("certificate %s/%s.crt does not name alias "
+			    "%s and is not marked as made by capsuled, so it "
+			    "is left as it is: clients asking for %s see a "
+			    "name mismatch", h->ch_certs, names[0], names[i],
+			    names[i]);
 	return 0;
 }
 
@@ -280,8 +295,8 @@ world_new(const struct serve *sv, const struct config *c, struct diags *d,
 		    gopher_host : w->w_vh[0].vh_names[0]);
 		if ((w->w_vh[i].vh_live = host_live(c, &c->c_hosts[i], &site,
 		    d, err, errlen)) == NULL ||
-		    host_tls(&c->c_hosts[i], names[0], &w->w_tls[i], err,
-		    errlen) == -1)
+		    host_tls(&c->c_hosts[i], (const char *const *)names,
+		    &w->w_tls[i], err, errlen) == -1)
 			goto fail;
 	}
 	w->w_sc.sc_vhosts = w->w_vh;
@@ -452,6 +467,8 @@ child(struct serve *sv, const struct server_conf *listeners,
 	size_t		 i;
 
 	signal(SIGHUP, SIG_IGN);
+	/* before anything is logged, and before the sandbox (syslog's socket) */
+	log_setup(c->c_log == CONF_LOG_SYSLOG, (enum log_level)c->c_level);
 	memset(&d, 0, sizeof(d));
 	w = world_new(sv, c, &d, err, sizeof(err));
 	log_diags(&d);
@@ -574,13 +591,44 @@ serve_preflight(const struct config *c, const char *path,
 	return n == 0 ? 0 : -1;
 }
 
+/* Are the listen lines of c those the listeners were bound from? */
+static int
+same_listen(const struct serve *sv, const struct config *c)
+{
+	size_t	 i;
+
+	if (c->c_nlisten != sv->sv_nlisten)
+		return 0;
+	for (i = 0; i < c->c_nlisten; i++)
+		if (c->c_listen[i].cl_proto != sv->sv_listen[i].cl_proto ||
+		    c->c_listen[i].cl_port != sv->sv_listen[i].cl_port ||
+		    strcmp(c->c_listen[i].cl_addr,
+		    sv->sv_listen[i].cl_addr) != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * The settings of c that differ from those in effect and that a reload
+ * cannot apply, as "listen, workers", or "" (capsuled(8), SIGHUP): the
+ * parent binds the listening sockets once, one set per worker, and a
+ * serving process has no privilege left to bind again.
+ */
+static void
+not_applied(const struct serve *sv, const struct config *c, char *out,
+    size_t outlen)
+{
+	snprintf(out, outlen, "%s%s%s", same_listen(sv, c) ? "" : "listen",
+	    !same_listen(sv, c) && c->c_workers != sv->sv_workers ? ", " : "",
+	    c->c_workers != sv->sv_workers ? "workers" : "");
+}
+
 /* Read the configuration again for SIGHUP; NULL (and logged) on error. */
 static struct config *
 reread(const struct serve *sv)
 {
 	struct config	*c;
 	char		 err[1024];
-	size_t		 i;
 
 	if ((c = malloc(sizeof(*c))) == NULL)
 		return NULL;
@@ -603,11 +651,6 @@ reread(const struct serve *sv)
 		free(c);
 		return NULL;
 	}
-	for (i = 0; i < c->c_nlisten; i++)
-		if (i >= sv->sv_nlisten || c->c_listen[i].cl_proto !=
-		    sv->sv_listen[i].cl_proto || c->c_listen[i].cl_port !=
-		    sv->sv_listen[i].cl_port)
-			log_warnx("listen settings take effect on restart");
 	return c;
 }
 
@@ -621,6 +664,7 @@ struct family {
 	int		 f_cur_ready;	/* the first one's, until it is ready */
 	int		 f_ever_ready;
 	struct config	*f_next_conf;
+	char		 f_next_unapplied[64]; /* see not_applied() */
 	int		 f_stopping;
 	time_t		 f_started;	/* when f_cur was started */
 };
@@ -676,19 +720,22 @@ stop_all(struct family *f)
 	return 0;
 }
 
-/* The new configuration's process is ready: the old one drains. */
+/*
+ * The new configuration's process is ready: the old one drains (SIGUSR1,
+ * not SIGTERM, so that it says it is handing over, not stopping).
+ */
 static void
 switch_over(struct family *f, struct config *c)
 {
-	char	 b;
-
 	struct pollfd	 pfd;
+	char		 b;
+	enum config_level level;
 
 	if (read(f->f_next_ready, &b, 1) != 1)
 		return;		/* it died; reap() says so */
 	close(f->f_next_ready);
 	f->f_next_ready = -1;
-	kill(f->f_cur, SIGTERM);
+	kill(f->f_cur, SIGUSR1);
 	/* until the old one has let go of the listeners, it may still accept */
 	pfd.fd = f->f_cur_stopped;
 	pfd.events = POLLIN;
@@ -699,11 +746,22 @@ switch_over(struct family *f, struct config *c)
 	f->f_next_stopped = -1;
 	f->f_cur = f->f_next;
 	f->f_next = -1;
+	level = c->c_level;
 	config_purge(c);
 	*c = *f->f_next_conf;
 	free(f->f_next_conf);
 	f->f_next_conf = NULL;
-	log_info("reloaded: %zu virtual hosts", c->c_nhosts);
+	/* the answer to SIGHUP shows when the old or the new log-level
+	   shows info lines; settings it could not apply are a warning */
+	if (c->c_level > level)
+		level = c->c_level;
+	log_setup(c->c_log == CONF_LOG_SYSLOG, (enum log_level)level);
+	if (f->f_next_unapplied[0] != '\0')
+		log_warnx("reloaded: %zu virtual hosts; not applied until "
+		    "restart: %s", c->c_nhosts, f->f_next_unapplied);
+	else
+		log_info("reloaded: %zu virtual hosts", c->c_nhosts);
+	log_setup(c->c_log == CONF_LOG_SYSLOG, (enum log_level)c->c_level);
 }
 
 /*
@@ -714,7 +772,8 @@ switch_over(struct family *f, struct config *c)
 static int
 parent(struct serve *sv, const struct server_conf *l, struct config *c)
 {
-	struct family		 f = { -1, -1, -1, -1, -1, -1, 0, NULL, 0, 0 };
+	struct family		 f = { -1, -1, -1, -1, -1, -1, 0, NULL, "", 0,
+				       0 };
 	struct signalfd_siginfo	 si;
 	struct pollfd		 pfd[3];
 	char			 b;
@@ -747,10 +806,17 @@ parent(struct serve *sv, const struct server_conf *l, struct config *c)
 			reap(sv, &f, l, c);
 		if (si.ssi_signo != SIGHUP)
 			continue;
-		if (f.f_next != -1)
+		if (f.f_next != -1) {
 			log_warnx("SIGHUP: a reload is already under way");
-		else if ((f.f_next_conf = reread(sv)) != NULL &&
-		    (f.f_next = spawn(sv, l, f.f_next_conf, &f.f_next_ready,
+			continue;
+		}
+		log_info("SIGHUP: reloading %s", sv->sv_path != NULL ?
+		    sv->sv_path : "(no configuration file)");
+		if ((f.f_next_conf = reread(sv)) == NULL)
+			continue;
+		not_applied(sv, f.f_next_conf, f.f_next_unapplied,
+		    sizeof(f.f_next_unapplied));
+		if ((f.f_next = spawn(sv, l, f.f_next_conf, &f.f_next_ready,
 		    &f.f_next_stopped)) == -1) {
 			config_purge(f.f_next_conf);
 			free(f.f_next_conf);
@@ -779,6 +845,7 @@ serve_main(struct config *c, const char *path, const struct overrides *o)
 	sv.sv_parent = getpid();
 	sv.sv_was_root = geteuid() == 0;
 	sv.sv_no_sandbox = o->ov_no_sandbox;
+	sv.sv_workers = c->c_workers;
 	log_setup(c->c_log == CONF_LOG_SYSLOG, (enum log_level)c->c_level);
 	sc.sc_nworkers = c->c_workers > 0 ? (size_t)c->c_workers :
 	    (size_t)sysconf(_SC_NPROCESSORS_ONLN);

@@ -1,6 +1,7 @@
 /*
- * server: listeners, the libevent loop, SIGTERM (drain and exit) and the
- * connection limits; connections are conn.c's.
+ * server: listeners, the libevent loop, SIGTERM (drain and exit), SIGUSR1
+ * (the same, for a reload) and the connection limits; connections are
+ * conn.c's.
  */
 #include <sys/socket.h>
 
@@ -163,7 +164,11 @@ stop(evutil_socket_t sig, short what, void *arg)
 		evtimer_add(sv->sv_stop_timer, &tv);
 }
 
-/* SIGTERM or SIGINT (seen by worker 0): every worker stops. */
+/*
+ * SIGTERM or SIGINT (seen by worker 0): every worker stops.  SIGUSR1 is
+ * the parent handing over to the serving process of a reload (serve.c):
+ * the same drain, logged as what it is.
+ */
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -172,7 +177,11 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	size_t			 i;
 
 	(void)what;
-	log_info("signal %d: stopping", (int)sig);
+	if (sig == SIGUSR1)
+		log_info("reloading: the new serving process takes the "
+		    "listeners; this one finishes its replies");
+	else
+		log_info("signal %d: stopping", (int)sig);
 	for (i = 0; i < conf->sc_nworkers; i++)
 		if (conf->sc_servers[i] == sv)
 			stop(sig, 0, sv);
@@ -292,9 +301,12 @@ server_new(struct server_conf *conf, size_t w, struct mime *m,
 		return sv;
 	sv->sv_sigs[0] = evsignal_new(sv->sv_base, SIGINT, on_signal, sv);
 	sv->sv_sigs[1] = evsignal_new(sv->sv_base, SIGTERM, on_signal, sv);
+	sv->sv_sigs[2] = evsignal_new(sv->sv_base, SIGUSR1, on_signal, sv);
 	if (sv->sv_sigs[0] == NULL || sv->sv_sigs[1] == NULL ||
+	    sv->sv_sigs[2] == NULL ||
 	    event_add(sv->sv_sigs[0], NULL) == -1 ||
-	    event_add(sv->sv_sigs[1], NULL) == -1) {
+	    event_add(sv->sv_sigs[1], NULL) == -1 ||
+	    event_add(sv->sv_sigs[2], NULL) == -1) {
 		*errstr = "cannot handle signals";
 		goto fail;
 	}
@@ -324,7 +336,7 @@ server_free(struct server *sv)
 		return;
 	while (sv->sv_conns != NULL)
 		conn_abort(sv->sv_conns);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 3; i++)
 		if (sv->sv_sigs[i] != NULL)
 			event_free(sv->sv_sigs[i]);
 	if (sv->sv_stop_timer != NULL)

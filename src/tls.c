@@ -1,4 +1,7 @@
+#include <sys/socket.h>
 #include <sys/stat.h>
+
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -167,14 +170,76 @@ ssl_error(void)
 	return msg;
 }
 
-/* A self-signed certificate for name, signed with key. */
+/* An IP literal ("192.0.2.7", "[2001:db8::7]") as an address, else 0. */
+static int
+ip_literal(const char *name, char *addr, size_t addrlen)
+{
+	unsigned char	 bin[16];
+	size_t		 n = strlen(name);
+
+	if (n >= addrlen)
+		return 0;	/* longer than any address */
+	if (n >= 2 && name[0] == '[' && name[n - 1] == ']')
+		snprintf(addr, addrlen, "%.*s", (int)(n - 2), name + 1);
+	else
+		snprintf(addr, addrlen, "%s", name);
+	return inet_pton(AF_INET, addr, bin) == 1 ||
+	    inet_pton(AF_INET6, addr, bin) == 1;
+}
+
+/* subjectAltName: a DNS entry for each name, an IP entry for an address. */
+static GENERAL_NAMES *
+alt_names(const char *const *names)
+{
+	GENERAL_NAMES	*gens;
+	GENERAL_NAME	*gen;
+	ASN1_OCTET_STRING *ip;
+	ASN1_IA5STRING	*dns;
+	char		 addr[INET6_ADDRSTRLEN + 2];
+	size_t		 i;
+
+	if ((gens = sk_GENERAL_NAME_new_null()) == NULL)
+		return NULL;
+	for (i = 0; names[i] != NULL; i++) {
+		if ((gen = GENERAL_NAME_new()) == NULL)
+			goto fail;
+		if (ip_literal(names[i], addr, sizeof(addr))) {
+			if ((ip = a2i_IPADDRESS(addr)) == NULL) {
+				GENERAL_NAME_free(gen);
+				goto fail;
+			}
+			GENERAL_NAME_set0_value(gen, GEN_IPADD, ip);
+		} else {
+			if ((dns = ASN1_IA5STRING_new()) == NULL ||
+			    !ASN1_STRING_set(dns, names[i], -1)) {
+				ASN1_IA5STRING_free(dns);
+				GENERAL_NAME_free(gen);
+				goto fail;
+			}
+			GENERAL_NAME_set0_value(gen, GEN_DNS, dns);
+		}
+		if (!sk_GENERAL_NAME_push(gens, gen)) {
+			GENERAL_NAME_free(gen);
+			goto fail;
+		}
+	}
+	return gens;
+ fail:
+	GENERAL_NAMES_free(gens);
+	return NULL;
+}
+
+/*
+ * A self-signed certificate for names (the host first, then its
+ * aliases), signed with key and marked as capsuled's (TLS_CERT_MARK), so
+ * that a later start may make it again with other names.
+ */
 static X509 *
-make_cert(EVP_PKEY *key, const char *name)
+make_cert(EVP_PKEY *key, const char *const *names)
 {
 	X509		*x = NULL;
-	X509_EXTENSION	*ext = NULL;
-	X509V3_CTX	 v3;
-	char		 san[300];
+	GENERAL_NAMES	*gens = NULL;
+	ASN1_IA5STRING	*mark = NULL;
 	unsigned char	 serial[16];
 	BIGNUM		*bn = NULL;
 	int		 ok = 0;
@@ -188,25 +253,63 @@ make_cert(EVP_PKEY *key, const char *name)
 	    !ASN1_TIME_set_string(X509_getm_notAfter(x), "99991231235959Z") ||
 	    !X509_set_pubkey(x, key) ||
 	    !X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN",
-	    MBSTRING_UTF8, (const unsigned char *)name, -1, -1, 0) ||
+	    MBSTRING_UTF8, (const unsigned char *)names[0], -1, -1, 0) ||
 	    !X509_set_issuer_name(x, X509_get_subject_name(x)))
 		goto done;
-	snprintf(san, sizeof(san), "%s:%s", strchr(name, ':') ||
-	    strspn(name, "0123456789.") == strlen(name) ? "IP" : "DNS", name);
-	X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
-	if ((ext = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name,
-	    san)) == NULL || !X509_add_ext(x, ext, -1) ||
+	if ((gens = alt_names(names)) == NULL ||
+	    X509_add1_ext_i2d(x, NID_subject_alt_name, gens, 0,
+	    X509V3_ADD_DEFAULT) != 1 ||
+	    (mark = ASN1_IA5STRING_new()) == NULL ||
+	    !ASN1_STRING_set(mark, TLS_CERT_MARK, -1) ||
+	    X509_add1_ext_i2d(x, NID_netscape_comment, mark, 0,
+	    X509V3_ADD_DEFAULT) != 1 ||
 	    !X509_sign(x, key, EVP_sha256()))
 		goto done;
 	ok = 1;
  done:
-	X509_EXTENSION_free(ext);
+	GENERAL_NAMES_free(gens);
+	ASN1_IA5STRING_free(mark);
 	BN_free(bn);
 	if (!ok) {
 		X509_free(x);
 		x = NULL;
 	}
 	return x;
+}
+
+/* Does certificate x name host name (or address) name? */
+static int
+covers(X509 *x, const char *name)
+{
+	char	 addr[INET6_ADDRSTRLEN + 2];
+
+	if (ip_literal(name, addr, sizeof(addr)))
+		return X509_check_ip_asc(x, addr, 0) == 1;
+	return X509_check_host(x, name, strlen(name),
+	    X509_CHECK_FLAG_NEVER_CHECK_SUBJECT, NULL) == 1;
+}
+
+/*
+ * Did capsuled make x with key?  Self-signed (issuer = subject, the
+ * signature checks with key) and carrying the TLS_CERT_MARK comment: a
+ * certificate an operator installed has no such comment.
+ */
+static int
+ours(X509 *x, EVP_PKEY *key)
+{
+	ASN1_IA5STRING	*mark;
+	int		 r;
+
+	if (X509_check_issued(x, x) != X509_V_OK || X509_verify(x, key) != 1)
+		return 0;
+	if ((mark = X509_get_ext_d2i(x, NID_netscape_comment, NULL, NULL)) ==
+	    NULL)
+		return 0;
+	r = ASN1_STRING_length(mark) == (int)strlen(TLS_CERT_MARK) &&
+	    memcmp(ASN1_STRING_get0_data(mark), TLS_CERT_MARK,
+	    strlen(TLS_CERT_MARK)) == 0;
+	ASN1_IA5STRING_free(mark);
+	return r;
 }
 
 /* Write PEM to path, created new with the given mode (never replaced). */
@@ -235,15 +338,15 @@ write_pem(const char *path, mode_t mode, EVP_PKEY *key, X509 *x)
 
 /* Create certs/<name>.key (0600) and certs/<name>.crt. */
 static int
-create_pair(const char *key_path, const char *crt_path, const char *name,
-    const char **errstr)
+create_pair(const char *key_path, const char *crt_path,
+    const char *const *names, const char **errstr)
 {
 	EVP_PKEY	*key;
 	X509		*x = NULL;
 	int		 r = -1;
 
 	if ((key = EVP_EC_gen("P-256")) == NULL ||
-	    (x = make_cert(key, name)) == NULL) {
+	    (x = make_cert(key, names)) == NULL) {
 		*errstr = ssl_error();
 		goto done;
 	}
@@ -258,6 +361,61 @@ create_pair(const char *key_path, const char *crt_path, const char *name,
 	}
 	r = 0;
  done:
+	X509_free(x);
+	EVP_PKEY_free(key);
+	return r;
+}
+
+/*
+ * When certs/<name>.crt is capsuled's own and misses one of names, make
+ * it again with the same key and every name (written aside, then
+ * renamed over the old one).  *made is 1 when it did.  A certificate
+ * capsuled did not make is never touched; one it cannot read is left
+ * for new_ctx to report.
+ */
+static int
+renew_cert(const char *key_path, const char *crt_path,
+    const char *const *names, int *made, const char **errstr)
+{
+	char		 tmp[4096 + 8];
+	EVP_PKEY	*key = NULL;
+	X509		*x = NULL, *nx = NULL;
+	FILE		*fp;
+	size_t		 i;
+	int		 r = -1, all = 1;
+
+	*made = 0;
+	if ((fp = fopen(key_path, "re")) != NULL) {
+		key = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
+		fclose(fp);
+	}
+	if ((fp = fopen(crt_path, "re")) != NULL) {
+		x = PEM_read_X509(fp, NULL, NULL, NULL);
+		fclose(fp);
+	}
+	for (i = 0; x != NULL && names[i] != NULL; i++)
+		all = all && covers(x, names[i]);
+	if (key == NULL || x == NULL || all || !ours(x, key)) {
+		ERR_clear_error();
+		r = 0;
+		goto done;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.new", crt_path);
+	if ((nx = make_cert(key, names)) == NULL) {
+		*errstr = ssl_error();
+		goto done;
+	}
+	if ((unlink(tmp) == -1 && errno != ENOENT) ||
+	    write_pem(tmp, 0644, NULL, nx) == -1 ||
+	    rename(tmp, crt_path) == -1) {
+		*errstr = strerror(errno);
+		unlink(tmp);
+		goto done;
+	}
+	*made = 1;
+	r = 0;
+ done:
+	X509_free(nx);
 	X509_free(x);
 	EVP_PKEY_free(key);
 	return r;
@@ -333,16 +491,19 @@ new_ctx(const char *key_path, const char *crt_path)
 }
 
 /*
- * Load the certificate of host `name` from dir, creating a self-signed
- * pair when neither file exists.  name must be a lowercase host name
- * (A-labels) or an IP address, so it is safe in a path.
+ * Load the certificate of a host from dir: names[0] is its name (it
+ * names the files), the others its aliases, all lowercase A-labels or IP
+ * addresses, so safe in a path; NULL ends the list.  A missing pair is
+ * created, naming them all; capsuled's own certificate is made again
+ * when it misses one (see renew_cert).
  */
 int
-tls_host_load(const char *dir, const char *name, struct tls_host *h,
+tls_host_load(const char *dir, const char *const *names, struct tls_host *h,
     const char **errstr)
 {
-	char	 key_path[4096], crt_path[4096];
-	int	 have_key, have_crt;
+	const char	*name = names[0];
+	char		 key_path[4096], crt_path[4096];
+	int		 have_key, have_crt;
 
 	memset(h, 0, sizeof(h[0]));
 	h->th_name = name;
@@ -360,10 +521,12 @@ tls_host_load(const char *dir, const char *name, struct tls_host *h,
 		return -1;
 	}
 	if (!have_key) {
-		if (create_pair(key_path, crt_path, name, errstr) == -1)
+		if (create_pair(key_path, crt_path, names, errstr) == -1)
 			return -1;
 		h->th_created = 1;
-	}
+	} else if (renew_cert(key_path, crt_path, names, &h->th_renewed,
+	    errstr) == -1)
+		return -1;
 	if ((h->th_ctx = new_ctx(key_path, crt_path)) == NULL ||
 	    fingerprint(h->th_ctx, h->th_fingerprint) == -1) {
 		*errstr = ssl_error();
@@ -371,6 +534,15 @@ tls_host_load(const char *dir, const char *name, struct tls_host *h,
 		return -1;
 	}
 	return 0;
+}
+
+/* Does the host's certificate name name?  (No: a client sees a mismatch.) */
+int
+tls_host_covers(const struct tls_host *h, const char *name)
+{
+	X509	*x = SSL_CTX_get0_certificate(h->th_ctx);
+
+	return x != NULL && covers(x, name);
 }
 
 void

@@ -2,10 +2,14 @@
  * tls: OpenSSL server contexts, one per host name, and the self-signed
  * certificate a capsule gets on first start.
  *
- * Example: tls_host_load("certs", "example.org", &h, &errstr) reads
+ * Example: with names { "example.org", "www.example.org", "192.0.2.7",
+ * NULL }, tls_host_load("certs", names, &h, &errstr) reads
  * certs/example.org.crt and .key, or creates them (ECDSA P-256, SAN
- * DNS:example.org, valid until 9999-12-31, key mode 0600), and fills
- * h.th_ctx and h.th_fingerprint ("SHA256:AB:CD:...").
+ * DNS:example.org, DNS:www.example.org, IP:192.0.2.7, valid until
+ * 9999-12-31, key mode 0600), and fills h.th_ctx and h.th_fingerprint
+ * ("SHA256:AB:CD:...").  A certificate it made earlier that misses a
+ * name is made again with the same key (h.th_renewed); any other is
+ * used as it is, and tls_host_covers tells which names it misses.
  */
 #ifndef TLS_H
 #define TLS_H
@@ -16,6 +20,13 @@
    it is twice as old); CAPSULED_TICKET_KEY_SECONDS shortens it. */
 #define TLS_TICKET_KEY_SECONDS	(12 * 60 * 60)
 
+/*
+ * The comment (nsComment extension) that marks a certificate capsuled
+ * made, so that it may make it again; capsuled(8), -C.
+ */
+#define TLS_CERT_MARK		"self-signed by capsuled; remade when the " \
+				"host's names change"
+
 /* "SHA256:" and 32 bytes as "XX:" */
 #define TLS_FINGERPRINT_LEN	(7 + 32 * 3)
 
@@ -24,10 +35,12 @@ struct tls_host {
 	SSL_CTX		*th_ctx;
 	char		 th_fingerprint[TLS_FINGERPRINT_LEN + 1];
 	int		 th_created;	/* the pair was made just now */
+	int		 th_renewed;	/* the certificate was made again */
 };
 
-int	 tls_host_load(const char *, const char *, struct tls_host *,
+int	 tls_host_load(const char *, const char *const *, struct tls_host *,
 	    const char **);
+int	 tls_host_covers(const struct tls_host *, const char *);
 void	 tls_host_free(struct tls_host *);
 void	 tls_set_sni(SSL_CTX *(*)(void *, const char *), void *);
 

@@ -592,6 +592,30 @@ def test_bad_requests(port, home):
     ]
     for name, req in cases:
         expect("59 %s" % name, fetch(port, req), "59")
+    # the meta says what was wrong, one reason per check
+    reasons = [
+        ("space", b"gemini://localhost/a b\r\n",
+         "Bad request: space in the URL (write it as %20)"),
+        ("raw ESC", b"gemini://localhost/\x1b[31m\r\n",
+         "Bad request: control character in the URL"),
+        ("%1B", b"gemini://localhost/%1B%5B31m\r\n",
+         "Bad request: control character in the path (percent-encoded)"),
+        ("byte 0xDC", b"gemini://localhost/\xdc\r\n",
+         "Bad request: not UTF-8"),
+        ("%zz", b"gemini://localhost/%zz\r\n",
+         "Bad request: '%' not followed by two hexadecimal digits"),
+        ("userinfo", b"gemini://user@localhost/\r\n",
+         "Bad request: userinfo not allowed"),
+        ("fragment", b"gemini://localhost/#frag\r\n",
+         "Bad request: fragment not allowed"),
+        ("..", b"gemini://localhost/../x\r\n",
+         "Bad request: '..' in the path"),
+        ("1025 bytes", b"gemini://localhost/" +
+         b"0" * (1025 - len(b"gemini://localhost/")) + b"\r\n",
+         "Bad request: request longer than 1024 bytes"),
+    ]
+    for name, req, meta in reasons:
+        expect("59 %s: reason" % name, fetch(port, req), "59", meta=meta)
     # 20 kB without CRLF: an answer, never a hang (close may be abrupt)
     r = fetch(port, b"gemini://localhost/" + b"a" * 20000)
     expect("59 20 kB without CRLF", r, "59", close=False)

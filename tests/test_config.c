@@ -405,6 +405,15 @@ static const struct {
 	E("host a\ntitle \xed\xa0\x80", "2: invalid UTF-8"),
 	E("host \xf4\x90\x80\x80", "1: invalid UTF-8"),
 	E("\xff timeout", "1: invalid UTF-8"),
+	/* a byte order mark anywhere but at the very start */
+	E("timeout 5\n\xef\xbb\xbf# c\n", "2: byte order mark (U+FEFF) "
+	    "allowed only at the start of the file"),
+	E("host a\ntitle a\xef\xbb\xbf", "2: byte order mark (U+FEFF) "
+	    "allowed only at the start of the file"),
+	E("\xef\xbb\xbf\xef\xbb\xbftimeout 5", "1: byte order mark (U+FEFF) "
+	    "allowed only at the start of the file"),
+	E(" \xef\xbb\xbftimeout 5", "1: byte order mark (U+FEFF) "
+	    "allowed only at the start of the file"),
 };
 
 static void
@@ -418,6 +427,16 @@ test_errors(void)
 		CHECK_STR(got, error_cases[i].want);
 		free(got);
 	}
+	/* a UTF-8 byte order mark at the start of the file is skipped */
+	got = parse_dump(LIT("\xef\xbb\xbf# written by an editor\r\n"
+	    "timeout 5\r\n"));
+	CHECK(got != NULL && strstr(got, "\ntimeout 5\n") != NULL, "%s",
+	    STR(got));
+	free(got);
+	got = parse_dump(LIT("\xef\xbb\xbftimeout 6\n"));
+	CHECK(got != NULL && strstr(got, "\ntimeout 6\n") != NULL, "%s",
+	    STR(got));
+	free(got);
 	/* comments are skipped whole, whatever bytes they hold */
 	got = parse_dump(LIT("# \x1b[2J \xff\0 \t\r\ntimeout 5\n"));
 	CHECK(got != NULL && strstr(got, "\ntimeout 5\n") != NULL, "%s", STR(got));

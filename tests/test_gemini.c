@@ -79,6 +79,37 @@ static const struct {
 	{ S("geminix://localhost/"), 53, NULL, 0, NULL },
 };
 
+/* The reason a 59 gives: one per check, never a generic "bad request". */
+static const struct {
+	const char	*line;
+	size_t		 len;
+	const char	*why;
+} reasons[] = {
+	{ S(""), "empty request" },
+	{ S("gemini://h/a b"), "space in the URL (write it as %20)" },
+	{ S("gemini://h/a<b>"), "'<' in the URL (write it as %3C)" },
+	{ S("gemini://h/a{b"), "'{' in the URL (write it as %7B)" },
+	{ S("gemini://h/a\\b"), "'\\' in the URL (write it as %5C)" },
+	{ S("gemini://h/\x1b[31m"), "control character in the URL" },
+	{ S("gemini://h/a\tb"), "control character in the URL" },
+	{ S("gemini://h/caf\xe9"), "not UTF-8" },
+	{ S("gemini://h/%zz"), "'%' not followed by two hexadecimal digits" },
+	{ S("gemini://h/a%2"), "'%' not followed by two hexadecimal digits" },
+	{ S("gemini://h/%1B%5B31m"), "control character in the path "
+	    "(percent-encoded)" },
+	{ S("gemini://h/%FF"), "path is not UTF-8 once percent-decoded" },
+	{ S("gemini://user@h/"), "userinfo not allowed" },
+	{ S("gemini://h/#frag"), "fragment not allowed" },
+	{ S("gemini://h/a#b#c"), "fragment not allowed" },
+	{ S("gemini://h/../x"), "'..' in the path" },
+	{ S("gemini://h/%2e%2e/"), "'..' in the path" },
+	{ S("gemini://h/a%2Fb"), "encoded '/' (%2F) in a path segment" },
+	{ S("gemini://h:99999/"), "port is not a number from 0 to 65535" },
+	{ S("gemini://a..b/"), "not a valid host name" },
+	{ S("/"), "not an absolute URI" },
+	{ S("gemini:/h"), "no host" },
+};
+
 int
 main(void)
 {
@@ -105,12 +136,19 @@ main(void)
 	CHECK(s == 0 && r.gr_has_query, "query present");
 	CHECK_STR(r.gr_query, "q%20x");
 
+	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+		s = gemini_parse(reasons[i].line, reasons[i].len, &r, &errstr);
+		CHECK(s == 59, "reason %zu: status %d, want 59", i, s);
+		CHECK_STR(errstr, reasons[i].why);
+	}
+
 	/* 1024 bytes are allowed, 1025 are not */
 	memset(big, 'a', sizeof(big));
 	memcpy(big, "gemini://localhost/", 19);
 	CHECK(gemini_parse(big, GEMINI_URI_MAX, &r, &errstr) == 0, "1024");
 	CHECK(gemini_parse(big, GEMINI_URI_MAX + 1, &r, &errstr) == 59,
 	    "1025");
+	CHECK_STR(errstr, "request longer than 1024 bytes");
 
 	/* the request line ends at CRLF only */
 	CHECK(gemini_request_end(S("gemini://h/\n"), &len) == GEMINI_MORE,
