@@ -1,6 +1,6 @@
 /*
- * slug: a title to the ASCII name used in addresses (corpus README
- * section 3, capsuled(8) FORMAT).
+ * slug: a title to the ASCII name used in addresses (capsuled(8),
+ * FORMAT).
  *
  * Example: "Crêpes, Galettes and Pancakes: One Batter, Three Meals"
  * gives "crepes-galettes-and-pancakes-one-batter-three-meals";

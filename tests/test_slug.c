@@ -74,8 +74,8 @@ static const struct {
 };
 
 /*
- * Every letter of the Cyrillic and Greek table of capsuled(8), FORMAT
- * (corpus README section 3), one at a time, both cases.
+ * Every letter of the Cyrillic and Greek table of capsuled(8), FORMAT,
+ * one at a time, both cases.
  */
 static const struct {
 	const char	*letters;	/* separated by spaces */
