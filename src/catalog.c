@@ -214,7 +214,7 @@ catalog_resolve(const struct catalog *c, const char *title)
 	char	 stack[256], *k = stack;
 	int64_t	 r;
 
-	if (n >= sizeof(stack) && (k = malloc(n + 1)) == NULL)
+	if (SLUG_ROOM(n) > sizeof(stack) && (k = malloc(SLUG_ROOM(n))) == NULL)
 		return -1;
 	n = slug_make(title, n, k);
 	r = n > 0 ? strmap_get(&c->c_bykey, k, n) :

@@ -28,13 +28,16 @@ meta_new(const char *name, const struct article *a, int64_t date)
 	struct meta	*m;
 	size_t		 nname = strlen(name), ntitle = strlen(a->a_title);
 	size_t		 nlang = a->a_lang ? strlen(a->a_lang) : 0, k, size;
-	size_t		 base_room = ntitle > nname ? ntitle : nname;
+	size_t		 base_in = ntitle > nname ? ntitle : nname;
 	char		*p;
 
 	size = sizeof(*m) + 2 * a->a_nrel * sizeof(char *) + nname + 1 +
-	    2 * (ntitle + 1) + base_room + sizeof("article") + nlang + 1;
-	for (k = 0; k < a->a_nrel; k++)
-		size += 2 * (strlen(article_rel_title(a, k)) + 1);
+	    ntitle + 1 + SLUG_ROOM(ntitle) + SLUG_ROOM(base_in) + nlang + 1;
+	for (k = 0; k < a->a_nrel; k++) {
+		size_t tn = strlen(article_rel_title(a, k));
+
+		size += tn + 1 + SLUG_ROOM(tn);
+	}
 	if ((m = calloc(1, size)) == NULL)
 		return NULL;
 	atomic_init(&m->m_refs, 1);
@@ -47,12 +50,8 @@ meta_new(const char *name, const struct article *a, int64_t date)
 	m->m_key = p;
 	p += slug_make(a->a_title, ntitle, p) + 1;
 	m->m_base = p;
-	if (slug_cut(strcpy(p, m->m_key), strlen(m->m_key)) == 0) {
-		if (nname >= 4 && strcmp(name + nname - 4, ".txt") == 0)
-			nname -= 4;
-		if (slug_cut(p, slug_make(name, nname, p)) == 0)
-			strcpy(p, "article");
-	}
+	if (slug_cut(strcpy(p, m->m_key), strlen(m->m_key)) == 0)
+		slug_from_name(name, nname, p);
 	p += strlen(p) + 1;
 	if (a->a_lang != NULL)
 		m->m_lang = put(&p, a->a_lang, nlang);

@@ -56,4 +56,46 @@ done
 if command -v xmllint > /dev/null; then
 	run_test "atom.xml is well-formed XML" xmllint --noout "$OUT/atom.xml"
 fi
+
+# Stable addresses (capsuled(8), FORMAT): Cyrillic and Greek titles are
+# transliterated, an all-CJK title in an all-CJK file name is addressed
+# by a hash of that name, and adding or removing articles with other
+# titles moves none of them.  "title address" lines, from the home page.
+S=$T_TMP/stable
+mkdir -p "$S"
+addresses() {
+	"$BIN" convert --home -d "$S" |
+	    sed -n 's|^=> /articles/\([^ ]*\)\.gmi [0-9-]* \(.*\)$|\2 \1|p' |
+	    LC_ALL=C sort
+}
+printf 'Вторая статья о подъезде\nbody\n' > "$S/вторая.txt"
+printf '味噌\nbody\n' > "$S/味噌汁.txt"
+printf 'Ελληνική Κουζίνα\nbody\n' > "$S/κουζίνα.txt"
+printf '日本\nbody\n' > "$S/m.txt"
+printf 'Zebra\nbody\n' > "$S/z.txt"
+LC_ALL=C sort > "$T_TMP/stable.want" <<'EOF'
+Вторая статья о подъезде vtoraya-statya-o-podezde
+Ελληνική Κουζίνα elliniki-kouzina
+Zebra zebra
+味噌 a-e18c964a
+日本 m
+EOF
+addresses > "$T_TMP/stable.before"
+check_diff "stable: Cyrillic, Greek, CJK addresses" "$T_TMP/stable.want" \
+    "$T_TMP/stable.before"
+# others before, between and after them (авто.txt is issue 13's case)
+printf 'Авто\nbody\n' > "$S/авто.txt"
+printf '出汁\nbody\n' > "$S/出汁.txt"
+printf '一\nbody\n' > "$S/一.txt"
+printf '日本語\nbody\n' > "$S/a.txt"
+printf 'Ελλάδα\nbody\n' > "$S/0.txt"
+addresses > "$T_TMP/stable.got"
+run_test "stable: 10 articles" [ "$(wc -l < "$T_TMP/stable.got")" -eq 10 ]
+LC_ALL=C comm -23 "$T_TMP/stable.before" "$T_TMP/stable.got" > "$T_TMP/moved"
+check_diff "stable: none moved when 5 were added" /dev/null "$T_TMP/moved"
+rm "$S/вторая.txt" "$S/0.txt" "$S/一.txt"
+grep -v '^Вторая' "$T_TMP/stable.before" > "$T_TMP/stable.kept"
+addresses > "$T_TMP/stable.got"
+LC_ALL=C comm -23 "$T_TMP/stable.kept" "$T_TMP/stable.got" > "$T_TMP/moved"
+check_diff "stable: none moved when 3 were removed" /dev/null "$T_TMP/moved"
 finish

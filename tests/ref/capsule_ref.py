@@ -2,7 +2,11 @@
 """Independent reference implementation of the capsule article format.
 
 Written from /work/shared/corpus/README.md (sections 1-4 and 6) only, without
-looking at the C sources.  Standard library only.
+looking at the C sources.  The Cyrillic and Greek slugs and the hash fallback
+of the amended section 3 were added from its text by the author of the C
+change, so they are less independent: the table is the specification's own
+text, parsed, and capitals come from Python's case mapping, not a list.
+Standard library only.
 
 Usage:
     capsule_ref.py convert DIR FILE      print the gemtext of DIR/FILE
@@ -172,7 +176,37 @@ for _row in _TRANSLIT_TABLE.strip().splitlines():
 # every other code point of U+00C0-U+017F is x or / (separators)
 assert sorted(set(range(0xC0, 0x180)) - set(TRANSLIT)) == [0xD7, 0xF7]
 
-_SLUG_DROP = set([0x27, 0x2018, 0x2019, 0x02BC, 0x00AD, 0xFEFF])
+# The Cyrillic and Greek table, as the specification prints it (lowercase
+# letter, then its Latin letters); "the capital of each letter gives the
+# same output" is taken from Python's own case mapping, not from a list.
+_CYRILLIC_GREEK_TABLE = """
+    Cyrillic: а a  б b  в v  г g  д d  е e  ё yo  ж zh  з z  и i  й j  к k
+              л l  м m  н n  о o  п p  р r  с s  т t  у u  ф f  х kh  ц ts
+              ч ch  ш sh  щ shch  ы y  э e  ю yu  я ya  є ye  і i  ї yi  ґ g
+              ў u  ђ dj  ј j  љ lj  њ nj  ћ c  џ dz  ѓ gj  ќ kj  ѕ dz
+    Greek:    α a  β v  γ g  δ d  ε e  ζ z  η i  θ th  ι i  κ k  λ l  μ m
+              ν n  ξ x  ο o  π p  ρ r  σ s  ς s  τ t  υ y  φ f  χ ch  ψ ps
+              ω o  ά a  έ e  ή i  ί i  ό o  ύ y  ώ o  ϊ i  ϋ y  ΐ i  ΰ y
+"""
+
+_words = []
+for _row in _CYRILLIC_GREEK_TABLE.strip().splitlines():
+    _words += _row.split(":")[-1].split()
+assert len(_words) % 2 == 0
+for _lower, _out in zip(_words[0::2], _words[1::2]):
+    assert len(_lower) == 1 and _out.isascii() and _out.isalpha(), _lower
+    for _ch in set([_lower, _lower.upper()]):
+        if len(_ch) != 1:
+            continue            # ΐ ΰ have no one-character capital
+        assert ord(_ch) not in TRANSLIT or TRANSLIT[ord(_ch)] == _out, _ch
+        TRANSLIT[ord(_ch)] = _out
+# 190 Latin; 45 Cyrillic letters in two cases; 36 Greek letters and their
+# capitals, less three: ς's capital is σ's, ΐ and ΰ have none
+assert len(TRANSLIT) == 190 + 2 * 45 + 2 * 36 - 3, len(TRANSLIT)
+
+# "Cyrillic hard and soft signs ъ Ъ ь Ь: nothing (dropped)"
+_SLUG_DROP = set(ord(c) for c in "ъЪьЬ")
+_SLUG_DROP.update([0x27, 0x2018, 0x2019, 0x02BC, 0x00AD, 0xFEFF])
 _SLUG_DROP.update(range(0x0300, 0x0370))
 _SLUG_DROP.update(range(0x200B, 0x2010))
 _SLUG_DROP.update(range(0x202A, 0x202F))
@@ -191,11 +225,24 @@ for _c in _SLUG_DROP:
 _SLUG_MAP.update(TRANSLIT)
 
 
+# "Greek ο followed by υ or ύ (either case) gives ou"
+_OU_FIRST = "οΟ"
+_OU_SECOND = "υύΥΎ"
+
+
 def full_slug(title):
     out = []
-    for ch in title:
+    i = 0
+    while i < len(title):
+        ch = title[i]
+        if (ch in _OU_FIRST and i + 1 < len(title)
+                and title[i + 1] in _OU_SECOND):
+            out.append("ou")
+            i += 2
+            continue
         r = _SLUG_MAP.get(ord(ch))
         out.append("-" if r is None else r)
+        i += 1
     s = "".join(out)
     s = re.sub("-+", "-", s)
     return s.strip("-")
@@ -303,6 +350,14 @@ def name_text(name):
     return name.decode("utf-8", "replace")
 
 
+def fnv1a_32(data):
+    """3: FNV-1a, offset basis 2166136261, prime 16777619, 32 bits."""
+    h = 2166136261
+    for b in data:
+        h = ((h ^ b) * 16777619) & 0xFFFFFFFF
+    return h
+
+
 class Capsule:
     def __init__(self, directory):
         self.dir = os.fsencode(directory)
@@ -329,7 +384,7 @@ class Capsule:
             if not base:
                 base = cut_slug(full_slug(name_text(name[:-4])))
             if not base:
-                base = "article"
+                base = "a-%08x" % fnv1a_32(name[:-4])
             slug = base
             k = 2
             while slug in taken:

@@ -29,6 +29,19 @@ LATIN = [chr(c) for c in range(0xC0, 0x180)]          # includes x and /
 LATIN_WORDS = ["Crêpes", "Jalapeños", "Déjà", "Straße", "Œuvre", "Ærø",
                "Łódź", "Þorn", "Ĳssel", "naïve", "façade", "İstanbul",
                "ŉ", "ſchön", "Ŋoŋ", "ÿes", "Ğüç", "Å×Ø÷ß", "Ħeħ", "ĸra"]
+# Cyrillic (Russian, Ukrainian, Belarusian, Serbian, Macedonian) and Greek,
+# with the letters the slug table does not list (ѐ ѝ, ϐ ϲ, ano teleia), hard
+# and soft signs, and ο before every form of υ
+CYRILLIC_WORDS = ["Вторая", "статья", "подъезде", "Щука", "ёж", "ОБЪЕКТ",
+                  "Їжак", "ґава", "Єдині", "Київ", "м'ясо", "пʼять", "ўзяў",
+                  "Ђорђе", "Љиљана", "ЊЕГОШ", "Ћуприја", "Џеп", "Ѓорѓи",
+                  "ќе", "ѕвезда", "ѝ", "Ѐх", "борщ", "ЩЪЬ", "Ь", "ѣ", "Ӝ"]
+GREEK_WORDS = ["Ελληνική", "Κουζίνα", "Άρτος", "ΟΥΡΑΝΟΣ", "Ούτε", "οΎ",
+               "προϋπόθεση", "όυ", "όυ", "Σωκράτης", "ΐΰ", "ΪΫ",
+               "μ·ν", "ϐϲ", "ψάρι", "ξύδι", "θάλασσας", "ο", "Ο", "ου",
+               "ἀρχή", "Ὀδυσσεύς"]
+CYRILLIC_GREEK = ([chr(c) for c in range(0x400, 0x460)] + ["Ґ", "ґ"] +
+                  [chr(c) for c in range(0x386, 0x3D0)])
 CJK = ["味噌", "出汁", "日本語", "漢字", "中文", "한국어", "ひらがな", "カタカナ",
        "・", "（注）", "「引用」"]
 EMOJI = ["🌶️", "🍅", "😀", "👩‍🍳", "🏳️‍🌈", "🇯🇵", "✂", "☕", "🧄"]
@@ -84,6 +97,14 @@ class Gen:
             return self.word() + r.choice(["'", "s", "é", "ü", "°", "ß"])
         if x < 0.58:
             return r.choice(CJK)
+        if x < 0.60:
+            y = r.random()
+            if y < 0.4:
+                return r.choice(CYRILLIC_WORDS)
+            if y < 0.8:
+                return r.choice(GREEK_WORDS)
+            return "".join(r.choice(CYRILLIC_GREEK)
+                           for _ in range(r.randint(1, 6)))
         if x < 0.62:
             return r.choice(EMOJI)
         if x < 0.68:
@@ -256,6 +277,10 @@ class Gen:
             "zero\u200bwidth", "bidi \u202eevil\u202c title",
             "ctl\x01\x7f\u0085title", "Straße ß", "İı ĳ Œ Þ ŉ",
             "a\u0301e\u0301", "\u00ad", "\u200f",
+            "Вторая статья о подъезде", "ВТОРАЯ СТАТЬЯ О ПОДЪЕЗДЕ", "Авто",
+            "Щука и ёж", "Ελληνική Κουζίνα: Άρτος", "ΕΛΛΗΝΙΚΗ ΚΟΥΖΙΝΑ",
+            "Їжак і ґава", "Ђорђе и Џеп", "ъ", "ь ъ", "味噌", "出汁",
+            "ѝ", "οϋ",
         ]
         for _ in range(r.randint(3, 8)):
             k = r.randrange(m)
@@ -284,7 +309,7 @@ class Gen:
             return "".join(c.upper() if c.isascii() and r.random() < 0.5 else c
                            for c in t)
         if x < 0.5:
-            return t.upper()
+            return t.upper() if r.random() < 0.7 else t.lower()
         if x < 0.58:
             for a in APOS:
                 t = t.replace(a, r.choice(APOS))
@@ -482,7 +507,11 @@ class Gen:
                b"Foo.txt", b"foo bar.txt", b"B.txt", b"a.txt", b"a-b.txt",
                b"x.txt", b"x-2.txt", b"article.txt", "D\u00e9j\u00e0 vu.txt".encode(),
                b"caf\xe9.txt", b"Z" * 30 + b"-" + b"y" * 80 + b".txt",
-               b"q" * 120 + b".txt", b"0.txt", b"~.txt", b"README.txt"]
+               b"q" * 120 + b".txt", b"0.txt", b"~.txt", b"README.txt",
+               "вторая.txt".encode(), "авто.txt".encode(),
+               "\u5473\u564c\u6c41.txt".encode(), "\u51fa\u6c41.txt".encode(),
+               "κουζίνα.txt".encode(), "Ђ.txt".encode(), "ъ.txt".encode(),
+               "a-e18c964a.txt".encode(), b"\xd0.txt", b"\xe5\x91.txt"]
         for _ in range(r.randint(1, 5)):
             names[r.randrange(m)] = r.choice(odd)
         # make them unique
@@ -555,8 +584,8 @@ def capsule_slugs(d):
     """Every interesting code point in titles "q<c>q<c>...q", all referenced
     from one index article, so each slug shows in a link."""
     os.makedirs(d, exist_ok=True)
-    cps = (list(range(0x21, 0x7F)) + list(range(0xA0, 0x400)) +
-           list(range(0x1E00, 0x1F00)) + list(range(0x2000, 0x20D0)) +
+    cps = (list(range(0x21, 0x7F)) + list(range(0xA0, 0x530)) +
+           list(range(0x1E00, 0x2000)) + list(range(0x2000, 0x20D0)) +
            list(range(0x2100, 0x2190)) + list(range(0xFB00, 0xFB07)) +
            list(range(0xFE00, 0xFE10)) + list(range(0xFF01, 0xFF5F)) +
            [0xFEFF, 0xFFFD, 0xFFFE, 0xFFFF, 0x3000, 0x3042, 0x4E00, 0xAC00,
@@ -565,6 +594,11 @@ def capsule_slugs(d):
     chars = [chr(c) for c in cps]
     for i in range(0, len(chars), 12):
         titles.append("q" + "q".join(chars[i:i + 12]) + "q%d" % i)
+    # Greek ο/Ο/ό before every υ form and what must break the digraph
+    for a in "οΟό":
+        for b in ["υ", "Υ", "ύ", "Ύ", "ϋ", "Ϋ", "ΰ", "\u0301υ", "\u00adυ",
+                  " υ", "ο", ""]:
+            titles.append("q" + a + b + "q" + a + b + "q")
     for i, t in enumerate(titles):
         _write(d, "s%04d.txt" % i, (t + "\nbody").encode("utf-8"))
     # also as Latin-1 bytes (file decoded as ISO-8859-1)
@@ -604,6 +638,13 @@ def capsule_order(d):
     _write(d, b"a\x01b.txt", "\u5b57\nbody".encode())
     w("a\u202eb\u2067c\u00add\ufeffe\u200bf.txt", "\u5929\nbody")   # dropped in slugs
     w("Ab\u0301\u2019c \u0133 \u00d7 \u00df.txt", "\u5730\nbody")
+    w("вторая.txt", "\u5473\u564c\nbody")           # name transliterated
+    w("κουζίνα.txt", "\u5473\u564c\nbody")
+    w("\u5473\u564c\u6c41.txt", "\u5473\u564c\nbody")   # hash: a-e18c964a
+    w("\u51fa\u6c41.txt", "\U0001f35c\nbody")
+    w("ъь.txt", "\u51fa\nbody")                   # name of signs only: hash
+    w("0a.txt", "A E18C964A\nbody")                # a title taking a hash
+    _write(d, b"\xd0\xd0.txt", "\u5473\nbody".encode())
     w("empty_title.txt", "\n\n \t\n")
     w("same1.txt", "\u00a0\nbody")                   # title is a NBSP
     w("same2.txt", "\u00a0\nbody")
@@ -625,7 +666,8 @@ def capsule_order(d):
         "Dup", "DUP", "Dup2", "Dup3", "Dup4", "x", "x 10", "x-11", "X 12",
         "x-2", "x 2", "x-13", "\u65e5\u672c", "\u65e5\u672c\u8a9e", "Article",
         "\U0001f389", "\U0001f389\U0001f389", "\u5473", "\u51fa", "\u6f22",
-        "\u5b57", "\u5929", "\u5730", "\u00a0", " \u00a0 ", "Sym Target", "Inner", "Hidden", "Upper",
+        "\u5b57", "\u5929", "\u5730", "\u00a0", "\u5473\u564c",
+        "\U0001f35c", "A E18C964A", "a-e18c964a", " \u00a0 ", "Sym Target", "Inner", "Hidden", "Upper",
         "Notxt", "Binary Title", "Index", "index"]).decode())
 
 
