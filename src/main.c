@@ -462,8 +462,10 @@ cmd_check(int argc, char **argv)
 	if ((c = capsule_scan(dir, &d, &errstr)) == NULL)
 		fatalx("%s: %s", dir, errstr);
 	print_diags(stdout, &d, "");
-	printf("capsuled check: %zu articles, %zu skipped, %zu warnings\n",
-	    c->c_nart, d.d_count[DIAG_SKIPPED], d.d_count[DIAG_WARNING]);
+	printf("capsuled check: %zu %s, %zu skipped, %zu %s\n", c->c_nart,
+	    log_plural(c->c_nart, "article", "articles"),
+	    d.d_count[DIAG_SKIPPED], d.d_count[DIAG_WARNING],
+	    log_plural(d.d_count[DIAG_WARNING], "warning", "warnings"));
 	status = d.d_count[DIAG_SKIPPED] > 0 ? 1 : 0;
 	diags_free(&d);
 	catalog_free(c);

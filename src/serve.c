@@ -689,7 +689,8 @@ switch_over(struct family *f, struct config *c)
 	*c = *f->f_next_conf;
 	free(f->f_next_conf);
 	f->f_next_conf = NULL;
-	log_info("reloaded: %zu virtual hosts", c->c_nhosts);
+	log_info("reloaded: %zu virtual %s", c->c_nhosts,
+	    log_plural(c->c_nhosts, "host", "hosts"));
 }
 
 /*
@@ -786,9 +787,10 @@ serve_main(struct config *c, const char *path, const struct overrides *o)
 			    sc.sc_kinds[i] == LISTEN_GEMINI ? "gemini" :
 			    "gopher", sc.sc_addrs[i], sc.sc_ports[i]);
 	/* the addresses a newcomer can open (make run prints them) */
-	log_info("serving gemini://%s:%d/ and gopher://%s:%d/ with %zu workers",
+	log_info("serving gemini://%s:%d/ and gopher://%s:%d/ with %zu %s",
 	    c->c_hosts[0].ch_name, sv.sv_gemini_port, c->c_gopher_host ?
 	    c->c_gopher_host : c->c_hosts[0].ch_name, c->c_gopher_port > 0 ?
-	    c->c_gopher_port : sv.sv_gopher_port, sc.sc_nworkers);
+	    c->c_gopher_port : sv.sv_gopher_port, sc.sc_nworkers,
+	    log_plural(sc.sc_nworkers, "worker", "workers"));
 	return parent(&sv, &sc, c);
 }
