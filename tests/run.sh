@@ -63,7 +63,7 @@ for build in plain asan; do
 	if [ -f tests/differential.sh ]; then
 		suite "[$build] differential" sh tests/differential.sh "$bin"
 	fi
-	for t in gemini gopher live hostile concurrency discover; do
+	for t in gemini gopher live hostile concurrency discover access; do
 		[ -f tests/$t.sh ] && suite "[$build] $t" sh tests/$t.sh "$bin"
 	done
 done
