@@ -61,7 +61,7 @@ conn_log(struct conn *c)
 	memset(&a, 0, sizeof(a));
 	a.a_time = time(NULL);
 	a.a_proto = proto_names[c->c_kind];
-	a.a_addr = c->c_addr;
+	a.a_addr = c->c_sv->sv_conf->sc_log_addresses ? c->c_addr : NULL;
 	a.a_host = c->c_x->x_host;
 	a.a_req = c->c_x->x_req;
 	a.a_reqlen = c->c_x->x_linelen;

@@ -488,6 +488,7 @@ child(struct serve *sv, const struct server_conf *listeners,
 	w->w_sc.sc_stopped_fd = stopped;
 	w->w_sc.sc_per_ip = c->c_max_conn_per_ip;
 	w->w_sc.sc_limit_loopback = c->c_limit_loopback;
+	w->w_sc.sc_log_addresses = c->c_log_addresses;
 	if (sandbox_drop(c->c_user ? c->c_user : "nobody", &errstr) == -1)
 		fatalx("cannot drop privileges to %s: %s; refusing to serve",
 		    c->c_user ? c->c_user : "nobody", errstr);

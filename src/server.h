@@ -50,6 +50,7 @@ struct server_conf {
 	size_t			 sc_maxconn;	/* open connections at most */
 	int			 sc_per_ip;	/* per client address; 0: none */
 	int			 sc_limit_loopback; /* sc_per_ip for loopback too */
+	int			 sc_log_addresses; /* else "-" in access lines */
 	int			 sc_fds[SERVER_MAX_FDS]; /* listening sockets */
 	const char		*sc_addrs[SERVER_MAX_FDS]; /* for logs */
 	int			 sc_ports[SERVER_MAX_FDS]; /* bound ports */

@@ -13,7 +13,7 @@ and checks, with Python's ssl module and raw sockets as clients:
   bytes sent and the size the reply should have had;
 - the access line has the documented fields (capsuled(8), ACCESS LOG):
   '"' and '\\' escaped in the quoted request, the protocol named, the
-  Gopher outcome ok or error;
+  Gopher outcome ok or error, "-" for the address with log-addresses no;
 - log lines with a count of one say "1 article", "1 worker".
 
 Prints one line per failed check and last `N passed, N failed`.
@@ -262,6 +262,21 @@ def main():
             test_plural(srv)
             test_fields(srv)
             test_readers(srv)
+        srv = start(binary, "log-addresses no\n", capsule, certs, tmp,
+                    "anonymous")
+        if srv is not None:
+            servers.append(srv)
+            gem(srv.port, "/")
+            gopher(srv.gport, b"/\r\n")
+            ga = access(wait_access(srv, b"gemini://localhost/", "gemini"))
+            pa = access(wait_access(srv, b"/", "gopher"))
+            T.check("log-addresses no: '-' for the address",
+                    ga is not None and pa is not None and
+                    ga["addr"] == b"-" and pa["addr"] == b"-",
+                    "- in both lines", (ga, pa))
+            T.check("log-addresses no: no client address anywhere",
+                    b"127.0.0.1" not in srv.text(), "no 127.0.0.1",
+                    srv.text()[-400:])
     finally:
         for srv in servers:
             rc = srv.stop()
