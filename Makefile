@@ -47,12 +47,14 @@ LIB_SRCS = src/buf.c src/utf8.c src/strmap.c src/arena.c src/source.c \
 	   src/gopher_render.c src/feed.c src/capsule.c src/log.c src/mime.c \
 	   src/snapshot.c src/live.c src/gemini.c src/gemini_route.c src/gopher.c \
 	   src/gopher_route.c src/tls.c src/conn.c src/server.c src/config.c \
-	   src/serve.c src/preflight.c src/sandbox.c src/textindex.c \
+	   src/access.c src/serve.c src/preflight.c src/sandbox.c \
+	   src/textindex.c \
 	   src/discover.c src/search.c
 SRCS	 = $(LIB_SRCS) src/main.c
 TESTS	 = test_buf test_utf8 test_strmap test_source test_article \
 	   test_slug test_catalog test_gemtext test_gopher_render test_feed \
-	   test_gemini test_config test_textindex test_discover test_search
+	   test_gemini test_config test_textindex test_discover test_search \
+	   test_access
 
 OBJ	 = build/obj
 AOBJ	 = build/asan

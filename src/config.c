@@ -51,6 +51,7 @@ enum key {
 	KEY_USER,
 	KEY_LOG,
 	KEY_LOG_LEVEL,
+	KEY_LOG_ADDRESSES,
 	KEY_TIMEOUT,
 	KEY_MAX_CONN,
 	KEY_MAX_CONN_PER_IP,
@@ -125,7 +126,7 @@ static const char *const level_words[NUM_CONF_LEVELS] = {
 /* Indexed by c_gopher_strict. */
 static const char *const text_words[2] = { "raw", "strict" };
 
-/* Indexed by c_limit_loopback. */
+/* Indexed by c_limit_loopback and c_log_addresses. */
 static const char *const yesno_words[2] = { "no", "yes" };
 
 static int	 set_listen(struct parser *, enum key, char *);
@@ -150,6 +151,8 @@ static const struct keyword keywords[NUM_KEYS] = {
 	    WORD(log_words, "stderr or syslog") },
 	[KEY_LOG_LEVEL] = { "log-level", SCOPE_SERVER, 0,
 	    WORD(level_words, "error, warning, info or debug") },
+	[KEY_LOG_ADDRESSES] = { "log-addresses", SCOPE_SERVER, 0,
+	    WORD(yesno_words, "yes or no") },
 	[KEY_TIMEOUT] = { "timeout", SCOPE_SERVER, 0, NUMBER(1, 3600) },
 	[KEY_MAX_CONN] = { "max-connections", SCOPE_SERVER, 0,
 	    NUMBER(0, 1000000) },
@@ -179,6 +182,7 @@ config_init(struct config *c)
 	memset(c, 0, sizeof(*c));
 	c->c_log = CONF_LOG_STDERR;
 	c->c_level = CONF_LEVEL_INFO;
+	c->c_log_addresses = 1;
 	c->c_timeout = CONFIG_DEF_TIMEOUT;
 	c->c_max_conn = 0;
 	c->c_max_conn_per_ip = CONFIG_DEF_PER_IP;
@@ -458,6 +462,9 @@ set_value(struct parser *p, enum key k, char *v)
 		break;
 	case KEY_LOG_LEVEL:
 		c->c_level = (enum config_level)n;
+		break;
+	case KEY_LOG_ADDRESSES:
+		c->c_log_addresses = (int)n;
 		break;
 	case KEY_TIMEOUT:
 		c->c_timeout = (int)n;
@@ -821,6 +828,8 @@ config_dump(const struct config *c, struct buf *b)
 	buf_printf(b, "log %s\n", word_name(WORDS(log_words), (int)c->c_log));
 	buf_printf(b, "log-level %s\n", word_name(WORDS(level_words),
 	    (int)c->c_level));
+	buf_printf(b, "log-addresses %s\n", word_name(WORDS(yesno_words),
+	    c->c_log_addresses != 0));
 	buf_printf(b, "timeout %d\n", c->c_timeout);
 	buf_printf(b, "max-connections %d\n", c->c_max_conn);
 	buf_printf(b, "max-connections-per-address %d\n",

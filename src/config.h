@@ -81,6 +81,7 @@ struct config {
 	size_t			 c_user_line;	/* its line in the file, or 0 */
 	enum config_log		 c_log;
 	enum config_level	 c_level;
+	int			 c_log_addresses; /* default 1; 0: "-" instead */
 	int			 c_timeout;	/* seconds; default 10 */
 	int			 c_max_conn;	/* 0: from the descriptor limit */
 	int			 c_max_conn_per_ip; /* default 32; 0: none */

@@ -19,6 +19,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "access.h"
 #include "buf.h"
 #include "conn.h"
 #include "gemini.h"
@@ -31,28 +32,53 @@
 #include "tls.h"
 #include "utf8.h"
 
+static void	 conn_close(struct conn *, enum access_end);
+
+static const char *const proto_names[NUM_LISTEN_KINDS] = {
+	[LISTEN_GEMINI] = "gemini",
+	[LISTEN_GOPHER] = "gopher",
+};
+
+/*
+ * The access line of c's request (capsuled(8), ACCESS LOG), if it got as
+ * far as an answer.  The outcome is each protocol's own: Gemini's status;
+ * for Gopher, which has none, "ok", or "error" for a type-3 error menu
+ * (or the answer to an HTTP request).
+ */
 static void
 conn_log(struct conn *c)
 {
-	struct buf	 b;
-	struct timespec	 t1;
-	char		 when[32];
-	time_t		 now = time(NULL);
-	struct tm	 tm;
-	double		 ms;
+	const struct response	*r;
+	struct access		 a;
+	struct buf		 b;
+	struct timespec		 t1;
+	char			 status[16];
 
 	if (c->c_x == NULL || c->c_x->x_resp.rs_status == 0)
 		return;
+	r = &c->c_x->x_resp;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (double)(t1.tv_sec - c->c_t0.tv_sec) * 1e3 +
+	memset(&a, 0, sizeof(a));
+	a.a_time = time(NULL);
+	a.a_proto = proto_names[c->c_kind];
+	a.a_addr = c->c_sv->sv_conf->sc_log_addresses ? c->c_addr : NULL;
+	a.a_host = c->c_x->x_host;
+	a.a_req = c->c_x->x_req;
+	a.a_reqlen = c->c_x->x_linelen;
+	if (c->c_kind == LISTEN_GEMINI) {
+		snprintf(status, sizeof(status), "%d", r->rs_status);
+		a.a_outcome = status;
+	} else
+		a.a_outcome = r->rs_status == 20 ? "ok" : "error";
+	a.a_sent = c->c_sent;
+	a.a_size = c->c_size;
+	a.a_ms = (double)(t1.tv_sec - c->c_t0.tv_sec) * 1e3 +
 	    (double)(t1.tv_nsec - c->c_t0.tv_nsec) / 1e6;
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	a.a_end = c->c_end;
 	buf_init(&b);
-	utf8_escape(&b, c->c_x->x_req, c->c_x->x_linelen);
-	log_info("%s %s %s \"%s\" %d %zu %.1fms", when, c->c_addr,
-	    c->c_x->x_host[0] ? c->c_x->x_host : "-", b.b_data ? b.b_data : "",
-	    c->c_x->x_resp.rs_status, c->c_sent, ms);
+	access_format(&b, &a);
+	if (b.b_data != NULL)
+		log_info("%s", b.b_data);
 	buf_free(&b);
 }
 
@@ -160,24 +186,77 @@ conn_free(struct conn *c)
 	}
 }
 
+/* Milliseconds c's total time (c_total) still leaves, or 0. */
+static int64_t
+total_left_ms(const struct conn *c)
+{
+	struct timespec	 now;
+	int64_t		 left;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	left = (int64_t)c->c_total * 1000 -
+	    ((int64_t)(now.tv_sec - c->c_t0.tv_sec) * 1000 +
+	    (now.tv_nsec - c->c_t0.tv_nsec) / 1000000);
+	return left > 0 ? left : 0;
+}
+
 /*
  * The next deadline: -T seconds from now, but never past the end of the
- * connection's total time (TOTAL_FACTOR times -T from its start), so a
- * client that reads a trickle cannot hold a connection for ever.
+ * connection's total time (c_total from its start: TOTAL_FACTOR times -T,
+ * more for a big reply), so a client that reads a trickle cannot hold a
+ * connection for ever.
  */
 static void
 set_deadline(struct conn *c)
 {
-	int		 t = c->c_sv->sv_conf->sc_timeout;
-	struct timeval	 tv = { t, 0 };
-	struct timespec	 now;
-	time_t		 left;
+	int64_t		 ms = (int64_t)c->c_sv->sv_conf->sc_timeout * 1000;
+	int64_t		 left = total_left_ms(c);
+	struct timeval	 tv;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	left = (time_t)t * TOTAL_FACTOR - (now.tv_sec - c->c_t0.tv_sec);
-	if (left < tv.tv_sec)
-		tv.tv_sec = left > 0 ? left : 0;
+	if (left < ms)
+		ms = left;
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
 	evtimer_add(c->c_timer, &tv);
+}
+
+/*
+ * Bytes c has put on its socket, TLS records included.  It is how
+ * progress is measured: the kernel wakes a blocked writer only once a
+ * third of a send buffer of megabytes is free, which a slow reader may
+ * take longer than -T to free, though it reads all the time.
+ */
+static uint64_t
+wire_bytes(const struct conn *c)
+{
+	if (c->c_ssl != NULL)
+		return BIO_number_written(SSL_get_wbio(c->c_ssl));
+	return c->c_written;
+}
+
+/* Bytes went out: the write deadline starts again. */
+static void
+progress(struct conn *c)
+{
+	c->c_wire = wire_bytes(c);
+	c->c_probing = 0;
+	set_deadline(c);
+}
+
+/*
+ * A write would block.  Bytes went out since the last deadline was set
+ * (a TLS record partly written): progress.  If the deadline passed and
+ * this was the one more try (on_timer), with nothing accepted: -1, the
+ * reply is abandoned.
+ */
+static int
+write_blocked(struct conn *c)
+{
+	if (wire_bytes(c) != c->c_wire) {
+		progress(c);
+		return 0;
+	}
+	return c->c_probing ? -1 : 0;
 }
 
 /* After an I/O call said "would block": wait for what it wants. */
@@ -252,6 +331,7 @@ io_write(struct conn *c, const void *p, size_t n, size_t *put)
 	}
 	if ((r = write(c->c_fd, p, n)) >= 0) {
 		*put = (size_t)r;
+		c->c_written += (size_t)r;
 		return IO_OK;
 	}
 	return errno == EAGAIN || errno == EINTR ? IO_WANT_WRITE : IO_ERROR;
@@ -317,14 +397,29 @@ gopher_respond(struct conn *c, size_t len)
 	gopher_route(&req, c->c_snap, c->c_sv->sv_mime, &c->c_x->x_resp);
 }
 
+/*
+ * Write the response decided (header in x_head).  Its size sets how long
+ * the connection may last (REPLY_MIN_RATE in conn.h).
+ */
 static void
 start_write(struct conn *c)
 {
+	const struct response	*r = &c->c_x->x_resp;
+	time_t			 total;
+
 	c->c_state = CONN_WRITE;
 	c->c_phase = 0;
 	c->c_out = NULL;
 	c->c_outlen = c->c_outoff = 0;
-	set_deadline(c);
+	if (r->rs_fd != -1)
+		c->c_size = (size_t)r->rs_size;
+	else
+		c->c_size = r->rs_data != NULL ? r->rs_len : r->rs_body.b_len;
+	total = c->c_sv->sv_conf->sc_timeout + (time_t)((strlen(c->c_x->x_head) +
+	    c->c_size) / REPLY_MIN_RATE);
+	if (total > c->c_total)
+		c->c_total = total;
+	progress(c);
 }
 
 /*
@@ -556,8 +651,13 @@ conn_run(struct conn *c)
 				c->c_outoff += n;
 				if (c->c_out != c->c_x->x_head)
 					c->c_sent += n;
-				set_deadline(c);
+				progress(c);
 				continue;
+			}
+			if ((r == IO_WANT_WRITE || r == IO_WANT_READ) &&
+			    write_blocked(c) == -1) {
+				conn_close(c, ACCESS_TIMEOUT);
+				return;
 			}
 			break;
 		case CONN_SHUTDOWN:
@@ -587,7 +687,14 @@ conn_run(struct conn *c)
 			wait_for(c, 1);
 			return;
 		case IO_EOF:
-			if (c->c_state == CONN_READ_REQUEST &&
+		case IO_ERROR:
+			if (c->c_state == CONN_WRITE) {
+				/* no close_notify: the reply is cut short */
+				c->c_end = ACCESS_RESET;
+				c->c_state = CONN_DONE;
+			} else if (r == IO_ERROR)
+				c->c_state = CONN_DONE;
+			else if (c->c_state == CONN_READ_REQUEST &&
 			    c->c_kind == LISTEN_GOPHER && c->c_x != NULL)
 				gopher_scan(c, 1);
 			else if (c->c_state == CONN_SHUTDOWN ||
@@ -611,24 +718,54 @@ on_io(evutil_socket_t fd, short what, void *arg)
 	conn_run(arg);
 }
 
-/* Close now: a last close_notify if it goes out at once, then free. */
-void
-conn_abort(struct conn *c)
+/*
+ * Close now, for reason why if a reply is being written.  That reply is
+ * cut short: it gets no close_notify and the connection is reset, so the
+ * client sees an error and not a clean end (Gemini and Gopher have no
+ * length to tell a truncated reply by).  Else a last close_notify if it
+ * goes out at once.
+ */
+static void
+conn_close(struct conn *c, enum access_end why)
 {
-	if (c->c_ssl != NULL && c->c_tls_ok) {
+	static const struct linger	 reset = { 1, 0 };
+
+	if (c->c_state == CONN_WRITE) {
+		c->c_end = why;
+		(void)setsockopt(c->c_fd, SOL_SOCKET, SO_LINGER, &reset,
+		    sizeof(reset));
+	} else if (c->c_ssl != NULL && c->c_tls_ok) {
 		SSL_shutdown(c->c_ssl);
 		ERR_clear_error();
 	}
 	conn_free(c);
 }
 
-/* A deadline passed. */
+/* The server stops (server.c): close now. */
+void
+conn_abort(struct conn *c)
+{
+	conn_close(c, ACCESS_STOPPED);
+}
+
+/*
+ * A deadline passed.  While a reply is written, within the total time,
+ * the socket gets one more try: a reader that keeps reading has freed
+ * some room (see wire_bytes), one that stopped has not.
+ */
 static void
 on_timer(evutil_socket_t fd, short what, void *arg)
 {
+	struct conn	*c = arg;
+
 	(void)fd;
 	(void)what;
-	conn_abort(arg);
+	if (c->c_state == CONN_WRITE && total_left_ms(c) > 0) {
+		c->c_probing = 1;
+		conn_run(c);
+		return;
+	}
+	conn_close(c, ACCESS_TIMEOUT);
 }
 
 /*
@@ -655,6 +792,7 @@ conn_new(struct server *sv, int fd, const struct sockaddr *sa,
 	sv->sv_conns = c;
 	c->c_kind = kind;
 	clock_gettime(CLOCK_MONOTONIC, &c->c_t0);
+	c->c_total = (time_t)sv->sv_conf->sc_timeout * TOTAL_FACTOR;
 	if (getnameinfo(sa, salen, host, sizeof(host), port, sizeof(port),
 	    NI_NUMERICHOST | NI_NUMERICSERV) == 0)
 		snprintf(c->c_addr, sizeof(c->c_addr), "%s", host);

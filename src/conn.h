@@ -14,20 +14,29 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <stdint.h>
 #include <time.h>
 
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <openssl/ssl.h>
 
+#include "access.h"
 #include "gemini.h"
 #include "gopher.h"
 #include "server.h"
 
 /* Bytes read from a file per write. */
 #define CHUNK_SIZE	16384
-/* A connection's whole life is at most this many times the deadline -T. */
+/*
+ * A connection's whole life is at most TOTAL_FACTOR times the deadline
+ * -T, or -T plus the reply's size at REPLY_MIN_RATE bytes a second if
+ * that is longer (capsuled(8), -T): a reader that keeps making progress
+ * gets a big file whole down to a slow mobile link's rate, and one that
+ * trickles still lets go of its connection in the end.
+ */
 #define TOTAL_FACTOR	60
+#define REPLY_MIN_RATE	1024
 
 enum conn_state {
 	CONN_HANDSHAKE,		/* TLS handshake */
@@ -98,6 +107,13 @@ struct conn {
 						   or drain: idle connections are
 						   kept small */
 	size_t			 c_sent;	/* body bytes sent */
+	size_t			 c_size;	/* body bytes the reply has */
+	enum access_end		 c_end;		/* how the reply ended */
+	time_t			 c_total;	/* seconds it may last from c_t0 */
+	uint64_t		 c_wire;	/* bytes on the socket when a
+						   deadline was last set */
+	uint64_t		 c_written;	/* to a plain socket */
+	int			 c_probing;	/* a write deadline passed */
 	struct timespec		 c_t0;
 	char			 c_addr[INET6_ADDRSTRLEN + 8];
 	int			 c_counted;	/* in sv_perip */

@@ -273,8 +273,9 @@ index_catalog(struct live *lv, const struct catalog *c, int fresh)
 		    LIVE_SETTLE_FACTOR > LIVE_SETTLE_MS ? lv->lv_full_ms *
 		    LIVE_SETTLE_FACTOR : LIVE_SETTLE_MS);
 	if (discover_fresh(d))
-		log_info("%s: text index of %zu articles built in %lld ms "
+		log_info("%s: text index of %zu %s built in %lld ms "
 		    "(%zu kB)", lv->lv_dir, c->c_nart,
+		    log_plural(c->c_nart, "article", "articles"),
 		    (long long)lv->lv_index_ms, discover_memory(d) / 1024);
 	return d;
 }
@@ -399,8 +400,9 @@ apply(struct live *lv)
 		for (i = 0; i < lv->lv_npend; i++)
 			capsule_unresolved(&d, lv->lv_dir, s->sn_cat,
 			    lv->lv_pend[i]);
-		log_info("%s: %zu articles; %zu changed, published in %lld ms "
+		log_info("%s: %zu %s; %zu changed, published in %lld ms "
 		    "(text index %lld ms)", lv->lv_dir, s->sn_cat->c_nart,
+		    log_plural(s->sn_cat->c_nart, "article", "articles"),
 		    n + (size_t)lv->lv_pend_intro, (long long)(now_ms() - t0),
 		    (long long)lv->lv_index_ms);
 		snapshot_release(s);

@@ -10,6 +10,12 @@ static const char	*log_prog = "capsuled";
 static int		 log_syslog;		/* else stderr */
 static enum log_level	 log_level = LOG_LEVEL_INFO;
 
+const char *
+log_plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 void
 log_init(const char *prog)
 {

@@ -11,6 +11,8 @@
 #ifndef LOG_H
 #define LOG_H
 
+#include <stddef.h>
+
 /* Longest line written; longer ones are cut and end in "...". */
 #define LOG_LINE_MAX	2048
 
@@ -20,6 +22,12 @@ enum log_level {
 	LOG_LEVEL_INFO,
 	LOG_LEVEL_DEBUG,
 };
+
+/*
+ * The word for n things: log_plural(1, "article", "articles") is
+ * "article", any other n "articles".  Every message with a count uses it.
+ */
+const char	*log_plural(size_t, const char *, const char *);
 
 void	 log_init(const char *);
 void	 log_setup(int, enum log_level);

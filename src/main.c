@@ -65,7 +65,8 @@ static const char usage_text[] =
 "  -C DIR        certificate directory (default ./certs); a self-signed\n"
 "                certificate naming HOSTNAME and its aliases is created\n"
 "                there if it has none\n"
-"  -T SECONDS    deadline for a request, and for each write (default 10)\n"
+"  -T SECONDS    deadline for a request, and for a reply to make progress\n"
+"                (default 10)\n"
 "  -f            stay in the foreground (capsuled always does)\n"
 "  -H HOSTNAME   host name in absolute links and Gopher items (localhost)\n"
 "  -g PORT       Gemini port to listen on and use in links (1965; 0: any\n"
@@ -500,8 +501,10 @@ cmd_check(int argc, char **argv)
 		fatalx("cannot check access: %s", strerror(errno));
 	if (b.b_len > 0)
 		fwrite(b.b_data, 1, b.b_len, stdout);
-	printf("capsuled check: %zu articles, %zu skipped, %zu warnings\n",
-	    nart, d.d_count[DIAG_SKIPPED], d.d_count[DIAG_WARNING]);
+	printf("capsuled check: %zu %s, %zu skipped, %zu %s\n", nart,
+	    log_plural(nart, "article", "articles"), d.d_count[DIAG_SKIPPED],
+	    d.d_count[DIAG_WARNING], log_plural(d.d_count[DIAG_WARNING],
+	    "warning", "warnings"));
 	status = d.d_count[DIAG_SKIPPED] > 0 || unreadable > 0 ? 1 : 0;
 	buf_free(&b);
 	diags_free(&d);

@@ -192,6 +192,7 @@ seccomp(const char **errstr)
 int
 sandbox_restrict(const int *dirs, size_t n, int which, const char **errstr)
 {
+	size_t	 ncalls;
 	int	 r;
 
 	if (SANITIZER_BUILD) {
@@ -208,13 +209,15 @@ sandbox_restrict(const int *dirs, size_t n, int which, const char **errstr)
 			    "access is limited by the user only");
 		else
 			log_info("Landlock: read-only access to %zu capsule "
-			    "directories, nothing else", n);
+			    "%s, nothing else", n, log_plural(n, "directory",
+			    "directories"));
 		return 0;
 	}
 	if (seccomp(errstr) == -1)
 		return -1;
-	log_info("seccomp: %zu system calls allowed, the rest refused",
-	    sizeof(allowed) / sizeof(allowed[0]) + 3);
+	ncalls = sizeof(allowed) / sizeof(allowed[0]) + 3;
+	log_info("seccomp: %zu system %s allowed, the rest refused", ncalls,
+	    log_plural(ncalls, "call", "calls"));
 	return 0;
 }
 

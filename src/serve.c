@@ -484,6 +484,7 @@ child(struct serve *sv, const struct server_conf *listeners,
 	w->w_sc.sc_stopped_fd = stopped;
 	w->w_sc.sc_per_ip = c->c_max_conn_per_ip;
 	w->w_sc.sc_limit_loopback = c->c_limit_loopback;
+	w->w_sc.sc_log_addresses = c->c_log_addresses;
 	if (sandbox_drop(c->c_user ? c->c_user : "nobody", &errstr) == -1)
 		fatalx("cannot drop privileges to %s: %s; refusing to serve",
 		    c->c_user ? c->c_user : "nobody", errstr);
@@ -757,10 +758,12 @@ switch_over(struct family *f, struct config *c)
 		level = c->c_level;
 	log_setup(c->c_log == CONF_LOG_SYSLOG, (enum log_level)level);
 	if (f->f_next_unapplied[0] != '\0')
-		log_warnx("reloaded: %zu virtual hosts; not applied until "
-		    "restart: %s", c->c_nhosts, f->f_next_unapplied);
+		log_warnx("reloaded: %zu virtual %s; not applied until "
+		    "restart: %s", c->c_nhosts, log_plural(c->c_nhosts,
+		    "host", "hosts"), f->f_next_unapplied);
 	else
-		log_info("reloaded: %zu virtual hosts", c->c_nhosts);
+		log_info("reloaded: %zu virtual %s", c->c_nhosts,
+		    log_plural(c->c_nhosts, "host", "hosts"));
 	log_setup(c->c_log == CONF_LOG_SYSLOG, (enum log_level)c->c_level);
 }
 
@@ -867,9 +870,10 @@ serve_main(struct config *c, const char *path, const struct overrides *o)
 			    sc.sc_kinds[i] == LISTEN_GEMINI ? "gemini" :
 			    "gopher", sc.sc_addrs[i], sc.sc_ports[i]);
 	/* the addresses a newcomer can open (make run prints them) */
-	log_info("serving gemini://%s:%d/ and gopher://%s:%d/ with %zu workers",
+	log_info("serving gemini://%s:%d/ and gopher://%s:%d/ with %zu %s",
 	    c->c_hosts[0].ch_name, sv.sv_gemini_port, c->c_gopher_host ?
 	    c->c_gopher_host : c->c_hosts[0].ch_name, c->c_gopher_port > 0 ?
-	    c->c_gopher_port : sv.sv_gopher_port, sc.sc_nworkers);
+	    c->c_gopher_port : sv.sv_gopher_port, sc.sc_nworkers,
+	    log_plural(sc.sc_nworkers, "worker", "workers"));
 	return parent(&sv, &sc, c);
 }

@@ -155,8 +155,8 @@ stop(evutil_socket_t sig, short what, void *arg)
 		    c->c_state == CONN_READ_REQUEST)
 			conn_abort(c);
 	}
-	log_debug("worker %zu: stopping, %zu replies to finish", sv->sv_worker,
-	    sv->sv_nconn);
+	log_debug("worker %zu: stopping, %zu %s to finish", sv->sv_worker,
+	    sv->sv_nconn, log_plural(sv->sv_nconn, "reply", "replies"));
 	if (sv->sv_nconn == 0)
 		event_base_loopbreak(sv->sv_base);
 	else if ((sv->sv_stop_timer = evtimer_new(sv->sv_base, on_stop_timer,

@@ -6,9 +6,10 @@
  *
  * A connection takes a snapshot of its virtual host's capsule when its
  * request is complete and keeps it to its close.  A read deadline covers
- * handshake and request; a write deadline is restarted on every write
- * that makes progress, within a total deadline, so a client that stops
- * reading is dropped.
+ * handshake and request; a write deadline is restarted whenever the
+ * socket takes bytes of the reply, within a total deadline that grows
+ * with the reply's size (conn.h), so a client that stops reading is
+ * dropped and one that keeps reading is not.
  *
  * Example: fd = server_listen("0.0.0.0", 1965, &port, &errstr); fill a
  * struct server_conf with it and the virtual hosts;
@@ -49,6 +50,7 @@ struct server_conf {
 	size_t			 sc_maxconn;	/* open connections at most */
 	int			 sc_per_ip;	/* per client address; 0: none */
 	int			 sc_limit_loopback; /* sc_per_ip for loopback too */
+	int			 sc_log_addresses; /* else "-" in access lines */
 	int			 sc_fds[SERVER_MAX_FDS]; /* listening sockets */
 	const char		*sc_addrs[SERVER_MAX_FDS]; /* for logs */
 	int			 sc_ports[SERVER_MAX_FDS]; /* bound ports */

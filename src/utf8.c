@@ -144,14 +144,12 @@ utf8_wrap_free(struct utf8_wrap *w)
 	w->w_brk = NULL;
 }
 
-/*
- * Append s to b with everything a terminal or log reader could
- * misread made visible: C0 and C1 controls, DEL, bidi controls and
- * bytes that are not UTF-8 become \xNN or \u{NNNN}; backslash doubles.
- * Unlike the rest of this file, s may be any bytes.
- */
-void
-utf8_escape(struct buf *b, const char *s, size_t n)
+/* What escape() makes visible besides controls and bad bytes. */
+#define ESC_QUOTE	0x1	/* '"' becomes \" */
+#define ESC_SPACE	0x2	/* ' ' becomes \x20 */
+
+static void
+escape(struct buf *b, const char *s, size_t n, int what)
 {
 	size_t	 i = 0;
 	ucs4_t	 uc;
@@ -160,8 +158,13 @@ utf8_escape(struct buf *b, const char *s, size_t n)
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
 
+		if (c == ' ' && (what & ESC_SPACE)) {
+			buf_adds(b, "\\x20");
+			i++;
+			continue;
+		}
 		if (c >= 0x20 && c < 0x7f) {
-			if (c == '\\')
+			if (c == '\\' || (c == '"' && (what & ESC_QUOTE)))
 				buf_addc(b, '\\');
 			buf_addc(b, c);
 			i++;
@@ -181,6 +184,30 @@ utf8_escape(struct buf *b, const char *s, size_t n)
 			i += (size_t)len;
 		}
 	}
+}
+
+/*
+ * Append s to b with everything a terminal or log reader could
+ * misread made visible: C0 and C1 controls, DEL, bidi controls and
+ * bytes that are not UTF-8 become \xNN or \u{NNNN}; backslash doubles.
+ * Unlike the rest of this file, s may be any bytes.
+ */
+void
+utf8_escape(struct buf *b, const char *s, size_t n)
+{
+	escape(b, s, n, 0);
+}
+
+/*
+ * The same for one field of a line that a program splits: '"' becomes
+ * \" too, so a quoted field ends only at its closing quote, and when
+ * the field is not quoted (quoted 0) a space becomes \x20, so that
+ * splitting on spaces finds the field whole (capsuled(8), ACCESS LOG).
+ */
+void
+utf8_escape_field(struct buf *b, const char *s, size_t n, int quoted)
+{
+	escape(b, s, n, ESC_QUOTE | (quoted ? 0 : ESC_SPACE));
 }
 
 /*

@@ -39,6 +39,7 @@ int	 utf8_wrap_next(struct utf8_wrap *, const char **, size_t *);
 void	 utf8_wrap_free(struct utf8_wrap *);
 
 void	 utf8_escape(struct buf *, const char *, size_t);
+void	 utf8_escape_field(struct buf *, const char *, size_t, int);
 size_t	 utf8_control_len(const char *, size_t);
 int	 utf8_has_controls(const char *, size_t);
 

@@ -153,8 +153,8 @@ def check_check(binary, tmp, csub, sub):
             is not None, "check.conf:2: capsule ... user nobody", o)
     T.check("check -c: still the summary line last",
             o.rstrip("\n").split("\n")[-1] ==
-            "capsuled check: 1 articles, 0 skipped, 0 warnings",
-            "capsuled check: 1 articles, 0 skipped, 0 warnings", o)
+            "capsuled check: 1 article, 0 skipped, 0 warnings",
+            "capsuled check: 1 article, 0 skipped, 0 warnings", o)
 
 
 def log_lines(s, since, name):

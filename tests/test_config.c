@@ -19,6 +19,7 @@ static const char default_dump[] =
     "gopher-port 0\n"
     "log stderr\n"
     "log-level info\n"
+    "log-addresses yes\n"
     "timeout 10\n"
     "max-connections 0\n"
     "max-connections-per-address 32\n"
@@ -74,6 +75,7 @@ static const char full_text[] =
     "user _capsuled\r\n"
     "log syslog\r\n"
     "log-level debug\r\n"
+    "log-addresses no\r\n"
     "timeout 3600\r\n"
     "max-connections 1000000\r\n"
     "max-connections-per-address 0\r\n"
@@ -114,6 +116,7 @@ test_full(void)
 	CHECK_STR(c.c_user, "_capsuled");
 	CHECK(c.c_log == CONF_LOG_SYSLOG, "log");
 	CHECK(c.c_level == CONF_LEVEL_DEBUG, "level");
+	CHECK(c.c_log_addresses == 0, "log-addresses no");
 	CHECK(c.c_timeout == 3600, "%d", c.c_timeout);
 	CHECK(c.c_max_conn == 1000000, "%d", c.c_max_conn);
 	CHECK(c.c_max_conn_per_ip == 0, "%d", c.c_max_conn_per_ip);
@@ -157,7 +160,8 @@ test_defaults(void)
 	    c.c_gopher_strict == 0 && c.c_home_limit == 100 &&
 	    c.c_similar == 5 && c.c_nlisten == 0 && c.c_nhosts == 0 &&
 	    c.c_gopher_host == NULL && c.c_user == NULL &&
-	    c.c_gopher_port == 0, "config_init defaults");
+	    c.c_gopher_port == 0 && c.c_log_addresses == 1,
+	    "config_init defaults");
 	got = dump(&c);
 	CHECK_STR(got, default_dump);
 	free(got);
@@ -166,7 +170,8 @@ test_defaults(void)
 	CHECK(config_default_host(&c) == 0, "default host");
 	got = dump(&c);
 	CHECK_STR(got, "# capsuled configuration\ngopher-port 0\n"
-	    "log stderr\nlog-level info\ntimeout 10\nmax-connections 0\n"
+	    "log stderr\nlog-level info\nlog-addresses yes\ntimeout 10\n"
+	    "max-connections 0\n"
 	    "max-connections-per-address 32\nlimit-loopback no\nrescan 30\n"
 	    "workers 0\ngopher-text raw\n"
 	    "home-limit 100\nsimilar 5\n\nhost localhost\ncapsule capsule\n"
@@ -209,6 +214,7 @@ static const char three_hosts_dump[] =
     "gopher-port 0\n"
     "log stderr\n"
     "log-level warning\n"
+    "log-addresses yes\n"
     "timeout 10\n"
     "max-connections 0\n"
     "max-connections-per-address 32\n"
@@ -342,6 +348,11 @@ static const struct {
 	    "or debug, not 'trace'"),
 	E("gopher-text RAW", "1: 'gopher-text' must be raw or strict, "
 	    "not 'RAW'"),
+	E("log-addresses hashed", "1: 'log-addresses' must be yes or no, "
+	    "not 'hashed'"),
+	E("log-addresses", "1: 'log-addresses' needs a value"),
+	E("host a\nlog-addresses no",
+	    "2: 'log-addresses' must come before the first host"),
 	/* listen */
 	E("listen gemini 0.0.0.0",
 	    "1: 'listen' needs gemini|gopher ADDRESS PORT"),
