@@ -45,8 +45,9 @@ SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 LIB_SRCS = src/buf.c src/utf8.c src/strmap.c src/arena.c src/source.c \
 	   src/article.c src/slug.c src/meta.c src/catalog.c src/site.c src/addr.c src/gemtext.c \
 	   src/gopher_render.c src/feed.c src/capsule.c src/log.c src/mime.c \
-	   src/snapshot.c src/live.c src/gemini.c src/gemini_route.c src/gopher.c \
-	   src/gopher_route.c src/tls.c src/conn.c src/server.c src/config.c \
+	   src/snapshot.c src/live.c src/gemini.c src/gopher.c src/router.c \
+	   src/response.c src/respond.c src/gemini_proto.c src/gopher_proto.c \
+	   src/proto.c src/tls.c src/conn.c src/server.c src/config.c \
 	   src/access.c src/serve.c src/preflight.c src/sandbox.c \
 	   src/textindex.c \
 	   src/discover.c src/search.c

@@ -22,10 +22,9 @@
 #include "access.h"
 #include "buf.h"
 #include "conn.h"
-#include "gemini.h"
-#include "gopher.h"
 #include "live.h"
 #include "log.h"
+#include "proto.h"
 #include "server.h"
 #include "snapshot.h"
 #include "strmap.h"
@@ -34,10 +33,6 @@
 
 static void	 conn_close(struct conn *, enum access_end);
 
-static const char *const proto_names[NUM_LISTEN_KINDS] = {
-	[LISTEN_GEMINI] = "gemini",
-	[LISTEN_GOPHER] = "gopher",
-};
 
 /*
  * The access line of c's request (capsuled(8), ACCESS LOG), if it got as
@@ -60,16 +55,13 @@ conn_log(struct conn *c)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	memset(&a, 0, sizeof(a));
 	a.a_time = time(NULL);
-	a.a_proto = proto_names[c->c_kind];
+	a.a_proto = protos[c->c_kind].pr_name;
 	a.a_addr = c->c_sv->sv_conf->sc_log_addresses ? c->c_addr : NULL;
 	a.a_host = c->c_x->x_host;
 	a.a_req = c->c_x->x_req;
 	a.a_reqlen = c->c_x->x_linelen;
-	if (c->c_kind == LISTEN_GEMINI) {
-		snprintf(status, sizeof(status), "%d", r->rs_status);
-		a.a_outcome = status;
-	} else
-		a.a_outcome = r->rs_status == 20 ? "ok" : "error";
+	protos[c->c_kind].pr_outcome(r, status, sizeof(status));
+	a.a_outcome = status;
 	a.a_sent = c->c_sent;
 	a.a_size = c->c_size;
 	a.a_ms = (double)(t1.tv_sec - c->c_t0.tv_sec) * 1e3 +
@@ -337,66 +329,6 @@ io_write(struct conn *c, const void *p, size_t n, size_t *put)
 	return errno == EAGAIN || errno == EINTR ? IO_WANT_WRITE : IO_ERROR;
 }
 
-/* The virtual host a request is for, or NULL (then the answer is 53). */
-static const struct vhost *
-vhost_of(const struct server_conf *conf, const struct gemini_request *r)
-{
-	size_t	 i;
-
-	for (i = 0; i < conf->sc_nvhosts; i++)
-		if (gemini_host_ok(r, conf->sc_vhosts[i].vh_names,
-		    conf->sc_gemini_port))
-			return &conf->sc_vhosts[i];
-	return NULL;
-}
-
-/* The Gemini answer to a complete request line of len bytes. */
-static void
-gemini_respond(struct conn *c, size_t len)
-{
-	const struct server_conf *conf = c->c_sv->sv_conf;
-	const struct vhost	*vh;
-	struct gemini_request	 req;
-	const char		*errstr;
-	int			 s;
-
-	if (c->c_over) {
-		response_set(&c->c_x->x_resp, 44, "Slow down: too many connections "
-		    "from your address");
-		return;
-	}
-	s = gemini_parse(c->c_x->x_req, len, &req, &errstr);
-	if (s == 0) {
-		snprintf(c->c_x->x_host, sizeof(c->c_x->x_host), "%s", req.gr_host);
-		if ((vh = vhost_of(conf, &req)) == NULL)
-			response_set(&c->c_x->x_resp, 53, "Proxy request refused: "
-			    "host or port not served here");
-		else {
-			c->c_snap = live_acquire(vh->vh_live);
-			gemini_route(&req, c->c_snap, c->c_sv->sv_mime,
-			    &c->c_x->x_resp);
-		}
-	} else if (s == 53)
-		response_set(&c->c_x->x_resp, 53, "Proxy request refused: %s",
-		    errstr);
-	else
-		response_set(&c->c_x->x_resp, 59, "Bad request: %s", errstr);
-}
-
-/* The Gopher answer to a request line of len bytes. */
-static void
-gopher_respond(struct conn *c, size_t len)
-{
-	struct gopher_request	 req;
-	const char		*errstr;
-
-	const struct server_conf *conf = c->c_sv->sv_conf;
-
-	gopher_parse(c->c_x->x_req, len, &req, &errstr);
-	c->c_snap = live_acquire(conf->sc_vhosts[conf->sc_gopher].vh_live);
-	gopher_route(&req, c->c_snap, c->c_sv->sv_mime, &c->c_x->x_resp);
-}
-
 /*
  * Write the response decided (header in x_head).  Its size sets how long
  * the connection may last (REPLY_MIN_RATE in conn.h).
@@ -423,74 +355,33 @@ start_write(struct conn *c)
 }
 
 /*
- * Is the Gopher request complete (eof: the client half-closed)?  Then
- * decide the response and start writing.  A TLS ClientHello is closed.
+ * Is the request complete (eof: the client half-closed)?  Then let the
+ * protocol decide the answer, and start writing it.  1 when decided.
  */
 static int
-gopher_scan(struct conn *c, int eof)
+request_scan(struct conn *c, int eof)
 {
-	size_t	 len = c->c_x->x_reqlen;
+	const struct proto	*p = &protos[c->c_kind];
+	struct request_ctx	 rc;
+	enum scan		 sc;
+	size_t			 len;
 
-	switch (gopher_request_end(c->c_x->x_req, c->c_x->x_reqlen, &len)) {
-	case GOPHER_TLS:
+	switch (sc = p->pr_scan(c->c_x->x_req, c->c_x->x_reqlen, eof, &len)) {
+	case SCAN_MORE:
+		return 0;
+	case SCAN_CLOSE:
 		c->c_state = CONN_DONE;
 		return 1;
-	case GOPHER_MORE:
-		if (!eof)
-			return 0;
-		c->c_x->x_linelen = len;
-		gopher_respond(c, len);
-		break;
-	case GOPHER_TOOLONG:
-		c->c_x->x_linelen = GOPHER_LINE_MAX;
-		gopher_error(&c->c_x->x_resp, "Request too long");
-		break;
-	case GOPHER_LINE:
-		c->c_x->x_linelen = len;
-		gopher_respond(c, len);
+	default:
 		break;
 	}
-	c->c_x->x_head[0] = '\0';
-	start_write(c);
-	return 1;
-}
-
-/* Is the request complete?  Then decide the response and start writing. */
-static int
-request_scan(struct conn *c)
-{
-	struct response	*r = &c->c_x->x_resp;
-	size_t		 len;
-
-	if (c->c_kind == LISTEN_GOPHER)
-		return gopher_scan(c, 0);
-	switch (gemini_request_end(c->c_x->x_req, c->c_x->x_reqlen, &len)) {
-	case GEMINI_MORE:
-		return 0;
-	case GEMINI_TOOLONG:
-		c->c_x->x_linelen = GEMINI_URI_MAX;
-		response_set(r, 59, "Bad request: request longer than 1024 "
-		    "bytes");
-		break;
-	case GEMINI_LINE:
-		c->c_x->x_linelen = len;
-		gemini_respond(c, len);
-		break;
-	}
-	if (r->rs_status != 20) {
-		/* no body after anything but success */
-		buf_reset(&r->rs_body);
-		r->rs_data = NULL;
-		if (r->rs_fd != -1)
-			close(r->rs_fd);
-		r->rs_fd = -1;
-	}
-	if (gemini_header(r, c->c_x->x_head, sizeof(c->c_x->x_head)) == -1) {
-		response_free(r);
-		response_init(r);
-		response_set(r, 40, "Temporary failure");
-		gemini_header(r, c->c_x->x_head, sizeof(c->c_x->x_head));
-	}
+	c->c_x->x_linelen = len;
+	memset(&rc, 0, sizeof(rc));
+	rc.rc_conf = c->c_sv->sv_conf;
+	rc.rc_mime = c->c_sv->sv_mime;
+	rc.rc_over = c->c_over;
+	p->pr_respond(c->c_x, sc, len, &rc);
+	c->c_snap = rc.rc_snap;
 	start_write(c);
 	return 1;
 }
@@ -636,7 +527,7 @@ conn_run(struct conn *c)
 		case CONN_READ_REQUEST:
 			r = read_request(c);
 			if (r == IO_OK) {
-				request_scan(c);
+				request_scan(c, 0);
 				continue;
 			}
 			break;
@@ -695,8 +586,8 @@ conn_run(struct conn *c)
 			} else if (r == IO_ERROR)
 				c->c_state = CONN_DONE;
 			else if (c->c_state == CONN_READ_REQUEST &&
-			    c->c_kind == LISTEN_GOPHER && c->c_x != NULL)
-				gopher_scan(c, 1);
+			    c->c_x != NULL && request_scan(c, 1))
+				;	/* answered what came before EOF */
 			else if (c->c_state == CONN_SHUTDOWN ||
 			    c->c_state == CONN_DRAIN)
 				c->c_state = CONN_DONE;
@@ -799,14 +690,13 @@ conn_new(struct server *sv, int fd, const struct sockaddr *sa,
 	c->c_rev = event_new(sv->sv_base, fd, EV_READ, on_io, c);
 	c->c_wev = event_new(sv->sv_base, fd, EV_WRITE, on_io, c);
 	c->c_timer = evtimer_new(sv->sv_base, on_timer, c);
-	c->c_state = kind == LISTEN_GEMINI ? CONN_HANDSHAKE :
-	    CONN_READ_REQUEST;
+	c->c_state = protos[kind].pr_tls ? CONN_HANDSHAKE : CONN_READ_REQUEST;
 	if (c->c_rev == NULL || c->c_wev == NULL || c->c_timer == NULL) {
 		conn_free(c);
 		return NULL;
 	}
-	if ((c->c_over = perip_add(c)) && kind == LISTEN_GOPHER) {
-		conn_free(c);	/* Gopher has no way to say "slow down" */
+	if ((c->c_over = perip_add(c)) && !protos[kind].pr_slow_down) {
+		conn_free(c);	/* no way to say "slow down": close */
 		return NULL;
 	}
 	set_deadline(c);

@@ -22,8 +22,7 @@
 #include <openssl/ssl.h>
 
 #include "access.h"
-#include "gemini.h"
-#include "gopher.h"
+#include "proto.h"
 #include "server.h"
 
 /* Bytes read from a file per write. */
@@ -72,16 +71,6 @@ struct server {
 	size_t			 sv_accepted;	/* connections so far */
 	size_t			 sv_seen;	/* sv_accepted at the last tick */
 	int			 sv_untrimmed;	/* some came since the trim */
-};
-
-/* A request and its answer, made when the request's first bytes come. */
-struct exchange {
-	char			 x_req[GOPHER_LINE_MAX + 2];
-	size_t			 x_reqlen;
-	size_t			 x_linelen;	/* request line, for the log */
-	struct response		 x_resp;
-	char			 x_head[GEMINI_META_MAX + 8];
-	char			 x_host[GEMINI_HOST_MAX]; /* for the log */
 };
 
 struct conn {

@@ -377,3 +377,16 @@ gemini_host_ok(const struct gemini_request *r, const char *const *names,
 			return 1;
 	return 0;
 }
+
+/* "NN META\r\n"; a failure status with no META is just "NN\r\n". */
+int
+gemini_header(int status, const char *meta, char *out, size_t n)
+{
+	int	 len;
+
+	if (meta[0] == '\0')
+		len = snprintf(out, n, "%02d\r\n", status);
+	else
+		len = snprintf(out, n, "%02d %s\r\n", status, meta);
+	return len < 0 || (size_t)len >= n ? -1 : len;
+}

@@ -2,13 +2,12 @@
  * gemini: requests and responses of the Gemini protocol.
  *
  * Example: the request line "gemini://Caf%C3%A9.example/a/%2e/b/\r\n"
- * parses to host "xn--caf-dma.example", no port, path "/a/b/"; the route
- * for path "/articles/crepes.gmi" is a response {20, "text/gemini;
- * charset=utf-8", body}, serialised as "20 text/gemini; charset=utf-8\r\n"
- * followed by the body.
+ * parses to host "xn--caf-dma.example", no port, path "/a/b/";
+ * gemini_header(20, "text/gemini; charset=utf-8", ...) writes
+ * "20 text/gemini; charset=utf-8\r\n".  Routing is the router's and
+ * the adapter's (router.h, gemini_proto.c).
  *
- * Parsing and routing are pure functions of their inputs (routing reads
- * the capsule only through the snapshot); they never touch a socket.
+ * Pure functions of their inputs: they never touch a socket.
  */
 #ifndef GEMINI_H
 #define GEMINI_H
@@ -26,8 +25,6 @@
 /* Host names: 253 characters of A-labels, and a NUL. */
 #define GEMINI_HOST_MAX		256
 
-struct snapshot;
-struct mime;
 
 struct gemini_request {
 	char	 gr_host[GEMINI_HOST_MAX];	/* lowercase A-labels, or an
@@ -38,16 +35,6 @@ struct gemini_request {
 	int	 gr_has_query;
 };
 
-struct response {
-	int	 rs_status;			/* 20, 31, 51, 53, 59 ... */
-	char	 rs_meta[GEMINI_META_MAX + 1];
-	struct buf rs_body;			/* generated body, owned */
-	const char *rs_data;			/* or a cached body, borrowed
-						   from the snapshot */
-	size_t	 rs_len;
-	int	 rs_fd;				/* or a file to stream, -1 */
-	off_t	 rs_size;			/* its size */
-};
 
 /* Where the request line ends; see gemini_request_end. */
 enum gemini_scan {
@@ -61,13 +48,7 @@ int	 gemini_parse(const char *, size_t, struct gemini_request *,
 	    const char **);
 int	 gemini_host_ok(const struct gemini_request *, const char *const *,
 	    int);
-void	 gemini_route(const struct gemini_request *, struct snapshot *,
-	    struct mime *, struct response *);
-void	 response_init(struct response *);
-void	 response_free(struct response *);
-void	 response_set(struct response *, int, const char *, ...)
-	    __attribute__((format(printf, 3, 4)));
-int	 gemini_header(const struct response *, char *, size_t);
+int	 gemini_header(int, const char *, char *, size_t);
 void	 gemini_pct_encode(const char *, size_t, const char *, char *,
 	    size_t);
 ssize_t	 gemini_query_text(const struct gemini_request *, char *);

@@ -18,9 +18,7 @@
 /* The longest request line read (RFC 1436 selectors are <= 255). */
 #define GOPHER_LINE_MAX		1024
 
-struct mime;
 struct response;
-struct snapshot;
 
 enum gopher_scan {
 	GOPHER_MORE,	/* no LF yet */
@@ -48,8 +46,6 @@ struct gopher_request {
 enum gopher_scan gopher_request_end(const char *, size_t, size_t *);
 void	 gopher_parse(const char *, size_t, struct gopher_request *,
 	    const char **);
-void	 gopher_route(const struct gopher_request *, struct snapshot *,
-	    struct mime *, struct response *);
 void	 gopher_error(struct response *, const char *);
 char	 gopher_type(const char *, int);
 

@@ -114,7 +114,6 @@ int
 main(void)
 {
 	struct gemini_request	 r;
-	struct response		 resp;
 	const char		*errstr, *names[] = { "localhost", NULL };
 	char			 big[GEMINI_URI_MAX + 8], head[64];
 	size_t			 i, len;
@@ -174,14 +173,12 @@ main(void)
 	CHECK(!gemini_host_ok(&r, names, 1965), "IP literal is not a name");
 
 	/* headers */
-	response_init(&resp);
-	response_set(&resp, 20, "text/gemini; charset=utf-8");
-	CHECK(gemini_header(&resp, head, sizeof(head)) > 0, "header fits");
+	CHECK(gemini_header(20, "text/gemini; charset=utf-8", head,
+	    sizeof(head)) > 0, "header fits");
 	CHECK_STR(head, "20 text/gemini; charset=utf-8\r\n");
-	response_set(&resp, 51, "%s", "");
-	gemini_header(&resp, head, sizeof(head));
+	gemini_header(51, "", head, sizeof(head));
 	CHECK_STR(head, "51\r\n");
-	response_free(&resp);
+	CHECK(gemini_header(20, "x", head, 5) == -1, "header too long");
 	/* the one percent-encoder: for uriparser, for redirects, cut */
 	{
 		char	 out[32];

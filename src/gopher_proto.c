@@ -1,9 +1,11 @@
 /*
- * Routing a parsed Gopher request to a response, over a snapshot:
+ * The Gopher adapter (proto.h), RFC 1436: a selector line (a TAB starts
+ * search words) answered with a menu, a text or a file, and the
+ * connection closed.  Pages (router.h) are at:
  *   /                          root menu: the capsule title, newest articles
- *   /articles/                 the root menu too (Gopher has no redirect)
- *   /articles/<slug>/          an article's menu
- *   /articles/<slug>.txt       its plain text
+ *   /articles[/]               the root menu too (Gopher has no redirect:
+ *                              a redirect is followed here)
+ *   /articles/<slug>/          an article's menu, <slug>.txt its text
  *   /articles/page/<n>/        the full list, page n
  *   /caps.txt                  server capabilities
  *   /search TAB words          a menu of the articles that match them (a
@@ -23,15 +25,13 @@
 #include <unistd.h>
 
 #include "addr.h"
-#include "capsule.h"
-#include "catalog.h"
-#include "feed.h"
-#include "gemini.h"
 #include "gopher.h"
 #include "gopher_render.h"
+#include "live.h"
 #include "mime.h"
+#include "proto.h"
+#include "respond.h"
 #include "search.h"
-#include "utf8.h"
 #include "snapshot.h"
 #include "source.h"
 #include "utf8.h"
@@ -43,52 +43,22 @@
 void
 gopher_error(struct response *r, const char *msg)
 {
-	buf_reset(&r->rs_body);
-	r->rs_data = NULL;
-	if (r->rs_fd != -1)
-		close(r->rs_fd);
-	r->rs_fd = -1;
+	response_drop_body(r);
+	r->rs_outcome = OUT_NOT_FOUND;
 	r->rs_status = 3;
 	buf_printf(&r->rs_body, "3%s\t\terror.host\t1\r\n.\r\n", msg);
 }
 
+/* A menu or text made here: served, unless memory ran out. */
 static void
-generated(struct response *r, int rendered)
+served(struct response *r)
 {
-	if (rendered == -1 || (r->rs_data == NULL && r->rs_body.b_failed))
-		gopher_error(r, rendered == -1 ? "Not found" :
-		    "Temporary failure");
-	else
+	if (r->rs_body.b_failed)
+		gopher_error(r, "Temporary failure");
+	else {
+		r->rs_outcome = OUT_OK;
 		r->rs_status = 20;
-}
-
-/* /search: the articles that match the words after the TAB. */
-static void
-route_search(const struct gopher_request *q, struct snapshot *s,
-    struct response *r)
-{
-	struct search_hit	 hits[SEARCH_RESULTS_MAX];
-	const char		*text = q->gq_query;
-	size_t			 len = strlen(text);
-	ssize_t			 n;
-
-	if (!q->gq_has_query || search_is_blank(text)) {
-		gopher_item(&r->rs_body, '7', "Search the articles", "/search",
-		    &s->sn_site);
-		buf_adds(&r->rs_body, ".\r\n");
-		generated(r, 0);
-		return;
 	}
-	if (!utf8_valid(text, len) || utf8_has_controls(text, len)) {
-		gopher_error(r, "Search words must be UTF-8 text");
-		return;
-	}
-	if ((n = snapshot_search(s, text, hits, SEARCH_RESULTS_MAX)) == -1) {
-		gopher_error(r, "Temporary failure: search is not available");
-		return;
-	}
-	generated(r, search_gopher(&r->rs_body, s->sn_cat, text, hits,
-	    (size_t)n, &s->sn_site));
 }
 
 /* Media type to Gopher item type, by table. */
@@ -161,8 +131,8 @@ dir_item(struct buf *b, int dfd, const char *dir, const char *name,
 
 /* A generated menu of directory dfd, shown at dir ("/a/b/"). */
 static void
-dir_menu(int dfd, const char *dir, struct snapshot *s,
-    struct mime *m, struct response *r)
+dir_menu(struct response *r, struct snapshot *s, struct mime *m, int dfd,
+    const char *dir)
 {
 	struct buf	*b = &r->rs_body;
 	struct dirent	*de;
@@ -203,7 +173,7 @@ dir_menu(int dfd, const char *dir, struct snapshot *s,
 	}
 	free(names);
 	buf_adds(b, ".\r\n");
-	generated(r, 0);
+	served(r);
 }
 
 /* Longest gophermap read. */
@@ -266,8 +236,7 @@ map_line(struct buf *b, const char *l, size_t n, const char *dir,
 
 /* A gophermap file (UTF-8, at most GOPHERMAP_MAX bytes) as a menu. */
 static void
-gophermap(int fd, const char *dir, struct snapshot *s,
-    struct response *r)
+gophermap(struct response *r, struct snapshot *s, int fd, const char *dir)
 {
 	const char	*l, *nl, *end;
 	char		*data;
@@ -301,7 +270,7 @@ gophermap(int fd, const char *dir, struct snapshot *s,
 	}
 	free(data);
 	buf_adds(&r->rs_body, ".\r\n");
-	generated(r, 0);
+	served(r);
 }
 
 /* Schemes a URL: selector may send a browser to. */
@@ -348,7 +317,7 @@ url_page(const char *url, struct response *r)
 	buf_adds(b, "\">");
 	html_escape(b, url);
 	buf_adds(b, "</a>.</p>\r\n</body></html>\r\n");
-	generated(r, 0);
+	served(r);
 }
 
 /* Cameron Kaiser's caps.txt, with the spec's spelling PathDelimeter. */
@@ -361,7 +330,7 @@ caps(struct snapshot *s, struct response *r)
 	    "PathParent=..\r\nPathParentDouble=FALSE\r\n"
 	    "PathKeepPreDelimeter=FALSE\r\n\r\nServerDefaultEncoding=UTF-8\r\n"
 	    "ServerSupportsStdinScripts=FALSE\r\n\r\nServerSoftware=capsuled\r\n");
-	generated(r, 0);
+	served(r);
 }
 
 /* A short HTTP answer for a browser that knocked on the Gopher port. */
@@ -376,129 +345,143 @@ http_answer(struct snapshot *s, struct response *r)
 	r->rs_status = 400;
 }
 
-/* /articles/<rest>: an article's menu or text, or a page of the list. */
+/* /search without words: the search item alone. */
 static void
-route_articles(const char *rest, struct snapshot *s,
-    struct response *r)
+prompt(struct response *r, const struct snapshot *s)
 {
-	const struct catalog	*c = s->sn_cat;
-	size_t			 n = strlen(rest), page = 0;
-	enum snap_format	 f = SNAP_GOPHER_MENU;
-	int64_t			 i;
-
-	if (n == 0) {
-		generated(r, snapshot_list(s, SNAP_GOPHER_ROOT, &r->rs_body,
-		    &r->rs_data, &r->rs_len));
-		return;
-	}
-	if (strncmp(rest, "page/", 5) == 0) {
-		for (rest += 5; *rest >= '0' && *rest <= '9' && page < 1000000;
-		    rest++)
-			page = page * 10 + (size_t)(*rest - '0');
-		generated(r, (*rest == '/' || *rest == '\0') ?
-		    gopher_menu_page(&r->rs_body, c, page, &s->sn_site) : -1);
-		return;
-	}
-	if (rest[n - 1] == '/')
-		n--;
-	else if (n > 4 && strcmp(rest + n - 4, ".txt") == 0) {
-		n -= 4;
-		f = SNAP_GOPHER_TEXT;
-	}
-	if ((i = catalog_find_slug(c, rest, n)) < 0) {
-		gopher_error(r, "Not found");
-		return;
-	}
-	if (snapshot_page(s, (size_t)i, f, &r->rs_body, &r->rs_data,
-	    &r->rs_len) == -1) {
-		gopher_error(r, "The article is being updated: try again");
-		return;
-	}
-	r->rs_status = 20;
+	gopher_item(&r->rs_body, '7', "Search the articles", "/search",
+	    &s->sn_site);
+	buf_adds(&r->rs_body, ".\r\n");
+	served(r);
 }
 
-/* A file (sent as it is) or a directory (its gophermap, or a menu). */
-static void
-route_file(const char *sel, struct snapshot *s, struct mime *m,
-    struct response *r)
-{
-	char		 rel[GOPHER_LINE_MAX + 2], dir[GOPHER_LINE_MAX + 4];
-	const char	*errstr;
-	struct stat	 st;
-	size_t		 n = strlen(sel);
-	int		 fd, mfd;
+static const char *const menu_forms[] = { "/", "", NULL };
 
-	snprintf(rel, sizeof(rel), "%.*s", (int)(n - 1 - (sel[n - 1] == '/')),
-	    sel + 1);
-	if ((fd = snapshot_open(s, -1, rel, O_RDONLY, &errstr)) == -1 ||
-	    fstat(fd, &st) == -1) {
-		if (fd != -1)
-			close(fd);
-		gopher_error(r, "Not found");
-		return;
-	}
-	if (S_ISREG(st.st_mode) && sel[n - 1] != '/') {
-		if (strcmp(strrchr(sel, '/') + 1, "gophermap") == 0) {
-			/* a directory's map is its menu, not a file */
-			close(fd);
-			gopher_error(r, "Not found");
-			return;
-		}
-		r->rs_fd = fd;
-		r->rs_size = st.st_size;
+static const struct pages gopher_pages = {
+	.pg_forms = {
+		.rf_article = menu_forms,
+		.rf_text = ".txt",
+		.rf_list = menu_forms,
+		.rf_feed = 0,
+	},
+	.pg_article = SNAP_GOPHER_MENU,
+	.pg_text = SNAP_GOPHER_TEXT,
+	.pg_home = SNAP_GOPHER_ROOT,
+	.pg_list = gopher_menu_page,
+	.pg_search = search_gopher,
+	.pg_prompt = prompt,
+	.pg_dir = dir_menu,
+	.pg_index = "gophermap",	/* a menu, never a file */
+	.pg_index_page = gophermap,
+	.pg_typed = 0,
+};
+
+/* The type-3 message of each failure, and of each reason. */
+static const char *const failures[NUM_OUTCOMES] = {
+	[OUT_NONE] = "Temporary failure",
+	[OUT_NOT_FOUND] = "Not found",
+	[OUT_UNAVAILABLE] = "Temporary failure",
+	[OUT_BAD_REQUEST] = "Bad selector",
+	[OUT_REFUSED] = "Not found",
+	[OUT_SLOW_DOWN] = "Slow down",
+};
+
+static const char *const reasons[NUM_REASONS] = {
+	[REASON_UPDATING] = "The article is being updated: try again",
+	[REASON_NO_SEARCH] = "Temporary failure: search is not available",
+	[REASON_BAD_QUERY] = "Search words must be UTF-8 text",
+};
+
+/*
+ * r as Gopher says it: a failure is the type-3 menu; a redirect, which
+ * Gopher cannot say, is followed once here, except to an article from
+ * its source file, which is refused with a pointer to the menus.
+ */
+static void
+frame(struct response *r, const struct request_ctx *rc, int follow)
+{
+	char	 path[RESPONSE_META_MAX + 1], msg[ADDR_SELECTOR_MAX + 64];
+	char	 sel[ADDR_SELECTOR_MAX];
+
+	if (r->rs_outcome == OUT_REDIRECT && r->rs_reason == REASON_SOURCE) {
+		addr_selector(sel, sizeof(sel), "", "");
+		snprintf(msg, sizeof(msg), "This is an article's source: see "
+		    "its menu under %s", sel);
+		gopher_error(r, msg);
+	} else if (r->rs_outcome == OUT_REDIRECT && follow) {
+		snprintf(path, sizeof(path), "%s", r->rs_meta);
+		response_drop_body(r);
+		response_set(r, OUT_NONE, "%s", "");
+		respond(&gopher_pages, rc->rc_snap, rc->rc_mime, path, NULL, r);
+		frame(r, rc, 0);
+	} else if (r->rs_outcome == OUT_OK || r->rs_outcome == OUT_INPUT)
 		r->rs_status = 20;
-		return;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		gopher_error(r, "Not found");
-		close(fd);
-		return;
-	}
-	snprintf(dir, sizeof(dir), "/%s/", rel);
-	if ((mfd = snapshot_open(s, fd, "gophermap", O_RDONLY, &errstr)) != -1 &&
-	    fstat(mfd, &st) == 0 && S_ISREG(st.st_mode))
-		gophermap(mfd, dir, s, r);
-	else {
-		if (mfd != -1)
-			close(mfd);
-		dir_menu(fd, dir, s, m, r);
-	}
-	close(fd);
+	else if (r->rs_status == 0)
+		gopher_error(r, reasons[r->rs_reason] ? reasons[r->rs_reason] :
+		    r->rs_meta[0] != '\0' ? r->rs_meta :
+		    failures[r->rs_outcome] ? failures[r->rs_outcome] :
+		    "Not found");
 }
 
 void
-gopher_route(const struct gopher_request *q, struct snapshot *s,
-    struct mime *m, struct response *r)
+gopher_respond(struct exchange *x, enum scan sc, size_t len,
+    struct request_ctx *rc)
 {
-	const char	*sel = q->gq_sel;
+	const struct server_conf *conf = rc->rc_conf;
+	struct response		*r = &x->x_resp;
+	struct gopher_request	 q;
+	const char		*errstr;
 
-	switch (q->gq_kind) {
+	x->x_head[0] = '\0';
+	rc->rc_snap = live_acquire(conf->sc_vhosts[conf->sc_gopher].vh_live);
+	if (sc == SCAN_TOOLONG) {
+		gopher_error(r, "Request too long");
+		return;
+	}
+	gopher_parse(x->x_req, len, &q, &errstr);
+	switch (q.gq_kind) {
 	case GQ_HTTP:
-		http_answer(s, r);
+		http_answer(rc->rc_snap, r);
 		return;
 	case GQ_URL:
-		url_page(sel, r);
+		url_page(q.gq_sel, r);
 		return;
 	case GQ_BAD:
-		gopher_error(r, q->gq_err ? q->gq_err : "Bad selector");
+		gopher_error(r, q.gq_err ? q.gq_err : "Bad selector");
 		return;
 	default:
 		break;
 	}
-	if (strcmp(sel, "/") == 0 || strcmp(sel, "/articles") == 0)
-		generated(r, snapshot_list(s, SNAP_GOPHER_ROOT, &r->rs_body,
-		    &r->rs_data, &r->rs_len));
-	else if (strncmp(sel, "/articles/", 10) == 0)
-		route_articles(sel + 10, s, r);
-	else if (strcmp(sel, "/caps.txt") == 0)
-		caps(s, r);
-	else if (strcmp(sel, "/search") == 0)
-		route_search(q, s, r);
-	else if (strchr(sel + 1, '/') == NULL &&
-	    capsule_is_article_name(sel + 1))
-		gopher_error(r, catalog_find_name(s->sn_cat, sel + 1) >= 0 ?
-		    "This is an article's source: see its menu under /articles/" :
-		    "Not found");
-	else
-		route_file(sel, s, m, r);
+	if (strcmp(q.gq_sel, "/caps.txt") == 0)
+		caps(rc->rc_snap, r);
+	else {
+		respond(&gopher_pages, rc->rc_snap, rc->rc_mime, q.gq_sel,
+		    q.gq_has_query ? q.gq_query : NULL, r);
+		frame(r, rc, 1);
+	}
+}
+
+enum scan
+gopher_scan(const char *buf, size_t n, int eof, size_t *len)
+{
+	*len = n;
+	switch (gopher_request_end(buf, n, len)) {
+	case GOPHER_TLS:
+		return SCAN_CLOSE;
+	case GOPHER_LINE:
+		return SCAN_LINE;
+	case GOPHER_TOOLONG:
+		*len = GOPHER_LINE_MAX;
+		return SCAN_TOOLONG;
+	default:
+		/* a client that half-closes has said all it will */
+		return eof ? SCAN_LINE : SCAN_MORE;
+	}
+}
+
+/* Gopher has no status: what the client got, a page or an error. */
+void
+gopher_outcome(const struct response *r, char *out, size_t n)
+{
+	snprintf(out, n, "%s", r->rs_status == 20 ? "ok" : "error");
 }

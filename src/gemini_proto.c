@@ -1,0 +1,309 @@
+/*
+ * The Gemini adapter (proto.h): a request line is an absolute URI and
+ * CRLF; the answer is "<status> <meta>\r\n" and, after 20 only, a body.
+ * Pages are gemtext at these addresses (router.h):
+ *   /                        home page (gemfeed), /articles[/] 31 to /
+ *   /articles/<slug>.gmi     an article, /articles/page/<n>.gmi the list
+ *   /atom.xml                the Atom feed
+ *   /search                  10 (input) without a query; with one, the
+ *                            articles that match it
+ *   /<name>.txt              31 to the article made from that file
+ *   anything else            a file or directory of the capsule
+ * Outcomes become statuses by table: only 10, 20, 31, 40, 44, 51, 53 and
+ * 59 are ever sent.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "feed.h"
+#include "gemini.h"
+#include "live.h"
+#include "proto.h"
+#include "respond.h"
+#include "search.h"
+#include "snapshot.h"
+#include "utf8.h"
+
+/* Entries shown in a generated directory listing. */
+#define LISTING_MAX	10000
+
+/* Percent-encode a decoded path for a URL: "/a b/" -> "/a%20b/". */
+static void
+encode_path(const char *path, char *out, size_t n)
+{
+	gemini_pct_encode(path, strlen(path), "/-._~!$&'()*+,;=:@", out, n);
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * What a directory entry is, following a symlink only if it stays in
+ * the capsule: 'd' directory, 'f' regular file, 0 anything else.
+ */
+static char
+entry_kind(const struct snapshot *s, int dfd, const struct dirent *de)
+{
+	const char	*errstr;
+	struct stat	 st;
+	int		 fd;
+	char		 k = 0;
+
+	if (de->d_type == DT_DIR)
+		return 'd';
+	if (de->d_type == DT_REG)
+		return 'f';
+	if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
+		return 0;
+	if ((fd = snapshot_open(s, dfd, de->d_name, O_RDONLY, &errstr)) == -1)
+		return 0;
+	if (fstat(fd, &st) == 0)
+		k = S_ISDIR(st.st_mode) ? 'd' : S_ISREG(st.st_mode) ? 'f' : 0;
+	close(fd);
+	return k;
+}
+
+/* A generated listing of the directory fd, shown at path. */
+static void
+listing(struct response *r, struct snapshot *s, struct mime *m, int fd,
+    const char *path)
+{
+	struct buf	*b = &r->rs_body;
+	struct dirent	*de;
+	DIR		*dp;
+	char		**names = NULL, **p, enc[1024];
+	size_t		 n = 0, cap = 0, i;
+	int		 dfd;
+	char		 kind;
+
+	(void)m;
+	if ((dfd = dup(fd)) == -1 || (dp = fdopendir(dfd)) == NULL) {
+		if (dfd != -1)
+			close(dfd);
+		response_fail(r, OUT_UNAVAILABLE, REASON_NONE);
+		return;
+	}
+	while ((de = readdir(dp)) != NULL && n < LISTING_MAX) {
+		if (de->d_name[0] == '.' || (kind = entry_kind(s, fd, de)) == 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((p = reallocarray(names, cap, sizeof(*p))) == NULL)
+				break;
+			names = p;
+		}
+		if ((names[n] = malloc(strlen(de->d_name) + 2)) == NULL)
+			break;
+		strcpy(names[n], de->d_name);
+		if (kind == 'd')
+			strcat(names[n], "/");
+		n++;
+	}
+	closedir(dp);
+	if (n > 0)
+		qsort(names, n, sizeof(*names), by_name);
+	buf_adds(b, "# Index of ");
+	utf8_escape(b, path, strlen(path));
+	buf_adds(b, "\n\n=> ../ Parent directory\n");
+	for (i = 0; i < n; i++) {
+		encode_path(names[i], enc, sizeof(enc));
+		buf_printf(b, "=> %s ", enc);
+		utf8_escape(b, names[i], strlen(names[i]));
+		buf_addc(b, '\n');
+		free(names[i]);
+	}
+	free(names);
+	if (b->b_failed)
+		response_fail(r, OUT_UNAVAILABLE, REASON_NONE);
+	else
+		response_set(r, OUT_OK, "%s", GEMTEXT_TYPE);
+}
+
+/* /search without words: ask for them. */
+static void
+prompt(struct response *r, const struct snapshot *s)
+{
+	(void)s;
+	response_set(r, OUT_INPUT, "Search the articles");
+}
+
+static int
+search_page(struct buf *b, const struct catalog *c, const char *text,
+    const struct search_hit *hits, size_t n, const struct site *site)
+{
+	(void)site;
+	return search_gemtext(b, c, text, hits, n);
+}
+
+static const char *const article_forms[] = { ".gmi", NULL };
+
+static const struct pages gemini_pages = {
+	.pg_forms = {
+		.rf_article = article_forms,
+		.rf_text = NULL,
+		.rf_list = article_forms,
+		.rf_feed = 1,
+	},
+	.pg_article = SNAP_GEMTEXT,
+	.pg_text = SNAP_GEMTEXT,
+	.pg_home = SNAP_HOME,
+	.pg_list = feed_page,
+	.pg_search = search_page,
+	.pg_prompt = prompt,
+	.pg_dir = listing,
+	.pg_index = "index.gmi",
+	.pg_index_page = NULL,		/* served as the file it is */
+	.pg_typed = 1,
+};
+
+/* Status and META of each outcome, and of each reason for 40 and 59. */
+static const struct {
+	int		 status;
+	const char	*meta;		/* NULL: rs_meta */
+} statuses[NUM_OUTCOMES] = {
+	[OUT_NONE] =		{ 40, "Temporary failure" },
+	[OUT_OK] =		{ 20, NULL },
+	[OUT_INPUT] =		{ 10, NULL },
+	[OUT_REDIRECT] =	{ 31, NULL },
+	[OUT_NOT_FOUND] =	{ 51, "Not found" },
+	[OUT_UNAVAILABLE] =	{ 40, "Temporary failure" },
+	[OUT_BAD_REQUEST] =	{ 59, NULL },
+	[OUT_REFUSED] =		{ 53, NULL },
+	[OUT_SLOW_DOWN] =	{ 44, "Slow down: too many connections from "
+				    "your address" },
+};
+
+static const char *const reasons[NUM_REASONS] = {
+	[REASON_UPDATING] = "Temporary failure: the article is being updated",
+	[REASON_NO_SEARCH] = "Temporary failure: search is not available",
+	[REASON_BAD_QUERY] = "Bad request: the query must be UTF-8 text "
+	    "without control characters",
+};
+
+/*
+ * The status line of r in head; any body goes unless it is a 20.  A
+ * redirect is to an absolute URL of the snapshot's host (51 when that
+ * would be too long).
+ */
+static void
+frame(struct response *r, const struct snapshot *s, char *head, size_t n)
+{
+	char		 base[ADDR_URL_MAX], enc[GEMINI_URI_MAX * 3 + 1];
+	char		 meta[RESPONSE_META_MAX + 1];
+	const char	*m = statuses[r->rs_outcome].meta;
+
+	if (r->rs_outcome == OUT_REDIRECT) {
+		addr_gemini_base(base, sizeof(base), &s->sn_site);
+		encode_path(r->rs_meta, enc, sizeof(enc));
+		if (strlen(base) + strlen(enc) > GEMINI_META_MAX ||
+		    snprintf(r->rs_meta, sizeof(r->rs_meta), "%s%s", base,
+		    enc) >= (int)sizeof(r->rs_meta))
+			response_fail(r, OUT_NOT_FOUND, REASON_NONE);
+		m = statuses[r->rs_outcome].meta;
+	}
+	if (reasons[r->rs_reason] != NULL)
+		m = reasons[r->rs_reason];
+	r->rs_status = statuses[r->rs_outcome].status;
+	if (r->rs_status != 20)
+		response_drop_body(r);
+	snprintf(meta, sizeof(meta), "%s", m != NULL ? m : r->rs_meta);
+	if (gemini_header(r->rs_status, meta, head, n) == -1) {
+		response_fail(r, OUT_UNAVAILABLE, REASON_NONE);
+		r->rs_status = 40;
+		gemini_header(40, "Temporary failure", head, n);
+	}
+}
+
+/* The virtual host a request is for, or NULL (then the answer is 53). */
+static const struct vhost *
+vhost_of(const struct server_conf *conf, const struct gemini_request *q)
+{
+	size_t	 i;
+
+	for (i = 0; i < conf->sc_nvhosts; i++)
+		if (gemini_host_ok(q, conf->sc_vhosts[i].vh_names,
+		    conf->sc_gemini_port))
+			return &conf->sc_vhosts[i];
+	return NULL;
+}
+
+/* Decide the answer to a request line of len bytes. */
+static void
+answer(struct exchange *x, enum scan sc, size_t len, struct request_ctx *rc)
+{
+	struct response		*r = &x->x_resp;
+	const struct vhost	*vh;
+	struct gemini_request	 q;
+	char			 text[GEMINI_URI_MAX + 1];
+	const char		*errstr, *query = text;
+	int			 s;
+
+	if (sc == SCAN_TOOLONG) {
+		response_set(r, OUT_BAD_REQUEST, "Bad request: request longer "
+		    "than %d bytes", GEMINI_URI_MAX);
+		return;
+	}
+	if (rc->rc_over) {
+		response_fail(r, OUT_SLOW_DOWN, REASON_NONE);
+		return;
+	}
+	if ((s = gemini_parse(x->x_req, len, &q, &errstr)) == 53) {
+		response_set(r, OUT_REFUSED, "Proxy request refused: %s",
+		    errstr);
+		return;
+	} else if (s != 0) {
+		response_set(r, OUT_BAD_REQUEST, "Bad request: %s", errstr);
+		return;
+	}
+	snprintf(x->x_host, sizeof(x->x_host), "%s", q.gr_host);
+	if ((vh = vhost_of(rc->rc_conf, &q)) == NULL) {
+		response_set(r, OUT_REFUSED, "Proxy request refused: host or "
+		    "port not served here");
+		return;
+	}
+	rc->rc_snap = live_acquire(vh->vh_live);
+	if (!q.gr_has_query)
+		query = NULL;
+	else if (gemini_query_text(&q, text) == -1)
+		query = RESPOND_BAD_QUERY;
+	respond(&gemini_pages, rc->rc_snap, rc->rc_mime, q.gr_path, query, r);
+}
+
+void
+gemini_respond(struct exchange *x, enum scan sc, size_t len,
+    struct request_ctx *rc)
+{
+	answer(x, sc, len, rc);
+	frame(&x->x_resp, rc->rc_snap, x->x_head, sizeof(x->x_head));
+}
+
+enum scan
+gemini_scan(const char *buf, size_t n, int eof, size_t *len)
+{
+	(void)eof;	/* a request without its CRLF gets no answer */
+	switch (gemini_request_end(buf, n, len)) {
+	case GEMINI_LINE:
+		return SCAN_LINE;
+	case GEMINI_TOOLONG:
+		*len = GEMINI_URI_MAX;
+		return SCAN_TOOLONG;
+	default:
+		return SCAN_MORE;
+	}
+}
+
+void
+gemini_outcome(const struct response *r, char *out, size_t n)
+{
+	snprintf(out, n, "%d", r->rs_status);
+}

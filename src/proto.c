@@ -1,0 +1,24 @@
+/*
+ * The protocols, by listener kind (proto.h).  A new protocol is one row
+ * here and its adapter.
+ */
+#include "proto.h"
+
+const struct proto protos[NUM_LISTEN_KINDS] = {
+	[LISTEN_GEMINI] = {
+		.pr_name = "gemini",
+		.pr_tls = 1,
+		.pr_slow_down = 1,
+		.pr_scan = gemini_scan,
+		.pr_respond = gemini_respond,
+		.pr_outcome = gemini_outcome,
+	},
+	[LISTEN_GOPHER] = {
+		.pr_name = "gopher",
+		.pr_tls = 0,
+		.pr_slow_down = 0,	/* Gopher has no way to say so */
+		.pr_scan = gopher_scan,
+		.pr_respond = gopher_respond,
+		.pr_outcome = gopher_outcome,
+	},
+};

@@ -1,0 +1,73 @@
+/*
+ * proto: what a protocol is to the connection code, one row of a table
+ * indexed by listener kind (proto.c): whether it speaks TLS, where its
+ * request ends, how it answers a complete request, and how its outcome
+ * reads in the access log.  The rest (accept, handshake, read, write,
+ * close_notify, drain, deadlines) is conn.c's, the same for all.
+ *
+ * An adapter's respond parses the request into (host, path, query),
+ * takes the snapshot of the host it names, lets respond.h decide the
+ * page, then frames the outcome in its own terms: Gemini's status line,
+ * or Gopher's menu with a type-3 line.  Adding a protocol is one adapter
+ * file and one row (CONTRIBUTING.md shows how).
+ */
+#ifndef PROTO_H
+#define PROTO_H
+
+#include <stddef.h>
+
+#include "response.h"
+#include "server.h"
+
+struct mime;
+struct snapshot;
+
+/* Where a request stands (pr_scan). */
+enum scan {
+	SCAN_MORE,	/* not complete yet */
+	SCAN_LINE,	/* complete: *len bytes */
+	SCAN_TOOLONG,	/* over the protocol's limit */
+	SCAN_CLOSE,	/* not this protocol at all: close */
+};
+
+/* A request and its answer, made when the request's first bytes come. */
+struct exchange {
+	char			 x_req[1026];	/* the request as read */
+	size_t			 x_reqlen;
+	size_t			 x_linelen;	/* request line, for the log */
+	struct response		 x_resp;
+	char			 x_head[RESPONSE_META_MAX + 8];	/* header */
+	char			 x_host[256];	/* for the log, or "" */
+};
+
+/* What an adapter may use to answer. */
+struct request_ctx {
+	const struct server_conf *rc_conf;
+	struct mime		*rc_mime;
+	int			 rc_over;	/* over its address's share */
+	struct snapshot		*rc_snap;	/* set: the one answered from */
+};
+
+struct proto {
+	const char	*pr_name;	/* in listen and access lines */
+	int		 pr_tls;	/* a TLS handshake first */
+	int		 pr_slow_down;	/* can ask a client to slow down */
+	enum scan	(*pr_scan)(const char *, size_t, int, size_t *);
+	void		(*pr_respond)(struct exchange *, enum scan, size_t,
+			    struct request_ctx *);
+	void		(*pr_outcome)(const struct response *, char *, size_t);
+};
+
+extern const struct proto	 protos[NUM_LISTEN_KINDS];
+
+/* The adapters' operations (gemini_proto.c, gopher_proto.c). */
+enum scan	 gemini_scan(const char *, size_t, int, size_t *);
+void		 gemini_respond(struct exchange *, enum scan, size_t,
+		    struct request_ctx *);
+void		 gemini_outcome(const struct response *, char *, size_t);
+enum scan	 gopher_scan(const char *, size_t, int, size_t *);
+void		 gopher_respond(struct exchange *, enum scan, size_t,
+		    struct request_ctx *);
+void		 gopher_outcome(const struct response *, char *, size_t);
+
+#endif

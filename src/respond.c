@@ -1,0 +1,228 @@
+/*
+ * A page request to a response, the same for every protocol (respond.h).
+ * Every page comes from the snapshot: its cached renderings, its search
+ * index, and files opened only through snapshot_open, which never leaves
+ * the capsule.  Names starting with "." are never served.
+ */
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "catalog.h"
+#include "mime.h"
+#include "respond.h"
+#include "response.h"
+#include "search.h"
+#include "utf8.h"
+
+const char	 RESPOND_BAD_QUERY[] = "";
+
+/* The longest path a request may name, with a '/' and a NUL. */
+#define PATH_MAX_REQ	1100
+
+/* An OK body in the protocol's format: gemtext in lang, when typed. */
+static void
+ok(const struct pages *pg, struct response *r, const char *type,
+    const char *lang)
+{
+	if (!pg->pg_typed)
+		response_set(r, OUT_OK, "%s", "");
+	else if (lang != NULL)
+		response_set(r, OUT_OK, "%s; lang=%s", type, lang);
+	else
+		response_set(r, OUT_OK, "%s", type);
+}
+
+/* A page rendered into rs_body or borrowed (rendered: 0, or -1). */
+static void
+generated(const struct pages *pg, struct response *r, int rendered,
+    const char *type, const char *lang)
+{
+	if (rendered == -1 || (r->rs_data == NULL && r->rs_body.b_failed))
+		response_fail(r, OUT_UNAVAILABLE, REASON_NONE);
+	else
+		ok(pg, r, type, lang);
+}
+
+static void
+article(const struct pages *pg, struct snapshot *s, const struct route *rt,
+    struct response *r)
+{
+	const struct cat_article *a = &s->sn_cat->c_art[rt->rt_index];
+
+	if (snapshot_page(s, (size_t)rt->rt_index, rt->rt_kind ==
+	    ROUTE_ARTICLE_TEXT ? pg->pg_text : pg->pg_article, &r->rs_body,
+	    &r->rs_data, &r->rs_len) == -1)
+		/* changing under us: the next snapshot will know */
+		response_fail(r, OUT_UNAVAILABLE, REASON_UPDATING);
+	else
+		ok(pg, r, GEMTEXT_TYPE, a->ca_lang ? a->ca_lang :
+		    s->sn_site.s_lang);
+}
+
+/* /search: ask for the words, then show what matches them. */
+static void
+search(const struct pages *pg, struct snapshot *s, const char *text,
+    struct response *r)
+{
+	struct search_hit	 hits[SEARCH_RESULTS_MAX];
+	ssize_t			 n;
+
+	if (text == RESPOND_BAD_QUERY) {
+		response_fail(r, OUT_BAD_REQUEST, REASON_BAD_QUERY);
+		return;
+	}
+	if (text == NULL || search_is_blank(text)) {
+		pg->pg_prompt(r, s);
+		return;
+	}
+	if (!utf8_valid(text, strlen(text)) ||
+	    utf8_has_controls(text, strlen(text))) {
+		response_fail(r, OUT_BAD_REQUEST, REASON_BAD_QUERY);
+		return;
+	}
+	if ((n = snapshot_search(s, text, hits, SEARCH_RESULTS_MAX)) == -1) {
+		response_fail(r, OUT_UNAVAILABLE, REASON_NO_SEARCH);
+		return;
+	}
+	generated(pg, r, pg->pg_search(&r->rs_body, s->sn_cat, text, hits,
+	    (size_t)n, &s->sn_site), GEMTEXT_TYPE, NULL);
+}
+
+/* An open regular file: its type from the name and libmagic. */
+static void
+file(const struct pages *pg, int fd, const char *name, const struct stat *st,
+    struct mime *m, struct response *r)
+{
+	char	 type[MIME_MAX] = "";
+
+	if (pg->pg_typed) {
+		mime_of(m, name, fd, type, sizeof(type));
+		if (lseek(fd, 0, SEEK_SET) == -1) {
+			close(fd);
+			response_fail(r, OUT_UNAVAILABLE, REASON_NONE);
+			return;
+		}
+	}
+	r->rs_fd = fd;
+	r->rs_size = st->st_size;
+	response_set(r, OUT_OK, "%s", type);
+}
+
+/* A directory, path ending in '/': its own page, else the protocol's. */
+static void
+directory(const struct pages *pg, struct snapshot *s, struct mime *m,
+    int fd, const char *path, struct response *r)
+{
+	const char	*errstr;
+	struct stat	 st;
+	int		 ifd = -1;
+
+	if (pg->pg_index != NULL && (ifd = snapshot_open(s, fd, pg->pg_index,
+	    O_RDONLY, &errstr)) != -1 && fstat(ifd, &st) == 0 &&
+	    S_ISREG(st.st_mode)) {
+		if (pg->pg_index_page != NULL)
+			pg->pg_index_page(r, s, ifd, path);
+		else
+			file(pg, ifd, pg->pg_index, &st, m, r);
+		return;
+	}
+	if (ifd != -1)
+		close(ifd);
+	pg->pg_dir(r, s, m, fd, path);
+}
+
+/* A file or directory of the capsule. */
+static void
+capsule_file(const struct pages *pg, struct snapshot *s, struct mime *m,
+    const char *path, struct response *r)
+{
+	char		 rel[PATH_MAX_REQ];
+	const char	*errstr, *name;
+	struct stat	 st;
+	size_t		 n = strlen(path);
+	int		 fd;
+
+	if (strstr(path, "/.") != NULL || n + 2 > sizeof(rel)) {
+		response_fail(r, OUT_NOT_FOUND, REASON_NONE);
+		return;
+	}
+	snprintf(rel, sizeof(rel), "%.*s", (int)(n - 1 - (path[n - 1] == '/')),
+	    path + 1);
+	if ((fd = snapshot_open(s, -1, rel, O_RDONLY, &errstr)) == -1 ||
+	    fstat(fd, &st) == -1) {
+		if (fd != -1)
+			close(fd);
+		response_fail(r, OUT_NOT_FOUND, REASON_NONE);
+		return;
+	}
+	name = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
+	if (S_ISREG(st.st_mode) && path[n - 1] != '/' && (pg->pg_index ==
+	    NULL || pg->pg_index_page == NULL || strcmp(name,
+	    pg->pg_index) != 0)) {
+		file(pg, fd, name, &st, m, r);
+		return;
+	}
+	if (!S_ISDIR(st.st_mode))
+		response_fail(r, OUT_NOT_FOUND, REASON_NONE);
+	else if (path[n - 1] != '/')
+		response_set(r, OUT_REDIRECT, "%s/", path);
+	else
+		directory(pg, s, m, fd, path, r);
+	close(fd);
+}
+
+void
+respond(const struct pages *pg, struct snapshot *s, struct mime *m,
+    const char *path, const char *query, struct response *r)
+{
+	const struct catalog	*c = s->sn_cat;
+	char			 sel[ADDR_SELECTOR_MAX];
+	struct route		 rt;
+
+	route(&pg->pg_forms, c, path, query, &rt);
+	switch (rt.rt_kind) {
+	case ROUTE_HOME:
+		generated(pg, r, snapshot_list(s, pg->pg_home, &r->rs_body,
+		    &r->rs_data, &r->rs_len), GEMTEXT_TYPE, s->sn_site.s_lang);
+		break;
+	case ROUTE_ARTICLE:
+	case ROUTE_ARTICLE_TEXT:
+		article(pg, s, &rt, r);
+		break;
+	case ROUTE_LIST:
+		if (pg->pg_list(&r->rs_body, c, rt.rt_page, &s->sn_site) == -1)
+			response_fail(r, OUT_NOT_FOUND, REASON_NONE);
+		else
+			generated(pg, r, 0, GEMTEXT_TYPE, s->sn_site.s_lang);
+		break;
+	case ROUTE_FEED:
+		generated(pg, r, snapshot_list(s, SNAP_ATOM, &r->rs_body,
+		    &r->rs_data, &r->rs_len), "application/atom+xml", NULL);
+		break;
+	case ROUTE_SEARCH:
+		search(pg, s, rt.rt_query, r);
+		break;
+	case ROUTE_SOURCE:
+		/* the article made from it, where the protocol can say so */
+		addr_selector(sel, sizeof(sel), c->c_art[rt.rt_index].ca_slug,
+		    pg->pg_forms.rf_article[0]);
+		response_set(r, OUT_REDIRECT, "%s", sel);
+		r->rs_reason = REASON_SOURCE;
+		break;
+	case ROUTE_FILE:
+		capsule_file(pg, s, m, path, r);
+		break;
+	case ROUTE_REDIRECT:
+		response_set(r, OUT_REDIRECT, "%s", rt.rt_path);
+		break;
+	case ROUTE_NOT_FOUND:
+	default:
+		response_fail(r, OUT_NOT_FOUND, REASON_NONE);
+		break;
+	}
+}
