@@ -47,7 +47,7 @@ LIB_SRCS = src/buf.c src/utf8.c src/strmap.c src/arena.c src/source.c \
 	   src/gopher_render.c src/feed.c src/capsule.c src/log.c src/mime.c \
 	   src/snapshot.c src/live.c src/gemini.c src/gopher.c src/router.c \
 	   src/response.c src/respond.c src/gemini_proto.c src/gopher_proto.c \
-	   src/proto.c src/tls.c src/conn.c src/server.c src/config.c \
+	   src/proto.c src/tls.c src/perip.c src/conn.c src/server.c src/config.c \
 	   src/access.c src/serve.c src/preflight.c src/sandbox.c \
 	   src/textindex.c \
 	   src/discover.c src/search.c

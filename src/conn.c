@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <stdint.h>
 #include <netdb.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,10 +23,10 @@
 #include "conn.h"
 #include "live.h"
 #include "log.h"
+#include "perip.h"
 #include "proto.h"
 #include "server.h"
 #include "snapshot.h"
-#include "strmap.h"
 #include "tls.h"
 #include "utf8.h"
 
@@ -74,67 +73,21 @@ conn_log(struct conn *c)
 	buf_free(&b);
 }
 
-static int
-loopback(const char *addr)
-{
-	return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 ||
-	    strncmp(addr, "::ffff:127.", 11) == 0;
-}
-
-/*
- * Connections per client address, for every worker of the process: the
- * keys are malloc'd copies of the addresses.
- */
-static struct strmap	perip = { NULL, 0, 0 };
-static pthread_mutex_t	perip_lock = PTHREAD_MUTEX_INITIALIZER;
-
 /*
  * Count a connection from c's address; 1 when that address has more than
  * its share (sc_per_ip, not applied to loopback unless configured).
  */
 static int
-perip_add(struct conn *c)
+conn_count(struct conn *c)
 {
 	const struct server_conf *conf = c->c_sv->sv_conf;
-	size_t		 n = strlen(c->c_addr);
-	int64_t		 count;
-	char		*key;
+	int			 before;
 
-	pthread_mutex_lock(&perip_lock);
-	if ((count = strmap_get(&perip, c->c_addr, n)) < 0) {
-		if ((key = strdup(c->c_addr)) == NULL ||
-		    strmap_put(&perip, key, n, 0) != 1) {
-			free(key);
-			pthread_mutex_unlock(&perip_lock);
-			return 0;
-		}
-		count = 0;
-	}
-	strmap_set(&perip, c->c_addr, n, (uint32_t)count + 1);
-	pthread_mutex_unlock(&perip_lock);
+	if ((before = perip_add(c->c_addr)) == -1)
+		return 0;
 	c->c_counted = 1;
-	return conf->sc_per_ip > 0 && count >= conf->sc_per_ip &&
-	    (conf->sc_limit_loopback || !loopback(c->c_addr));
-}
-
-static void
-perip_del(struct conn *c)
-{
-	size_t		 n = strlen(c->c_addr);
-	int64_t		 count;
-	const char	*key;
-
-	if (!c->c_counted)
-		return;
-	pthread_mutex_lock(&perip_lock);
-	if ((count = strmap_get(&perip, c->c_addr, n)) > 1)
-		strmap_set(&perip, c->c_addr, n, (uint32_t)count - 1);
-	else if (count == 1) {
-		key = strmap_key(&perip, c->c_addr, n);
-		strmap_del(&perip, c->c_addr, n);
-		free((char *)(uintptr_t)key);
-	}
-	pthread_mutex_unlock(&perip_lock);
+	return conf->sc_per_ip > 0 && before >= conf->sc_per_ip &&
+	    (conf->sc_limit_loopback || !perip_loopback(c->c_addr));
 }
 
 static void
@@ -144,7 +97,8 @@ conn_free(struct conn *c)
 	size_t		 i;
 
 	conn_log(c);
-	perip_del(c);
+	if (c->c_counted)
+		perip_del(c->c_addr);
 	if (c->c_prev != NULL)
 		c->c_prev->c_next = c->c_next;
 	else
@@ -695,7 +649,7 @@ conn_new(struct server *sv, int fd, const struct sockaddr *sa,
 		conn_free(c);
 		return NULL;
 	}
-	if ((c->c_over = perip_add(c)) && !protos[kind].pr_slow_down) {
+	if ((c->c_over = conn_count(c)) && !protos[kind].pr_slow_down) {
 		conn_free(c);	/* no way to say "slow down": close */
 		return NULL;
 	}

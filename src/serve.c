@@ -28,6 +28,7 @@
 #include "log.h"
 #include "mime.h"
 #include "preflight.h"
+#include "proto.h"
 #include "sandbox.h"
 #include "serve.h"
 #include "server.h"
@@ -324,6 +325,7 @@ static int
 bind_one(struct serve *sv, struct server_conf *sc, enum config_proto p,
     const char *addr, int port, int soft)
 {
+	struct listen_fd *lf;
 	const char	*errstr;
 	int		 fd, bound = port, *adv;
 	size_t		 w;
@@ -340,12 +342,12 @@ bind_one(struct serve *sv, struct server_conf *sc, enum config_proto p,
 			    addr, errstr);
 			return -1;
 		}
-		sc->sc_fds[sc->sc_nfds] = fd;
-		sc->sc_addrs[sc->sc_nfds] = strchr(addr, ':') ? "[::]" : addr;
-		sc->sc_ports[sc->sc_nfds] = bound;
-		sc->sc_workers_of[sc->sc_nfds] = w;
-		sc->sc_kinds[sc->sc_nfds++] = p == CONF_GEMINI ?
-		    LISTEN_GEMINI : LISTEN_GOPHER;
+		lf = &sc->sc_lis[sc->sc_nfds++];
+		lf->lf_fd = fd;
+		lf->lf_addr = strchr(addr, ':') ? "[::]" : addr;
+		lf->lf_port = bound;
+		lf->lf_worker = w;
+		lf->lf_kind = p == CONF_GEMINI ? LISTEN_GEMINI : LISTEN_GOPHER;
 	}
 	adv = p == CONF_GEMINI ? &sv->sv_gemini_port : &sv->sv_gopher_port;
 	if (*adv == 0)
@@ -474,11 +476,7 @@ child(struct serve *sv, const struct server_conf *listeners,
 	log_diags(&d);
 	if (w == NULL)
 		fatalx("%s", err);
-	memcpy(w->w_sc.sc_fds, listeners->sc_fds, sizeof(w->w_sc.sc_fds));
-	memcpy(w->w_sc.sc_kinds, listeners->sc_kinds,
-	    sizeof(w->w_sc.sc_kinds));
-	memcpy(w->w_sc.sc_workers_of, listeners->sc_workers_of,
-	    sizeof(w->w_sc.sc_workers_of));
+	memcpy(w->w_sc.sc_lis, listeners->sc_lis, sizeof(w->w_sc.sc_lis));
 	w->w_sc.sc_nfds = listeners->sc_nfds;
 	w->w_sc.sc_nworkers = listeners->sc_nworkers;
 	w->w_sc.sc_stopped_fd = stopped;
@@ -865,10 +863,10 @@ serve_main(struct config *c, const char *path, const struct overrides *o)
 		fatalx("signalfd: %s", strerror(errno));
 	/* on stderr whatever the log settings: tests wait for these lines */
 	for (i = 0; i < sc.sc_nfds; i++)
-		if (sc.sc_workers_of[i] == 0)
+		if (sc.sc_lis[i].lf_worker == 0)
 			fprintf(stderr, "capsuled: listening %s %s:%d\n",
-			    sc.sc_kinds[i] == LISTEN_GEMINI ? "gemini" :
-			    "gopher", sc.sc_addrs[i], sc.sc_ports[i]);
+			    protos[sc.sc_lis[i].lf_kind].pr_name,
+			    sc.sc_lis[i].lf_addr, sc.sc_lis[i].lf_port);
 	/* the addresses a newcomer can open (make run prints them) */
 	log_info("serving gemini://%s:%d/ and gopher://%s:%d/ with %zu %s",
 	    c->c_hosts[0].ch_name, sv.sv_gemini_port, c->c_gopher_host ?

@@ -283,14 +283,14 @@ server_new(struct server_conf *conf, size_t w, struct mime *m,
 		goto fail;
 	}
 	for (i = 0; i < conf->sc_nfds; i++) {
-		if (conf->sc_workers_of[i] != w)
+		if (conf->sc_lis[i].lf_worker != w)
 			continue;
 		sv->sv_lisargs[sv->sv_nlis].l_sv = sv;
-		sv->sv_lisargs[sv->sv_nlis].l_kind = conf->sc_kinds[i];
+		sv->sv_lisargs[sv->sv_nlis].l_kind = conf->sc_lis[i].lf_kind;
 		sv->sv_lis[sv->sv_nlis] = evconnlistener_new(sv->sv_base,
 		    on_accept, &sv->sv_lisargs[sv->sv_nlis],
 		    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0,
-		    conf->sc_fds[i]);	/* 0: listen() was called, keep 1024 */
+		    conf->sc_lis[i].lf_fd); /* 0: listen() was called, keep 1024 */
 		if (sv->sv_lis[sv->sv_nlis] == NULL) {
 			*errstr = "evconnlistener_new failed";
 			goto fail;

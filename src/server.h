@@ -41,6 +41,15 @@ struct vhost {
 	struct tls_host		*vh_tls;
 };
 
+/* A listening socket, bound by the parent: one per address and worker. */
+struct listen_fd {
+	int			 lf_fd;
+	enum listener_kind	 lf_kind;
+	const char		*lf_addr;	/* as bound, for the log */
+	int			 lf_port;	/* bound */
+	size_t			 lf_worker;	/* the worker that accepts */
+};
+
 struct server_conf {
 	struct vhost		*sc_vhosts;	/* [0] is the default */
 	size_t			 sc_nvhosts;
@@ -51,11 +60,7 @@ struct server_conf {
 	int			 sc_per_ip;	/* per client address; 0: none */
 	int			 sc_limit_loopback; /* sc_per_ip for loopback too */
 	int			 sc_log_addresses; /* else "-" in access lines */
-	int			 sc_fds[SERVER_MAX_FDS]; /* listening sockets */
-	const char		*sc_addrs[SERVER_MAX_FDS]; /* for logs */
-	int			 sc_ports[SERVER_MAX_FDS]; /* bound ports */
-	enum listener_kind	 sc_kinds[SERVER_MAX_FDS];
-	size_t			 sc_workers_of[SERVER_MAX_FDS]; /* whose */
+	struct listen_fd	 sc_lis[SERVER_MAX_FDS]; /* bound sockets */
 	size_t			 sc_nfds;
 	size_t			 sc_nworkers;	/* event loops, one per thread */
 	int			 sc_stopped_fd;	/* written to when no worker
