@@ -42,6 +42,7 @@ snapshot_new(const char *dir, int dirfd, struct catalog *c,
 		return NULL;
 	}
 	atomic_init(&s->sn_refs, 1);
+	s->sn_dirfd = -1;	/* calloc's 0 is standard input */
 	s->sn_cat = c;
 	s->sn_disc = disc;
 	if (site_copy(&s->sn_site, site, &s->sn_strings) == -1) {
