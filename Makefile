@@ -54,7 +54,7 @@ SRCS	 = $(LIB_SRCS) src/main.c
 TESTS	 = test_buf test_utf8 test_strmap test_source test_article \
 	   test_slug test_catalog test_gemtext test_gopher_render test_feed \
 	   test_gemini test_config test_textindex test_discover test_search \
-	   test_access
+	   test_access test_snapshot
 
 OBJ	 = build/obj
 AOBJ	 = build/asan
@@ -102,6 +102,11 @@ build/tests/%: $(OBJ)/%.o $(LIB_OBJS) | build/tests
 
 build/tests-asan/%: $(AOBJ)/%.o $(LIB_AOBJS) | build/tests-asan
 	$(Q)$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# test_snapshot makes malloc and calloc fail on demand (out of memory
+# must not read as "nothing found").
+build/tests/test_snapshot build/tests-asan/test_snapshot: \
+    LDFLAGS += -Wl,--wrap=malloc,--wrap=calloc
 
 # Test clients on other TLS stacks (tests/resume.sh): GnuTLS.
 TEST_CLIENTS = build/tests/gnutls_chain
