@@ -341,8 +341,6 @@ bind_one(struct serve *sv, struct server_conf *sc, enum config_proto p,
 			return -1;
 		}
 		sc->sc_fds[sc->sc_nfds] = fd;
-		sc->sc_addrs[sc->sc_nfds] = strchr(addr, ':') ? "[::]" : addr;
-		sc->sc_ports[sc->sc_nfds] = bound;
 		sc->sc_workers_of[sc->sc_nfds] = w;
 		sc->sc_kinds[sc->sc_nfds++] = p == CONF_GEMINI ?
 		    LISTEN_GEMINI : LISTEN_GOPHER;
@@ -839,6 +837,8 @@ serve_main(struct config *c, const char *path, const struct overrides *o)
 	struct serve		 sv;
 	struct server_conf	 sc;
 	sigset_t		 set;
+	const char		*errstr;
+	char			 name[128];	/* "[IPv6]:port" */
 	size_t			 i;
 
 	memset(&sv, 0, sizeof(sv));
@@ -864,11 +864,15 @@ serve_main(struct config *c, const char *path, const struct overrides *o)
 	    (sv.sv_sigfd = signalfd(-1, &set, SFD_CLOEXEC)) == -1)
 		fatalx("signalfd: %s", strerror(errno));
 	/* on stderr whatever the log settings: tests wait for these lines */
-	for (i = 0; i < sc.sc_nfds; i++)
-		if (sc.sc_workers_of[i] == 0)
-			fprintf(stderr, "capsuled: listening %s %s:%d\n",
-			    sc.sc_kinds[i] == LISTEN_GEMINI ? "gemini" :
-			    "gopher", sc.sc_addrs[i], sc.sc_ports[i]);
+	for (i = 0; i < sc.sc_nfds; i++) {
+		if (sc.sc_workers_of[i] != 0)
+			continue;
+		if (server_sockname(sc.sc_fds[i], name, sizeof(name),
+		    &errstr) == -1)
+			fatalx("listening socket: %s", errstr);
+		fprintf(stderr, "capsuled: listening %s %s\n",
+		    sc.sc_kinds[i] == LISTEN_GEMINI ? "gemini" : "gopher", name);
+	}
 	/* the addresses a newcomer can open (make run prints them) */
 	log_info("serving gemini://%s:%d/ and gopher://%s:%d/ with %zu %s",
 	    c->c_hosts[0].ch_name, sv.sv_gemini_port, c->c_gopher_host ?

@@ -11,10 +11,11 @@
  * with the reply's size (conn.h), so a client that stops reading is
  * dropped and one that keeps reading is not.
  *
- * Example: fd = server_listen("0.0.0.0", 1965, &port, &errstr); fill a
- * struct server_conf with it and the virtual hosts;
- * sv = server_new(&conf, &errstr) (before sandboxing), server_run(sv,
- * &errstr) serves until SIGTERM or SIGINT, server_free(sv).
+ * Example: fd = server_listen("0.0.0.0", 1965, 1, &port, &errstr) (1:
+ * SO_REUSEPORT, one socket per worker); fill a struct server_conf with
+ * the sockets and the virtual hosts; per worker w, sv = server_new(&conf,
+ * w, mime, &errstr) (before sandboxing), then server_run(sv, &errstr) in
+ * its thread serves until SIGTERM or SIGINT, and server_free(sv).
  */
 #ifndef SERVER_H
 #define SERVER_H
@@ -52,8 +53,6 @@ struct server_conf {
 	int			 sc_limit_loopback; /* sc_per_ip for loopback too */
 	int			 sc_log_addresses; /* else "-" in access lines */
 	int			 sc_fds[SERVER_MAX_FDS]; /* listening sockets */
-	const char		*sc_addrs[SERVER_MAX_FDS]; /* for logs */
-	int			 sc_ports[SERVER_MAX_FDS]; /* bound ports */
 	enum listener_kind	 sc_kinds[SERVER_MAX_FDS];
 	size_t			 sc_workers_of[SERVER_MAX_FDS]; /* whose */
 	size_t			 sc_nfds;
@@ -71,5 +70,6 @@ struct server	*server_new(struct server_conf *, size_t, struct mime *,
 int		 server_run(struct server *, const char **);
 void		 server_free(struct server *);
 int	 server_listen(const char *, int, int, int *, const char **);
+int	 server_sockname(int, char *, size_t, const char **);
 
 #endif
