@@ -127,7 +127,30 @@ world_free(struct world *w)
 	free(w);
 }
 
-/* As many connections as asked, or as the descriptor limit allows. */
+/*
+ * Raise the soft limit on open descriptors to the hard one: every
+ * connection holds one, and the usual soft limit (1024) is far below
+ * what the hard limit allows a server.  Failing is not fatal:
+ * max_connections() then works with the limit there is.
+ */
+static void
+raise_nofile(void)
+{
+	struct rlimit	 rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		log_info("cannot raise the open-file limit: %s",
+		    strerror(errno));
+}
+
+/*
+ * As many connections as asked, or as the descriptor limit allows (64
+ * kept for listeners, capsules, logs and libmagic).  A query only:
+ * raise_nofile() is what changes the limit.
+ */
 static size_t
 max_connections(int configured)
 {
@@ -136,9 +159,6 @@ max_connections(int configured)
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		return configured > 0 ? (size_t)configured : 256;
-	rl.rlim_cur = rl.rlim_max;
-	setrlimit(RLIMIT_NOFILE, &rl);
-	getrlimit(RLIMIT_NOFILE, &rl);
 	n = rl.rlim_cur < 128 ? 32 : (size_t)rl.rlim_cur - 64;
 	if (configured > 0 && (size_t)configured < n)
 		return (size_t)configured;
@@ -467,6 +487,7 @@ child(struct serve *sv, const struct server_conf *listeners,
 	signal(SIGHUP, SIG_IGN);
 	/* before anything is logged, and before the sandbox (syslog's socket) */
 	log_setup(c->c_log == CONF_LOG_SYSLOG, (enum log_level)c->c_level);
+	raise_nofile();		/* before world_new() sizes the limits */
 	memset(&d, 0, sizeof(d));
 	w = world_new(sv, c, &d, err, sizeof(err));
 	log_diags(&d);
