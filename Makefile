@@ -209,7 +209,7 @@ bench: deps
 
 bench-build: $(BENCH_BINS)
 
-# issue 8: similar articles and search at 10k, 100k and 200k articles
+# similar articles and search at 10k, 100k and 200k articles
 bench-discover: deps
 	@sh bench/discover.sh
 
@@ -220,7 +220,7 @@ build/bench/%: bench/%.c | build/bench
 build/bench:
 	mkdir -p $@
 
-# issue 8: similar-article quality, index build and search times
+# similar-article quality, index build and search times
 # (bench/similarity.c), against the library objects like a unit test.
 build/similarity: bench/similarity.c $(LIB_OBJS)
 	$(SAY) "  CC      $<"

@@ -7,8 +7,10 @@
  * charset=utf-8", body}, serialised as "20 text/gemini; charset=utf-8\r\n"
  * followed by the body.
  *
- * Parsing and routing are pure functions of their inputs (routing reads
- * the capsule only through the snapshot); they never touch a socket.
+ * Parsing is a pure function of the request's bytes.  Routing is not
+ * pure: it reads files and directories of the capsule (only through the
+ * snapshot, never by path) and renders articles from their sources.
+ * Neither touches a socket.
  */
 #ifndef GEMINI_H
 #define GEMINI_H
