@@ -11,7 +11,11 @@ processes search in a loop for phrases of two to four words taken from
 the capsule's articles (so that the phrase check has articles to read).
 Prints p50, p99 and the worst latency of "/" in each phase and the
 searches answered per second.  A search answers with status 20; any
-other answer is counted as an error and printed once.
+other answer is counted as an error and printed once.  Then the CPU time
+the serving process spends per search, beyond what a request for "/"
+costs (one client, one request at a time): the work a search does on
+an event loop, whatever the clients' own CPU does to the latencies on a
+small machine.
 
 For a capsule: ../shared/tools/gen-capsule -n 10000 --out /dev/shm/c10k
 """
@@ -86,6 +90,28 @@ def latencies(port, seconds):
     return sorted(lat)
 
 
+def cpu_of(pid):
+    """CPU seconds (user + system) of process pid and its threads."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def serving_pid(parent):
+    """The serving process: the parent's child."""
+    with open("/proc/%d/task/%d/children" % (parent, parent)) as f:
+        return int(f.read().split()[0])
+
+
+def cpu_per_request(port, child, paths, rounds=3):
+    """Server CPU ms per request over paths, one at a time."""
+    t = cpu_of(child)
+    for _ in range(rounds):
+        for q in paths:
+            gem(port, q)
+    return (cpu_of(child) - t) * 1000 / (rounds * len(paths))
+
+
 def report(name, lat):
     def pct(p):
         return lat[min(len(lat) - 1, int(len(lat) * p))] * 1000
@@ -142,6 +168,12 @@ def main():
             pr.join()
         report("/ with %d searching" % a.clients, lat)
         print("searches: %.1f per second, %d errors" % (rate, errors.value))
+        child = serving_pid(p.pid)
+        search = cpu_per_request(port, child,
+                                 ["/search?" + quote(q) for q in qs[:200]])
+        home = cpu_per_request(port, child, ["/"] * 200)
+        print("server CPU: %.2f ms per search, %.2f ms per /, so %.2f ms "
+              "of search work" % (search, home, search - home))
     finally:
         p.terminate()
         p.wait()
