@@ -55,7 +55,7 @@ SRCS	 = $(LIB_SRCS) src/main.c
 TESTS	 = test_buf test_utf8 test_strmap test_source test_article \
 	   test_slug test_catalog test_gemtext test_gopher_render test_feed \
 	   test_gemini test_config test_textindex test_discover test_search \
-	   test_access
+	   test_access test_snapshot
 
 OBJ	 = build/obj
 AOBJ	 = build/asan
@@ -103,6 +103,11 @@ build/tests/%: $(OBJ)/%.o $(LIB_OBJS) | build/tests
 
 build/tests-asan/%: $(AOBJ)/%.o $(LIB_AOBJS) | build/tests-asan
 	$(Q)$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# test_snapshot makes malloc and calloc fail on demand (out of memory
+# must not read as "nothing found").
+build/tests/test_snapshot build/tests-asan/test_snapshot: \
+    LDFLAGS += -Wl,--wrap=malloc,--wrap=calloc
 
 # Test clients on other TLS stacks (tests/resume.sh): GnuTLS.
 TEST_CLIENTS = build/tests/gnutls_chain
@@ -205,7 +210,7 @@ bench: deps
 
 bench-build: $(BENCH_BINS)
 
-# issue 8: similar articles and search at 10k, 100k and 200k articles
+# similar articles and search at 10k, 100k and 200k articles
 bench-discover: deps
 	@sh bench/discover.sh
 
@@ -216,7 +221,7 @@ build/bench/%: bench/%.c | build/bench
 build/bench:
 	mkdir -p $@
 
-# issue 8: similar-article quality, index build and search times
+# similar-article quality, index build and search times
 # (bench/similarity.c), against the library objects like a unit test.
 build/similarity: bench/similarity.c $(LIB_OBJS)
 	$(SAY) "  CC      $<"

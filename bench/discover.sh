@@ -1,6 +1,6 @@
 #!/bin/sh
 # bench/discover.sh: similar articles and search at 10,000, 100,000 and
-# 200,000 articles (issue 8; `make bench-discover`; BENCHMARKS.md has the
+# 200,000 articles (`make bench-discover`; BENCHMARKS.md has the
 # last results).
 #
 #   sh bench/discover.sh                       # all sizes, ~3 minutes

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """precision.py - precision@5 of the similar-article lists as capsuled
-serves them, against the articles' topics (issue 8).
+serves them, against the articles' topics.
 
     bench/precision.py [--bin ./capsuled] CAPSULE_DIR [TOPICS]
 

@@ -1,5 +1,5 @@
 /*
- * similarity: measures src/textindex.c on a directory of articles (issue 8).
+ * similarity: measures src/textindex.c on a directory of articles.
  *
  *	make build/similarity
  *	build/similarity [-k K] [-j THREADS] [-q QUERIES] DIR [MANIFEST]

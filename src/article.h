@@ -1,5 +1,5 @@
 /*
- * article: clean lines to an article (corpus README sections 1.4-1.5).
+ * article: clean lines to an article (capsuled(8), FORMAT).
  *
  * Example, after source_decode:
  *   "---" "date: 2023-11-02" "---" "What Is Gemini?" "Gemini is ..."

@@ -117,7 +117,7 @@ by_name(const void *a, const void *b)
 	    ((const struct cat_article *)b)->ca_name);
 }
 
-/* Newest first, then title, then file name (DESIGN "Dates and order"). */
+/* Newest first, then title, then file name (capsuled(8), FORMAT). */
 static int
 by_date(const void *pa, const void *pb, void *arg)
 {

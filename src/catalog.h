@@ -1,6 +1,6 @@
 /*
- * catalog: the articles of a capsule as a whole (corpus README sections
- * 3-4 and DESIGN "Dates and order"): unique address slugs, related
+ * catalog: the articles of a capsule as a whole (capsuled(8), FORMAT):
+ * unique address slugs, related
  * entries resolved to articles, and the newest-first order.
  *
  * Example: files 001.txt "Crêpes" and 002.txt "crepes!" both slug to

@@ -14,10 +14,23 @@
 
 #define NONE	UINT32_MAX
 
+/*
+ * The text of one document as it was indexed, in one allocation: what a
+ * search needs of the articles it found (the phrase check and the
+ * excerpts), so that it reads no file on the event loop.
+ */
+struct doc_text {
+	struct textindex_doc	 dt_doc;	/* points into this allocation */
+	size_t			 dt_size;	/* its bytes */
+	const char		*dt_para[];	/* then the strings */
+};
+
 /* A full index and the articles it was built from, in its order. */
 struct base {
 	_Atomic int	  b_refs;
 	struct textindex *b_ti;
+	struct doc_text	**b_text;	/* by document; NULL: not kept */
+	size_t		  b_textsize;	/* bytes of b_text's texts */
 	struct meta	**b_meta;	/* references, by document */
 	uint32_t	 *b_slot;	/* open addressing by meta: doc + 1 */
 	size_t		  b_mask;	/* slots - 1 */
@@ -27,6 +40,8 @@ struct base {
 struct discover {
 	struct base	 *d_base;	/* a reference */
 	struct textindex *d_delta;	/* or NULL */
+	struct doc_text	**d_text;	/* by delta document, as b_text */
+	size_t		  d_textsize;
 	uint8_t		 *d_gone;	/* bit per base document */
 	uint32_t	 *d_art2doc;	/* catalog index -> view document */
 	uint32_t	 *d_doc2art;	/* view document -> catalog index */
@@ -41,12 +56,63 @@ struct reader {
 	int			 r_dirfd;
 	const struct catalog	*r_cat;
 	const uint32_t		*r_art;	/* document -> catalog index */
+	struct doc_text		**r_text; /* document -> its text, kept */
+	_Atomic size_t		 r_textsize; /* bytes in r_text */
 };
+
+/*
+ * A copy of article a's title and paragraphs, if the build's texts stay
+ * within DISCOVER_TEXT_MAX with it; else (or out of memory) NULL, and a
+ * search reads the file instead.
+ */
+static struct doc_text *
+text_new(const struct article *a, _Atomic size_t *total)
+{
+	struct doc_text	*t;
+	size_t		 size, len, i;
+	char		*p;
+
+	size = sizeof(*t) + a->a_npara * sizeof(t->dt_para[0]) +
+	    (a->a_title != NULL ? strlen(a->a_title) + 1 : 0);
+	for (i = 0; i < a->a_npara; i++)
+		size += strlen(a->a_para[i]) + 1;
+	if (atomic_fetch_add(total, size) + size > DISCOVER_TEXT_MAX ||
+	    (t = malloc(size)) == NULL) {
+		atomic_fetch_sub(total, size);
+		return NULL;
+	}
+	t->dt_size = size;
+	p = (char *)&t->dt_para[a->a_npara];
+	t->dt_doc.td_title = NULL;
+	if (a->a_title != NULL) {
+		len = strlen(a->a_title) + 1;
+		t->dt_doc.td_title = memcpy(p, a->a_title, len);
+		p += len;
+	}
+	for (i = 0; i < a->a_npara; i++) {
+		len = strlen(a->a_para[i]) + 1;
+		t->dt_para[i] = memcpy(p, a->a_para[i], len);
+		p += len;
+	}
+	t->dt_doc.td_para = t->dt_para;
+	t->dt_doc.td_npara = a->a_npara;
+	return t;
+}
+
+static void
+texts_free(struct doc_text **text, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; text != NULL && i < n; i++)
+		free(text[i]);
+	free(text);
+}
 
 static int
 reader_load(void *arg, size_t i, struct textindex_doc *doc, void **h)
 {
-	const struct reader *r = arg;
+	struct reader	*r = arg;
 	const struct cat_article *ca = &r->r_cat->c_art[r->r_art[i]];
 	const struct meta *m = ca->ca_meta;
 	struct article	*a;
@@ -65,6 +131,7 @@ reader_load(void *arg, size_t i, struct textindex_doc *doc, void **h)
 	doc->td_title = a->a_title;
 	doc->td_para = (const char *const *)a->a_para;
 	doc->td_npara = a->a_npara;
+	r->r_text[i] = text_new(a, &r->r_textsize);
 	*h = a;
 	return 0;
 }
@@ -79,14 +146,30 @@ reader_done(void *arg, void *h)
 	}
 }
 
+/*
+ * The index of the articles art[0 .. n) of c, and their texts into
+ * *textp (n of them) and *textsize.
+ */
 static struct textindex *
 build(const struct catalog *c, int dirfd, const uint32_t *art, size_t n,
-    const struct textindex *base, const char **errstr)
+    const struct textindex *base, struct doc_text ***textp,
+    size_t *textsize, const char **errstr)
 {
-	struct reader		 r = { dirfd, c, art };
+	struct reader		 r = { dirfd, c, art, NULL, 0 };
 	struct textindex_source	 src = { reader_load, reader_done, &r };
+	struct textindex	*ti;
 
-	return textindex_build_from(&src, n, base, errstr);
+	if ((r.r_text = calloc(n + 1, sizeof(*r.r_text))) == NULL) {
+		*errstr = "out of memory";
+		return NULL;
+	}
+	if ((ti = textindex_build_from(&src, n, base, errstr)) == NULL) {
+		texts_free(r.r_text, n);
+		return NULL;
+	}
+	*textp = r.r_text;
+	*textsize = atomic_load(&r.r_textsize);
+	return ti;
 }
 
 static void
@@ -97,6 +180,7 @@ base_unref(struct base *b)
 	if (b == NULL || atomic_fetch_sub(&b->b_refs, 1) != 1)
 		return;
 	textindex_free(b->b_ti);
+	texts_free(b->b_text, b->b_n);
 	for (i = 0; i < b->b_n; i++)
 		meta_unref(b->b_meta[i]);
 	free(b->b_meta);
@@ -177,7 +261,8 @@ base_new(const struct catalog *c, int dirfd, uint32_t *art,
 	}
 	atomic_init(&b->b_refs, 1);
 	b->b_mask = nslot - 1;
-	if ((b->b_ti = build(c, dirfd, art, n, NULL, errstr)) == NULL) {
+	if ((b->b_ti = build(c, dirfd, art, n, NULL, &b->b_text,
+	    &b->b_textsize, errstr)) == NULL) {
 		free(art);
 		base_unref(b);
 		return NULL;
@@ -202,6 +287,7 @@ discover_free(struct discover *d)
 		return;
 	base_unref(d->d_base);
 	textindex_free(d->d_delta);
+	texts_free(d->d_text, d->d_ndelta);
 	free(d->d_gone);
 	free(d->d_art2doc);
 	free(d->d_doc2art);
@@ -272,7 +358,8 @@ discover_new(const struct discover *prev, const struct catalog *c,
 			art = NULL;
 			d->d_ndelta = nd;
 			if (nd > 0 && (d->d_delta = build(c, dirfd, delta, nd,
-			    d->d_base->b_ti, errstr)) == NULL)
+			    d->d_base->b_ti, &d->d_text, &d->d_textsize,
+			    errstr)) == NULL)
 				goto fail;
 		}
 	}
@@ -308,19 +395,21 @@ view(const struct discover *d, struct textview *tv)
 /*
  * The (at most k) articles most similar to catalog article i, best
  * first, never i nor one of exclude[0 .. nexclude) (catalog indexes),
- * into out as catalog indexes; returns how many.
+ * into out as catalog indexes; returns how many, -1 when out of memory.
  */
-size_t
+ssize_t
 discover_similar(const struct discover *d, size_t i, size_t k,
     const uint32_t *exclude, size_t nexclude, uint32_t *out)
 {
 	struct textview	 tv;
 	uint32_t	 docs[DISCOVER_SIMILAR_MAX], *ex;
-	size_t		 n, j, nex = 0;
+	size_t		 j, nex = 0;
+	ssize_t		 n;
 
-	if (d == NULL || i >= d->d_nart || k == 0 ||
-	    (ex = calloc(nexclude + 1, sizeof(*ex))) == NULL)
+	if (d == NULL || i >= d->d_nart || k == 0)
 		return 0;
+	if ((ex = calloc(nexclude + 1, sizeof(*ex))) == NULL)
+		return -1;
 	if (k > DISCOVER_SIMILAR_MAX)
 		k = DISCOVER_SIMILAR_MAX;
 	for (j = 0; j < nexclude; j++)
@@ -328,32 +417,60 @@ discover_similar(const struct discover *d, size_t i, size_t k,
 			ex[nex++] = d->d_art2doc[exclude[j]];
 	view(d, &tv);
 	n = textview_similar(&tv, d->d_art2doc[i], k, ex, nex, docs);
-	for (j = 0; j < n; j++)
+	for (j = 0; n > 0 && j < (size_t)n; j++)
 		out[j] = d->d_doc2art[docs[j]];
 	free(ex);
 	return n;
 }
 
-/* The (at most max) articles best matching query, best first. */
-size_t
+/*
+ * The (at most max) articles best matching query, best first; returns
+ * how many, -1 when out of memory.
+ */
+ssize_t
 discover_search(const struct discover *d, const char *query, size_t max,
     struct discover_hit *out)
 {
 	struct textindex_hit *hit;
 	struct textview	 tv;
-	size_t		 n, j;
+	size_t		 j;
+	ssize_t		 n;
 
-	if (d == NULL || max == 0 ||
-	    (hit = calloc(max, sizeof(*hit))) == NULL)
+	if (d == NULL || max == 0)
 		return 0;
+	if ((hit = calloc(max, sizeof(*hit))) == NULL)
+		return -1;
 	view(d, &tv);
 	n = textview_search(&tv, query, max, hit);
-	for (j = 0; j < n; j++) {
+	for (j = 0; n > 0 && j < (size_t)n; j++) {
 		out[j].dh_art = d->d_doc2art[hit[j].th_doc];
 		out[j].dh_score = hit[j].th_score;
 	}
 	free(hit);
 	return n;
+}
+
+/*
+ * The text catalog article i was indexed with, into doc (borrowed from
+ * d): 0, or -1 when d kept none (past DISCOVER_TEXT_MAX, or the article
+ * could not be read when it was indexed).
+ */
+int
+discover_text(const struct discover *d, size_t i, struct textindex_doc *doc)
+{
+	const struct doc_text *t;
+	uint32_t	 k;
+
+	if (d == NULL || i >= d->d_nart)
+		return -1;
+	k = d->d_art2doc[i];
+	t = k < d->d_base->b_n ? d->d_base->b_text[k] :
+	    k - d->d_base->b_n < d->d_ndelta ? d->d_text[k - d->d_base->b_n] :
+	    NULL;
+	if (t == NULL)
+		return -1;
+	*doc = t->dt_doc;
+	return 0;
 }
 
 /* Bytes held by the index (the base counted in full). */
@@ -363,7 +480,9 @@ discover_memory(const struct discover *d)
 	size_t	 nb = d->d_base->b_n;
 
 	return sizeof(*d) + sizeof(*d->d_base) + textindex_memory(
-	    d->d_base->b_ti) + nb * sizeof(struct meta *) +
+	    d->d_base->b_ti) + d->d_base->b_textsize + d->d_textsize +
+	    (nb + d->d_ndelta) * sizeof(struct doc_text *) +
+	    nb * sizeof(struct meta *) +
 	    (d->d_base->b_mask + 1) * sizeof(uint32_t) + (d->d_delta != NULL ?
 	    textindex_memory(d->d_delta) : 0) + nb / 8 + 1 +
 	    (d->d_nart + nb + d->d_ndelta) * sizeof(uint32_t);

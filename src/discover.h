@@ -1,6 +1,7 @@
 /*
- * discover: similar articles and search for a snapshot (issue 8), the
- * text index of its catalog's articles kept up to date cheaply.
+ * discover: similar articles and search for a snapshot (capsuled(8),
+ * DISCOVERY), the text index of its catalog's articles kept up to date
+ * cheaply.
  *
  * A full index (a "base", shared by every snapshot built on it) is made
  * from every article at start-up; the next snapshots add a small index
@@ -14,25 +15,42 @@
  * weigh words by the base's statistics: live.c indexes in full again
  * once changes have been quiet for LIVE_SETTLE_MS.
  *
+ * The base and each delta also keep the text each article was indexed
+ * with (up to DISCOVER_TEXT_MAX), for the phrase check and the excerpts
+ * of a search: a search reads no file.
+ *
  * Example: d = discover_new(NULL, cat, dirfd, &errstr) for the first
  * snapshot, then d2 = discover_new(d, cat2, dirfd, &errstr) for the next
  * (d may be freed at once: d2 holds what it shares).
- * discover_similar(d, cat, i, 5, excl, nexcl, out) gives the catalog
- * indexes of the 5 articles most like article i.
+ * n = discover_similar(d, i, 5, excl, nexcl, out) gives in out[0 .. n)
+ * the catalog indexes of the (at most) 5 articles most like catalog
+ * article i, none of excl[0 .. nexcl); n is -1 when memory ran out, never
+ * 0 for that.  discover_text(d, i, &doc) lends article i's title and
+ * paragraphs.
  */
 #ifndef DISCOVER_H
 #define DISCOVER_H
+
+#include <sys/types.h>
 
 #include <stddef.h>
 #include <stdint.h>
 
 struct catalog;
 struct discover;
+struct textindex_doc;
 
 #define DISCOVER_DELTA_MIN	256
 #define DISCOVER_DELTA_DIV	100
 /* Most similar articles an article may list (the "similar" setting). */
 #define DISCOVER_SIMILAR_MAX	100
+/*
+ * Bytes of article text (title and paragraphs) an index build keeps for
+ * the searches (discover_text): every article of a capsule up to about
+ * 20,000 articles of 3 KB.  Past it, a search reads the files of the
+ * articles it found that have none kept.
+ */
+#define DISCOVER_TEXT_MAX	(64u * 1024 * 1024)
 
 struct discover_hit {
 	uint32_t	 dh_art;	/* catalog index */
@@ -42,10 +60,12 @@ struct discover_hit {
 struct discover	*discover_new(const struct discover *, const struct catalog *,
 		    int, const char **);
 void		 discover_free(struct discover *);
-size_t		 discover_similar(const struct discover *, size_t, size_t,
+ssize_t		 discover_similar(const struct discover *, size_t, size_t,
 		    const uint32_t *, size_t, uint32_t *);
-size_t		 discover_search(const struct discover *, const char *, size_t,
+ssize_t		 discover_search(const struct discover *, const char *, size_t,
 		    struct discover_hit *);
+int		 discover_text(const struct discover *, size_t,
+		    struct textindex_doc *);
 size_t		 discover_memory(const struct discover *);
 size_t		 discover_changes(const struct discover *);
 int		 discover_fresh(const struct discover *);

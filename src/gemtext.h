@@ -1,5 +1,5 @@
 /*
- * gemtext: an article to text/gemini (corpus README section 2).
+ * gemtext: an article to text/gemini (capsuled(8), SERVING).
  *
  * Example: title "T", paragraphs "* one" and "See gemini://a.b/x.",
  * one entry "T2" that resolves to slug t2, titled "T 2", renders as

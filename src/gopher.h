@@ -7,8 +7,10 @@
  * gets the one-line error menu
  *   3Bad selector\t\terror.host\t1\r\n.\r\n
  *
- * Parsing and routing are pure functions of their inputs (routing reads
- * the capsule only through the snapshot); they never touch a socket.
+ * Parsing is a pure function of the request's bytes.  Routing is not
+ * pure: it reads files and directories of the capsule (only through the
+ * snapshot, never by path) and renders articles from their sources.
+ * Neither touches a socket.
  */
 #ifndef GOPHER_H
 #define GOPHER_H

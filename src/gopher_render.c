@@ -10,7 +10,7 @@
 #include "site.h"
 #include "utf8.h"
 
-/* An info line: i<text>\t\tnull.host\t1 (DESIGN "Gopher details"). */
+/* An info line: i<text>\t\tnull.host\t1, as Gopher clients expect. */
 void
 gopher_info(struct buf *b, const char *s, size_t n)
 {

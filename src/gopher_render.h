@@ -1,6 +1,6 @@
 /*
- * gopher_render: menus and plain text for Gopher (RFC 1436, DESIGN
- * "Gopher details", corpus README section 5).
+ * gopher_render: menus and plain text for Gopher (RFC 1436; capsuled(8),
+ * SERVING).
  *
  * Example: the menu of an article "T" (slug t) with one paragraph "Hi"
  * and a related entry resolving to "U" (slug u), on host h port 70:

@@ -1,10 +1,12 @@
 /*
  * sandbox: least privilege for the serving process, every platform
  * difference inside sandbox.c.  After start-up (listeners bound, keys
- * read, capsule directories opened) the server calls
+ * read, capsule directories opened) the serving process calls
  *
- *	sandbox_drop("nobody", &errstr);	root only: become that user
- *	sandbox_restrict(dirs, n, &errstr);	Landlock + seccomp
+ *	sandbox_drop("nobody", &errstr);	as root: become that user
+ *	sandbox_restrict(dirs, n, 1, &errstr);	Landlock, before threads
+ *	(start the worker threads)
+ *	sandbox_restrict(dirs, 0, 2, &errstr);	seccomp, every thread
  *
  * On Linux, Landlock then lets the process read only below the capsule
  * directories (when the kernel has Landlock; otherwise this is logged),

@@ -128,7 +128,30 @@ world_free(struct world *w)
 	free(w);
 }
 
-/* As many connections as asked, or as the descriptor limit allows. */
+/*
+ * Raise the soft limit on open descriptors to the hard one: every
+ * connection holds one, and the usual soft limit (1024) is far below
+ * what the hard limit allows a server.  Failing is not fatal:
+ * max_connections() then works with the limit there is.
+ */
+static void
+raise_nofile(void)
+{
+	struct rlimit	 rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		log_info("cannot raise the open-file limit: %s",
+		    strerror(errno));
+}
+
+/*
+ * As many connections as asked, or as the descriptor limit allows (64
+ * kept for listeners, capsules, logs and libmagic).  A query only:
+ * raise_nofile() is what changes the limit.
+ */
 static size_t
 max_connections(int configured)
 {
@@ -137,9 +160,6 @@ max_connections(int configured)
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		return configured > 0 ? (size_t)configured : 256;
-	rl.rlim_cur = rl.rlim_max;
-	setrlimit(RLIMIT_NOFILE, &rl);
-	getrlimit(RLIMIT_NOFILE, &rl);
 	n = rl.rlim_cur < 128 ? 32 : (size_t)rl.rlim_cur - 64;
 	if (configured > 0 && (size_t)configured < n)
 		return (size_t)configured;
@@ -344,8 +364,6 @@ bind_one(struct serve *sv, struct server_conf *sc, enum config_proto p,
 		}
 		lf = &sc->sc_lis[sc->sc_nfds++];
 		lf->lf_fd = fd;
-		lf->lf_addr = strchr(addr, ':') ? "[::]" : addr;
-		lf->lf_port = bound;
 		lf->lf_worker = w;
 		lf->lf_kind = p == CONF_GEMINI ? LISTEN_GEMINI : LISTEN_GOPHER;
 	}
@@ -471,6 +489,7 @@ child(struct serve *sv, const struct server_conf *listeners,
 	signal(SIGHUP, SIG_IGN);
 	/* before anything is logged, and before the sandbox (syslog's socket) */
 	log_setup(c->c_log == CONF_LOG_SYSLOG, (enum log_level)c->c_level);
+	raise_nofile();		/* before world_new() sizes the limits */
 	memset(&d, 0, sizeof(d));
 	w = world_new(sv, c, &d, err, sizeof(err));
 	log_diags(&d);
@@ -837,6 +856,8 @@ serve_main(struct config *c, const char *path, const struct overrides *o)
 	struct serve		 sv;
 	struct server_conf	 sc;
 	sigset_t		 set;
+	const char		*errstr;
+	char			 name[128];	/* "[IPv6]:port" */
 	size_t			 i;
 
 	memset(&sv, 0, sizeof(sv));
@@ -862,11 +883,15 @@ serve_main(struct config *c, const char *path, const struct overrides *o)
 	    (sv.sv_sigfd = signalfd(-1, &set, SFD_CLOEXEC)) == -1)
 		fatalx("signalfd: %s", strerror(errno));
 	/* on stderr whatever the log settings: tests wait for these lines */
-	for (i = 0; i < sc.sc_nfds; i++)
-		if (sc.sc_lis[i].lf_worker == 0)
-			fprintf(stderr, "capsuled: listening %s %s:%d\n",
-			    protos[sc.sc_lis[i].lf_kind].pr_name,
-			    sc.sc_lis[i].lf_addr, sc.sc_lis[i].lf_port);
+	for (i = 0; i < sc.sc_nfds; i++) {
+		if (sc.sc_lis[i].lf_worker != 0)
+			continue;
+		if (server_sockname(sc.sc_lis[i].lf_fd, name, sizeof(name),
+		    &errstr) == -1)
+			fatalx("listening socket: %s", errstr);
+		fprintf(stderr, "capsuled: listening %s %s\n",
+		    protos[sc.sc_lis[i].lf_kind].pr_name, name);
+	}
 	/* the addresses a newcomer can open (make run prints them) */
 	log_info("serving gemini://%s:%d/ and gopher://%s:%d/ with %zu %s",
 	    c->c_hosts[0].ch_name, sv.sv_gemini_port, c->c_gopher_host ?

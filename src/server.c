@@ -237,6 +237,36 @@ server_listen(const char *addr, int port, int reuseport, int *bound,
 	return fd;
 }
 
+/*
+ * The address socket fd is bound to, as logs and tests show it:
+ * "0.0.0.0:1965", "[::1]:1965".  0, or -1 and *errstr.
+ */
+int
+server_sockname(int fd, char *out, size_t outlen, const char **errstr)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof(ss);
+	char			 host[NI_MAXHOST], serv[NI_MAXSERV];
+	int			 r, n;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1) {
+		*errstr = strerror(errno);
+		return -1;
+	}
+	if ((r = getnameinfo((struct sockaddr *)&ss, len, host, sizeof(host),
+	    serv, sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV)) != 0) {
+		*errstr = gai_strerror(r);
+		return -1;
+	}
+	n = snprintf(out, outlen, ss.ss_family == AF_INET6 ? "[%s]:%s" :
+	    "%s:%s", host, serv);
+	if (n < 0 || (size_t)n >= outlen) {
+		*errstr = "address too long";
+		return -1;
+	}
+	return 0;
+}
+
 /* SNI: the certificate of the virtual host of that name, else none. */
 static SSL_CTX *
 sni_lookup(void *arg, const char *name)

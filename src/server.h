@@ -11,10 +11,11 @@
  * with the reply's size (conn.h), so a client that stops reading is
  * dropped and one that keeps reading is not.
  *
- * Example: fd = server_listen("0.0.0.0", 1965, &port, &errstr); fill a
- * struct server_conf with it and the virtual hosts;
- * sv = server_new(&conf, &errstr) (before sandboxing), server_run(sv,
- * &errstr) serves until SIGTERM or SIGINT, server_free(sv).
+ * Example: fd = server_listen("0.0.0.0", 1965, 1, &port, &errstr) (1:
+ * SO_REUSEPORT, one socket per worker); fill a struct server_conf with
+ * the sockets and the virtual hosts; per worker w, sv = server_new(&conf,
+ * w, mime, &errstr) (before sandboxing), then server_run(sv, &errstr) in
+ * its thread serves until SIGTERM or SIGINT, and server_free(sv).
  */
 #ifndef SERVER_H
 #define SERVER_H
@@ -45,8 +46,6 @@ struct vhost {
 struct listen_fd {
 	int			 lf_fd;
 	enum listener_kind	 lf_kind;
-	const char		*lf_addr;	/* as bound, for the log */
-	int			 lf_port;	/* bound */
 	size_t			 lf_worker;	/* the worker that accepts */
 };
 
@@ -76,5 +75,6 @@ struct server	*server_new(struct server_conf *, size_t, struct mime *,
 int		 server_run(struct server *, const char **);
 void		 server_free(struct server *);
 int	 server_listen(const char *, int, int, int *, const char **);
+int	 server_sockname(int, char *, size_t, const char **);
 
 #endif

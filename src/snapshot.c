@@ -42,6 +42,7 @@ snapshot_new(const char *dir, int dirfd, struct catalog *c,
 		return NULL;
 	}
 	atomic_init(&s->sn_refs, 1);
+	s->sn_dirfd = -1;	/* calloc's 0 is standard input */
 	s->sn_cat = c;
 	s->sn_disc = disc;
 	if (site_copy(&s->sn_site, site, &s->sn_strings) == -1) {
@@ -111,7 +112,7 @@ snapshot_article(const struct snapshot *s, size_t i, enum snap_format f,
 	struct article	 a;
 	struct stat	 st;
 	uint32_t	 sim[DISCOVER_SIMILAR_MAX];
-	size_t		 nsim;
+	ssize_t		 nsim;
 	int		 r;
 
 	if (capsule_read_article(s->sn_dirfd, ca->ca_name, &a, &st,
@@ -129,18 +130,20 @@ snapshot_article(const struct snapshot *s, size_t i, enum snap_format f,
 	}
 	switch (f) {
 	case SNAP_GOPHER_MENU:
-		nsim = snapshot_similar(s, i, &a, sim);
-		r = gopher_menu_article(b, &a, s->sn_cat, ca, &s->sn_site,
-		    sim, nsim);
+		if ((nsim = snapshot_similar(s, i, &a, sim)) == -1)
+			r = -1;
+		else
+			r = gopher_menu_article(b, &a, s->sn_cat, ca,
+			    &s->sn_site, sim, (size_t)nsim);
 		break;
 	case SNAP_GOPHER_TEXT:
 		r = gopher_text_article(b, &a, s->sn_cat, ca, &s->sn_site);
 		break;
 	default:
-		nsim = snapshot_similar(s, i, &a, sim);
-		r = gemtext_article(b, &a, s->sn_cat);
-		if (r == 0)
-			r = gemtext_similar(b, s->sn_cat, sim, nsim);
+		if ((nsim = snapshot_similar(s, i, &a, sim)) == -1)
+			r = -1;
+		else if ((r = gemtext_article(b, &a, s->sn_cat)) == 0)
+			r = gemtext_similar(b, s->sn_cat, sim, (size_t)nsim);
 		break;
 	}
 	article_free(&a);
@@ -152,26 +155,30 @@ snapshot_article(const struct snapshot *s, size_t i, enum snap_format f,
 /*
  * The articles most like article i (a, as read now), as the site's
  * "similar" setting asks, into out (room for DISCOVER_SIMILAR_MAX):
- * never i itself nor one its related entries name.
+ * never i itself nor one its related entries name.  Returns how many,
+ * -1 when out of memory (the page must not be served, nor cached,
+ * without its list).
  */
-size_t
+ssize_t
 snapshot_similar(const struct snapshot *s, size_t i, const struct article *a,
     uint32_t *out)
 {
 	uint32_t	*ex;
 	size_t		 k, n = 0;
+	ssize_t		 r;
 	int64_t		 t;
 
-	if (s->sn_disc == NULL || s->sn_site.s_similar == 0 ||
-	    (ex = calloc(a->a_nrel + 1, sizeof(*ex))) == NULL)
+	if (s->sn_disc == NULL || s->sn_site.s_similar == 0)
 		return 0;
+	if ((ex = calloc(a->a_nrel + 1, sizeof(*ex))) == NULL)
+		return -1;
 	for (k = 0; k < a->a_nrel; k++)
 		if ((t = catalog_resolve(s->sn_cat,
 		    article_rel_title(a, k))) >= 0)
 			ex[n++] = (uint32_t)t;
-	n = discover_similar(s->sn_disc, i, s->sn_site.s_similar, ex, n, out);
+	r = discover_similar(s->sn_disc, i, s->sn_site.s_similar, ex, n, out);
 	free(ex);
-	return n;
+	return r;
 }
 
 /* The query with its runs of spaces made one, trimmed; 1 if two words. */
@@ -196,27 +203,54 @@ phrase_of(const char *q, char *out, size_t outlen)
 	return words > 1;
 }
 
-/* Article a has the phrase p (ASCII letters in any case). */
+/* Document d has the phrase p (ASCII letters in any case). */
 static int
-has_phrase(const struct article *a, const char *p)
+has_phrase(const struct textindex_doc *d, const char *p)
 {
 	size_t	 i;
 
-	if (a->a_title != NULL && strcasestr(a->a_title, p) != NULL)
+	if (d->td_title != NULL && strcasestr(d->td_title, p) != NULL)
 		return 1;
-	for (i = 0; i < a->a_npara; i++)
-		if (strcasestr(a->a_para[i], p) != NULL)
+	for (i = 0; i < d->td_npara; i++)
+		if (strcasestr(d->td_para[i], p) != NULL)
 			return 1;
+	return 0;
+}
+
+/*
+ * The text of catalog article i for a search, into d: the one the index
+ * kept (no I/O), else read from its file into a (*loaded set: free it).
+ */
+static int
+search_text(const struct snapshot *s, size_t i, struct textindex_doc *d,
+    struct article *a, int *loaded)
+{
+	struct stat	 st;
+	const char	*errstr;
+
+	*loaded = 0;
+	if (discover_text(s->sn_disc, i, d) == 0)
+		return 0;
+	if (capsule_read_article(s->sn_dirfd, s->sn_cat->c_art[i].ca_name, a,
+	    &st, &errstr) == -1)
+		return -1;
+	*loaded = 1;
+	d->td_title = a->a_title;
+	d->td_para = (const char *const *)a->a_para;
+	d->td_npara = a->a_npara;
 	return 0;
 }
 
 /*
  * The (at most max) articles best matching query q, best first, each
  * with a snippet of its text showing a word of q, into h.  Of several
- * words, the SEARCH_PHRASE_MAX best by their words are read, and those
- * that have them as written, one after the other, come first: a phrase
- * copied from an article finds that article.  Returns how many; -1 when
- * the snapshot has no text index.
+ * words, the SEARCH_PHRASE_MAX best by their words are checked, and
+ * those that have them as written, one after the other, come first: a
+ * phrase copied from an article finds that article.  The text checked is
+ * the one the index kept (discover_text), so a search reads no file on
+ * the event loop; only past DISCOVER_TEXT_MAX are files read.  Returns
+ * how many; -1 when the snapshot has no text index or memory ran out
+ * (a temporary failure, not "nothing found").
  */
 ssize_t
 snapshot_search(const struct snapshot *s, const char *q,
@@ -224,12 +258,12 @@ snapshot_search(const struct snapshot *s, const char *q,
 {
 	struct discover_hit	 dh[SEARCH_PHRASE_MAX];
 	struct article		 a[SEARCH_PHRASE_MAX];
+	struct textindex_doc	 doc[SEARCH_PHRASE_MAX];
 	signed char		 exact[SEARCH_PHRASE_MAX];
+	int			 loaded[SEARCH_PHRASE_MAX];
 	char			 phrase[TEXTINDEX_QUERY_MAX + 1];
-	struct textindex_doc	 doc;
-	struct stat		 st;
-	const char		*errstr;
 	size_t			 n, i, o = 0;
+	ssize_t			 r;
 	int			 pass, multi;
 
 	if (s->sn_disc == NULL)
@@ -237,34 +271,31 @@ snapshot_search(const struct snapshot *s, const char *q,
 	if (max > SEARCH_RESULTS_MAX)
 		max = SEARCH_RESULTS_MAX;
 	multi = phrase_of(q, phrase, sizeof(phrase));
-	n = discover_search(s->sn_disc, q, multi ? SEARCH_PHRASE_MAX : max,
-	    dh);
+	if ((r = discover_search(s->sn_disc, q, multi ? SEARCH_PHRASE_MAX :
+	    max, dh)) == -1)
+		return -1;
+	n = (size_t)r;
 	/* exact: 1 with the phrase, 0 without, -1 unreadable (the next
 	   snapshot will know) */
 	for (i = 0; i < n; i++)
-		if (capsule_read_article(s->sn_dirfd,
-		    s->sn_cat->c_art[dh[i].dh_art].ca_name, &a[i], &st,
-		    &errstr) == -1)
+		if (search_text(s, dh[i].dh_art, &doc[i], &a[i],
+		    &loaded[i]) == -1)
 			exact[i] = -1;
 		else
-			exact[i] = multi && has_phrase(&a[i], phrase);
+			exact[i] = multi && has_phrase(&doc[i], phrase);
 	for (pass = 1; pass >= -1; pass--)
 		for (i = 0; i < n && o < max; i++) {
 			if (exact[i] != pass)
 				continue;
 			h[o].sh_art = dh[i].dh_art;
 			h[o].sh_snippet[0] = '\0';
-			if (pass >= 0) {
-				doc.td_title = a[i].a_title;
-				doc.td_para = (const char *const *)a[i].a_para;
-				doc.td_npara = a[i].a_npara;
-				textindex_snippet(&doc, q, h[o].sh_snippet,
+			if (pass >= 0)
+				textindex_snippet(&doc[i], q, h[o].sh_snippet,
 				    sizeof(h[o].sh_snippet));
-			}
 			o++;
 		}
 	for (i = 0; i < n; i++)
-		if (exact[i] != -1)
+		if (exact[i] != -1 && loaded[i])
 			article_free(&a[i]);
 	return (ssize_t)o;
 }

@@ -74,7 +74,7 @@ int		 snapshot_page(struct snapshot *, size_t, enum snap_format,
 		    struct buf *, const char **, size_t *);
 int		 snapshot_list(struct snapshot *, enum snap_list, struct buf *,
 		    const char **, size_t *);
-size_t		 snapshot_similar(const struct snapshot *, size_t,
+ssize_t		 snapshot_similar(const struct snapshot *, size_t,
 		    const struct article *, uint32_t *);
 ssize_t		 snapshot_search(const struct snapshot *, const char *,
 		    struct search_hit *, size_t);

@@ -1,6 +1,6 @@
 /*
  * source: the bytes of an article file to clean lines of UTF-8 text
- * (corpus README sections 1.1-1.3 and 6).
+ * (capsuled(8), FORMAT).
  *
  * Example: "\xEF\xBB\xBFCr\xEApes\r\n\r\n\tA\x01 b \r\n" (a BOM, then
  * Latin-1 once the BOM is gone) gives two lines, "Crêpes" and "A b":

@@ -1567,7 +1567,7 @@ vquery_used(const struct vquery *q)
  * similarity (the other side has all its terms, through the champion
  * lists of common terms), in both indexes of the view.
  */
-size_t
+ssize_t
 textview_similar(const struct textview *tv, uint32_t doc, size_t k,
     const uint32_t *exclude, size_t nexclude, uint32_t *out)
 {
@@ -1577,6 +1577,7 @@ textview_similar(const struct textview *tv, uint32_t doc, size_t k,
 	const uint8_t	*p, *end;
 	uint32_t	 t, o, tf, next = 0, nbase = tv->tv_base->ti_ndoc, d;
 	size_t		 n, i;
+	ssize_t		 r = -1;
 	float		 w;
 	int		 x;
 
@@ -1584,9 +1585,10 @@ textview_similar(const struct textview *tv, uint32_t doc, size_t k,
 	d = x ? doc - nbase : doc;
 	ti = x ? tv->tv_delta : tv->tv_base;
 	if (k == 0 || ti == NULL || d >= ti->ti_ndoc ||
-	    (!x && tv->tv_gone != NULL && (tv->tv_gone[d / 8] >> (d % 8) & 1)) ||
-	    vquery_start(&q, tv) == -1)
+	    (!x && tv->tv_gone != NULL && (tv->tv_gone[d / 8] >> (d % 8) & 1)))
 		return 0;
+	if (vquery_start(&q, tv) == -1)
+		return -1;
 	p = ti->ti_fwd + ti->ti_fwdoff[d];
 	end = ti->ti_fwd + ti->ti_fwdoff[d + 1];
 	while (p < end) {
@@ -1607,13 +1609,13 @@ textview_similar(const struct textview *tv, uint32_t doc, size_t k,
 		for (i = 0; i < n; i++)
 			out[i] = c[i].c_id;
 		free(c);
-	} else
-		n = 0;
+		r = (ssize_t)n;
+	}
 	vquery_end(&q);
-	return n;
+	return r;
 }
 
-size_t
+ssize_t
 textindex_similar(const struct textindex *ti, uint32_t doc, size_t k,
     const uint32_t *exclude, size_t nexclude, uint32_t *out)
 {
@@ -1647,7 +1649,7 @@ query_len(const char *q)
  * The distinct terms of a query that either index of the view knows, as
  * each numbers them (NONE: not that one); returns how many.
  */
-static size_t
+static ssize_t
 query_terms(const struct vquery *vq, const char *q,
     uint32_t (*terms)[TEXTINDEX_QUERY_TERMS])
 {
@@ -1659,7 +1661,7 @@ query_terms(const struct vquery *vq, const char *q,
 	int		 k;
 
 	if ((st = stemmer_new()) == NULL)
-		return 0;
+		return -1;
 	tok_init(&tk, q, query_len(q));
 	while (n < TEXTINDEX_QUERY_TERMS && tok_next(&tk)) {
 		if (term_of(st, &tk, &s, &len) != 1)
@@ -1679,7 +1681,7 @@ query_terms(const struct vquery *vq, const char *q,
 		}
 	}
 	sb_stemmer_delete(st);
-	return n;
+	return (ssize_t)n;
 }
 
 /*
@@ -1688,7 +1690,7 @@ query_terms(const struct vquery *vq, const char *q,
  * times the share of the query terms it has: an article with every word
  * of a phrase comes before one with a single rarer word.
  */
-size_t
+ssize_t
 textview_search(const struct textview *tv, const char *query, size_t max,
     struct textindex_hit *out)
 {
@@ -1696,14 +1698,19 @@ textview_search(const struct textview *tv, const char *query, size_t max,
 	struct cand	*c;
 	uint32_t	 terms[2][TEXTINDEX_QUERY_TERMS], t;
 	size_t		 nq, n, i;
+	ssize_t		 r;
 	int		 k;
 
-	if (query == NULL || max == 0 || vquery_start(&q, tv) == -1)
+	if (query == NULL || max == 0)
 		return 0;
-	if ((nq = query_terms(&q, query, terms)) == 0) {
+	if (vquery_start(&q, tv) == -1)
+		return -1;
+	if ((r = query_terms(&q, query, terms)) <= 0) {
 		vquery_end(&q);
-		return 0;
+		return r;
 	}
+	nq = (size_t)r;
+	r = -1;
 	for (k = 0; k < 2; k++) {
 		/* postings in term order: the scores add up the same way
 		   whatever the order of the words in the query */
@@ -1721,13 +1728,13 @@ textview_search(const struct textview *tv, const char *query, size_t max,
 			out[i].th_score = c[i].c_score;
 		}
 		free(c);
-	} else
-		n = 0;
+		r = (ssize_t)n;
+	}
 	vquery_end(&q);
-	return n;
+	return r;
 }
 
-size_t
+ssize_t
 textindex_search(const struct textindex *ti, const char *query, size_t max,
     struct textindex_hit *out)
 {

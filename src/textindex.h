@@ -1,7 +1,8 @@
 /*
  * textindex: similar articles and full-text search over the text of a
- * capsule (issue 8): tokens (lower case, without accents), English stop
- * words, Snowball stems, TF-IDF weights and an inverted index.
+ * capsule (capsuled(8), DISCOVERY): tokens (lower case, without
+ * accents), English stop words, Snowball stems, TF-IDF weights and an
+ * inverted index.
  *
  * Example: three articles
  *   0 "Tomato Sauce"   "Simmer the tomatoes with garlic."
@@ -30,6 +31,8 @@
  */
 #ifndef TEXTINDEX_H
 #define TEXTINDEX_H
+
+#include <sys/types.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -124,9 +127,9 @@ size_t	 textindex_memory(const struct textindex *);
  * an article counting for a common term only if it is one of the term's
  * champions.  Writes them to out[0 .. k) and returns how many there are
  * (fewer when fewer articles share such terms with doc; 0 for an
- * unknown doc).
+ * unknown doc), or -1 when out of memory: never an empty list for that.
  */
-size_t	 textindex_similar(const struct textindex *, uint32_t, size_t,
+ssize_t	 textindex_similar(const struct textindex *, uint32_t, size_t,
 	    const uint32_t *, size_t, uint32_t *);
 
 /*
@@ -136,9 +139,9 @@ size_t	 textindex_similar(const struct textindex *, uint32_t, size_t,
  * (the cosine with the query's tf-idf vector), times the share of the
  * query's terms it has: an article with every word of a phrase comes
  * before one with only the rarest.  An empty query, or one of stop
- * words or unknown words only, finds nothing.
+ * words or unknown words only, finds nothing (0); -1 when out of memory.
  */
-size_t	 textindex_search(const struct textindex *, const char *, size_t,
+ssize_t	 textindex_search(const struct textindex *, const char *, size_t,
 	    struct textindex_hit *);
 
 /*
@@ -155,9 +158,9 @@ struct textview {
 	const uint8_t		*tv_gone;	/* may be NULL */
 };
 
-size_t	 textview_similar(const struct textview *, uint32_t, size_t,
+ssize_t	 textview_similar(const struct textview *, uint32_t, size_t,
 	    const uint32_t *, size_t, uint32_t *);
-size_t	 textview_search(const struct textview *, const char *, size_t,
+ssize_t	 textview_search(const struct textview *, const char *, size_t,
 	    struct textindex_hit *);
 
 /*

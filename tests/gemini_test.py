@@ -50,7 +50,7 @@ class Server:
     LISTEN = re.compile(rb"capsuled: listening gemini 0\.0\.0\.0:(\d+)")
 
     def __init__(self, binary, capsule, certdir):
-        # -p 0: as root the Gopher port defaults to 70 (DESIGN.md), which
+        # -p 0: as root the Gopher port defaults to 70 (capsuled(8)), which
         # a second instance, or anything else on the machine, may hold
         self.argv = [binary, "-g", "0", "-p", "0", "-d", capsule,
                      "-C", certdir, "-T", str(DEADLINE)]
@@ -755,7 +755,8 @@ def test_concurrency(port, home):
         if a:
             a.close()
         return
-    # B comes from another loopback address (DESIGN.md), if there is one
+    # B comes from another loopback address (limits are per address,
+    # capsuled.conf(5)), if there is one
     src = ("127.0.0.2", 0)
     try:
         with socket.socket() as probe:
@@ -833,6 +834,50 @@ def test_ipv6(port, home):
     expect("IPv6 [::1]", r, "20", meta=GEMTEXT, body=home)
 
 
+def test_listen_v6(binary, capsule, certdir, tmp, home):
+    """A listener on ::1 is logged as [::1] (not [::]) and serves."""
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+            s.bind(("::1", 0))
+    except OSError as e:
+        T.note("listen ::1 check skipped: ::1 unavailable (%s)" % e)
+        return
+    conf = os.path.join(tmp, "v6.conf")
+    with open(conf, "w") as f:
+        f.write("listen gemini ::1 0\nlisten gopher 127.0.0.1 0\n"
+                "host localhost\ncapsule %s\ncerts %s\n" % (capsule,
+                                                            certdir))
+    os.chmod(conf, 0o644)
+    err = open(os.path.join(tmp, "v6.stderr"), "w+b")
+    proc = subprocess.Popen([binary, "-c", conf, "-T", str(DEADLINE)],
+                            stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=err)
+    m = None
+    end = time.monotonic() + START_TIMEOUT
+    try:
+        while m is None and proc.poll() is None and \
+                time.monotonic() < end:
+            time.sleep(0.05)
+            err.seek(0)
+            m = re.search(rb"capsuled: listening gemini (\S+):(\d+)\n",
+                          err.read())
+        T.check("listen ::1: the listening line names [::1]",
+                m is not None and m.group(1) == b"[::1]",
+                "capsuled: listening gemini [::1]:PORT",
+                m.group(0) if m else "no listening line")
+        if m is not None:
+            r = gem(int(m.group(2)), "/", addr="::1")
+            expect("listen ::1: served", r, "20", meta=GEMTEXT, body=home)
+    finally:
+        proc.terminate()
+        rc = proc.wait(STOP_TIMEOUT)
+        err.seek(0)
+        text = err.read()
+        err.close()
+    T.check("listen ::1: SIGTERM exit 0", rc == 0, 0, rc)
+    sanitizer_check("listen ::1", text)
+
+
 def test_access_log(server, port, files):
     def line_for(req):
         q = b'"' + req + b'"'
@@ -898,6 +943,7 @@ def run_all(server, port, binary, capsule, files, sources, certdir, tmp):
     test_concurrency(port, home)
     test_plain_tcp(port)
     test_ipv6(port, home)
+    test_listen_v6(binary, capsule, certdir, tmp, home)
     test_access_log(server, port, files)
     check_slow(futs)
     pool.shutdown()

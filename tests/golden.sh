@@ -83,7 +83,7 @@ EOF
 addresses > "$T_TMP/stable.before"
 check_diff "stable: Cyrillic, Greek, CJK addresses" "$T_TMP/stable.want" \
     "$T_TMP/stable.before"
-# others before, between and after them (авто.txt is issue 13's case)
+# others before, between and after them (авто.txt: a Cyrillic name)
 printf 'Авто\nbody\n' > "$S/авто.txt"
 printf '出汁\nbody\n' > "$S/出汁.txt"
 printf '一\nbody\n' > "$S/一.txt"

@@ -48,7 +48,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import T, client_ctx, short  # noqa: E402
 
 HOST = "127.0.0.1"
-ALT = "127.0.0.2"           # the well-behaved client (DESIGN.md)
+ALT = "127.0.0.2"           # the well-behaved client: its own address
 DEADLINE = 3                # the server's -T
 IO_TIMEOUT = 10             # every socket, unless a check says less
 START_TIMEOUT = 20          # until the listening lines on stderr

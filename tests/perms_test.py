@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""perms_test.py [BIN]: what the serving user cannot read (issue 13).
+"""perms_test.py [BIN]: what the serving user cannot read
+(capsuled(8), START-UP CHECKS).
 
 Runs as root (as CI does), so the server drops to nobody.  Checks that
 start-up refuses a root-owned mode-700 capsule, or a capsule with such a

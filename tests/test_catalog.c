@@ -62,7 +62,7 @@ static const struct {
 	const char	*name;
 	const char	*src;
 } others[] = {
-	{ "авто.txt", "Авто\nbody" },		/* the report of issue 13 */
+	{ "авто.txt", "Авто\nbody" },		/* a Cyrillic file name */
 	{ "a.txt", "日本語\nbody" },
 	{ "一.txt", "一\nbody" },
 	{ "日本.txt", "日本\nbody" },

@@ -7,7 +7,7 @@ static const struct {
 	const char	*title;
 	const char	*want;
 } cases[] = {
-	/* corpus README section 3 examples */
+	/* everyday titles: punctuation and typographic apostrophes */
 	{ "Walking as Medicine: A Beginner\u2019s Plan for Sore Joints",
 	    "walking-as-medicine-a-beginners-plan-for-sore-joints" },
 	{ "Cr\u00eapes, Galettes and Pancakes: One Batter, Three Meals",

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Independent reference implementation of the capsule article format.
 
-Written from /work/shared/corpus/README.md (sections 1-4 and 6) only, without
-looking at the C sources.  The Cyrillic and Greek slugs and the hash fallback
-of the amended section 3 were added from its text by the author of the C
-change, so they are less independent: the table is the specification's own
-text, parsed, and capitals come from Python's case mapping, not a list.
+Written from the format's specification (the rules capsuled(8), FORMAT,
+states) only, without looking at the C sources.  The Cyrillic and Greek slugs
+and the hash fallback were added later from the specification's text by the
+author of the C change, so they are less independent: the table is the
+specification's own text, parsed, and capitals come from Python's case
+mapping, not a list.
 Standard library only.
 
 Usage:
