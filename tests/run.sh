@@ -58,6 +58,7 @@ for build in plain asan; do
 		suite "[$build] unit $(basename "$t")" "$t"
 	done
 	suite "[$build] golden" sh tests/golden.sh "$bin"
+	suite "[$build] served" sh tests/served.sh "$bin"
 	suite "[$build] robustness" sh tests/robust.sh "$bin"
 	suite "[$build] corpus" sh tests/corpus.sh "$bin" "$SHARED"
 	if [ -f tests/differential.sh ]; then
