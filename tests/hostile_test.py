@@ -748,9 +748,23 @@ def test_half_close(gport, pport):
         T.check("half-close gopher %r: full answer" % sel,
                 bytes(r.data) == want and len(want) > 0 and r.end == "eof",
                 "%d bytes then EOF" % len(want), r)
-    # not in the brief: a selector without CRLF, then half-close
-    r = exchange(pport, b"/sub/note.gmi", False, shut_wr=True, timeout=5)
-    T.note("gopher selector without CRLF then SHUT_WR: %r" % r)
+    # A selector without CRLF, then half-close: the client has said all
+    # it will say, so the bytes it sent are the selector (conn.c,
+    # gopher_scan at EOF) and it gets the whole file, not a deadline.
+    r = exchange(pport, b"/sub/note.gmi", False, shut_wr=True,
+                 timeout=DEADLINE + 2)
+    T.check("half-close gopher selector without CRLF: served as a "
+            "selector", bytes(r.data) == NOTE and r.end == "eof" and
+            r.elapsed() < DEADLINE, "%d bytes then EOF before the %d s "
+            "deadline" % (len(NOTE), DEADLINE), r)
+    # Gemini requires the CRLF: a request line cut by a half-close gets
+    # no reply, and the connection is closed at once, not at -T.
+    r = exchange(gport, b"gemini://localhost/sub/note.gmi", True,
+                 shut_wr=True, timeout=DEADLINE + 2)
+    T.check("half-close gemini request without CRLF: no reply, closed "
+            "before the deadline", len(r.data) == 0 and r.end != "timeout"
+            and r.elapsed() < DEADLINE, "no bytes, closed within %d s" %
+            DEADLINE, r)
 
 
 # ------------------------------------------------------- 6. garbage
