@@ -14,23 +14,21 @@ import hashlib
 import os
 import random
 import re
-import selectors
 import shutil
-import signal
 import socket
 import ssl
 import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import xml.etree.ElementTree as ET
 import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import T, sanitizer_check, short  # noqa: E402
+from harness import (T, Server, client_ctx, fetch, gem,  # noqa: E402
+                     sanitizer_check)
 
 HOST = "127.0.0.1"
 DEADLINE = 2            # the server's -T
@@ -44,197 +42,17 @@ T0 = time.monotonic()
 
 # --------------------------------------------------------------- server
 
-class Server:
-    """The binary under test, its stderr read line by line."""
-
-    LISTEN = re.compile(rb"capsuled: listening gemini 0\.0\.0\.0:(\d+)")
-
-    def __init__(self, binary, capsule, certdir):
-        # -p 0: as root the Gopher port defaults to 70 (capsuled(8)), which
-        # a second instance, or anything else on the machine, may hold
-        self.argv = [binary, "-g", "0", "-p", "0", "-d", capsule,
-                     "-C", certdir, "-T", str(DEADLINE)]
-        self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE)
-        self.fd = self.proc.stderr.fileno()
-        self.raw = bytearray()      # all of stderr
-        self.lines = []
-        self.partial = b""
-        self.eof = False
-        self.cond = threading.Condition()
-        self.port = None
-        self.thread = None
-
-    def _feed(self, chunk):
-        with self.cond:
-            if not chunk:
-                self.eof = True
-                if self.partial:
-                    self.lines.append(self.partial)
-                    self.partial = b""
-            else:
-                self.raw += chunk
-                parts = (self.partial + chunk).split(b"\n")
-                self.partial = parts.pop()
-                self.lines.extend(parts)
-            self.cond.notify_all()
-
-    def start(self):
-        """Read stderr until the listening line (or START_TIMEOUT)."""
-        sel = selectors.DefaultSelector()
-        sel.register(self.fd, selectors.EVENT_READ)
-        end = time.monotonic() + START_TIMEOUT
-        try:
-            while self.port is None and not self.eof:
-                left = end - time.monotonic()
-                if left <= 0:
-                    break
-                if not sel.select(left):
-                    continue
-                self._feed(os.read(self.fd, 65536))
-                for line in self.lines:
-                    m = self.LISTEN.search(line)
-                    if m:
-                        self.port = int(m.group(1))
-        finally:
-            sel.close()
-        self.thread = threading.Thread(target=self._drain, daemon=True)
-        self.thread.start()
-        return self.port
-
-    def _drain(self):
-        while True:
-            try:
-                chunk = os.read(self.fd, 65536)
-            except OSError:
-                chunk = b""
-            self._feed(chunk)
-            if not chunk:
-                return
-
-    def wait_line(self, pred, timeout=5):
-        """The first stderr line satisfying pred, waiting up to timeout."""
-        def find():
-            for line in self.lines:
-                if pred(line):
-                    return line
-            return None
-        with self.cond:
-            self.cond.wait_for(lambda: find() is not None or self.eof,
-                               timeout)
-            return find()
-
-    def stop(self):
-        """SIGTERM; the exit status, or None when it did not exit."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.proc.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            rc = None
-        if self.thread is not None:
-            self.thread.join(5)
-        return rc
-
-    def text(self):
-        with self.cond:
-            return bytes(self.raw)
+def gemini_server(binary, capsule, certdir):
+    """The server under test (harness.Server), not started yet."""
+    # -p 0: as root the Gopher port defaults to 70 (DESIGN.md), which
+    # a second instance, or anything else on the machine, may hold
+    return Server([binary, "-g", "0", "-p", "0", "-d", capsule,
+                   "-C", certdir, "-T", str(DEADLINE)])
 
 
-# --------------------------------------------------------------- client
-
-def client_ctx(minv=None, maxv=None, cert=None):
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE     # self-signed: TOFU, not a CA
-    if minv is not None:
-        ctx.minimum_version = minv
-    if maxv is not None:
-        ctx.maximum_version = maxv
-    if cert is not None:
-        ctx.load_cert_chain(*cert)
-    return ctx
-
-
-class Reply:
-    def __init__(self):
-        self.raw = b""
-        self.header = None      # bytes up to and including the first CRLF
-        self.body = b""
-        self.status = None      # "NN" as str
-        self.meta = None        # str or None
-        self.clean = False      # ended with close_notify
-        self.error = None       # connect/handshake/read error
-        self.send_error = None
-        self.version = None
-        self.cert = None        # DER
-        self.elapsed = 0.0
-
-    def __repr__(self):
-        if self.error and not self.raw:
-            return "<error %s>" % self.error
-        return "<%r%s>" % (self.raw[:200], " error " + self.error
-                           if self.error else "")
-
-
-def fetch(port, req, sni="localhost", ctx=None, addr=HOST, source=None,
-          timeout=IO_TIMEOUT):
-    """One TLS connection: send req (bytes), read until the server closes."""
-    r = Reply()
-    ctx = ctx or client_ctx()
-    raw = bytearray()
-    t0 = time.monotonic()
-    sock = None
-    try:
-        sock = socket.create_connection((addr, port), timeout=timeout,
-                                        source_address=source)
-        s = ctx.wrap_socket(sock, server_hostname=sni,
-                            suppress_ragged_eofs=False)
-        sock = s
-        r.version = s.version()
-        r.cert = s.getpeercert(binary_form=True)
-        if req:
-            try:
-                s.sendall(req)
-            except OSError as e:
-                r.send_error = repr(e)
-        while True:
-            d = s.recv(65536)
-            if not d:
-                r.clean = True
-                break
-            raw += d
-    except ssl.SSLEOFError:
-        r.error = "EOF without close_notify"
-    except (OSError, ssl.SSLError) as e:
-        r.error = repr(e)
-    finally:
-        r.elapsed = time.monotonic() - t0
-        if sock is not None:
-            sock.close()
-    r.raw = bytes(raw)
-    i = r.raw.find(b"\r\n")
-    if i >= 0:
-        r.header = r.raw[:i + 2]
-        r.body = r.raw[i + 2:]
-        m = re.match(rb"^([0-9]{2})(?: (.*))?\r\n$", r.header, re.S)
-        if m:
-            r.status = m.group(1).decode()
-            if m.group(2) is not None:
-                r.meta = m.group(2).decode("utf-8", "replace")
-    return r
-
-
-def gem(port, path_or_uri, **kw):
-    """fetch() of a gemini://localhost URI (a path is made absolute)."""
-    if isinstance(path_or_uri, str):
-        path_or_uri = path_or_uri.encode()
-    if path_or_uri.startswith(b"/"):
-        path_or_uri = b"gemini://localhost" + path_or_uri
-    return fetch(port, path_or_uri + b"\r\n", **kw)
+def start(server):
+    """The Gemini port once the listening lines are seen, else None."""
+    return server.port if server.start(START_TIMEOUT) else None
 
 
 def header_ok(r):
@@ -285,9 +103,7 @@ def expect(name, r, status, meta=None, meta_re=None, body=None,
         ok &= T.check(name + ": no body after %s" % status, r.body == b"",
                       "b''", r.body[:200])
     elif body is not None:
-        ok &= T.check(name + ": body", r.body == body,
-                      "%d bytes %r" % (len(body), body[:80]),
-                      "%d bytes %r" % (len(r.body), r.body[:80]))
+        ok &= T.check(name + ": body", r.body == body, body, r.body)
     if close:
         ok &= T.check(name + ": close_notify", r.clean and r.error is None,
                       "recv() == b'' after close_notify",
@@ -908,8 +724,8 @@ def test_access_log(server, port, files):
 
 
 def second_start(binary, capsule, certdir, der):
-    s = Server(binary, capsule, certdir)
-    port = s.start()
+    s = gemini_server(binary, capsule, certdir)
+    port = start(s)
     if T.check("second start: listening", port is not None,
                "capsuled: listening gemini 0.0.0.0:PORT", s.text()[-400:]):
         # the serving process says so once it has read the certificate
@@ -922,7 +738,7 @@ def second_start(binary, capsule, certdir, der):
         T.check("second start: same certificate", r.cert == der and der,
                 hashlib.sha256(der).hexdigest(),
                 hashlib.sha256(r.cert or b"").hexdigest())
-    rc = s.stop()
+    rc = s.stop(STOP_TIMEOUT)
     T.check("second start: SIGTERM exit 0", rc == 0, 0, rc)
     sanitizer_check("second start", s.text())
 
@@ -961,9 +777,9 @@ def main():
     capsule, files, sources = build_capsule(repo)
     certdir = tempfile.mkdtemp(prefix="capsuled-gemini-certs-")
     os.rmdir(certdir)   # a fresh one: capsuled creates it
-    server = Server(binary, capsule, certdir)
+    server = gemini_server(binary, capsule, certdir)
     try:
-        port = server.start()
+        port = start(server)
         if T.check("start: listening line", port is not None,
                    "capsuled: listening gemini 0.0.0.0:PORT within "
                    "%d s" % START_TIMEOUT,
@@ -971,7 +787,7 @@ def main():
             run_all(server, port, binary, capsule, files, sources, certdir,
                     tmp)
     finally:
-        rc = server.stop()
+        rc = server.stop(STOP_TIMEOUT)
         T.check("SIGTERM: exit status 0 within %d s" % STOP_TIMEOUT,
                 rc == 0, 0, "%s; stderr tail %r" % (rc, server.text()[-600:]))
         text = server.text()

@@ -18,62 +18,25 @@ import random
 import re
 import selectors
 import shutil
-import signal
 import socket
 import ssl
 import struct
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import unicodedata
 import zlib
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (SERVERS, T, Server, cleanup, finish,  # noqa: E402
+                     gopher_req, public_tmpdir, short, start_watchdog)
+
 ROOT = os.path.realpath(os.path.join(os.path.dirname(__file__), ".."))
-T = 2                   # the server's request deadline (-T)
+DEADLINE = 2            # the server's request deadline (-T)
 WATCHDOG = 55           # the whole run must stay under a minute
 
-passed = 0
-failed = 0
-notes = []
-servers = []            # every server we started, to stop on a timeout
-tmpdirs = []
 unclean = []            # requests whose answer did not end in a clean close
-
-
-def short(x, n=240):
-    s = x if isinstance(x, str) else repr(x)
-    return s if len(s) <= n else s[:n] + "...(%d more)" % (len(s) - n)
-
-
-def check(name, ok, want="", got=""):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL %s: want %s, got %s" % (name, short(want), short(got)),
-              flush=True)
-    return ok
-
-
-def finish():
-    for n in notes:
-        print("note: " + n)
-    print("%d passed, %d failed" % (passed, failed), flush=True)
-
-
-def watchdog():
-    global failed
-    failed += 1
-    print("FAIL watchdog: want the run to finish within %d s, got a hang"
-          % WATCHDOG, flush=True)
-    for s in servers:
-        if s.proc.poll() is None:
-            s.proc.kill()
-    finish()
-    os._exit(1)
 
 
 # ---------------------------------------------------------------- widths
@@ -91,157 +54,27 @@ def width(s):
 
 # ---------------------------------------------------------------- server
 
-class Server:
-    def __init__(self, binary, capsule, extra=()):
-        self.certdir = tempfile.mkdtemp(prefix="capsuled-gopher-certs-")
-        tmpdirs.append(self.certdir)
-        os.chmod(self.certdir, 0o755)
-        self.lines = []         # stderr lines, as bytes
-        self.lock = threading.Lock()
-        self.port = self.gemini_port = None
-        self.v6 = False
-        argv = [binary, "-g", "0", "-p", "0", "-d", capsule,
-                "-C", self.certdir, "-T", str(T)] + list(extra)
-        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE)
-        servers.append(self)
-        fd = self.proc.stderr.fileno()
-        sel = selectors.DefaultSelector()
-        sel.register(fd, selectors.EVENT_READ)
-        deadline = time.monotonic() + 10
-        pending = b""
-        eof = False
-        while (self.port is None or self.gemini_port is None) and not eof:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                break
-            if not sel.select(left):
-                continue
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                eof = True
-            pending += chunk
-            while b"\n" in pending:
-                line, pending = pending.split(b"\n", 1)
-                self._line(line)
-        sel.close()
-        self.pending = pending
-        self.thread = threading.Thread(target=self._drain, daemon=True)
-        self.thread.start()
-
-    def _line(self, line):
-        with self.lock:
-            self.lines.append(line)
-        m = re.match(rb"capsuled: listening (gemini|gopher) "
-                     rb"(0\.0\.0\.0|\[::\]):(\d+)$", line)
-        if m:
-            if m.group(1) == b"gemini" and m.group(2) == b"0.0.0.0":
-                self.gemini_port = int(m.group(3))
-            elif m.group(1) == b"gopher" and m.group(2) == b"0.0.0.0":
-                self.port = int(m.group(3))
-            elif m.group(1) == b"gopher":
-                self.v6 = True
-
-    def _drain(self):
-        fd = self.proc.stderr.fileno()
-        pending = self.pending
-        while True:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            pending += chunk
-            while b"\n" in pending:
-                line, pending = pending.split(b"\n", 1)
-                self._line(line)
-        if pending:
-            self._line(pending)
-
-    def stderr(self):
-        with self.lock:
-            return list(self.lines)
-
-    def stop(self):
-        """SIGTERM; returns the exit status, or None if it did not exit."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=5)
-            rc = None
-        self.thread.join(timeout=5)
-        return rc
+def gopher_server(binary, capsule, extra=()):
+    """The server under test (harness.Server), started: gport is its
+    Gopher port, port its Gemini one (None if it did not start)."""
+    certdir = public_tmpdir("capsuled-gopher-certs-")
+    srv = Server([binary, "-g", "0", "-p", "0", "-d", capsule, "-C", certdir,
+                  "-T", str(DEADLINE)] + list(extra))
+    srv.start(10)
+    return srv
 
 
 # ---------------------------------------------------------------- clients
-
-class Reply:
-    def __init__(self):
-        self.data = b""
-        self.eof = False        # the server closed (FIN or RST)
-        self.reset = False      # ... with a RST
-        self.elapsed = 0.0      # until the close, or the timeout
-        self.err = None         # connect failed
-
-
-def req(data, port, host="127.0.0.1", family=socket.AF_INET, timeout=5.0,
-        shut=False):
-    r = Reply()
-    t0 = time.monotonic()
-    s = socket.socket(family, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    try:
-        try:
-            s.connect((host, port))
-        except OSError as e:
-            r.err = e
-            return r
-        try:
-            s.sendall(data)
-            if shut:
-                s.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass            # the server may close before reading it all
-        chunks = []
-        deadline = t0 + timeout
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                break
-            s.settimeout(left)
-            try:
-                b = s.recv(65536)
-            except socket.timeout:
-                break
-            except ConnectionResetError:
-                r.eof = r.reset = True
-                break
-            if not b:
-                r.eof = True
-                break
-            chunks.append(b)
-        r.data = b"".join(chunks)
-    finally:
-        r.elapsed = time.monotonic() - t0
-        s.close()
-    return r
-
 
 def get(sel, port, **kw):
     """The answer to selector sel (bytes or str) + CRLF; notes an unclean
     end (no close, or a reset) in `unclean`."""
     if isinstance(sel, str):
         sel = sel.encode()
-    r = req(sel + b"\r\n", port, **kw)
-    if r.err or not r.eof or r.reset:
-        unclean.append((sel, "connect: %s" % r.err if r.err else
-                        "reset" if r.reset else "no close in %.1fs"
-                        % r.elapsed))
+    r = gopher_req(sel + b"\r\n", port, **kw)
+    if not r.eof or r.reset:
+        unclean.append((sel, "reset" if r.reset else "%s after %.1fs" %
+                        (r.error or "no close", r.elapsed)))
     return r.data
 
 
@@ -425,8 +258,7 @@ GOPHERMAP = ("Mapped directory\n"
 
 
 def make_capsule():
-    d = tempfile.mkdtemp(prefix="capsuled-gopher-")
-    tmpdirs.append(d)
+    d = public_tmpdir("capsuled-gopher-")
     sources = sorted(
         [os.path.join(ROOT, "capsule", f)
          for f in os.listdir(os.path.join(ROOT, "capsule"))
@@ -467,22 +299,22 @@ def make_capsule():
 
 def check_root(port, capsule, names, v6):
     root = get(b"", port)
-    check("root menu valid (M1-M7)", not menu_problems(root, port),
-          "a valid menu", menu_problems(root, port))
+    T.check("root menu valid (M1-M7)", not menu_problems(root, port),
+            "a valid menu", menu_problems(root, port))
     for name, sel, shut in (("'/'", b"/\r\n", False), ("'/' LF", b"/\n", False),
                             ("'/' half-close", b"/", True)):
-        r = req(sel, port, shut=shut)
-        check("root menu for %s equals root for empty selector" % name,
-              r.data == root and r.eof, short(root, 80),
-              "%r eof=%s" % (r.data[:80], r.eof))
+        r = gopher_req(sel, port, shut=shut)
+        T.check("root menu for %s equals root for empty selector" % name,
+                r.data == root and r.eof, short(root, 80),
+                "%r eof=%s" % (r.data[:80], r.eof))
     first = root.split(b"\r\n", 1)[0]
-    check("root menu first line", first == b"ilocalhost\t\tnull.host\t1",
-          b"ilocalhost\t\tnull.host\t1", first)
-    check("root menu has no '..' item", b"\t/../" not in root and
-          not any(d == ".." for _, d, _, _, _ in items(root)), "none", root)
+    T.check("root menu first line", first == b"ilocalhost\t\tnull.host\t1",
+            b"ilocalhost\t\tnull.host\t1", first)
+    T.check("root menu has no '..' item", b"\t/../" not in root and
+            not any(d == ".." for _, d, _, _, _ in items(root)), "none", root)
     arts = [it for it in items(root) if it[0] == "1"]
-    check("root menu lists every article", len(arts) == len(names),
-          "%d type-1 items" % len(names), "%d: %r" % (len(arts), arts))
+    T.check("root menu lists every article", len(arts) == len(names),
+            "%d type-1 items" % len(names), "%d: %r" % (len(arts), arts))
     dates = []
     slugs = {}
     for t, disp, sel, host, prt in arts:
@@ -490,34 +322,36 @@ def check_root(port, capsule, names, v6):
         ok = (m is not None and
               re.fullmatch(r"/articles/[a-z0-9]+(-[a-z0-9]+)*/", sel) and
               host == "localhost" and prt == str(port))
-        check("root item '%s'" % disp, ok,
-              "YYYY-MM-DD Title\t/articles/<slug>/\tlocalhost\t%d" % port,
-              "%s\t%s\t%s\t%s" % (disp, sel, host, prt))
+        T.check("root item '%s'" % disp, ok,
+                "YYYY-MM-DD Title\t/articles/<slug>/\tlocalhost\t%d" % port,
+                "%s\t%s\t%s\t%s" % (disp, sel, host, prt))
         if m:
             dates.append(m.group(1))
         slugs[sel[len("/articles/"):-1]] = m.group(1) if m else None
-    check("root menu newest first", dates == sorted(dates, reverse=True),
-          "dates in descending order", dates)
+    T.check("root menu newest first", dates == sorted(dates, reverse=True),
+            "dates in descending order", dates)
     shown = [re.sub(r"^\d{4}-\d{2}-\d{2} ", "", d) for _, d, _, _, _ in arts]
     for n in names:
         title = source_title(os.path.join(capsule, n))
         ok = any(s == title or (s.endswith("…") and
                                 title.startswith(s[:-1].rstrip()))
                  for s in shown)
-        check("root menu shows the title of %s" % n, ok, title, shown)
+        T.check("root menu shows the title of %s" % n, ok, title, shown)
     for must in ("2026-11-20 Welcome to capsuled\t/articles/welcome-to-capsuled/",
                  "2024-02-01 Dots and Wide Characters\t"
                  "/articles/dots-and-wide-characters/"):
-        check("root menu item", ("1%s\tlocalhost\t%d\r\n" % (must, port))
-              .encode() in root, must, root)
+        T.check("root menu item", ("1%s\tlocalhost\t%d\r\n" % (must, port))
+                .encode() in root, must, root)
     # IPv6 loopback, once
-    r = req(b"/\r\n", port, host="::1", family=socket.AF_INET6)
-    if r.err is not None and (not socket.has_ipv6 or not isinstance(
-            r.err, ConnectionRefusedError) or not v6):
-        notes.append("::1 check skipped: %s" % r.err)
+    r = gopher_req(b"/\r\n", port, host="::1", family=socket.AF_INET6)
+    if r.error is not None and not r.eof and (
+            not socket.has_ipv6 or "ConnectionRefusedError" not in r.error
+            or not v6):
+        T.note("::1 check skipped: %s" % r.error)
     else:
-        check("root menu over ::1 equals 127.0.0.1", r.data == root and r.eof,
-              short(root, 80), "%r err=%s" % (r.data[:80], r.err))
+        T.check("root menu over ::1 equals 127.0.0.1", r.data == root and r.eof,
+                root, r.data if r.error is None else "%r error=%s" %
+                (r.data[:80], r.error))
     return root, slugs
 
 
@@ -528,35 +362,35 @@ def check_articles(port, gport, slugs, capsule, names, binary):
         m = get("/articles/%s/" % slug, port)
         menus[slug] = m
         probs = menu_problems(m, port)
-        check("article menu %s valid" % slug, not probs, "valid", probs)
+        T.check("article menu %s valid" % slug, not probs, "valid", probs)
         m2 = get("/articles/%s" % slug, port)
-        check("article menu %s without trailing slash: same bytes" % slug,
-              m2 == m, short(m, 60), short(m2, 60))
+        T.check("article menu %s without trailing slash: same bytes" % slug,
+                m2 == m, m, m2)
         m3 = get("articles/%s/" % slug, port)
-        check("article menu %s without leading slash: same bytes" % slug,
-              m3 == m, short(m, 60), short(m3, 60))
+        T.check("article menu %s without leading slash: same bytes" % slug,
+                m3 == m, m, m3)
         its = items(m)
         want = ("0", "Plain text version", "/articles/%s.txt" % slug,
                 "localhost", str(port))
-        check("article %s: plain text item" % slug, want in its, want, its)
+        T.check("article %s: plain text item" % slug, want in its, want, its)
         want = ("1", "Home", "/", "localhost", str(port))
-        check("article %s: Home item" % slug, want in its, want, its)
+        T.check("article %s: Home item" % slug, want in its, want, its)
         long_info = [d for t, d, _, _, _ in its if t == "i" and width(d) > 67]
-        check("article %s: info lines <= 67 columns" % slug, not long_info,
-              "none longer", long_info)
-        check("article %s: first line is a title info line" % slug,
-              its and its[0][0] == "i" and its[0][1].strip() != "",
-              "i<title>", its[:1])
+        T.check("article %s: info lines <= 67 columns" % slug, not long_info,
+                "none longer", long_info)
+        T.check("article %s: first line is a title info line" % slug,
+                its and its[0][0] == "i" and its[0][1].strip() != "",
+                "i<title>", its[:1])
         head = [d for _, d, _, _, _ in its[:4]]
-        check("article %s: date line after the title" % slug,
-              slugs[slug] in head[1:], "i%s" % slugs[slug], head)
+        T.check("article %s: date line after the title" % slug,
+                slugs[slug] in head[1:], "i%s" % slugs[slug], head)
         t = get("/articles/%s.txt" % slug, port)
         texts[slug] = t
         probs = text_problems(t)
-        check("article text %s (T1-T3)" % slug, not probs, "valid", probs)
+        T.check("article text %s (T1-T3)" % slug, not probs, "valid", probs)
         t2 = get("articles/%s.txt" % slug, port)
-        check("article text %s without leading slash: same bytes" % slug,
-              t2 == t, short(t, 60), short(t2, 60))
+        T.check("article text %s without leading slash: same bytes" % slug,
+                t2 == t, t, t2)
         # related items in the menu appear as URLs in the text
         if b"\r\niRelated articles\t\tnull.host\t1\r\n" in m:
             part = m.split(b"\r\niRelated articles\t", 1)[1]
@@ -564,15 +398,15 @@ def check_articles(port, gport, slugs, capsule, names, binary):
             rel = [s for ty, d, s, _, _ in items(part)
                    if ty == "1" and s.startswith("/articles/")]
             txt = t.decode("utf-8", "replace")
-            check("article text %s has 'Related articles'" % slug,
-                  "\r\nRelated articles\r\n" in txt, "the heading", txt[-300:])
+            T.check("article text %s has 'Related articles'" % slug,
+                    "\r\nRelated articles\r\n" in txt, "the heading", txt[-300:])
             for s in rel:
                 rslug = s[len("/articles/"):-1]
                 for u in ("gopher://localhost:%d/1/articles/%s/" % (port, rslug),
                           "gemini://localhost:%d/articles/%s.gmi"
                           % (gport, rslug)):
-                    check("article text %s lists %s" % (slug, u), u in txt,
-                          u, txt[-300:])
+                    T.check("article text %s lists %s" % (slug, u), u in txt,
+                            u, txt[-300:])
     # byte-for-byte equal to `capsuled convert --gopher-text` of its source
     by_text = {}
     for slug, t in texts.items():
@@ -588,21 +422,21 @@ def check_articles(port, gport, slugs, capsule, names, binary):
         except subprocess.TimeoutExpired:
             out = b""
         got = by_text.get(out, [])
-        check("text of %s served equals convert --gopher-text" % n,
-              out and len(got) == 1 and got[0] not in matched.values(),
-              "exactly one article serving %r" % out[:60], got)
+        T.check("text of %s served equals convert --gopher-text" % n,
+                out and len(got) == 1 and got[0] not in matched.values(),
+                "exactly one article serving %r" % out[:60], got)
         if got:
             matched[n] = got[0]
-    check("convert of 02_dots.txt is /articles/dots-and-wide-characters.txt",
-          matched.get("02_dots.txt") == "dots-and-wide-characters",
-          "dots-and-wide-characters", matched.get("02_dots.txt"))
+    T.check("convert of 02_dots.txt is /articles/dots-and-wide-characters.txt",
+            matched.get("02_dots.txt") == "dots-and-wide-characters",
+            "dots-and-wide-characters", matched.get("02_dots.txt"))
     dots = texts.get("dots-and-wide-characters", b"")
-    check("dots: lone '.' paragraph sent as '. '", b"\r\n. \r\n" in dots and
-          not re.search(rb"(^|\r\n)\.\r\n", dots), "a line '. '", dots[:120])
-    check("dots: '.hidden' line not stuffed by default",
-          b"\r\n.hidden starts with a dot\r\n" in dots, ".hidden ...", dots[:200])
-    check("dots: no terminator by default", not dots.endswith(b"\r\n.\r\n"),
-          "no final '.'", dots[-40:])
+    T.check("dots: lone '.' paragraph sent as '. '", b"\r\n. \r\n" in dots and
+            not re.search(rb"(^|\r\n)\.\r\n", dots), "a line '. '", dots[:120])
+    T.check("dots: '.hidden' line not stuffed by default",
+            b"\r\n.hidden starts with a dot\r\n" in dots, ".hidden ...", dots[:200])
+    T.check("dots: no terminator by default", not dots.endswith(b"\r\n.\r\n"),
+            "no final '.'", dots[-40:])
 
     # related entries: existing ones as items, the others as info lines
     rel = menus.get("how-related-links-work", b"")
@@ -616,18 +450,18 @@ def check_articles(port, gport, slugs, capsule, names, binary):
                   "localhost\t%d\r\n" % port).encode(),
                  b"iRunning capsuled Behind a Proxy\t\tnull.host\t1\r\n",
                  ("1Home\t/\tlocalhost\t%d\r\n.\r\n" % port).encode()):
-        check("article menu how-related-links-work has line", line in rel,
-              line, rel[-600:])
-    check("article menu how-related-links-work starts with title and date",
-          rel.startswith(b"iHow Related Links Work\t\tnull.host\t1\r\n"
-                         b"i2026-11-06\t\tnull.host\t1\r\n"), "title, date",
-          rel[:100])
+        T.check("article menu how-related-links-work has line", line in rel,
+                line, rel[-600:])
+    T.check("article menu how-related-links-work starts with title and date",
+            rel.startswith(b"iHow Related Links Work\t\tnull.host\t1\r\n"
+                           b"i2026-11-06\t\tnull.host\t1\r\n"), "title, date",
+            rel[:100])
     ne = menus.get("line-starts-every-gemtext-trap", b"")
     for line in (b"i# An Unpublished Heading-Like Title\t\tnull.host\t1\r\n",
                  ("1Dots and Wide Characters\t/articles/dots-and-wide-characters/"
                   "\tlocalhost\t%d\r\n" % port).encode()):
-        check("article menu line-starts-every-gemtext-trap has line",
-              line in ne, line, ne[-500:])
+        T.check("article menu line-starts-every-gemtext-trap has line",
+                line in ne, line, ne[-500:])
     return menus, texts
 
 
@@ -672,40 +506,40 @@ def check_crawl(c):
         for ty, d, s, host, prt in items(data):
             if host == "localhost" and prt == str(c.port) and ty in "019Ig":
                 queue.append((ty, s))
-    check("crawl stays bounded", fetches < 300, "< 300 fetches", fetches)
-    check("crawl reached the articles", fetches > 30, "> 30 fetches", fetches)
-    check("crawl: no item gives a type-3 error (M8/M9)", not errors, "none",
-          errors)
-    check("crawl: every menu valid (M8)", not invalid, "none", invalid)
+    T.check("crawl stays bounded", fetches < 300, "< 300 fetches", fetches)
+    T.check("crawl reached the articles", fetches > 30, "> 30 fetches", fetches)
+    T.check("crawl: no item gives a type-3 error (M8/M9)", not errors, "none",
+            errors)
+    T.check("crawl: every menu valid (M8)", not invalid, "none", invalid)
 
 
 def check_files(port, blobs):
     for rel in ("files/pic.png", "files/blob.bin", "files/note.txt",
                 "files/page.html", "mapped/note.txt"):
         data = get("/" + rel, port)
-        check("file /%s byte-identical (T5)" % rel, data == blobs[rel],
-              "%d bytes %r" % (len(blobs[rel]), blobs[rel][:20]),
-              "%d bytes %r" % (len(data), data[:40]))
+        T.check("file /%s byte-identical (T5)" % rel, data == blobs[rel],
+                "%d bytes %r" % (len(blobs[rel]), blobs[rel][:20]),
+                "%d bytes %r" % (len(data), data[:40]))
     menu = get("/files/", port)
-    check("/files/ menu valid", not menu_problems(menu, port), "valid",
-          menu_problems(menu, port))
+    T.check("/files/ menu valid", not menu_problems(menu, port), "valid",
+            menu_problems(menu, port))
     its = {(t, d): s for t, d, s, _, _ in items(menu)}
     for t, d in (("0", "note.txt"), ("I", "pic.png"), ("9", "blob.bin"),
                  ("h", "page.html")):
-        check("/files/ lists %s%s" % (t, d), its.get((t, d)) == "/files/" + d,
-              "%s%s\t/files/%s" % (t, d, d), sorted(its.items()))
-    check("/files/ lists 1sub", its.get(("1", "sub")) in ("/files/sub/",
-                                                          "/files/sub"),
-          "1sub\t/files/sub/", sorted(its.items()))
-    check("/files/ hides .hidden", b".hidden" not in menu, "no .hidden", menu)
-    check("/files same menu as /files/", get("/files", port) == menu,
-          short(menu, 60), "different")
+        T.check("/files/ lists %s%s" % (t, d), its.get((t, d)) == "/files/" + d,
+                "%s%s\t/files/%s" % (t, d, d), sorted(its.items()))
+    T.check("/files/ lists 1sub", its.get(("1", "sub")) in ("/files/sub/",
+                                                            "/files/sub"),
+            "1sub\t/files/sub/", sorted(its.items()))
+    T.check("/files/ hides .hidden", b".hidden" not in menu, "no .hidden", menu)
+    T.check("/files same menu as /files/", get("/files", port) == menu,
+            short(menu, 60), "different")
 
 
 def check_gophermap(port):
     m = get("/mapped/", port)
-    check("/mapped/ menu valid", not menu_problems(m, port, foreign_ok=True),
-          "valid", menu_problems(m, port, foreign_ok=True))
+    T.check("/mapped/ menu valid", not menu_problems(m, port, foreign_ok=True),
+            "valid", menu_problems(m, port, foreign_ok=True))
     for line in ("iMapped directory\t\tnull.host\t1",
                  "i   ASCII art\t\tnull.host\t1",
                  "1Articles\t/articles/\tlocalhost\t%d" % port,
@@ -716,31 +550,31 @@ def check_gophermap(port):
         head = line.split("\t", 1)[0] + "\t"
         near = [l for l in m.decode("utf-8", "replace").split("\r\n")
                 if l.startswith(head)]
-        check("gophermap line %s" % head.strip(),
-              ("\r\n%s\r\n" % line).encode() in b"\r\n" + m, line,
-              near or m)
-    check("gophermap comment dropped", b"comment" not in m, "no comment", m)
-    check("gophermap ends the menu", m.endswith(b"\r\n.\r\n"), ".", m[-20:])
-    check("/mapped same as /mapped/", get("/mapped", port) == m,
-          short(m, 60), "different")
+        T.check("gophermap line %s" % head.strip(),
+                ("\r\n%s\r\n" % line).encode() in b"\r\n" + m, line,
+                near or m)
+    T.check("gophermap comment dropped", b"comment" not in m, "no comment", m)
+    T.check("gophermap ends the menu", m.endswith(b"\r\n.\r\n"), ".", m[-20:])
+    T.check("/mapped same as /mapped/", get("/mapped", port) == m,
+            short(m, 60), "different")
 
 
 def check_misc(port):
     h = get("URL:https://example.org/", port)
     ht = h.decode("utf-8", "replace")
-    check("URL: redirect page", re.search(r'<meta http-equiv="refresh"', ht,
-                                          re.I) is not None and
-          "https://example.org/" in ht and "<script" not in ht.lower(),
-          '<meta http-equiv="refresh" ... https://example.org/', ht)
+    T.check("URL: redirect page", re.search(r'<meta http-equiv="refresh"', ht,
+                                            re.I) is not None and
+            "https://example.org/" in ht and "<script" not in ht.lower(),
+            '<meta http-equiv="refresh" ... https://example.org/', ht)
     j = get("URL:javascript:alert(1)", port)
-    check("URL:javascript: refused", is_error(j), "3...\\t\\terror.host\\t1", j)
+    T.check("URL:javascript: refused", is_error(j), "3...\\t\\terror.host\\t1", j)
 
     c = get("/caps.txt", port)
     ct = c.decode("utf-8", "replace").split("\r\n")
-    check("caps.txt", c.startswith(b"CAPS") and "CapsVersion=1" in ct and
-          "PathDelimeter=/" in ct and "ServerDefaultEncoding=UTF-8" in ct,
-          "CAPS, CapsVersion=1, PathDelimeter=/, ServerDefaultEncoding=UTF-8",
-          c)
+    T.check("caps.txt", c.startswith(b"CAPS") and "CapsVersion=1" in ct and
+            "PathDelimeter=/" in ct and "ServerDefaultEncoding=UTF-8" in ct,
+            "CAPS, CapsVersion=1, PathDelimeter=/, ServerDefaultEncoding=UTF-8",
+            c)
 
     bad = [b"/nope", b"/nope.txt", b"/no pe", b"/caf\xc3\xa9",
            b"/../etc/passwd", b"/articles/../../etc/passwd",
@@ -757,43 +591,43 @@ def check_misc(port):
         seg = sel.rstrip(b"/").rsplit(b"/", 1)[-1]
         ok = (m is not None and not re.search(rb"[\x00-\x1f\x7f]", msg) and
               (len(seg) < 3 or seg not in msg) and b"root:" not in r)
-        check("error for %r (E1/R6-R8)" % sel, ok,
-              "3<message>\\t\\terror.host\\t1\\r\\n.\\r\\n, not echoing", r)
+        T.check("error for %r (E1/R6-R8)" % sel, ok,
+                "3<message>\\t\\terror.host\\t1\\r\\n.\\r\\n, not echoing", r)
 
     # R4: long requests
-    r = req(b"/" + b"a" * 254 + b"\r\n", port)
-    check("R4 255-byte selector answered", r.eof and (
-        is_error(r.data) or r.data.endswith(b".\r\n")),
-        "a type-3 error", "%r eof=%s" % (r.data[:80], r.eof))
+    r = gopher_req(b"/" + b"a" * 254 + b"\r\n", port)
+    T.check("R4 255-byte selector answered", r.eof and (
+          is_error(r.data) or r.data.endswith(b".\r\n")),
+          "a type-3 error", "%r eof=%s" % (r.data[:80], r.eof))
     for n in (4096, 64 * 1024):
-        r = req(b"/" + b"b" * (n - 1), port, timeout=T + 3)
-        check("R4 %d bytes without newline: error or close" % n,
-              r.eof and r.elapsed <= T + 2 and (r.data == b"" or
-                                                is_error(r.data)),
-              "type-3 error or close within %d s" % (T + 2),
-              "%r eof=%s after %.1fs" % (r.data[:80], r.eof, r.elapsed))
+        r = gopher_req(b"/" + b"b" * (n - 1), port, timeout=DEADLINE + 3)
+        T.check("R4 %d bytes without newline: error or close" % n,
+                r.eof and r.elapsed <= DEADLINE + 2 and (r.data == b"" or
+                                                  is_error(r.data)),
+                "type-3 error or close within %d s" % (DEADLINE + 2),
+                "%r eof=%s after %.1fs" % (r.data[:80], r.eof, r.elapsed))
     root = get(b"/", port)
-    check("R4 still serving after long requests",
-          root.startswith(b"ilocalhost\t"), "root menu", root[:60])
+    T.check("R4 still serving after long requests",
+            root.startswith(b"ilocalhost\t"), "root menu", root[:60])
 
     # R6: only the first line counts
     r = get(b"/\r\nGET /etc/passwd", port)
-    check("R6 only the first line is processed", r == root, short(root, 60),
-          r[:200])
+    T.check("R6 only the first line is processed", r == root, short(root, 60),
+            r[:200])
     # R11: Gopher+ tails
     for sel, want in ((b"\t$", root), (b"/\t+", root),
                       (b"/files/note.txt\t!", NOTE)):
         r = get(sel, port)
-        check("R11 %r treated as the plain request" % sel, r == want,
-              short(want, 60), r[:120])
+        T.check("R11 %r treated as the plain request" % sel, r == want,
+                short(want, 60), r[:120])
 
     # R9: HTTP on the Gopher port
-    r = req(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", port)
-    check("R9 HTTP request gets HTTP/1.0 400", r.data.startswith(
-        b"HTTP/1.0 400"), "HTTP/1.0 400 ...", "%r reset=%s" % (r.data[:80],
-                                                             r.reset))
-    check("R9 HTTP connection closed promptly", r.eof and r.elapsed < 1.0,
-          "close < 1 s", "eof=%s after %.2fs" % (r.eof, r.elapsed))
+    r = gopher_req(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", port)
+    T.check("R9 HTTP request gets HTTP/1.0 400", r.data.startswith(
+          b"HTTP/1.0 400"), "HTTP/1.0 400 ...", "%r reset=%s" % (r.data[:80],
+                                                               r.reset))
+    T.check("R9 HTTP connection closed promptly", r.eof and r.elapsed < 1.0,
+            "close < 1 s", "eof=%s after %.2fs" % (r.eof, r.elapsed))
 
     # R10: a TLS ClientHello
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -815,9 +649,9 @@ def check_misc(port):
         if s is not None:
             s.close()
     el = time.monotonic() - t0
-    check("R10 TLS ClientHello closed at once", outcome.startswith("failed")
-          and el < 2.0, "handshake failure < 2 s", "%s after %.2fs"
-          % (outcome, el))
+    T.check("R10 TLS ClientHello closed at once", outcome.startswith("failed")
+            and el < 2.0, "handshake failure < 2 s", "%s after %.2fs"
+            % (outcome, el))
     return root
 
 
@@ -828,25 +662,25 @@ def check_idle(port, root):
     socks = {}
     for _ in range(21):
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        s.settimeout(T + 5)
+        s.settimeout(DEADLINE + 5)
         try:
             s.connect(("127.0.0.1", port))
         except OSError as e:
             s.close()
             for o in socks:
                 o.close()
-            check("R5 idle connections accepted", False, "connected", e)
+            T.check("R5 idle connections accepted", False, "connected", e)
             return
         s.setblocking(False)
         socks[s] = time.monotonic()
         sel.register(s, selectors.EVENT_READ)
     t0 = time.monotonic()
-    r = req(b"/\r\n", port, timeout=5)
-    check("R5 normal request answered with 21 idle sockets",
-          r.data == root and r.elapsed < 1.0, "root menu < 1 s",
-          "%d bytes after %.2fs" % (len(r.data), r.elapsed))
+    r = gopher_req(b"/\r\n", port, timeout=5)
+    T.check("R5 normal request answered with 21 idle sockets",
+            r.data == root and r.elapsed < 1.0, "root menu < 1 s",
+            "%d bytes after %.2fs" % (len(r.data), r.elapsed))
     closed = {}
-    deadline = t0 + T + 4
+    deadline = t0 + DEADLINE + 4
     while len(closed) < len(socks):
         left = deadline - time.monotonic()
         if left <= 0:
@@ -863,11 +697,11 @@ def check_idle(port, root):
                 closed[s] = time.monotonic() - socks[s]
                 sel.unregister(s)
     sel.close()
-    late = [round(v, 2) for v in closed.values() if v > T + 2]
-    check("R5 idle connections closed within T+2 s",
-          len(closed) == len(socks) and not late,
-          "%d closed within %d s" % (len(socks), T + 2),
-          "%d closed, late: %s" % (len(closed), late))
+    late = [round(v, 2) for v in closed.values() if v > DEADLINE + 2]
+    T.check("R5 idle connections closed within T+2 s",
+            len(closed) == len(socks) and not late,
+            "%d closed within %d s" % (len(socks), DEADLINE + 2),
+            "%d closed, late: %s" % (len(closed), late))
     for s in socks:
         s.close()
 
@@ -876,33 +710,33 @@ def check_concurrent(port, root):
     res = [None] * 50
 
     def one(i):
-        res[i] = req(b"/\r\n", port, timeout=5).data
+        res[i] = gopher_req(b"/\r\n", port, timeout=5).data
     th = [threading.Thread(target=one, args=(i,)) for i in range(50)]
     for t in th:
         t.start()
     for t in th:
         t.join(10)
-    check("X2 50 concurrent root fetches identical",
-          all(r == root for r in res), "50 x root menu",
-          sum(1 for r in res if r == root))
+    T.check("X2 50 concurrent root fetches identical",
+            all(r == root for r in res), "50 x root menu",
+            sum(1 for r in res if r == root))
 
 
 def check_curl(port, root, texts):
     out, rc, err = curl("gopher://127.0.0.1:%d/1/" % port)
-    check("curl /1/ equals raw root menu", rc == 0 and out == root,
-          short(root, 60), "rc=%d %r %r" % (rc, out[:60], err[:100]))
+    T.check("curl /1/ equals raw root menu", rc == 0 and out == root,
+            short(root, 60), "rc=%d %r %r" % (rc, out[:60], err[:100]))
     out, rc, err = curl("gopher://127.0.0.1:%d/" % port)
-    check("curl / equals raw root menu", rc == 0 and out == root,
-          short(root, 60), "rc=%d %r %r" % (rc, out[:60], err[:100]))
+    T.check("curl / equals raw root menu", rc == 0 and out == root,
+            short(root, 60), "rc=%d %r %r" % (rc, out[:60], err[:100]))
     for slug in ("dots-and-wide-characters", "how-related-links-work"):
         out, rc, err = curl("gopher://127.0.0.1:%d/0/articles/%s.txt"
                             % (port, slug))
         want = texts.get(slug)
-        check("curl text %s equals raw" % slug, rc == 0 and out == want,
-              short(want, 60), "rc=%d %r %r" % (rc, out[:60], err[:100]))
+        T.check("curl text %s equals raw" % slug, rc == 0 and out == want,
+                short(want, 60), "rc=%d %r %r" % (rc, out[:60], err[:100]))
     out, rc, err = curl("gopher://127.0.0.1:%d/9/files/blob.bin" % port)
-    check("curl binary file equals raw", rc == 0 and out ==
-          get("/files/blob.bin", port), "blob", "rc=%d %d bytes" % (rc, len(out)))
+    T.check("curl binary file equals raw", rc == 0 and out ==
+            get("/files/blob.bin", port), "blob", "rc=%d %d bytes" % (rc, len(out)))
 
 
 def check_lynx(port, menus):
@@ -910,78 +744,78 @@ def check_lynx(port, menus):
     for slug, m in sorted(menus.items()):
         dump, rc = lynx("gopher://127.0.0.1:%d/1/articles/%s/" % (port, slug))
         its = items(m)
-        check("lynx article %s runs" % slug, rc == 0 and dump, "exit 0",
-              "rc=%d %r" % (rc, dump[:80]))
+        T.check("lynx article %s runs" % slug, rc == 0 and dump, "exit 0",
+                "rc=%d %r" % (rc, dump[:80]))
         if not its:
             continue
         title = its[0][1].strip()
-        check("lynx article %s shows the title" % slug, title in dump, title,
-              dump[:300])
+        T.check("lynx article %s shows the title" % slug, title in dump, title,
+                dump[:300])
         rel = False
         for t, d, s, h, p in its:
             if t == "i" and d == "Related articles":
                 rel = True
             if rel and t == "1" and s != "/":
-                check("lynx article %s shows (DIR) %s" % (slug, d),
-                      re.search(r"\(DIR\) \[\d+\]" + re.escape(d), dump),
-                      "(DIR) [N]" + d, dump[-600:])
+                T.check("lynx article %s shows (DIR) %s" % (slug, d),
+                        re.search(r"\(DIR\) \[\d+\]" + re.escape(d), dump),
+                        "(DIR) [N]" + d, dump[-600:])
         refs = []
         if "\nReferences\n" in dump:
             refs = re.findall(r"^\s*\d+\. (\S+)$",
                               dump.split("\nReferences\n", 1)[1], re.M)
         n = sum(1 for t, *_ in its if t != "i")
-        check("lynx article %s lists a reference per item" % slug,
-              len(refs) == n, "%d references" % n, refs)
+        T.check("lynx article %s lists a reference per item" % slug,
+                len(refs) == n, "%d references" % n, refs)
         for u in refs:
             ours = "gopher://localhost:%d/" % port
-            check("lynx reference %s is ours" % u, u.startswith(ours), ours, u)
+            T.check("lynx reference %s is ours" % u, u.startswith(ours), ours, u)
             if not u.startswith(ours) or u in resolved:
                 continue
             url = "gopher://127.0.0.1:%d/" % port + u[len(ours):]
             out, crc, err = curl(url)
             resolved[u] = out
-            check("lynx reference %s resolves" % u, crc == 0 and out and
-                  not is_error(out), "content", "rc=%d %r" % (crc, out[:80]))
+            T.check("lynx reference %s resolves" % u, crc == 0 and out and
+                    not is_error(out), "content", "rc=%d %r" % (crc, out[:80]))
 
 
 def check_strict(binary, capsule, dots_plain, ports):
-    srv = Server(binary, capsule, ["--strict"])
-    if not check("strict server started", srv.port is not None,
-                 "a listening line", srv.stderr()):
+    srv = gopher_server(binary, capsule, ["--strict"])
+    if not T.check("strict server started", srv.gport is not None,
+                   "a listening line", srv.lines_since(0)):
         srv.stop()
         return
-    port = srv.port
+    port = srv.gport
     t = get("/articles/dots-and-wide-characters.txt", port)
     probs = text_problems(t, strict=True)
-    check("strict text valid (T2)", not probs, "valid", probs)
-    check("strict text ends with .CRLF", t.endswith(b"\r\n.\r\n"),
-          "\\r\\n.\\r\\n", t[-20:])
-    check("strict: '.' sent as '..'", b"\r\n..\r\n" in t, "a line '..'",
-          t[:120])
-    check("strict: '.x' sent as '..x'", b"\r\n..hidden starts with a dot\r\n"
-          in t and b"\r\n....and three dots\r\n" in t,
-          "..hidden / ....and three dots", t[:200])
+    T.check("strict text valid (T2)", not probs, "valid", probs)
+    T.check("strict text ends with .CRLF", t.endswith(b"\r\n.\r\n"),
+            "\\r\\n.\\r\\n", t[-20:])
+    T.check("strict: '.' sent as '..'", b"\r\n..\r\n" in t, "a line '..'",
+            t[:120])
+    T.check("strict: '.x' sent as '..x'", b"\r\n..hidden starts with a dot\r\n"
+            in t and b"\r\n....and three dots\r\n" in t,
+            "..hidden / ....and three dots", t[:200])
     # the same text as the raw one, but stuffed and terminated
     unstuffed = b"\r\n".join(l[1:] if l.startswith(b".") else l
                              for l in t[:-3].split(b"\r\n"))
     want = dots_plain.replace(b"\r\n. \r\n", b"\r\n.\r\n")
-    for old, new in zip(ports, (port, srv.gemini_port)):
+    for old, new in zip(ports, (port, srv.port)):
         want = want.replace(b"localhost:%d/" % old, b"localhost:%d/" % new)
-    check("strict text = raw text stuffed", unstuffed == want, short(want, 80),
-          unstuffed[:80])
+    T.check("strict text = raw text stuffed", unstuffed == want, short(want, 80),
+            unstuffed[:80])
     p = subprocess.run([binary, "convert", "--gopher-text", "--strict", "-H",
                         "localhost", "-p", str(port), "-g",
-                        str(srv.gemini_port),
+                        str(srv.port),
                         os.path.join(capsule, "02_dots.txt")],
                        capture_output=True, timeout=10)
-    check("strict text equals convert --strict", p.stdout == t,
-          short(p.stdout, 60), short(t, 60))
+    T.check("strict text equals convert --strict", p.stdout == t,
+            short(p.stdout, 60), short(t, 60))
     m = get("/", port)
-    check("strict root menu valid", not menu_problems(m, port), "valid",
-          menu_problems(m, port))
+    T.check("strict root menu valid", not menu_problems(m, port), "valid",
+            menu_problems(m, port))
     rc = srv.stop()
-    check("strict server exits 0 on SIGTERM within 5 s", rc == 0, 0, rc)
-    check_stderr("strict server", srv.stderr())
+    T.check("strict server exits 0 on SIGTERM within 5 s", rc == 0, 0, rc)
+    check_stderr("strict server", srv.lines_since(0))
 
 
 def check_stderr(who, lines, ctl_lines=None):
@@ -989,24 +823,24 @@ def check_stderr(who, lines, ctl_lines=None):
     ctl_lines (default: lines)."""
     ctl = [l for l in (lines if ctl_lines is None else ctl_lines)
            if re.search(rb"[\x00-\x1f\x7f]", l)]
-    check("%s: stderr has no raw control bytes" % who, not ctl, "none", ctl[:3])
+    T.check("%s: stderr has no raw control bytes" % who, not ctl, "none", ctl[:3])
     san = [l for l in lines if b"AddressSanitizer" in l or
            b"LeakSanitizer" in l or b"runtime error:" in l]
-    check("%s: no sanitizer report" % who, not san, "none",
-          b"\n".join(lines[-30:]) if san else "")
+    T.check("%s: no sanitizer report" % who, not san, "none",
+            b"\n".join(lines[-30:]) if san else "")
 
 
 def check_log(lines):
     text = [l.decode("utf-8", "replace") for l in lines]
     log = [l for l in text if re.match(r"capsuled: \S+Z 127\.0\.0\.1\b", l)]
-    check("access log has gopher requests", any('"/caps.txt"' in l
-                                                for l in log),
-          'a line with "/caps.txt"', log[-5:])
+    T.check("access log has gopher requests", any('"/caps.txt"' in l
+                                                  for l in log),
+            'a line with "/caps.txt"', log[-5:])
     esc = [l for l in log if re.search(r'"/a(\\x0?0|\\x00|\\0|\?|\\u\{?0*\}?)b"',
                                        l)]
-    check("access log shows the NUL request escaped", esc != [],
-          'a line with "/a\\x00b" (escaped)',
-          [l for l in log if '"/a' in l][:4])
+    T.check("access log shows the NUL request escaped", esc != [],
+            'a line with "/a\\x00b" (escaped)',
+            [l for l in log if '"/a' in l][:4])
 
 
 class Ctx:
@@ -1022,8 +856,8 @@ class Ctx:
         self.texts = {}
 
     def start(self):
-        self.srv = Server(self.binary, self.capsule)
-        self.port, self.gport = self.srv.port, self.srv.gemini_port
+        self.srv = gopher_server(self.binary, self.capsule)
+        self.port, self.gport = self.srv.gport, self.srv.port
         return self.port is not None and self.gport is not None
 
     def refresh(self):
@@ -1035,17 +869,17 @@ class Ctx:
 
     def alive(self, section):
         if not server_down(self.port):
-            return check("server still running after %s" % section, True)
+            return T.check("server still running after %s" % section, True)
         try:
             rc = self.srv.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             rc = "none (still running, but refuses connections)"
-        lines = self.srv.stderr()
+        lines = self.srv.lines_since(0)
         why = [l for l in lines if b"Sanitizer" in l or b"runtime error" in l
                or b"SUMMARY" in l] or lines[-3:]
-        check("server still running after %s" % section, False, "running",
-              "exit %s: %s" % (rc, b" | ".join(why[:4]).decode("utf-8",
-                                                               "replace")))
+        T.check("server still running after %s" % section, False, "running",
+                "exit %s: %s" % (rc, b" | ".join(why[:4]).decode("utf-8",
+                                                                 "replace")))
         if not self.start():
             raise RuntimeError("could not restart the server")
         self.refresh()
@@ -1057,21 +891,18 @@ def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else "./capsuled"
     os.chdir(ROOT)
     binary = os.path.realpath(binary)
-    timer = threading.Timer(WATCHDOG, watchdog)
-    timer.daemon = True
-    timer.start()
+    timer = start_watchdog(WATCHDOG)
     for tool in ("curl", "lynx"):
         if shutil.which(tool) is None:
-            check("%s installed" % tool, False, tool, "missing (apt-get "
-                  "install -y lynx curl)")
-    LYNX_HOME = tempfile.mkdtemp(prefix="capsuled-gopher-home-")
-    tmpdirs.append(LYNX_HOME)
+            T.check("%s installed" % tool, False, tool, "missing (apt-get "
+                    "install -y lynx curl)")
+    LYNX_HOME = public_tmpdir("capsuled-gopher-home-")
     capsule, blobs, names = make_capsule()
     c = Ctx(binary, capsule)
     try:
-        if not check("server started (listening line within 10 s)",
-                     c.start(), "capsuled: listening gopher 0.0.0.0:PORT",
-                     c.srv.stderr()[-5:]):
+        if not T.check("server started (listening line within 10 s)",
+                       c.start(), "capsuled: listening gopher 0.0.0.0:PORT",
+                       c.srv.lines_since(0)[-5:]):
             return
         c.root, slugs = check_root(c.port, capsule, names, c.srv.v6)
         c.alive("the root menu checks")
@@ -1094,27 +925,23 @@ def main():
         if shutil.which("lynx"):
             check_lynx(c.port, c.menus)
         c.alive("the curl and lynx checks")
-        check("every answer ends in a clean close (X3)", not unclean,
-              "FIN after each response", unclean[:5])
+        T.check("every answer ends in a clean close (X3)", not unclean,
+                "FIN after each response", unclean[:5])
         check_strict(binary, capsule,
                      c.texts.get("dots-and-wide-characters", b""),
                      (c.port, c.gport))
         rc = c.srv.stop()
-        check("server exits 0 on SIGTERM within 5 s", rc == 0, 0, rc)
+        T.check("server exits 0 on SIGTERM within 5 s", rc == 0, 0, rc)
         lines = []
-        for s in servers:       # this one, the strict one, crashed ones
+        for s in SERVERS:       # this one, the strict one, crashed ones
             if s is not c.srv:
                 s.stop()
-            lines += s.stderr()
-        check_stderr("server", c.srv.stderr(), lines)
+            lines += s.lines_since(0)
+        check_stderr("server", c.srv.lines_since(0), lines)
         check_log(lines)
     finally:
-        for s in servers:
-            if s.proc.poll() is None:
-                s.proc.kill()
-                s.proc.wait(timeout=5)
-        for d in tmpdirs:
-            shutil.rmtree(d, ignore_errors=True)
+        cleanup()
+        timer.cancel()
 
 
 if __name__ == "__main__":
@@ -1123,6 +950,6 @@ if __name__ == "__main__":
     except Exception as e:          # a crash of the test is a failure too
         import traceback
         traceback.print_exc()
-        check("test ran to the end", False, "no exception", repr(e))
+        T.check("test ran to the end", False, "no exception", repr(e))
     finish()
-    sys.exit(1 if failed else 0)
+    sys.exit(1 if T.failed else 0)

@@ -1,20 +1,29 @@
 """harness.py: the reusable parts of the Python integration tests.
 
-A tally of checks (T), the binary under test with its stderr read line
-by line (Server), a sanitizer scan of that stderr, a Gemini client
-(fetch, gem: Python's ssl module, no certificate check) and a raw-socket
-Gopher client (gopher), plus bounded polling and temporary directories.
+One of each, for every test in tests/:
+  - T, the tally (check, note, finish, a watchdog); a failed check of two
+    texts (page bodies, menus) prints a unified diff of them;
+  - Server, the binary under test with its stderr read line by line from
+    the start (listening ports of both protocols, waits for a line,
+    SIGTERM with a deadline), and a sanitizer scan of that stderr;
+  - Reply, what a client got: the bytes, the Gemini header parsed, how
+    the connection ended, and the timing;
+  - the clients: fetch/gem (Gemini with Python's ssl module, no
+    certificate check) and gopher_req/gopher (Gopher over raw TCP);
+  - bounded polling and temporary directories.
 
-Only 127.0.0.1 is used; every socket has a timeout; every wait is
-bounded by a deadline.  Import it from a test in tests/:
+A test's own needs are parameters (a TLS context or client certificate,
+the source address, an IPv6 host, a half-close, timeouts), not copies.
+Only 127.0.0.1 and ::1 are used; every socket has a timeout; every wait
+is bounded by a deadline.  Import it from a test in tests/:
 
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from harness import T, Server, gem, gopher, ...
 """
 
+import difflib
 import os
 import re
-import selectors
 import shutil
 import signal
 import socket
@@ -42,13 +51,20 @@ class Tally:
         self.lock = threading.Lock()
 
     def check(self, name, ok, want="", got=""):
+        """Count one check; a failure prints name, want and got, and a
+        unified diff when want and got are both texts of several lines."""
         with self.lock:
             if ok:
                 self.passed += 1
             else:
                 self.failed += 1
-                print("FAIL %s: want %s; got %s" % (name, short(want),
-                      short(got)), flush=True)
+                d = text_diff(want, got)
+                if d is not None:
+                    print("FAIL %s: want and got differ:\n%s" % (name, d),
+                          end="", flush=True)
+                else:
+                    print("FAIL %s: want %s; got %s" % (name, short(want),
+                          short(got)), flush=True)
         return bool(ok)
 
     def note(self, msg):
@@ -58,6 +74,46 @@ class Tally:
 def short(v, n=400):
     s = v if isinstance(v, str) else repr(v)
     return s if len(s) <= n else s[:n] + "...(%d chars)" % len(s)
+
+
+DIFF_MAX = 120      # lines of a diff printed
+
+
+def _lines(v):
+    """A text's lines for a diff: bytes decoded, CR and other control
+    characters shown (\\r, \\t, \\x1b), each line ending in LF."""
+    if isinstance(v, (bytes, bytearray)):
+        v = bytes(v).decode("utf-8", "backslashreplace")
+    out = []
+    for line in v.split("\n"):
+        line = "".join(c if c >= " " and c != "\x7f" else repr(c)[1:-1]
+                       for c in line)
+        out.append(short(line, 300) + "\n")
+    return out
+
+
+def text_diff(want, got):
+    """diff -u of want and got when both are texts (str or bytes, UTF-8)
+    of several lines, or one of them is empty; else None."""
+    texts = (str, bytes, bytearray)
+    if not (isinstance(want, texts) and isinstance(got, texts)):
+        return None
+    try:                # binary data: no diff, the short reprs
+        for v in (want, got):
+            if not isinstance(v, str):
+                bytes(v).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    def lines(v):
+        return ("\n" if isinstance(v, str) else b"\n") in v
+    # pages on both sides (or none on one): not a description of a want
+    if not (lines(want) or lines(got)) or \
+            not (lines(want) or not want) or not (lines(got) or not got):
+        return None
+    d = list(difflib.unified_diff(_lines(want), _lines(got), "want", "got"))
+    if len(d) > DIFF_MAX:
+        d = d[:DIFF_MAX] + ["...(%d more diff lines)\n" % (len(d) - DIFF_MAX)]
+    return "".join(d)
 
 
 T = Tally()
@@ -106,67 +162,50 @@ def cleanup():
 # --------------------------------------------------------------- server
 
 class Server:
-    """The binary under test, its stderr read line by line."""
+    """The binary under test, its stderr read line by line from the start.
 
-    LISTEN = re.compile(rb"capsuled: listening (gemini|gopher) "
-                        rb"0\.0\.0\.0:(\d+)")
+    argv is the whole command line (the test chooses -g 0 -p 0, -c, -d,
+    -C, -T ...); name prefixes the test's messages.  start() waits for
+    the listening lines: port (Gemini) and gport (Gopher) are the first
+    ports printed, ports maps "gemini"/"gopher" to them, v6 says whether
+    a Gopher listener on [::] was reported too.
+    """
 
-    def __init__(self, argv, cwd=None, env=None):
+    LISTEN = re.compile(rb"capsuled: listening (gemini|gopher) (\S+):(\d+)$")
+
+    def __init__(self, argv, cwd=None, env=None, name="server"):
         self.argv = argv
+        self.name = name
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, cwd=cwd,
                                      env=env)
         SERVERS.append(self)
         self.fd = self.proc.stderr.fileno()
-        self.raw = bytearray()
-        self.lines = []
+        self.raw = bytearray()      # all of stderr
+        self.lines = []             # stderr lines, as bytes
         self.partial = b""
         self.eof = False
         self.cond = threading.Condition()
+        self.ports = {}
         self.port = None            # Gemini
         self.gport = None           # Gopher
-        self.thread = None
-
-    def _feed(self, chunk):
-        with self.cond:
-            if not chunk:
-                self.eof = True
-                if self.partial:
-                    self.lines.append(self.partial)
-                    self.partial = b""
-            else:
-                self.raw += chunk
-                parts = (self.partial + chunk).split(b"\n")
-                self.partial = parts.pop()
-                self.lines.extend(parts)
-            self.cond.notify_all()
-
-    def start(self):
-        """Read stderr until both listening lines; True when seen."""
-        sel = selectors.DefaultSelector()
-        sel.register(self.fd, selectors.EVENT_READ)
-        end = time.monotonic() + START_TIMEOUT
-        try:
-            while (self.port is None or self.gport is None) and \
-                    not self.eof:
-                left = end - time.monotonic()
-                if left <= 0:
-                    break
-                if not sel.select(left):
-                    continue
-                self._feed(os.read(self.fd, 65536))
-                for line in self.lines:
-                    m = self.LISTEN.search(line)
-                    if m and m.group(1) == b"gemini":
-                        self.port = int(m.group(2))
-                    elif m:
-                        self.gport = int(m.group(2))
-        finally:
-            sel.close()
+        self.v6 = False             # a Gopher listener on [::] too
+        self.rc = None
+        self.stop_seconds = None    # SIGTERM to exit, after stop()
         self.thread = threading.Thread(target=self._drain, daemon=True)
         self.thread.start()
-        return self.port is not None and self.gport is not None
+
+    def _line(self, line):
+        self.lines.append(line)
+        m = self.LISTEN.search(line)
+        if m:
+            proto = m.group(1).decode()
+            self.ports.setdefault(proto, int(m.group(3)))
+            if proto == "gopher" and m.group(2) == b"[::]":
+                self.v6 = True
+            self.port = self.ports.get("gemini")
+            self.gport = self.ports.get("gopher")
 
     def _drain(self):
         while True:
@@ -174,9 +213,29 @@ class Server:
                 chunk = os.read(self.fd, 65536)
             except OSError:
                 chunk = b""
-            self._feed(chunk)
+            with self.cond:
+                if not chunk:
+                    self.eof = True
+                    if self.partial:
+                        self._line(self.partial)
+                        self.partial = b""
+                else:
+                    self.raw += chunk
+                    parts = (self.partial + chunk).split(b"\n")
+                    self.partial = parts.pop()
+                    for line in parts:
+                        self._line(line)
+                self.cond.notify_all()
             if not chunk:
                 return
+
+    def start(self, timeout=START_TIMEOUT):
+        """Wait for the listening lines of both protocols; True when seen.
+        (A listener bound on 0.0.0.0 is reported before the one on ::.)"""
+        with self.cond:
+            self.cond.wait_for(lambda: len(self.ports) == 2 or self.eof,
+                               timeout)
+            return len(self.ports) == 2
 
     def nlines(self):
         with self.cond:
@@ -194,7 +253,7 @@ class Server:
                                timeout)
             return find()
 
-    def lines_since(self, since):
+    def lines_since(self, since=0):
         with self.cond:
             return list(self.lines[since:])
 
@@ -202,10 +261,14 @@ class Server:
         return self.proc.poll() is None
 
     def stop(self, timeout=STOP_TIMEOUT):
-        """SIGTERM; the exit status, or None when it did not exit."""
+        """SIGTERM; the exit status, or None when it did not exit (then
+        it is killed).  stop_seconds: how long it took."""
+        t0 = time.monotonic()
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
-        return self.wait(timeout)
+        rc = self.wait(timeout)
+        self.stop_seconds = time.monotonic() - t0
+        return rc
 
     def wait(self, timeout):
         try:
@@ -214,9 +277,14 @@ class Server:
             self.proc.kill()
             self.proc.wait()
             rc = None
-        if self.thread is not None:
-            self.thread.join(5)
+        self.thread.join(5)
+        self.rc = rc
         return rc
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
 
     def text(self):
         with self.cond:
@@ -232,24 +300,44 @@ def sanitizer_check(name, text):
 
 # --------------------------------------------------------------- gemini
 
-def client_ctx():
+def client_ctx(minv=None, maxv=None, cert=None):
+    """A TLS client context without certificate checks (capsuled's
+    certificates are self-signed: TOFU, not a CA); minv/maxv bound the
+    TLS version, cert is a (certfile, keyfile) client certificate."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE     # self-signed: TOFU, not a CA
+    ctx.verify_mode = ssl.CERT_NONE
+    if minv is not None:
+        ctx.minimum_version = minv
+    if maxv is not None:
+        ctx.maximum_version = maxv
+    if cert is not None:
+        ctx.load_cert_chain(*cert)
     return ctx
 
 
 class Reply:
+    """What a client got on one connection, Gemini or Gopher."""
+
     def __init__(self):
-        self.raw = b""
-        self.header = None
-        self.body = b""
-        self.status = None
-        self.meta = None
-        self.clean = False
-        self.error = None
-        self.cert = None
-        self.t_end = 0.0
+        self.raw = b""          # every byte received
+        self.header = None      # Gemini: up to and including the first CRLF
+        self.body = b""         # Gemini: after it
+        self.status = None      # Gemini: "NN" as str
+        self.meta = None        # Gemini: str or None
+        self.clean = False      # TLS: ended with close_notify
+        self.eof = False        # the server closed (FIN, RST or TLS end)
+        self.reset = False      # ... with a RST
+        self.error = None       # connect/handshake/read error, as text
+        self.send_error = None  # the request could not all be sent
+        self.version = None     # TLS version
+        self.cert = None        # the server's certificate (DER)
+        self.elapsed = 0.0      # connect to close (or to the timeout)
+        self.t_end = 0.0        # time.monotonic() at the end
+
+    @property
+    def data(self):
+        return self.raw
 
     def text(self):
         return self.body.decode("utf-8", "replace")
@@ -257,11 +345,13 @@ class Reply:
     def __repr__(self):
         if self.error and not self.raw:
             return "<error %s>" % self.error
-        return "<%r%s>" % (self.raw[:300], " error " + self.error
-                           if self.error else "")
+        return "<%r%s%s>" % (self.raw[:300], "...(%d bytes)" % len(self.raw)
+                             if len(self.raw) > 300 else "",
+                             " error " + self.error if self.error else "")
 
 
 def parse_reply(r, raw):
+    """Fill r from the bytes of a Gemini reply."""
     r.raw = bytes(raw)
     i = r.raw.find(b"\r\n")
     if i >= 0:
@@ -274,64 +364,130 @@ def parse_reply(r, raw):
                 r.meta = m.group(2).decode("utf-8", "replace")
 
 
-def fetch(port, req, sni="localhost", timeout=IO_TIMEOUT):
-    """One TLS connection: send req (bytes), read until the server closes."""
+def fetch(port, req, sni="localhost", ctx=None, addr=HOST, source=None,
+          timeout=IO_TIMEOUT):
+    """One TLS connection from source (an address, port) to addr: send req
+    (bytes), read until the server closes."""
     r = Reply()
     raw = bytearray()
+    t0 = time.monotonic()
     sock = None
     try:
-        sock = socket.create_connection((HOST, port), timeout=timeout)
-        s = client_ctx().wrap_socket(sock, server_hostname=sni,
-                                     suppress_ragged_eofs=False)
+        sock = socket.create_connection((addr, port), timeout=timeout,
+                                        source_address=source)
+        s = (ctx or client_ctx()).wrap_socket(sock, server_hostname=sni,
+                                              suppress_ragged_eofs=False)
         sock = s
+        r.version = s.version()
         r.cert = s.getpeercert(binary_form=True)
         if req:
-            s.sendall(req)
+            try:
+                s.sendall(req)
+            except OSError as e:
+                r.send_error = repr(e)
         while True:
             d = s.recv(65536)
             if not d:
-                r.clean = True
+                r.clean = r.eof = True
                 break
             raw += d
     except ssl.SSLEOFError:
         r.error = "EOF without close_notify"
+        r.eof = True
+    except ConnectionResetError as e:
+        r.error = repr(e)
+        r.eof = r.reset = True
     except (OSError, ssl.SSLError) as e:
         r.error = repr(e)
     finally:
+        r.t_end = time.monotonic()
+        r.elapsed = r.t_end - t0
         if sock is not None:
             sock.close()
-    r.t_end = time.monotonic()
     parse_reply(r, raw)
     return r
 
 
-def gem(port, path, host="localhost", sni=None):
-    """A request for path on gemini://host (SNI: host unless given)."""
-    uri = path if "://" in path else "gemini://%s%s" % (host, path)
-    return fetch(port, uri.encode() + b"\r\n",
-                 sni=host if sni is None else sni)
+SNI_HOST = object()      # gem(): the SNI is the host (None: no SNI)
+
+
+def gem(port, path, host="localhost", sni=SNI_HOST, **kw):
+    """A request for path (str or bytes) on gemini://host; a full URI is
+    sent as it is.  The SNI is host unless given (None: none).  kw:
+    fetch()'s (ctx, addr, source, timeout)."""
+    if isinstance(path, str):
+        path = path.encode()
+    uri = path if b"://" in path else b"gemini://" + host.encode() + path
+    return fetch(port, uri + b"\r\n", sni=host if sni is SNI_HOST else sni,
+                 **kw)
 
 
 # --------------------------------------------------------------- gopher
+
+def gopher_req(data, port, host=HOST, family=socket.AF_INET,
+               timeout=IO_TIMEOUT, shut=False):
+    """Plain TCP: send data (the whole request, CRLF included), maybe
+    half-close, read until the server closes or timeout passes.  A Reply
+    whose raw is what was read; eof/reset say how it ended, error why
+    the connection failed."""
+    if isinstance(data, str):
+        data = data.encode()
+    r = Reply()
+    t0 = time.monotonic()
+    s = socket.socket(family, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    got = bytearray()
+    try:
+        try:
+            s.connect((host, port))
+        except OSError as e:
+            r.error = repr(e)
+            return r
+        try:
+            s.sendall(data)
+            if shut:
+                s.shutdown(socket.SHUT_WR)
+        except OSError as e:
+            r.send_error = repr(e)  # the server may close before it all
+        deadline = t0 + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                r.error = "timeout"
+                break
+            s.settimeout(left)
+            try:
+                d = s.recv(65536)
+            except socket.timeout:
+                r.error = "timeout"
+                break
+            except ConnectionResetError as e:
+                r.eof = r.reset = True
+                r.error = repr(e)
+                break
+            except OSError as e:
+                r.error = repr(e)
+                break
+            if not d:
+                r.eof = True
+                break
+            got += d
+    finally:
+        r.raw = bytes(got)
+        r.t_end = time.monotonic()
+        r.elapsed = r.t_end - t0
+        s.close()
+    return r
+
 
 def gopher(port, line_bytes, timeout=IO_TIMEOUT):
     """Send line_bytes (the whole request, CRLF included) over plain TCP;
     everything until the server closes.  An error is appended as
     <<error>> to what was read."""
-    if isinstance(line_bytes, str):
-        line_bytes = line_bytes.encode()
-    got = bytearray()
-    try:
-        with socket.create_connection((HOST, port), timeout=timeout) as s:
-            s.sendall(line_bytes)
-            while True:
-                d = s.recv(65536)
-                if not d:
-                    break
-                got += d
-    except OSError as e:
-        return bytes(got) + ("<<%r>>" % e).encode()
-    return bytes(got)
+    r = gopher_req(line_bytes, port, timeout=timeout)
+    if r.error is not None:
+        return r.raw + ("<<%s>>" % r.error).encode()
+    return r.raw
 
 
 def menu(data):

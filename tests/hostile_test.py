@@ -32,7 +32,6 @@ import resource
 import select
 import selectors
 import shutil
-import signal
 import socket
 import ssl
 import statistics
@@ -45,7 +44,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import T, client_ctx, short  # noqa: E402
+from harness import SERVERS, T, Server, client_ctx  # noqa: E402
 
 HOST = "127.0.0.1"
 ALT = "127.0.0.2"           # the well-behaved client: its own address
@@ -85,120 +84,20 @@ def children(pid):
     return sorted(out)
 
 
-class Server:
-    """The binary under test, its stderr drained line by line."""
-
-    LISTEN = re.compile(rb"capsuled: listening (gemini|gopher) (\S+):(\d+)")
-
-    def __init__(self, name, argv, env=None):
-        self.name = name
-        self.argv = argv
-        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, env=env)
-        self.fd = self.proc.stderr.fileno()
-        self.raw = bytearray()
-        self.lines = []
-        self.partial = b""
-        self.eof = False
-        self.cond = threading.Condition()
-        self.ports = {}
-        self.thread = threading.Thread(target=self._drain, daemon=True)
-        self.thread.start()
-        self.rc = None
-
-    def _drain(self):
-        while True:
-            try:
-                chunk = os.read(self.fd, 65536)
-            except OSError:
-                chunk = b""
-            with self.cond:
-                if not chunk:
-                    self.eof = True
-                    if self.partial:
-                        self.lines.append(self.partial)
-                        self.partial = b""
-                else:
-                    self.raw += chunk
-                    parts = (self.partial + chunk).split(b"\n")
-                    self.partial = parts.pop()
-                    for line in parts:
-                        self.lines.append(line)
-                        m = self.LISTEN.search(line)
-                        if m:
-                            self.ports.setdefault(m.group(1).decode(),
-                                                  int(m.group(3)))
-                self.cond.notify_all()
-            if not chunk:
-                return
-
-    def start(self):
-        """(gemini port, gopher port), or None after START_TIMEOUT."""
-        with self.cond:
-            self.cond.wait_for(lambda: len(self.ports) == 2 or self.eof,
-                               START_TIMEOUT)
-            if len(self.ports) < 2:
-                return None
-            return self.ports["gemini"], self.ports["gopher"]
-
-    def wait_line(self, pred, timeout):
-        """The first stderr line satisfying pred, waiting up to timeout."""
-        def find():
-            for line in self.lines:
-                if pred(line):
-                    return line
-            return None
-        with self.cond:
-            self.cond.wait_for(lambda: find() is not None or self.eof,
-                               timeout)
-            return find()
-
-    def text(self):
-        with self.cond:
-            return bytes(self.raw)
-
-    def stop(self, timeout=STOP_TIMEOUT):
-        """SIGTERM: (exit status or None when it did not exit, seconds)."""
-        t0 = time.monotonic()
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            rc = None
-        self.thread.join(5)
-        self.rc = rc
-        return rc, time.monotonic() - t0
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
-
-SERVERS = []
-
-
 def start_server(name, binary, conf, capsule, certs, extra=(), env=None):
     """A server on a config file (loopback listeners); None if it failed."""
     argv = [binary, "-c", conf, "-d", capsule, "-C", certs,
             "-T", str(DEADLINE)] + list(extra)
-    srv = Server(name, argv, env)
-    SERVERS.append(srv)
-    ports = srv.start()
+    srv = Server(argv, env=env, name=name)
     if not T.check("%s: starts and prints its listening lines" % name,
-                   ports is not None,
+                   srv.start(START_TIMEOUT),
                    "capsuled: listening gemini|gopher 127.0.0.1:PORT "
                    "within %d s" % START_TIMEOUT,
                    srv.text().decode("utf-8", "replace")[-800:]):
         return None, None, None
-    srv.gport, srv.pport = ports
     # the listeners are bound by the parent before the child exists:
     # an answer proves the child is up, sandboxed and serving
-    r = gem(srv.gport, "/", timeout=START_TIMEOUT)
+    r = gem(srv.port, "/", timeout=START_TIMEOUT)
     if not T.check("%s: answers its first request" % name,
                    r.status == "20", "20", r):
         return None, None, None
@@ -206,7 +105,7 @@ def start_server(name, binary, conf, capsule, certs, extra=(), env=None):
     T.check("%s: one serving child" % name, len(kids) == 1, "1 child",
             kids)
     srv.child = kids[0] if kids else None
-    return srv, srv.gport, srv.pport
+    return srv, srv.port, srv.gport
 
 
 SAN_RE = re.compile(rb"ERROR: \w*Sanitizer|SUMMARY: \w*Sanitizer|"
@@ -215,7 +114,8 @@ SAN_RE = re.compile(rb"ERROR: \w*Sanitizer|SUMMARY: \w*Sanitizer|"
 
 def finish_server(srv):
     """SIGTERM: exit 0, no sanitizer report, the child never restarted."""
-    rc, took = srv.stop()
+    rc = srv.stop(STOP_TIMEOUT)
+    took = srv.stop_seconds
     T.check("%s: SIGTERM: exit 0 within %d s" % (srv.name, STOP_TIMEOUT),
             rc == 0, 0, "%s after %.1f s; stderr tail %r" %
             (rc, took, srv.text()[-600:]))
@@ -748,9 +648,23 @@ def test_half_close(gport, pport):
         T.check("half-close gopher %r: full answer" % sel,
                 bytes(r.data) == want and len(want) > 0 and r.end == "eof",
                 "%d bytes then EOF" % len(want), r)
-    # not in the brief: a selector without CRLF, then half-close
-    r = exchange(pport, b"/sub/note.gmi", False, shut_wr=True, timeout=5)
-    T.note("gopher selector without CRLF then SHUT_WR: %r" % r)
+    # A selector without CRLF, then half-close: the client has said all
+    # it will say, so the bytes it sent are the selector (conn.c,
+    # gopher_scan at EOF) and it gets the whole file, not a deadline.
+    r = exchange(pport, b"/sub/note.gmi", False, shut_wr=True,
+                 timeout=DEADLINE + 2)
+    T.check("half-close gopher selector without CRLF: served as a "
+            "selector", bytes(r.data) == NOTE and r.end == "eof" and
+            r.elapsed() < DEADLINE, "%d bytes then EOF before the %d s "
+            "deadline" % (len(NOTE), DEADLINE), r)
+    # Gemini requires the CRLF: a request line cut by a half-close gets
+    # no reply, and the connection is closed at once, not at -T.
+    r = exchange(gport, b"gemini://localhost/sub/note.gmi", True,
+                 shut_wr=True, timeout=DEADLINE + 2)
+    T.check("half-close gemini request without CRLF: no reply, closed "
+            "before the deadline", len(r.data) == 0 and r.end != "timeout"
+            and r.elapsed() < DEADLINE, "no bytes, closed within %d s" %
+            DEADLINE, r)
 
 
 # ------------------------------------------------------- 6. garbage

@@ -3,13 +3,16 @@
 #	run_test "name" command...    passes when the command exits 0
 #	check_diff "name" want got    passes when the files are identical,
 #	                              else shows `diff -u want got`
-#	finish                        prints "N passed, N failed", exits 1
+#	skip "name" "reason"          counts a check not run, and says why
+#	finish                        prints "N passed, N failed" (with
+#	                              ", N skipped" when some were), exits 1
 #	                              if anything failed
 #
 # A script's last line is its tally; tests/run.sh adds them up.
 
 T_PASSED=0
 T_FAILED=0
+T_SKIPPED=0
 
 pass() {
 	T_PASSED=$((T_PASSED + 1))
@@ -20,6 +23,12 @@ pass() {
 fail() {
 	T_FAILED=$((T_FAILED + 1))
 	echo "FAIL $1${2:+: $2}"
+	return 0
+}
+
+skip() {
+	T_SKIPPED=$((T_SKIPPED + 1))
+	echo "skipped $1: $2"
 	return 0
 }
 
@@ -58,7 +67,11 @@ PY
 }
 
 finish() {
-	echo "$T_PASSED passed, $T_FAILED failed"
+	if [ "$T_SKIPPED" -gt 0 ]; then
+		echo "$T_PASSED passed, $T_FAILED failed, $T_SKIPPED skipped"
+	else
+		echo "$T_PASSED passed, $T_FAILED failed"
+	fi
 	[ "$T_FAILED" -eq 0 ]
 }
 

@@ -26,7 +26,6 @@ import socket
 import ssl
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -44,8 +43,8 @@ T0 = time.monotonic()
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import (T, Reply, Server, client_ctx,  # noqa: E402
-                     cleanup, finish, gem, parse_reply,
-                     sanitizer_check, start_watchdog, TMPDIRS,
+                     cleanup, finish, gem, gopher, parse_reply, public_tmpdir,
+                     sanitizer_check, start_watchdog,
                      is_menu_ok, menu, poll, write, STOP_TIMEOUT)
 
 
@@ -90,22 +89,6 @@ def home_slugs(body):
 
 # --------------------------------------------------------------- gopher
 
-def gopher(port, selector, timeout=IO_TIMEOUT):
-    """Send selector + CRLF over plain TCP; everything until close."""
-    got = bytearray()
-    try:
-        with socket.create_connection((HOST, port), timeout=timeout) as s:
-            s.sendall(selector.encode() + b"\r\n")
-            while True:
-                d = s.recv(65536)
-                if not d:
-                    break
-                got += d
-    except OSError as e:
-        return bytes(got) + ("<<%r>>" % e).encode()
-    return bytes(got)
-
-
 ARTICLE_SEL = re.compile(r"^/articles/(?!page/)([^/]+)/$")
 
 
@@ -125,13 +108,6 @@ def is_gopher_error(data):
 
 
 # -------------------------------------------------------------- helpers
-
-def public_tmpdir(prefix):
-    d = tempfile.mkdtemp(prefix=prefix)
-    os.chmod(d, 0o755)
-    TMPDIRS.append(d)
-    return d
-
 
 def chmod_rx(d):
     subprocess.run(["chmod", "-R", "a+rX", d], check=True, timeout=10)
@@ -201,7 +177,7 @@ def check1_empty(port, gport):
             "'No articles yet.'", r.text())
     T.check("1 empty: home lists no article", home_slugs(r.text()) == [],
             [], home_slugs(r.text()))
-    g = gopher(gport, "")
+    g = gopher(gport, "\r\n")
     T.check("1 empty: Gopher root is a menu", is_menu_ok(g), "menu ending "
             ".CRLF", g)
     T.check("1 empty: Gopher root has no type-1 article items",
@@ -218,7 +194,7 @@ def check2_drop(port, gport, capsule):
     T.check("2 drop: /articles/%s.gmi becomes 20" % A_SLUG, ok,
             "20 within %.0f s" % POLL, r)
     ok2, g, _ = poll(lambda: (lambda g: (is_menu_ok(g), g))(
-        gopher(gport, "/articles/%s/" % A_SLUG)))
+        gopher(gport, "/articles/%s/\r\n" % A_SLUG)))
     t_gop = time.monotonic() - t_drop
     T.check("2 drop: Gopher /articles/%s/ becomes a menu" % A_SLUG, ok2,
             "a menu, not type 3", g)
@@ -249,7 +225,7 @@ def check2_drop(port, gport, capsule):
         titles = ["parse error %s" % e]
     T.check("2 drop: /atom.xml lists it", want in ids and A_TITLE in titles,
             "entry id %s, title %s" % (want, A_TITLE), (ids, titles))
-    g = gopher(gport, "")
+    g = gopher(gport, "\r\n")
     T.check("2 drop: Gopher root lists it", menu_articles(g) == [A_SLUG],
             [A_SLUG], g)
 
@@ -259,7 +235,7 @@ def check3_related(port, gport, capsule):
     T.check("3 related: B unpublished: plain text in A",
             related_state(r.text(), B_TITLE, B_SLUG) == "plain",
             "a line '%s' under ## Related articles" % B_TITLE, r.text())
-    g = gopher(gport, "/articles/%s/" % A_SLUG)
+    g = gopher(gport, "/articles/%s/\r\n" % A_SLUG)
     T.check("3 related: B unpublished: no Gopher item in A's menu",
             B_SLUG not in menu_articles(g), "no item", menu(g))
     t_drop = time.monotonic()
@@ -274,7 +250,7 @@ def check3_related(port, gport, capsule):
     T.note("drop-to-served (b.txt, related link in A): %.0f ms" %
            ((time.monotonic() - t_drop) * 1000))
     DROP_TIMES.append(("b.txt (link in A)", time.monotonic() - t_drop))
-    g = gopher(gport, "/articles/%s/" % A_SLUG)
+    g = gopher(gport, "/articles/%s/\r\n" % A_SLUG)
     T.check("3 related: B dropped: A's Gopher menu has a type-1 item for B",
             ("1", B_TITLE, "/articles/%s/" % B_SLUG) in menu(g),
             "1%s\t/articles/%s/" % (B_TITLE, B_SLUG), menu(g))
@@ -291,10 +267,10 @@ def check3_related(port, gport, capsule):
     rb = gem(port, "/articles/%s.gmi" % B_SLUG)
     T.check("3 related: B deleted: its URL gives 51", rb.status == "51",
             "51", rb)
-    g = gopher(gport, "/articles/%s/" % B_SLUG)
+    g = gopher(gport, "/articles/%s/\r\n" % B_SLUG)
     T.check("3 related: B deleted: Gopher /articles/%s/ type 3" % B_SLUG,
             is_gopher_error(g), "3... line", g)
-    g = gopher(gport, "/articles/%s/" % A_SLUG)
+    g = gopher(gport, "/articles/%s/\r\n" % A_SLUG)
     T.check("3 related: B deleted: no Gopher item for B in A's menu",
             not any(sel == "/articles/%s/" % B_SLUG for _, _, sel in
                     menu(g)), "no item", menu(g))
@@ -310,7 +286,7 @@ def check4_edit(port, gport, capsule):
     ok, r, _ = poll(edited)
     T.check("4 edit in place: new text served", ok and A_TEXT not in
             r.text(), A_TEXT2, r.text())
-    g = gopher(gport, "/articles/%s.txt" % A_SLUG)
+    g = gopher(gport, "/articles/%s.txt\r\n" % A_SLUG)
     T.check("4 edit in place: Gopher text has the new paragraph",
             b"second version" in g and b"first version" not in g,
             A_TEXT2, g)
@@ -362,7 +338,7 @@ def check4_edit(port, gport, capsule):
             r.status == "31" and r.meta ==
             "gemini://localhost:%d/articles/%s.gmi" % (port, A_SLUG2),
             "31 .../%s.gmi" % A_SLUG2, r)
-    g = gopher(gport, "")
+    g = gopher(gport, "\r\n")
     T.check("4 retitle: Gopher root lists the new slug only",
             A_SLUG2 in menu_articles(g) and A_SLUG not in menu_articles(g),
             [A_SLUG2], menu_articles(g))
@@ -834,7 +810,7 @@ def check10_config(binary, port, gport, certs, conf, tmp):
             der is not None and der == certs_der["one.example"],
             fp(certs_der["one.example"]) + " (one.example)",
             "%s: %s" % (fp(der), san_of(der)))
-    g = gopher(gport, "")
+    g = gopher(gport, "\r\n")
     T.check("10 Gopher serves the first host", menu_articles(g) ==
             ["one-article"], ["one-article"], g)
 

@@ -1,8 +1,10 @@
 #!/bin/sh
 # run.sh [--shared DIR]: every test, twice: with the normal build and
 # with the AddressSanitizer + UndefinedBehaviorSanitizer build.  Each
-# suite prints its own tally; the last line is the total.  `make check`
-# builds everything first and then runs this.
+# suite prints its own tally, "N passed, N failed" with ", N skipped"
+# when it could not run some checks (no ../shared, no clang); the last
+# line is the total, skipped included.  `make check` builds everything
+# first and then runs this.
 
 cd "$(dirname "$0")/.." || exit 2
 SHARED=../shared
@@ -12,6 +14,7 @@ export CORPUS
 
 TOTAL_PASSED=0
 TOTAL_FAILED=0
+TOTAL_SKIPPED=0
 LOG=$(mktemp "${TMPDIR:-/tmp}/capsuled-run.XXXXXX")
 trap 'rm -f "$LOG"' EXIT
 
@@ -21,16 +24,23 @@ UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS UBSAN_OPTIONS
 
 # suite NAME COMMAND...: run it, show its output, add up its tally.  A
-# suite that dies without a tally line counts as one failure.
+# suite that dies without a tally line, or whose tally counts nothing,
+# counts as one failure; skipped checks are shown with their reasons and
+# counted apart.
+TALLY='^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed\(, \([0-9][0-9]*\) skipped\)\{0,1\}$'
 suite() {
 	name=$1
 	shift
 	"$@" > "$LOG" 2>&1
 	status=$?
 	tally=$(tail -n 1 "$LOG")
-	p=$(echo "$tally" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
-	f=$(echo "$tally" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
-	if [ -z "$p" ]; then
+	p=$(echo "$tally" | sed -n "s/$TALLY/\\1/p")
+	f=$(echo "$tally" | sed -n "s/$TALLY/\\2/p")
+	s=$(echo "$tally" | sed -n "s/$TALLY/\\4/p")
+	s=${s:-0}
+	if [ -z "$p" ] || [ $((p + f + s)) -eq 0 ]; then
+		# no tally, or a tally of nothing: a suite that checks nothing
+		# must say what it skipped and why
 		p=0
 		f=1
 	elif [ $status -ne 0 ] && [ "$f" -eq 0 ]; then
@@ -39,11 +49,15 @@ suite() {
 	if [ "$f" -ne 0 ]; then
 		sed '$d' "$LOG"
 		echo "$name: $p passed, $f failed (exit $status)"
+	elif [ "$s" -ne 0 ]; then
+		grep '^skipped ' "$LOG"
+		echo "$name: $p passed, $s skipped"
 	else
 		echo "$name: $p passed"
 	fi
 	TOTAL_PASSED=$((TOTAL_PASSED + p))
 	TOTAL_FAILED=$((TOTAL_FAILED + f))
+	TOTAL_SKIPPED=$((TOTAL_SKIPPED + s))
 }
 
 for build in plain asan; do
@@ -58,6 +72,7 @@ for build in plain asan; do
 		suite "[$build] unit $(basename "$t")" "$t"
 	done
 	suite "[$build] golden" sh tests/golden.sh "$bin"
+	suite "[$build] served" sh tests/served.sh "$bin"
 	suite "[$build] robustness" sh tests/robust.sh "$bin"
 	suite "[$build] corpus" sh tests/corpus.sh "$bin" "$SHARED"
 	if [ -f tests/differential.sh ]; then
@@ -70,12 +85,12 @@ for build in plain asan; do
 done
 
 # libFuzzer smoke pass: every harness ~3 s on its corpus (without clang
-# fuzz.sh prints a note and counts nothing)
+# every harness is a skipped check)
 suite "fuzz smoke" sh tests/fuzz/fuzz.sh 3
 
 # the benchmark tools keep working (a second per measurement, no timing
 # is checked)
 suite "bench smoke" sh tests/bench_smoke.sh
 
-echo "$TOTAL_PASSED passed, $TOTAL_FAILED failed"
+echo "$TOTAL_PASSED passed, $TOTAL_FAILED failed, $TOTAL_SKIPPED skipped"
 [ "$TOTAL_FAILED" -eq 0 ]
