@@ -315,6 +315,7 @@ start_write(struct conn *c)
 static int
 request_scan(struct conn *c, int eof)
 {
+	const struct server_conf *conf = c->c_sv->sv_conf;
 	const struct proto	*p = &protos[c->c_kind];
 	struct request_ctx	 rc;
 	enum scan		 sc;
@@ -331,7 +332,10 @@ request_scan(struct conn *c, int eof)
 	}
 	c->c_x->x_linelen = len;
 	memset(&rc, 0, sizeof(rc));
-	rc.rc_conf = c->c_sv->sv_conf;
+	rc.rc_hosts.ho_vh = conf->sc_vhosts;
+	rc.rc_hosts.ho_n = conf->sc_nvhosts;
+	rc.rc_hosts.ho_gopher = conf->sc_gopher;
+	rc.rc_hosts.ho_gemini_port = conf->sc_gemini_port;
 	rc.rc_mime = c->c_sv->sv_mime;
 	rc.rc_over = c->c_over;
 	p->pr_respond(c->c_x, sc, len, &rc);

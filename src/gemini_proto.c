@@ -226,14 +226,13 @@ frame(struct response *r, const struct snapshot *s, char *head, size_t n)
 
 /* The virtual host a request is for, or NULL (then the answer is 53). */
 static const struct vhost *
-vhost_of(const struct server_conf *conf, const struct gemini_request *q)
+vhost_of(const struct hosts *h, const struct gemini_request *q)
 {
 	size_t	 i;
 
-	for (i = 0; i < conf->sc_nvhosts; i++)
-		if (gemini_host_ok(q, conf->sc_vhosts[i].vh_names,
-		    conf->sc_gemini_port))
-			return &conf->sc_vhosts[i];
+	for (i = 0; i < h->ho_n; i++)
+		if (gemini_host_ok(q, h->ho_vh[i].vh_names, h->ho_gemini_port))
+			return &h->ho_vh[i];
 	return NULL;
 }
 
@@ -266,7 +265,7 @@ answer(struct exchange *x, enum scan sc, size_t len, struct request_ctx *rc)
 		return;
 	}
 	snprintf(x->x_host, sizeof(x->x_host), "%s", q.gr_host);
-	if ((vh = vhost_of(rc->rc_conf, &q)) == NULL) {
+	if ((vh = vhost_of(&rc->rc_hosts, &q)) == NULL) {
 		response_set(r, OUT_REFUSED, "Proxy request refused: host or "
 		    "port not served here");
 		return;

@@ -427,13 +427,13 @@ void
 gopher_respond(struct exchange *x, enum scan sc, size_t len,
     struct request_ctx *rc)
 {
-	const struct server_conf *conf = rc->rc_conf;
+	const struct hosts	*h = &rc->rc_hosts;
 	struct response		*r = &x->x_resp;
 	struct gopher_request	 q;
 	const char		*errstr;
 
 	x->x_head[0] = '\0';
-	rc->rc_snap = live_acquire(conf->sc_vhosts[conf->sc_gopher].vh_live);
+	rc->rc_snap = live_acquire(h->ho_vh[h->ho_gopher].vh_live);
 	if (sc == SCAN_TOOLONG) {
 		gopher_error(r, "Request too long");
 		return;

@@ -17,10 +17,33 @@
 #include <stddef.h>
 
 #include "response.h"
-#include "server.h"
 
+struct live;
 struct mime;
 struct snapshot;
+struct tls_host;
+
+/* The protocols a listener speaks (a row of protos[] each). */
+enum listener_kind {
+	LISTEN_GEMINI,
+	LISTEN_GOPHER,
+	NUM_LISTEN_KINDS
+};
+
+/* A virtual host: its names, its live capsule, its certificate. */
+struct vhost {
+	const char *const	*vh_names;	/* lowercase A-labels, NULL-ended */
+	struct live		*vh_live;
+	struct tls_host		*vh_tls;
+};
+
+/* The hosts served, as every adapter sees them. */
+struct hosts {
+	const struct vhost	*ho_vh;		/* [0] is the default */
+	size_t			 ho_n;
+	size_t			 ho_gopher;	/* the one Gopher serves */
+	int			 ho_gemini_port; /* advertised */
+};
 
 /* Where a request stands (pr_scan). */
 enum scan {
@@ -42,7 +65,7 @@ struct exchange {
 
 /* What an adapter may use to answer. */
 struct request_ctx {
-	const struct server_conf *rc_conf;
+	struct hosts		 rc_hosts;
 	struct mime		*rc_mime;
 	int			 rc_over;	/* over its address's share */
 	struct snapshot		*rc_snap;	/* set: the one answered from */

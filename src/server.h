@@ -22,6 +22,8 @@
 
 #include <stddef.h>
 
+#include "proto.h"
+
 /* Listening sockets: addresses times workers. */
 #define SERVER_MAX_FDS	64
 
@@ -29,18 +31,6 @@ struct live;
 struct mime;
 struct tls_host;
 
-enum listener_kind {
-	LISTEN_GEMINI,
-	LISTEN_GOPHER,
-	NUM_LISTEN_KINDS
-};
-
-/* A virtual host: its names, its live capsule, its certificate. */
-struct vhost {
-	const char *const	*vh_names;	/* lowercase A-labels, NULL-ended */
-	struct live		*vh_live;
-	struct tls_host		*vh_tls;
-};
 
 /* A listening socket, bound by the parent: one per address and worker. */
 struct listen_fd {
