@@ -33,7 +33,7 @@ UNISTRING_LIBS := $(shell pkg-config --libs libunistring 2>/dev/null || echo -lu
 
 CPPFLAGS += -std=c11 -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) -MMD -MP
 LDFLAGS	 += -Wl,--as-needed
-# libstemmer (Snowball) ships no .pc file on Debian 12 either; textindex.c
+# libstemmer (Snowball) ships no .pc file on Debian 12 either; textindex_*.c
 # needs libm (log, sqrt).
 STEMMER_LIBS := $(shell pkg-config --libs libstemmer 2>/dev/null || echo -lstemmer)
 LDLIBS	 += $(PKG_LIBS) $(UNISTRING_LIBS) $(STEMMER_LIBS) -lm -lpthread
@@ -41,6 +41,10 @@ LDLIBS	 += $(PKG_LIBS) $(UNISTRING_LIBS) $(STEMMER_LIBS) -lm -lpthread
 SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
 
+# The text index, in parts (src/textindex_int.h lists them).
+TEXTINDEX_SRCS = src/textindex_tok.c src/textindex_dict.c \
+	   src/textindex_topn.c src/textindex_build.c src/textindex.c \
+	   src/textindex_query.c src/textindex_snip.c
 # Modules, in data-flow order.  Pure ones have a unit test of their own.
 LIB_SRCS = src/buf.c src/utf8.c src/strmap.c src/arena.c src/source.c \
 	   src/article.c src/slug.c src/meta.c src/catalog.c src/site.c src/addr.c src/gemtext.c \
@@ -49,7 +53,7 @@ LIB_SRCS = src/buf.c src/utf8.c src/strmap.c src/arena.c src/source.c \
 	   src/response.c src/respond.c src/gemini_proto.c src/gopher_proto.c \
 	   src/proto.c src/tls.c src/perip.c src/conn.c src/server.c src/config.c \
 	   src/access.c src/serve.c src/preflight.c src/sandbox.c \
-	   src/textindex.c \
+	   $(TEXTINDEX_SRCS) \
 	   src/discover.c src/search.c
 SRCS	 = $(LIB_SRCS) src/main.c
 TESTS	 = test_buf test_utf8 test_strmap test_source test_article \
@@ -173,7 +177,7 @@ FUZZ_SRCS_fuzz_article = $(FUZZ_RENDER)
 FUZZ_SRCS_fuzz_render_catalog = $(FUZZ_RENDER)
 FUZZ_SRCS_fuzz_config = $(FUZZ_BASE) src/config.c src/article.c \
 	   src/source.c
-FUZZ_SRCS_fuzz_textindex = $(FUZZ_BASE) src/strmap.c src/textindex.c
+FUZZ_SRCS_fuzz_textindex = $(FUZZ_BASE) src/strmap.c $(TEXTINDEX_SRCS)
 
 .PHONY: fuzz fuzz-build
 

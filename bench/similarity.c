@@ -1,5 +1,6 @@
 /*
- * similarity: measures src/textindex.c on a directory of articles.
+ * similarity: measures the text index (src/textindex*.c) on a directory of
+ * articles.
  *
  *	make build/similarity
  *	build/similarity [-k K] [-j THREADS] [-q QUERIES] DIR [MANIFEST]
