@@ -45,13 +45,15 @@ SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 TEXTINDEX_SRCS = src/textindex_tok.c src/textindex_dict.c \
 	   src/textindex_topn.c src/textindex_build.c src/textindex.c \
 	   src/textindex_query.c src/textindex_snip.c
+# The configuration parser, in parts (src/config_int.h lists them).
+CONFIG_SRCS = src/config.c src/config_keys.c src/config_dump.c
 # Modules, in data-flow order.  Pure ones have a unit test of their own.
 LIB_SRCS = src/buf.c src/utf8.c src/strmap.c src/arena.c src/source.c \
 	   src/article.c src/slug.c src/meta.c src/catalog.c src/site.c src/addr.c src/gemtext.c \
 	   src/gopher_render.c src/feed.c src/capsule.c src/log.c src/mime.c \
 	   src/snapshot.c src/live.c src/gemini.c src/gopher.c src/router.c \
 	   src/response.c src/respond.c src/gemini_proto.c src/gopher_proto.c \
-	   src/proto.c src/tls.c src/perip.c src/conn.c src/server.c src/config.c \
+	   src/proto.c src/tls.c src/perip.c src/conn.c src/server.c $(CONFIG_SRCS) \
 	   src/access.c src/serve.c src/preflight.c src/sandbox.c \
 	   $(TEXTINDEX_SRCS) \
 	   src/discover.c src/search.c
@@ -175,7 +177,7 @@ FUZZ_SRCS_fuzz_gemini_request = $(FUZZ_BASE) src/gemini.c
 FUZZ_SRCS_fuzz_gopher_request = $(FUZZ_BASE) src/gopher.c
 FUZZ_SRCS_fuzz_article = $(FUZZ_RENDER)
 FUZZ_SRCS_fuzz_render_catalog = $(FUZZ_RENDER)
-FUZZ_SRCS_fuzz_config = $(FUZZ_BASE) src/config.c src/article.c \
+FUZZ_SRCS_fuzz_config = $(FUZZ_BASE) $(CONFIG_SRCS) src/article.c \
 	   src/source.c
 FUZZ_SRCS_fuzz_textindex = $(FUZZ_BASE) src/strmap.c $(TEXTINDEX_SRCS)
 

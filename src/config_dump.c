@@ -1,0 +1,72 @@
+/*
+ * config_dump.c: config_dump, a struct config in canonical form (the
+ * form `capsuled -n` prints and tests compare with diff).
+ */
+
+#include "buf.h"
+#include "config.h"
+#include "config_int.h"
+
+static void
+dump_host(const struct config_host *h, struct buf *b)
+{
+	size_t	 i;
+
+	buf_printf(b, "\nhost %s\n", h->ch_name != NULL ? h->ch_name :
+	    CONFIG_DEF_HOST);
+	for (i = 0; i < h->ch_naliases; i++)
+		buf_printf(b, "alias %s\n", h->ch_aliases[i]);
+	buf_printf(b, "capsule %s\n", h->ch_capsule != NULL ?
+	    h->ch_capsule : CONFIG_DEF_CAPSULE);
+	buf_printf(b, "certs %s\n", h->ch_certs != NULL ? h->ch_certs :
+	    CONFIG_DEF_CERTS);
+	if (h->ch_lang != NULL)
+		buf_printf(b, "lang %s\n", h->ch_lang);
+	if (h->ch_title != NULL)
+		buf_printf(b, "title %s\n", h->ch_title);
+}
+
+/*
+ * Canonical form: every server-wide key (optional ones only when set)
+ * in table order, then each host.  Strings are written as they are;
+ * config_parse never stores one that would not read back.
+ */
+void
+config_dump(const struct config *c, struct buf *b)
+{
+	const struct config_listen	*l;
+	size_t				 i;
+
+	buf_adds(b, "# capsuled configuration\n");
+	for (i = 0; i < c->c_nlisten; i++) {
+		l = &c->c_listen[i];
+		buf_printf(b, "listen %s %s %d\n", word_name(WORDS(proto_words),
+		    (int)l->cl_proto), l->cl_addr, l->cl_port);
+	}
+	if (c->c_gopher_host != NULL)
+		buf_printf(b, "gopher-host %s\n", c->c_gopher_host);
+	if (c->c_user != NULL)
+		buf_printf(b, "user %s\n", c->c_user);
+	buf_printf(b, "gopher-port %d\n", c->c_gopher_port);
+	buf_printf(b, "log %s\n", word_name(WORDS(log_words), (int)c->c_log));
+	buf_printf(b, "log-level %s\n", word_name(WORDS(level_words),
+	    (int)c->c_level));
+	buf_printf(b, "log-addresses %s\n", word_name(WORDS(yesno_words),
+	    c->c_log_addresses != 0));
+	buf_printf(b, "timeout %d\n", c->c_timeout);
+	buf_printf(b, "max-connections %d\n", c->c_max_conn);
+	buf_printf(b, "max-connections-per-address %d\n",
+	    c->c_max_conn_per_ip);
+	buf_printf(b, "limit-loopback %s\n", word_name(WORDS(yesno_words),
+	    c->c_limit_loopback != 0));
+	buf_printf(b, "rescan %d\n", c->c_rescan);
+	buf_printf(b, "workers %d\n", c->c_workers);
+	buf_printf(b, "gopher-text %s\n", word_name(WORDS(text_words),
+	    c->c_gopher_strict != 0));
+	buf_printf(b, "home-limit %zu\n", c->c_home_limit);
+	buf_printf(b, "similar %zu\n", c->c_similar);
+	for (i = 0; i < c->c_nhosts; i++)
+		dump_host(&c->c_hosts[i], b);
+}
+
+/* With no host, serve one: localhost from ./capsule with ./certs. */
