@@ -54,7 +54,8 @@ LIB_SRCS = src/buf.c src/utf8.c src/strmap.c src/arena.c src/source.c \
 	   src/snapshot.c src/live.c src/gemini.c src/gopher.c src/router.c \
 	   src/response.c src/respond.c src/gemini_proto.c src/gopher_proto.c \
 	   src/proto.c src/tls.c src/perip.c src/conn.c src/server.c $(CONFIG_SRCS) \
-	   src/access.c src/serve.c src/preflight.c src/sandbox.c \
+	   src/access.c src/serve.c src/serve_world.c src/serve_child.c \
+	   src/preflight.c src/sandbox.c \
 	   $(TEXTINDEX_SRCS) \
 	   src/discover.c src/search.c
 SRCS	 = $(LIB_SRCS) src/main.c

@@ -1,0 +1,159 @@
+/*
+ * serve_child.c: the serving process that the root parent (serve.c)
+ * forks: it makes the world (serve_world.c), drops privileges,
+ * sandboxes itself, starts one event loop per worker thread, says
+ * "ready", and serves until SIGTERM.  The order matters: see child().
+ */
+#include <sys/prctl.h>
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/thread.h>
+
+#include "capsule.h"
+#include "live.h"
+#include "log.h"
+#include "mime.h"
+#include "sandbox.h"
+#include "tls.h"
+#include "serve_int.h"
+
+static void
+log_diags(struct diags *d)
+{
+	size_t	 i;
+
+	for (i = 0; i < d->d_n; i++)
+		log_warnx("%s: %s: %s", d->d_list[i].d_file,
+		    diag_level_name(d->d_list[i].d_level), d->d_list[i].d_msg);
+	diags_free(d);
+}
+
+
+static pthread_t	 worker_threads[SERVER_MAX_FDS];
+
+static void *
+worker_main(void *arg)
+{
+	const char	*errstr;
+
+	if (server_run(arg, &errstr) == -1)
+		log_warnx("%s", errstr);
+	return NULL;
+}
+
+/*
+ * One event loop per worker, each on its own listening sockets; worker 0
+ * will run in this thread, the others get threads now (before seccomp,
+ * which forbids making threads).
+ */
+static void
+workers_start(struct server_conf *sc, struct mime **mimes)
+{
+	const char	*errstr;
+	size_t		 i;
+
+	if (evthread_use_pthreads() == -1)
+		fatalx("libevent: no thread support");
+	if ((sc->sc_servers = calloc(sc->sc_nworkers,
+	    sizeof(*sc->sc_servers))) == NULL)
+		fatalx("out of memory");
+	for (i = 0; i < sc->sc_nworkers; i++)
+		if ((sc->sc_servers[i] = server_new(sc, i, mimes[i], &errstr)) ==
+		    NULL)
+			fatalx("%s", errstr);
+	for (i = 1; i < sc->sc_nworkers; i++)
+		if (pthread_create(&worker_threads[i], NULL, worker_main,
+		    sc->sc_servers[i]) != 0)
+			fatalx("cannot start worker threads");
+}
+
+/* Serve until SIGTERM; then wait for every worker to finish. */
+static void
+workers_run(struct server_conf *sc, struct mime **mimes)
+{
+	const char	*errstr;
+	size_t		 i;
+
+	if (server_run(sc->sc_servers[0], &errstr) == -1)
+		fatalx("%s", errstr);
+	for (i = 1; i < sc->sc_nworkers; i++)
+		pthread_join(worker_threads[i], NULL);
+	for (i = 0; i < sc->sc_nworkers; i++) {
+		server_free(sc->sc_servers[i]);
+		mime_close(mimes[i]);
+	}
+	free(sc->sc_servers);
+}
+
+/*
+ * The serving process: make the world, drop privileges, sandbox, start
+ * the watchers, say "ready" on fd ready, serve until SIGTERM.  Never
+ * returns.
+ */
+void __attribute__((noreturn))
+child(struct serve *sv, const struct server_conf *listeners,
+    const struct config *c, int ready, int stopped)
+{
+	struct world	*w;
+	struct mime	*mimes[SERVER_MAX_FDS];
+	struct diags	 d;
+	const char	*errstr;
+	char		 err[1024];
+	int		*dirs;
+	size_t		 i;
+
+	signal(SIGHUP, SIG_IGN);
+	/* before anything is logged, and before the sandbox (syslog's socket) */
+	log_setup(c->c_log == CONF_LOG_SYSLOG, (enum log_level)c->c_level);
+	raise_nofile();		/* before world_new() sizes the limits */
+	memset(&d, 0, sizeof(d));
+	w = world_new(sv, c, &d, err, sizeof(err));
+	log_diags(&d);
+	if (w == NULL)
+		fatalx("%s", err);
+	memcpy(w->w_sc.sc_lis, listeners->sc_lis, sizeof(w->w_sc.sc_lis));
+	w->w_sc.sc_nfds = listeners->sc_nfds;
+	w->w_sc.sc_nworkers = listeners->sc_nworkers;
+	w->w_sc.sc_stopped_fd = stopped;
+	w->w_sc.sc_per_ip = c->c_max_conn_per_ip;
+	w->w_sc.sc_limit_loopback = c->c_limit_loopback;
+	w->w_sc.sc_log_addresses = c->c_log_addresses;
+	if (sandbox_drop(c->c_user ? c->c_user : "nobody", &errstr) == -1)
+		fatalx("cannot drop privileges to %s: %s; refusing to serve",
+		    c->c_user ? c->c_user : "nobody", errstr);
+	if (geteuid() != 0 && getuid() != 0 && c->c_user == NULL &&
+	    sv->sv_was_root)
+		log_info("running as nobody");
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 ||
+	    getppid() != sv->sv_parent)
+		exit(0);	/* the parent is gone */
+	for (i = 0; i < w->w_sc.sc_nworkers; i++)
+		if ((mimes[i] = mime_open(&errstr)) == NULL)
+			fatalx("libmagic: %s", errstr);
+	/* every host's capsule must stay readable under Landlock */
+	if ((dirs = calloc(w->w_n, sizeof(*dirs))) == NULL)
+		fatalx("out of memory");
+	for (i = 0; i < w->w_n; i++)
+		dirs[i] = live_dirfd(w->w_vh[i].vh_live);
+	if (!sv->sv_no_sandbox && sandbox_restrict(dirs, i, 1, &errstr) == -1)
+		fatalx("Landlock: %s", errstr);
+	for (i = 0; i < w->w_n; i++)
+		if (live_start(w->w_vh[i].vh_live, &errstr) == -1)
+			fatalx("%s", errstr);
+	workers_start(&w->w_sc, mimes);
+	if (!sv->sv_no_sandbox && sandbox_restrict(dirs, 0, 2, &errstr) == -1)
+		fatalx("seccomp: %s", errstr);
+	free(dirs);
+	if (sv->sv_no_sandbox)
+		log_warnx("--no-sandbox: running WITHOUT Landlock and seccomp");
+	(void)!write(ready, "r", 1);
+	close(ready);
+	workers_run(&w->w_sc, mimes);
+	world_free(w);
+	exit(0);
+}

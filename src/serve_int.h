@@ -1,0 +1,62 @@
+/*
+ * serve_int.h: what the parts of `capsuled serve` share, for the
+ * serve*.c files only (main.c includes serve.h): the state that lasts
+ * across reloads, a configuration made real, and the calls between them.
+ *
+ *   serve.c        the root parent: listeners, supervising the serving
+ *                  process, SIGHUP and SIGTERM
+ *   serve_world.c  a configuration made real: virtual hosts, sites,
+ *                  certificates, connection limits
+ *   serve_child.c  the serving process: world, drop, sandbox, workers
+ */
+#ifndef SERVE_INT_H
+#define SERVE_INT_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+
+#include "config.h"
+#include "serve.h"
+#include "server.h"
+
+struct diags;
+struct tls_host;
+struct vhost;
+
+
+/* One configuration made real; w_sc first, so the server's pointer is ours. */
+struct world {
+	struct server_conf	 w_sc;
+	struct vhost		*w_vh;
+	struct tls_host		*w_tls;
+	size_t			 w_n;
+};
+
+/* What stays the same across reloads. */
+struct serve {
+	const char		*sv_path;	/* config file, or NULL */
+	const struct overrides	*sv_over;
+	int			 sv_gemini_port; /* advertised */
+	int			 sv_gopher_port;
+	struct config_listen	 sv_listen[CONFIG_MAX_LISTEN];
+	size_t			 sv_nlisten;
+	int			 sv_workers;	/* as configured at start */
+	pid_t			 sv_parent;	/* the privileged process */
+	int			 sv_sigfd;	/* its signalfd */
+	int			 sv_was_root;
+	int			 sv_no_sandbox;
+};
+
+/* serve_world.c */
+struct world	*world_new(const struct serve *, const struct config *,
+		    struct diags *, char *, size_t);
+void		 world_free(struct world *);
+void		 raise_nofile(void);
+
+/* serve_child.c */
+void		 child(struct serve *, const struct server_conf *,
+		    const struct config *, int, int)
+		    __attribute__((noreturn));
+
+#endif /* SERVE_INT_H */
