@@ -51,7 +51,8 @@ CONFIG_SRCS = src/config.c src/config_keys.c src/config_dump.c
 LIB_SRCS = src/buf.c src/utf8.c src/strmap.c src/arena.c src/source.c \
 	   src/article.c src/slug.c src/meta.c src/catalog.c src/site.c src/addr.c src/gemtext.c \
 	   src/gopher_render.c src/feed.c src/capsule.c src/log.c src/mime.c \
-	   src/snapshot.c src/live.c src/gemini.c src/gopher.c src/router.c \
+	   src/snapshot.c src/live.c src/live_watch.c src/live_cache.c \
+	   src/gemini.c src/gopher.c src/router.c \
 	   src/response.c src/respond.c src/gemini_proto.c src/gopher_proto.c \
 	   src/proto.c src/tls.c src/perip.c src/conn.c src/server.c $(CONFIG_SRCS) \
 	   src/access.c src/serve.c src/serve_world.c src/serve_child.c \

@@ -1,0 +1,113 @@
+/*
+ * live_int.h: what the parts of a watched capsule share, for the
+ * live*.c files only (everyone else includes live.h): struct live and
+ * the calls between the parts.
+ *
+ *   live.c        a live capsule's life: the first (parallel) read,
+ *                 publishing snapshots, live_acquire
+ *   live_watch.c  the watcher thread: inotify events, rescans, settling,
+ *                 applying what changed
+ *   live_cache.c  what it keeps between reads: the metas by file name,
+ *                 and the files that could not be read
+ */
+#ifndef LIVE_INT_H
+#define LIVE_INT_H
+
+#include <sys/stat.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "site.h"
+#include "strmap.h"
+
+struct diags;
+struct meta;
+struct snapshot;
+
+
+/* A file the rescan saw change, waiting to look the same twice. */
+struct candidate {
+	char		*cd_name;
+	off_t		 cd_size;
+	int64_t		 cd_mtime;
+	int		 cd_seen;	/* seen in the latest scan */
+};
+
+/*
+ * A file that could not be read, as it was then: it is not read (nor
+ * logged) again until it changes (capsuled(8), "FILES THAT CANNOT BE
+ * READ").  Its published version, if any, stays in the cache.
+ */
+struct unreadable {
+	char		*ur_name;
+	ino_t		 ur_ino;
+	off_t		 ur_size;
+	struct timespec	 ur_mtime;
+	struct timespec	 ur_ctime;	/* chmod changes only this */
+	int		 ur_err;
+};
+
+struct live {
+	_Atomic int	  lv_refs;
+	char		 *lv_dir;
+	int		  lv_dirfd;
+	struct site	  lv_site;	/* strings are lv_strings' */
+	char		 *lv_strings;
+	int		  lv_rescan;	/* seconds between rescans, 0: never */
+	struct meta	**lv_meta;	/* the articles, in no order */
+	size_t		  lv_nmeta;
+	size_t		  lv_metacap;
+	struct strmap	  lv_byname;	/* name -> index in lv_meta */
+	char		 *lv_intro;	/* index.gmi */
+	size_t		  lv_introlen;
+	struct stat	  lv_introst;	/* what it was when read */
+	pthread_mutex_t	  lv_lock;	/* guards lv_cur */
+	struct snapshot	 *lv_cur;	/* the snapshot being served */
+	pthread_t	  lv_thread;
+	int		  lv_started;
+	int		  lv_inotify;	/* -1: rescans only */
+	int		  lv_stop[2];	/* a byte written here stops the thread */
+	char		**lv_pend;	/* names changed since the last build */
+	size_t		  lv_npend;
+	size_t		  lv_pendcap;
+	int		  lv_pend_intro;
+	struct candidate *lv_cand;
+	size_t		  lv_ncand;
+	int64_t		  lv_index_ms;	/* the last text index took */
+	int64_t		  lv_full_ms;	/* the last full one took */
+	int64_t		  lv_settle_at;	/* rebuild the index then; 0: no */
+	struct unreadable *lv_unread;	/* files that could not be read */
+	size_t		  lv_nunread;
+	struct strmap	  lv_unreadby;	/* name -> index in lv_unread */
+};
+
+
+static inline int64_t
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* live_cache.c */
+int		 cache_put(struct live *, struct meta *);
+void		 cache_del(struct live *, const char *);
+int		 unread_same(const struct live *, const char *,
+		    const struct stat *);
+void		 unread_forget(struct live *, const char *);
+void		 unread_note(struct live *, const char *, int, struct diags *);
+
+/* live.c */
+void		 log_diags(struct diags *);
+void		 read_intro(struct live *, struct diags *);
+int		 publish(struct live *, int);
+
+/* live_watch.c */
+void		*live_main(void *);
+
+#endif /* LIVE_INT_H */
