@@ -41,7 +41,7 @@ config_init(struct config *c)
 }
 
 void
-host_purge(struct config_host *h)
+config_host_purge(struct config_host *h)
 {
 	size_t	 i;
 
@@ -63,7 +63,7 @@ config_purge(struct config *c)
 	for (i = 0; i < c->c_nlisten; i++)
 		free(c->c_listen[i].cl_addr);
 	for (i = 0; i < c->c_nhosts; i++)
-		host_purge(&c->c_hosts[i]);
+		config_host_purge(&c->c_hosts[i]);
 	free(c->c_hosts);
 	free(c->c_gopher_host);
 	free(c->c_user);
@@ -81,7 +81,7 @@ error_clean(char *s)
 
 /* Report "FILE:LINE: message" and return -1. */
 int
-parse_error(struct parser *p, const char *fmt, ...)
+config_parse_error(struct parser *p, const char *fmt, ...)
 {
 	char	 msg[CONFIG_MSG_MAX];
 	va_list	 ap;
@@ -118,7 +118,7 @@ parse_line(struct parser *p, char *s, size_t n)
 	}
 	if (n == 0 || *s == '#')
 		return 0;
-	if (check_text(p, s, n) == -1)
+	if (config_check_text(p, s, n) == -1)
 		return -1;
 	s[n] = '\0';
 	value = s + strcspn(s, " \t");
@@ -126,27 +126,29 @@ parse_line(struct parser *p, char *s, size_t n)
 		*value++ = '\0';
 		value += strspn(value, " \t");
 	}
-	if ((kw = keyword_find(s, &k)) == NULL)
-		return parse_error(p, "unknown key '%s'", s);
+	if ((kw = config_keyword_find(s, &k)) == NULL)
+		return config_parse_error(p, "unknown key '%s'", s);
 	/* Tabs separate words; inside a value they are control bytes. */
 	if (k != KEY_LISTEN && strchr(value, '\t') != NULL)
-		return parse_error(p, "control character U+0009");
+		return config_parse_error(p, "control character U+0009");
 	if (kw->kw_scope == SCOPE_SERVER && p->p_conf->c_nhosts > 0)
-		return parse_error(p, "'%s' must come before the first host",
+		return config_parse_error(p,
+		    "'%s' must come before the first host",
 		    kw->kw_name);
 	if (kw->kw_scope == SCOPE_HOST && p->p_conf->c_nhosts == 0)
-		return parse_error(p, "'%s' must come after a host line",
+		return config_parse_error(p, "'%s' must come after a host line",
 		    kw->kw_name);
 	if (!kw->kw_repeat && p->p_seen[k] != 0)
-		return parse_error(p, "duplicate '%s' (first on line %zu)",
+		return config_parse_error(p,
+		    "duplicate '%s' (first on line %zu)",
 		    kw->kw_name, p->p_seen[k]);
 	if (*value == '\0')
-		return parse_error(p, "'%s' needs a value", kw->kw_name);
+		return config_parse_error(p, "'%s' needs a value", kw->kw_name);
 	if (kw->kw_set(p, k, value) == -1)
 		return -1;
 	if (p->p_seen[k] == 0)
 		p->p_seen[k] = p->p_line;
-	record_line(p->p_conf, k, p->p_line);
+	config_record_line(p->p_conf, k, p->p_line);
 	return 0;
 }
 
@@ -161,10 +163,10 @@ parse_finish(struct parser *p)
 		h = &p->p_conf->c_hosts[i];
 		if (h->ch_capsule == NULL &&
 		    (h->ch_capsule = strdup(CONFIG_DEF_CAPSULE)) == NULL)
-			return parse_error(p, "out of memory");
+			return config_parse_error(p, "out of memory");
 		if (h->ch_certs == NULL &&
 		    (h->ch_certs = strdup(CONFIG_DEF_CERTS)) == NULL)
-			return parse_error(p, "out of memory");
+			return config_parse_error(p, "out of memory");
 	}
 	return 0;
 }
@@ -204,7 +206,7 @@ config_parse(struct config *conf, const char *file, const char *text,
 			n--;
 		buf_reset(&line);
 		if (buf_add(&line, text + pos, n) == -1) {
-			parse_error(&p, "out of memory");
+			config_parse_error(&p, "out of memory");
 			goto done;
 		}
 		if (parse_line(&p, line.b_data, line.b_len) == -1)
@@ -285,7 +287,7 @@ config_default_host(struct config *c)
 	if ((h->ch_name = strdup(CONFIG_DEF_HOST)) == NULL ||
 	    (h->ch_capsule = strdup(CONFIG_DEF_CAPSULE)) == NULL ||
 	    (h->ch_certs = strdup(CONFIG_DEF_CERTS)) == NULL) {
-		host_purge(h);
+		config_host_purge(h);
 		free(h);
 		return -1;
 	}

@@ -40,7 +40,8 @@ config_dump(const struct config *c, struct buf *b)
 	buf_adds(b, "# capsuled configuration\n");
 	for (i = 0; i < c->c_nlisten; i++) {
 		l = &c->c_listen[i];
-		buf_printf(b, "listen %s %s %d\n", word_name(WORDS(proto_words),
+		buf_printf(b, "listen %s %s %d\n",
+		    config_word_name(WORDS(config_proto_words),
 		    (int)l->cl_proto), l->cl_addr, l->cl_port);
 	}
 	if (c->c_gopher_host != NULL)
@@ -48,20 +49,25 @@ config_dump(const struct config *c, struct buf *b)
 	if (c->c_user != NULL)
 		buf_printf(b, "user %s\n", c->c_user);
 	buf_printf(b, "gopher-port %d\n", c->c_gopher_port);
-	buf_printf(b, "log %s\n", word_name(WORDS(log_words), (int)c->c_log));
-	buf_printf(b, "log-level %s\n", word_name(WORDS(level_words),
+	buf_printf(b, "log %s\n", config_word_name(WORDS(config_log_words),
+	    (int)c->c_log));
+	buf_printf(b, "log-level %s\n",
+	    config_word_name(WORDS(config_level_words),
 	    (int)c->c_level));
-	buf_printf(b, "log-addresses %s\n", word_name(WORDS(yesno_words),
+	buf_printf(b, "log-addresses %s\n",
+	    config_word_name(WORDS(config_yesno_words),
 	    c->c_log_addresses != 0));
 	buf_printf(b, "timeout %d\n", c->c_timeout);
 	buf_printf(b, "max-connections %d\n", c->c_max_conn);
 	buf_printf(b, "max-connections-per-address %d\n",
 	    c->c_max_conn_per_ip);
-	buf_printf(b, "limit-loopback %s\n", word_name(WORDS(yesno_words),
+	buf_printf(b, "limit-loopback %s\n",
+	    config_word_name(WORDS(config_yesno_words),
 	    c->c_limit_loopback != 0));
 	buf_printf(b, "rescan %d\n", c->c_rescan);
 	buf_printf(b, "workers %d\n", c->c_workers);
-	buf_printf(b, "gopher-text %s\n", word_name(WORDS(text_words),
+	buf_printf(b, "gopher-text %s\n",
+	    config_word_name(WORDS(config_text_words),
 	    c->c_gopher_strict != 0));
 	buf_printf(b, "home-limit %zu\n", c->c_home_limit);
 	buf_printf(b, "similar %zu\n", c->c_similar);

@@ -98,21 +98,21 @@ struct keyword {
 #define WORDS(w)	(w), sizeof(w) / sizeof((w)[0])
 
 /* config_keys.c: the words of a key, indexed by its value */
-extern const char *const proto_words[NUM_CONF_PROTOS];
-extern const char *const log_words[NUM_CONF_LOGS];
-extern const char *const level_words[NUM_CONF_LEVELS];
-extern const char *const text_words[2];
-extern const char *const yesno_words[2];
+extern const char *const config_proto_words[NUM_CONF_PROTOS];
+extern const char *const config_log_words[NUM_CONF_LOGS];
+extern const char *const config_level_words[NUM_CONF_LEVELS];
+extern const char *const config_text_words[2];
+extern const char *const config_yesno_words[2];
 
 /* config_keys.c */
-int		 check_text(struct parser *, const char *, size_t);
-const struct keyword *keyword_find(const char *, enum key *);
-void		 record_line(struct config *, enum key, size_t);
-const char	*word_name(const char *const *, size_t, int);
+int		 config_check_text(struct parser *, const char *, size_t);
+const struct keyword *config_keyword_find(const char *, enum key *);
+void		 config_record_line(struct config *, enum key, size_t);
+const char	*config_word_name(const char *const *, size_t, int);
 
 /* config.c */
-void		 host_purge(struct config_host *);
-int		 parse_error(struct parser *, const char *, ...)
+void		 config_host_purge(struct config_host *);
+int		 config_parse_error(struct parser *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 
 #endif /* CONFIG_INT_H */

@@ -21,17 +21,17 @@
 #include "discover.h"
 #include "utf8.h"
 
-const char *const proto_words[NUM_CONF_PROTOS] = {
+const char *const config_proto_words[NUM_CONF_PROTOS] = {
 	[CONF_GEMINI] = "gemini",
 	[CONF_GOPHER] = "gopher",
 };
 
-const char *const log_words[NUM_CONF_LOGS] = {
+const char *const config_log_words[NUM_CONF_LOGS] = {
 	[CONF_LOG_STDERR] = "stderr",
 	[CONF_LOG_SYSLOG] = "syslog",
 };
 
-const char *const level_words[NUM_CONF_LEVELS] = {
+const char *const config_level_words[NUM_CONF_LEVELS] = {
 	[CONF_LEVEL_ERROR] = "error",
 	[CONF_LEVEL_WARNING] = "warning",
 	[CONF_LEVEL_INFO] = "info",
@@ -39,10 +39,10 @@ const char *const level_words[NUM_CONF_LEVELS] = {
 };
 
 /* Indexed by c_gopher_strict. */
-const char *const text_words[2] = { "raw", "strict" };
+const char *const config_text_words[2] = { "raw", "strict" };
 
 /* Indexed by c_limit_loopback and c_log_addresses. */
-const char *const yesno_words[2] = { "no", "yes" };
+const char *const config_yesno_words[2] = { "no", "yes" };
 
 static int	 set_listen(struct parser *, enum key, char *);
 static int	 set_value(struct parser *, enum key, char *);
@@ -59,14 +59,15 @@ static const struct keyword keywords[NUM_KEYS] = {
 	[KEY_LISTEN] = { "listen", SCOPE_SERVER, 1, set_listen, 0, 0, NULL,
 	    0, NULL },
 	[KEY_GOPHER_HOST] = { "gopher-host", SCOPE_SERVER, 0, STRING },
-	[KEY_GOPHER_PORT] = { "gopher-port", SCOPE_SERVER, 0, NUMBER(0, 65535) },
+	[KEY_GOPHER_PORT] = { "gopher-port", SCOPE_SERVER, 0, NUMBER(0,
+	    65535) },
 	[KEY_USER] = { "user", SCOPE_SERVER, 0, STRING },
 	[KEY_LOG] = { "log", SCOPE_SERVER, 0,
-	    WORD(log_words, "stderr or syslog") },
+	    WORD(config_log_words, "stderr or syslog") },
 	[KEY_LOG_LEVEL] = { "log-level", SCOPE_SERVER, 0,
-	    WORD(level_words, "error, warning, info or debug") },
+	    WORD(config_level_words, "error, warning, info or debug") },
 	[KEY_LOG_ADDRESSES] = { "log-addresses", SCOPE_SERVER, 0,
-	    WORD(yesno_words, "yes or no") },
+	    WORD(config_yesno_words, "yes or no") },
 	[KEY_TIMEOUT] = { "timeout", SCOPE_SERVER, 0, NUMBER(1, 3600) },
 	[KEY_MAX_CONN] = { "max-connections", SCOPE_SERVER, 0,
 	    NUMBER(0, 1000000) },
@@ -74,12 +75,12 @@ static const struct keyword keywords[NUM_KEYS] = {
 	    0, NUMBER(0, 1000000) },
 	[KEY_RESCAN] = { "rescan", SCOPE_SERVER, 0, NUMBER(0, 86400) },
 	[KEY_GOPHER_TEXT] = { "gopher-text", SCOPE_SERVER, 0,
-	    WORD(text_words, "raw or strict") },
+	    WORD(config_text_words, "raw or strict") },
 	[KEY_HOME_LIMIT] = { "home-limit", SCOPE_SERVER, 0, NUMBER(1, 100000) },
 	[KEY_SIMILAR] = { "similar", SCOPE_SERVER, 0,
 	    NUMBER(0, DISCOVER_SIMILAR_MAX) },
 	[KEY_LIMIT_LOOPBACK] = { "limit-loopback", SCOPE_SERVER, 0,
-	    WORD(yesno_words, "yes or no") },
+	    WORD(config_yesno_words, "yes or no") },
 	[KEY_WORKERS] = { "workers", SCOPE_SERVER, 0, NUMBER(0, 64) },
 	[KEY_HOST] = { "host", SCOPE_ANY, 1, set_host, 0, 0, NULL, 0, NULL },
 	[KEY_ALIAS] = { "alias", SCOPE_HOST, 1, set_alias, 0, 0, NULL, 0,
@@ -123,7 +124,7 @@ word_index(const char *const *words, size_t n, const char *w)
 }
 
 const char *
-word_name(const char *const *words, size_t n, int v)
+config_word_name(const char *const *words, size_t n, int v)
 {
 	return v >= 0 && (size_t)v < n ? words[v] : "?";
 }
@@ -135,20 +136,20 @@ word_name(const char *const *words, size_t n, int v)
  * or value.
  */
 int
-check_text(struct parser *p, const char *s, size_t n)
+config_check_text(struct parser *p, const char *s, size_t n)
 {
 	size_t	 i = 0;
 	uint32_t cp;
 
 	if (!utf8_valid(s, n))
-		return parse_error(p, "invalid UTF-8");
+		return config_parse_error(p, "invalid UTF-8");
 	while (i < n) {
 		i += utf8_decode(s + i, n - i, &cp);
 		if ((cp < 0x20 && cp != '\t') || (cp >= 0x7f && cp < 0xa0))
-			return parse_error(p, "control character U+%04X",
+			return config_parse_error(p, "control character U+%04X",
 			    (unsigned int)cp);
 		if (cp == 0xfeff)
-			return parse_error(p, "byte order mark (U+FEFF) "
+			return config_parse_error(p, "byte order mark (U+FEFF) "
 			    "allowed only at the start of the file");
 	}
 	return 0;
@@ -162,15 +163,17 @@ check_name(struct parser *p, enum key k, const char *s)
 	uint32_t cp;
 
 	if (n > CONFIG_NAME_MAX)
-		return parse_error(p, "'%s' name is longer than %d bytes",
+		return config_parse_error(p,
+		    "'%s' name is longer than %d bytes",
 		    keywords[k].kw_name, CONFIG_NAME_MAX);
 	while (i < n) {
 		i += utf8_decode(s + i, n - i, &cp);
 		if (uc_is_property_white_space(cp))
-			return parse_error(p, "'%s' name contains white space",
+			return config_parse_error(p,
+			    "'%s' name contains white space",
 			    keywords[k].kw_name);
 		if (cp == '/')
-			return parse_error(p, "'%s' name contains '/'",
+			return config_parse_error(p, "'%s' name contains '/'",
 			    keywords[k].kw_name);
 	}
 	return 0;
@@ -184,7 +187,8 @@ check_unique(struct parser *p, const char *name)
 
 	for (i = 0; i < p->p_nnames; i++)
 		if (strcasecmp(p->p_names[i].nu_name, name) == 0)
-			return parse_error(p, "host name '%s' already used "
+			return config_parse_error(p,
+			    "host name '%s' already used "
 			    "on line %zu", name, p->p_names[i].nu_line);
 	return 0;
 }
@@ -196,7 +200,7 @@ add_name(struct parser *p, const char *name)
 
 	nu = reallocarray(p->p_names, p->p_nnames + 1, sizeof(*nu));
 	if (nu == NULL)
-		return parse_error(p, "out of memory");
+		return config_parse_error(p, "out of memory");
 	p->p_names = nu;
 	nu[p->p_nnames].nu_name = name;
 	nu[p->p_nnames].nu_line = p->p_line;
@@ -247,29 +251,34 @@ set_listen(struct parser *p, enum key k, char *v)
 
 	(void)k;
 	if (c->c_nlisten == CONFIG_MAX_LISTEN)
-		return parse_error(p, "too many 'listen' lines (at most %d)",
+		return config_parse_error(p,
+		    "too many 'listen' lines (at most %d)",
 		    CONFIG_MAX_LISTEN);
 	if (split_words(v, w, 3) != 3)
-		return parse_error(p, "'listen' needs gemini|gopher "
+		return config_parse_error(p, "'listen' needs gemini|gopher "
 		    "ADDRESS PORT");
-	if ((proto = word_index(WORDS(proto_words), w[0])) == -1)
-		return parse_error(p, "'listen' protocol must be gemini or "
+	if ((proto = word_index(WORDS(config_proto_words), w[0])) == -1)
+		return config_parse_error(p,
+		    "'listen' protocol must be gemini or "
 		    "gopher, not '%s'", w[0]);
 	fam = strchr(w[1], ':') != NULL ? AF_INET6 : AF_INET;
 	if (inet_pton(fam, w[1], bin) != 1)
-		return parse_error(p, "'listen' address must be a numeric "
+		return config_parse_error(p,
+		    "'listen' address must be a numeric "
 		    "IPv4 or IPv6 address, not '%s'", w[1]);
 	if (parse_number(w[2], 0, 65535, &port) == -1)
-		return parse_error(p, "'listen' port must be a number from 0 "
+		return config_parse_error(p,
+		    "'listen' port must be a number from 0 "
 		    "to 65535, not '%s'", w[2]);
 	for (i = 0; port != 0 && i < c->c_nlisten; i++)
 		if (c->c_listen[i].cl_port == port &&
 		    addr_equal(c->c_listen[i].cl_addr, w[1]))
-			return parse_error(p, "duplicate 'listen' on %s port "
+			return config_parse_error(p,
+			    "duplicate 'listen' on %s port "
 			    "%ld (first on line %zu)", w[1], port,
 			    p->p_listen_line[i]);
 	if ((c->c_listen[c->c_nlisten].cl_addr = strdup(w[1])) == NULL)
-		return parse_error(p, "out of memory");
+		return config_parse_error(p, "out of memory");
 	c->c_listen[c->c_nlisten].cl_proto = (enum config_proto)proto;
 	c->c_listen[c->c_nlisten].cl_port = (int)port;
 	p->p_listen_line[c->c_nlisten++] = p->p_line;
@@ -286,10 +295,12 @@ set_value(struct parser *p, enum key k, char *v)
 
 	if (kw->kw_words != NULL) {
 		if ((n = word_index(kw->kw_words, kw->kw_nwords, v)) == -1)
-			return parse_error(p, "'%s' must be %s, not '%s'",
+			return config_parse_error(p,
+			    "'%s' must be %s, not '%s'",
 			    kw->kw_name, kw->kw_choices, v);
 	} else if (parse_number(v, kw->kw_min, kw->kw_max, &n) == -1)
-		return parse_error(p, "'%s' must be a number from %ld to %ld, "
+		return config_parse_error(p,
+		    "'%s' must be a number from %ld to %ld, "
 		    "not '%s'", kw->kw_name, kw->kw_min, kw->kw_max, v);
 	switch (k) {
 	case KEY_GOPHER_PORT:
@@ -367,10 +378,11 @@ set_string(struct parser *p, enum key k, char *v)
 	    check_name(p, k, v) == -1)
 		return -1;
 	if (k == KEY_LANG && !article_valid_lang(v))
-		return parse_error(p, "'lang' must be a language tag such as "
+		return config_parse_error(p,
+		    "'lang' must be a language tag such as "
 		    "en or pt-BR, not '%s'", v);
 	if ((copy = strdup(v)) == NULL)
-		return parse_error(p, "out of memory");
+		return config_parse_error(p, "out of memory");
 	field = string_field(p->p_conf, k);
 	free(*field);
 	*field = copy;
@@ -390,12 +402,12 @@ set_host(struct parser *p, enum key k, char *v)
 	/* One realloc per host: a file holds a handful. */
 	h = reallocarray(c->c_hosts, c->c_nhosts + 1, sizeof(*h));
 	if (h == NULL)
-		return parse_error(p, "out of memory");
+		return config_parse_error(p, "out of memory");
 	c->c_hosts = h;
 	h = &c->c_hosts[c->c_nhosts++];
 	memset(h, 0, sizeof(*h));
 	if ((h->ch_name = strdup(v)) == NULL)
-		return parse_error(p, "out of memory");
+		return config_parse_error(p, "out of memory");
 	for (i = 0; i < NUM_KEYS; i++)
 		if (keywords[i].kw_scope == SCOPE_HOST)
 			p->p_seen[i] = 0;
@@ -408,18 +420,19 @@ set_alias(struct parser *p, enum key k, char *v)
 	struct config_host	*h = &p->p_conf->c_hosts[p->p_conf->c_nhosts - 1];
 
 	if (h->ch_naliases == CONFIG_MAX_ALIASES)
-		return parse_error(p, "too many 'alias' lines for one host "
+		return config_parse_error(p,
+		    "too many 'alias' lines for one host "
 		    "(at most %d)", CONFIG_MAX_ALIASES);
 	if (check_name(p, k, v) == -1 || check_unique(p, v) == -1)
 		return -1;
 	if ((h->ch_aliases[h->ch_naliases] = strdup(v)) == NULL)
-		return parse_error(p, "out of memory");
+		return config_parse_error(p, "out of memory");
 	return add_name(p, h->ch_aliases[h->ch_naliases++]);
 }
 
 /* Where the keys that start-up checks were set (see config.h). */
 void
-record_line(struct config *c, enum key k, size_t line)
+config_record_line(struct config *c, enum key k, size_t line)
 {
 	struct config_host	*h = c->c_nhosts > 0 ?
 	    &c->c_hosts[c->c_nhosts - 1] : NULL;
@@ -435,7 +448,7 @@ record_line(struct config *c, enum key k, size_t line)
 }
 
 const struct keyword *
-keyword_find(const char *name, enum key *k)
+config_keyword_find(const char *name, enum key *k)
 {
 	int	 i;
 

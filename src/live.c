@@ -27,7 +27,7 @@
 #include "live_int.h"
 
 void
-log_diags(struct diags *d)
+live_log_diags(struct diags *d)
 {
 	size_t	 i;
 
@@ -39,7 +39,7 @@ log_diags(struct diags *d)
 }
 
 void
-read_intro(struct live *lv, struct diags *d)
+live_read_intro(struct live *lv, struct diags *d)
 {
 	free(lv->lv_intro);
 	lv->lv_intro = capsule_read_intro(lv->lv_dirfd, lv->lv_dir,
@@ -89,7 +89,7 @@ index_catalog(struct live *lv, const struct catalog *c, int fresh)
  * text index in full when fresh, else on the current one's.
  */
 int
-publish(struct live *lv, int fresh)
+live_publish(struct live *lv, int fresh)
 {
 	struct catalog	*c;
 	struct snapshot	*s, *old;
@@ -248,7 +248,8 @@ initial_scan(struct live *lv, struct diags *d)
 			pthread_join(tids[t], NULL);
 	for (t = 0; t < nt; t++) {
 		for (k = 0; k < parts[t].sp_nmeta; k++)
-			if (r == 0 && cache_put(lv, parts[t].sp_meta[k]) == -1)
+			if (r == 0 && live_cache_put(lv,
+			    parts[t].sp_meta[k]) == -1)
 				r = -1;
 			else if (r != 0)
 				meta_unref(parts[t].sp_meta[k]);
@@ -260,7 +261,7 @@ initial_scan(struct live *lv, struct diags *d)
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
-	read_intro(lv, d);
+	live_read_intro(lv, d);
 	return r;
 }
 
@@ -292,7 +293,7 @@ live_new(const char *dir, const struct site *site, int rescan_secs,
 		*errstr = lv->lv_dir ? strerror(errno) : "out of memory";
 		goto fail;
 	}
-	if (publish(lv, 1) == -1 || pipe2(lv->lv_stop, O_CLOEXEC) == -1) {
+	if (live_publish(lv, 1) == -1 || pipe2(lv->lv_stop, O_CLOEXEC) == -1) {
 		*errstr = "out of memory";
 		goto fail;
 	}

@@ -17,7 +17,7 @@
 
 /* Put m in the cache (taking the caller's reference), replacing any. */
 int
-cache_put(struct live *lv, struct meta *m)
+live_cache_put(struct live *lv, struct meta *m)
 {
 	int64_t	 i = strmap_get(&lv->lv_byname, m->m_name, strlen(m->m_name));
 	void	*p;
@@ -48,7 +48,7 @@ cache_put(struct live *lv, struct meta *m)
 
 /* Forget an article; the last one moves into its place. */
 void
-cache_del(struct live *lv, const char *name)
+live_cache_del(struct live *lv, const char *name)
 {
 	int64_t		 i = strmap_get(&lv->lv_byname, name, strlen(name));
 	struct meta	*last;
@@ -67,7 +67,7 @@ cache_del(struct live *lv, const char *name)
 
 /* Does st show the file as it was when it could not be read? */
 int
-unread_same(const struct live *lv, const char *name, const struct stat *st)
+live_unread_same(const struct live *lv, const char *name, const struct stat *st)
 {
 	int64_t			 i;
 	const struct unreadable	*u;
@@ -84,7 +84,7 @@ unread_same(const struct live *lv, const char *name, const struct stat *st)
 
 /* The file can be read again, or is gone; the last one moves in. */
 void
-unread_forget(struct live *lv, const char *name)
+live_unread_forget(struct live *lv, const char *name)
 {
 	int64_t			 i;
 	struct unreadable	*last;
@@ -107,7 +107,7 @@ unread_forget(struct live *lv, const char *name)
  * holds (snapshot_article renders it from the source its meta kept).
  */
 void
-unread_note(struct live *lv, const char *name, int err, struct diags *d)
+live_unread_note(struct live *lv, const char *name, int err, struct diags *d)
 {
 	struct unreadable	*u, *p;
 	struct stat		 st;
@@ -115,10 +115,10 @@ unread_note(struct live *lv, const char *name, int err, struct diags *d)
 
 	if (fstatat(lv->lv_dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
 		memset(&st, 0, sizeof(st));
-	if (unread_same(lv, name, &st) && lv->lv_unread[strmap_get(
+	if (live_unread_same(lv, name, &st) && lv->lv_unread[strmap_get(
 	    &lv->lv_unreadby, name, strlen(name))].ur_err == err)
 		return;
-	unread_forget(lv, name);
+	live_unread_forget(lv, name);
 	if ((p = reallocarray(lv->lv_unread, lv->lv_nunread + 1,
 	    sizeof(*p))) == NULL)
 		return;

@@ -95,17 +95,18 @@ now_ms(void)
 }
 
 /* live_cache.c */
-int		 cache_put(struct live *, struct meta *);
-void		 cache_del(struct live *, const char *);
-int		 unread_same(const struct live *, const char *,
+int		 live_cache_put(struct live *, struct meta *);
+void		 live_cache_del(struct live *, const char *);
+int		 live_unread_same(const struct live *, const char *,
 		    const struct stat *);
-void		 unread_forget(struct live *, const char *);
-void		 unread_note(struct live *, const char *, int, struct diags *);
+void		 live_unread_forget(struct live *, const char *);
+void		 live_unread_note(struct live *, const char *, int,
+    struct diags *);
 
 /* live.c */
-void		 log_diags(struct diags *);
-void		 read_intro(struct live *, struct diags *);
-int		 publish(struct live *, int);
+void		 live_log_diags(struct diags *);
+void		 live_read_intro(struct live *, struct diags *);
+int		 live_publish(struct live *, int);
 
 /* live_watch.c */
 void		*live_main(void *);

@@ -66,18 +66,18 @@ apply(struct live *lv)
 		switch (capsule_load(lv->lv_dirfd, lv->lv_dir, lv->lv_pend[i],
 		    &d, &m, &err)) {
 		case 1:
-			unread_forget(lv, lv->lv_pend[i]);
-			if (cache_put(lv, m) == -1)
+			live_unread_forget(lv, lv->lv_pend[i]);
+			if (live_cache_put(lv, m) == -1)
 				log_warnx("%s: out of memory", lv->lv_dir);
 			n++;
 			break;
 		case 0:
-			unread_forget(lv, lv->lv_pend[i]);
-			cache_del(lv, lv->lv_pend[i]);
+			live_unread_forget(lv, lv->lv_pend[i]);
+			live_cache_del(lv, lv->lv_pend[i]);
 			n++;
 			break;
 		case 2:		/* nothing is unpublished by an error */
-			unread_note(lv, lv->lv_pend[i], err, &d);
+			live_unread_note(lv, lv->lv_pend[i], err, &d);
 			break;
 		default:
 			log_warnx("%s: out of memory", lv->lv_dir);
@@ -85,10 +85,10 @@ apply(struct live *lv)
 		}
 	}
 	if (lv->lv_pend_intro)
-		read_intro(lv, &d);
+		live_read_intro(lv, &d);
 	if (n == 0 && !lv->lv_pend_intro)
 		;	/* only files that could not be read: nothing changed */
-	else if (publish(lv, 0) == -1)
+	else if (live_publish(lv, 0) == -1)
 		log_warnx("%s: out of memory: still serving the last snapshot",
 		    lv->lv_dir);
 	else {
@@ -103,7 +103,7 @@ apply(struct live *lv)
 		    (long long)lv->lv_index_ms);
 		snapshot_release(s);
 	}
-	log_diags(&d);
+	live_log_diags(&d);
 	for (i = 0; i < lv->lv_npend; i++)
 		free(lv->lv_pend[i]);
 	lv->lv_npend = 0;
@@ -118,7 +118,7 @@ static void
 settle(struct live *lv)
 {
 	lv->lv_settle_at = 0;
-	if (publish(lv, 1) == -1)
+	if (live_publish(lv, 1) == -1)
 		log_warnx("%s: out of memory: still serving the last snapshot",
 		    lv->lv_dir);
 }
@@ -208,7 +208,7 @@ rescan_one(struct live *lv, const char *name, const struct stat *st,
 	struct meta		*m;
 	struct candidate	*cd;
 
-	if (unread_same(lv, name, st))
+	if (live_unread_same(lv, name, st))
 		return;		/* said once; it has not changed since */
 	i = strmap_get(&lv->lv_byname, name, strlen(name));
 	m = i >= 0 ? lv->lv_meta[i] : NULL;
@@ -278,7 +278,7 @@ rescan(struct live *lv, int confirm)
 	for (i = lv->lv_nunread; i-- > 0; )
 		if (strmap_get(&present, lv->lv_unread[i].ur_name,
 		    strlen(lv->lv_unread[i].ur_name)) < 0)
-			unread_forget(lv, lv->lv_unread[i].ur_name);
+			live_unread_forget(lv, lv->lv_unread[i].ur_name);
 	for (i = 0; i < present.m_cap; i++)
 		free((char *)(uintptr_t)present.m_slot[i].ms_key);
 	strmap_free(&present);

@@ -136,7 +136,8 @@ bind_all(struct serve *sv, struct server_conf *sc, const struct config *c,
 		return;
 	}
 	for (i = 0; i < c->c_nlisten; i++)
-		bind_one(sv, sc, c->c_listen[i].cl_proto, c->c_listen[i].cl_addr,
+		bind_one(sv, sc, c->c_listen[i].cl_proto,
+		    c->c_listen[i].cl_addr,
 		    c->c_listen[i].cl_port, 0);
 	memcpy(sv->sv_listen, c->c_listen, sizeof(sv->sv_listen));
 	sv->sv_nlisten = c->c_nlisten;
@@ -175,7 +176,7 @@ spawn(struct serve *sv, const struct server_conf *listeners,
 		close(sv->sv_sigfd);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		child(sv, listeners, c, p[1], q[1]);
+		serve_child(sv, listeners, c, p[1], q[1]);
 	}
 	close(p[1]);
 	close(q[1]);

@@ -2,7 +2,7 @@
  * serve_child.c: the serving process that the root parent (serve.c)
  * forks: it makes the world (serve_world.c), drops privileges,
  * sandboxes itself, starts one event loop per worker thread, says
- * "ready", and serves until SIGTERM.  The order matters: see child().
+ * "ready", and serves until SIGTERM.  The order matters: see serve_child().
  */
 #include <sys/prctl.h>
 
@@ -23,7 +23,7 @@
 #include "serve_int.h"
 
 static void
-log_diags(struct diags *d)
+live_log_diags(struct diags *d)
 {
 	size_t	 i;
 
@@ -63,7 +63,8 @@ workers_start(struct server_conf *sc, struct mime **mimes)
 	    sizeof(*sc->sc_servers))) == NULL)
 		fatalx("out of memory");
 	for (i = 0; i < sc->sc_nworkers; i++)
-		if ((sc->sc_servers[i] = server_new(sc, i, mimes[i], &errstr)) ==
+		if ((sc->sc_servers[i] = server_new(sc, i, mimes[i],
+		    &errstr)) ==
 		    NULL)
 			fatalx("%s", errstr);
 	for (i = 1; i < sc->sc_nworkers; i++)
@@ -96,7 +97,7 @@ workers_run(struct server_conf *sc, struct mime **mimes)
  * returns.
  */
 void __attribute__((noreturn))
-child(struct serve *sv, const struct server_conf *listeners,
+serve_child(struct serve *sv, const struct server_conf *listeners,
     const struct config *c, int ready, int stopped)
 {
 	struct world	*w;
@@ -110,10 +111,11 @@ child(struct serve *sv, const struct server_conf *listeners,
 	signal(SIGHUP, SIG_IGN);
 	/* before anything is logged, and before the sandbox (syslog's socket) */
 	log_setup(c->c_log == CONF_LOG_SYSLOG, (enum log_level)c->c_level);
-	raise_nofile();		/* before world_new() sizes the limits */
+	/* before serve_world_new() sizes the limits */
+	serve_raise_nofile();
 	memset(&d, 0, sizeof(d));
-	w = world_new(sv, c, &d, err, sizeof(err));
-	log_diags(&d);
+	w = serve_world_new(sv, c, &d, err, sizeof(err));
+	live_log_diags(&d);
 	if (w == NULL)
 		fatalx("%s", err);
 	memcpy(w->w_sc.sc_lis, listeners->sc_lis, sizeof(w->w_sc.sc_lis));
@@ -154,6 +156,6 @@ child(struct serve *sv, const struct server_conf *listeners,
 	(void)!write(ready, "r", 1);
 	close(ready);
 	workers_run(&w->w_sc, mimes);
-	world_free(w);
+	serve_world_free(w);
 	exit(0);
 }

@@ -49,13 +49,13 @@ struct serve {
 };
 
 /* serve_world.c */
-struct world	*world_new(const struct serve *, const struct config *,
-		    struct diags *, char *, size_t);
-void		 world_free(struct world *);
-void		 raise_nofile(void);
+struct world	*serve_world_new(const struct serve *,
+		    const struct config *, struct diags *, char *, size_t);
+void		 serve_world_free(struct world *);
+void		 serve_raise_nofile(void);
 
 /* serve_child.c */
-void		 child(struct serve *, const struct server_conf *,
+void		 serve_child(struct serve *, const struct server_conf *,
 		    const struct config *, int, int)
 		    __attribute__((noreturn));
 

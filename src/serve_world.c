@@ -22,7 +22,7 @@
 #include "serve_int.h"
 
 void
-world_free(struct world *w)
+serve_world_free(struct world *w)
 {
 	size_t	 i, k;
 	char	**names;
@@ -49,7 +49,7 @@ world_free(struct world *w)
  * max_connections() then works with the limit there is.
  */
 void
-raise_nofile(void)
+serve_raise_nofile(void)
 {
 	struct rlimit	 rl;
 
@@ -64,7 +64,7 @@ raise_nofile(void)
 /*
  * As many connections as asked, or as the descriptor limit allows (64
  * kept for listeners, capsules, logs and libmagic).  A query only:
- * raise_nofile() is what changes the limit.
+ * serve_raise_nofile() is what changes the limit.
  */
 static size_t
 max_connections(int configured)
@@ -92,8 +92,10 @@ host_names(const struct config_host *h, char *err, size_t errlen)
 	for (i = 0; i <= h->ch_naliases; i++) {
 		const char *n = i == 0 ? h->ch_name : h->ch_aliases[i - 1];
 
-		if (gemini_host_normalise(n, strlen(n), buf, sizeof(buf)) == -1) {
-			snprintf(err, errlen, "host %s: not a valid host name", n);
+		if (gemini_host_normalise(n, strlen(n), buf,
+		    sizeof(buf)) == -1) {
+			snprintf(err, errlen, "host %s: not a valid host name",
+			    n);
 			goto fail;
 		}
 		if ((names[i] = strdup(buf)) == NULL)
@@ -197,7 +199,7 @@ site_of(struct site *site, const struct serve *sv, const struct config *c,
  * certificates of every host.  NULL with err set when any host fails.
  */
 struct world *
-world_new(const struct serve *sv, const struct config *c, struct diags *d,
+serve_world_new(const struct serve *sv, const struct config *c, struct diags *d,
     char *err, size_t errlen)
 {
 	struct world	*w;
@@ -242,6 +244,6 @@ world_new(const struct serve *sv, const struct config *c, struct diags *d,
 	w->w_sc.sc_maxconn = max_connections(c->c_max_conn);
 	return w;
  fail:
-	world_free(w);
+	serve_world_free(w);
 	return NULL;
 }

@@ -113,8 +113,8 @@ worker_drop(struct worker *w)
 	if (w->w_stemmer != NULL)
 		sb_stemmer_delete(w->w_stemmer);
 	w->w_stemmer = NULL;
-	dict_free(&w->w_surf);
-	dict_free(&w->w_terms);
+	textindex_dict_free(&w->w_surf);
+	textindex_dict_free(&w->w_terms);
 	free(w->w_surfterm);
 	free(w->w_lt);
 	free(w->w_touched);
@@ -133,23 +133,24 @@ build(struct textindex *ti, struct worker *w, size_t nw)
 {
 	size_t	 k;
 
-	if (run(pass1, w, nw) == -1)
+	if (run(textindex_pass1, w, nw) == -1)
 		return -1;
-	if (merge_terms(ti, w, nw) == -1 || merge_postings(ti, w, nw) == -1 ||
+	if (textindex_merge_terms(ti, w,
+	    nw) == -1 || textindex_merge_postings(ti, w, nw) == -1 ||
 	    (ti->ti_invnorm = xcalloc(ti->ti_ndoc,
 	    sizeof(*ti->ti_invnorm))) == NULL)
 		return -1;
-	if (run(pass2, w, nw) == -1)
+	if (run(textindex_pass2, w, nw) == -1)
 		return -1;
 	for (k = 0; k < nw; k++)
 		worker_drop(&w[k]);
-	dict_shrink(&ti->ti_dict);
+	textindex_dict_shrink(&ti->ti_dict);
 	if ((ti->ti_fwdoff = xcalloc(ti->ti_ndoc + 1,
 	    sizeof(*ti->ti_fwdoff))) == NULL ||
 	    gather(w, nw, 1, &ti->ti_fwd, NULL, ti->ti_fwdoff) == -1 ||
 	    (ti->ti_champoff = xcalloc(ti->ti_nterm + 1,
 	    sizeof(*ti->ti_champoff))) == NULL ||
-	    split_terms(ti, w, nw) == -1 || run(pass3, w, nw) == -1)
+	    split_terms(ti, w, nw) == -1 || run(textindex_pass3, w, nw) == -1)
 		return -1;
 	return gather(w, nw, 0, &ti->ti_champ, ti->ti_champoff, NULL);
 }
@@ -254,7 +255,7 @@ textindex_free(struct textindex *ti)
 		free(sc);
 	}
 	pthread_mutex_destroy(&ti->ti_mtx);
-	dict_free(&ti->ti_dict);
+	textindex_dict_free(&ti->ti_dict);
 	free(ti->ti_df);
 	free(ti->ti_idf);
 	free(ti->ti_postoff);

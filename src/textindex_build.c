@@ -1,10 +1,10 @@
 /*
  * textindex_build.c: what one builder thread does over its range of
  * articles (passes 1 and 2) or of terms (pass 3): count terms under its
- * own ids, which merge_terms maps to the index's; weigh each article,
- * write its postings where merge_postings placed them and keep its top
- * terms; pick each frequent term's champions.  textindex.c runs the
- * passes on the threads.
+ * own ids, which textindex_merge_terms maps to the index's; weigh each
+ * article, write its postings where textindex_merge_postings placed them
+ * and keep its top terms; pick each frequent term's champions.
+ * textindex.c runs the passes on the threads.
  */
 #include <libstemmer.h>
 #include <math.h>
@@ -21,9 +21,9 @@ local_term(struct worker *w, const char *s, size_t n)
 {
 	uint32_t h = strmap_hash(s, n), l;
 
-	if ((l = dict_find(&w->w_terms, s, n, h)) != NONE)
+	if ((l = textindex_dict_find(&w->w_terms, s, n, h)) != NONE)
 		return l;
-	if ((l = dict_add(&w->w_terms, s, n, h)) == NONE ||
+	if ((l = textindex_dict_add(&w->w_terms, s, n, h)) == NONE ||
 	    grow(&w->w_lt, &w->w_ltcap, l + 1, sizeof(*w->w_lt)) == -1)
 		return NONE;
 	memset(&w->w_lt[l], 0, sizeof(w->w_lt[l]));
@@ -42,11 +42,13 @@ add_token(struct worker *w, const struct tok *tk, uint32_t weight)
 	int		 r;
 
 	h = strmap_hash(tk->tk_buf, tk->tk_len);
-	if ((id = dict_find(&w->w_surf, tk->tk_buf, tk->tk_len, h)) == NONE) {
-		if ((r = term_of(w->w_stemmer, tk, &t, &n)) == -1 ||
+	if ((id = textindex_dict_find(&w->w_surf, tk->tk_buf, tk->tk_len,
+	    h)) == NONE) {
+		if ((r = textindex_term_of(w->w_stemmer, tk, &t, &n)) == -1 ||
 		    (r == 1 && (l = local_term(w, t, n)) == NONE))
 			return -1;
-		if ((id = dict_add(&w->w_surf, tk->tk_buf, tk->tk_len, h)) ==
+		if ((id = textindex_dict_add(&w->w_surf, tk->tk_buf, tk->tk_len,
+		    h)) ==
 		    NONE || grow(&w->w_surfterm, &w->w_surfcap, id + 1,
 		    sizeof(*w->w_surfterm)) == -1)
 			return -1;
@@ -71,8 +73,8 @@ add_text(struct worker *w, const char *s, uint32_t weight)
 {
 	struct tok	 tk;
 
-	tok_init(&tk, s, strlen(s));
-	while (tok_next(&tk))
+	textindex_tok_init(&tk, s, strlen(s));
+	while (textindex_tok_next(&tk))
 		if (add_token(w, &tk, weight) == -1)
 			return -1;
 	return 0;
@@ -117,7 +119,7 @@ end_doc(struct worker *w, uint32_t d)
 
 /* Pass 1, in parallel: tokens, stop words, stems, term frequencies. */
 void *
-pass1(void *arg)
+textindex_pass1(void *arg)
 {
 	struct worker			*w = arg;
 	const struct textindex_source	*src = w->w_src;
@@ -127,7 +129,7 @@ pass1(void *arg)
 	size_t				 i;
 	int				 r;
 
-	if ((w->w_stemmer = stemmer_new()) == NULL) {
+	if ((w->w_stemmer = textindex_stemmer_new()) == NULL) {
 		w->w_errstr = "cannot create the stemmer";
 		return NULL;
 	}
@@ -177,7 +179,7 @@ base_map(struct textindex *ti)
 	    sizeof(*ti->ti_basemap))) == NULL)
 		return -1;
 	for (t = 0; t < ti->ti_nterm; t++)
-		ti->ti_basemap[t] = dict_find(&ti->ti_stats->ti_dict,
+		ti->ti_basemap[t] = textindex_dict_find(&ti->ti_stats->ti_dict,
 		    d->d_str + d->d_off[t], d->d_off[t + 1] - d->d_off[t],
 		    d->d_hash[t]);
 	return 0;
@@ -196,7 +198,7 @@ df_all(const struct textindex *ti, uint32_t t)
 
 /* The index's dictionary: every thread's stems, in byte order. */
 int
-merge_terms(struct textindex *ti, struct worker *w, size_t nw)
+textindex_merge_terms(struct textindex *ti, struct worker *w, size_t nw)
 {
 	struct dict	 all;
 	struct dict	*lt;
@@ -209,9 +211,9 @@ merge_terms(struct textindex *ti, struct worker *w, size_t nw)
 		lt = &w[k].w_terms;
 		for (l = 0; l < lt->d_n; l++) {
 			o = lt->d_off[l];
-			if ((id = dict_find(&all, lt->d_str + o,
+			if ((id = textindex_dict_find(&all, lt->d_str + o,
 			    lt->d_off[l + 1] - o, lt->d_hash[l])) == NONE &&
-			    (id = dict_add(&all, lt->d_str + o,
+			    (id = textindex_dict_add(&all, lt->d_str + o,
 			    lt->d_off[l + 1] - o, lt->d_hash[l])) == NONE)
 				goto done;
 			w[k].w_lt[l].lt_term = id;
@@ -226,7 +228,7 @@ merge_terms(struct textindex *ti, struct worker *w, size_t nw)
 	for (i = 0; i < all.d_n; i++) {
 		o = all.d_off[order[i]];
 		rank[order[i]] = i;
-		if (dict_add(&ti->ti_dict, all.d_str + o,
+		if (textindex_dict_add(&ti->ti_dict, all.d_str + o,
 		    all.d_off[order[i] + 1] - o, all.d_hash[order[i]]) == NONE)
 			goto done;
 	}
@@ -240,13 +242,13 @@ merge_terms(struct textindex *ti, struct worker *w, size_t nw)
  done:
 	free(order);
 	free(rank);
-	dict_free(&all);
+	textindex_dict_free(&all);
 	return rv;
 }
 
 /* Document frequencies, idf, and where each thread writes its postings. */
 int
-merge_postings(struct textindex *ti, struct worker *w, size_t nw)
+textindex_merge_postings(struct textindex *ti, struct worker *w, size_t nw)
 {
 	struct lterm	*lt;
 	uint64_t	*off;
@@ -311,7 +313,7 @@ top_terms(struct worker *w, struct cand *c, size_t n)
 	size_t		 i, k = 0, cost = 0;
 
 	for (i = n / 2; i-- > 0;)
-		cand_sift(c, n, i, 1);
+		textindex_cand_sift(c, n, i, 1);
 	while (n > 0 && k < TEXTINDEX_SIM_TERMS_MAX) {
 		df = df_all(ti, c[0].c_id);
 		df = df < TEXTINDEX_CHAMPIONS ? df : TEXTINDEX_CHAMPIONS;
@@ -322,9 +324,9 @@ top_terms(struct worker *w, struct cand *c, size_t n)
 		} else if (cost + 2 > TEXTINDEX_SIM_POSTINGS)
 			break;
 		c[0] = c[--n];
-		cand_sift(c, n, 0, 1);
+		textindex_cand_sift(c, n, 0, 1);
 	}
-	qsort(top, k, sizeof(*top), cmp_id);
+	qsort(top, k, sizeof(*top), textindex_cmp_id);
 	if (buf_reserve(&w->w_out, k * 6) == -1)
 		return -1;
 	p = (uint8_t *)w->w_out.b_data + w->w_out.b_len;
@@ -339,7 +341,7 @@ top_terms(struct worker *w, struct cand *c, size_t n)
 
 /* Pass 2, in parallel: weights, lengths, postings, each doc's top terms. */
 void *
-pass2(void *arg)
+textindex_pass2(void *arg)
 {
 	struct worker		*w = arg;
 	struct textindex	*ti = w->w_ti;
@@ -362,7 +364,8 @@ pass2(void *arg)
 			t = lt->lt_term;
 			wt = ti->ti_tfw[tf] * ti->ti_idf[t];
 			norm += (double)wt * wt;
-			if (df_all(ti, t) > 1 && df_all(ti, t) <= ti->ti_dfcap) {
+			if (df_all(ti, t) > 1 && df_all(ti,
+			    t) <= ti->ti_dfcap) {
 				if (grow(&w->w_cand, &w->w_candcap, n + 1,
 				    sizeof(*w->w_cand)) == -1)
 					goto fail;
@@ -405,9 +408,10 @@ champions(struct worker *w, uint32_t t)
 	end = ti->ti_post + ti->ti_postoff[t + 1];
 	while (p < end) {
 		p = get_posting(p, &next, &d, &tf);
-		topn_add(&tn, ti->ti_tfw[tf] * ti->ti_invnorm[d], d, tf);
+		textindex_topn_add(&tn, ti->ti_tfw[tf] * ti->ti_invnorm[d], d,
+		    tf);
 	}
-	qsort(top, tn.tn_n, sizeof(top[0]), cmp_id);
+	qsort(top, tn.tn_n, sizeof(top[0]), textindex_cmp_id);
 	if (buf_reserve(&w->w_out, tn.tn_n * 6) == -1)
 		return -1;
 	q = (uint8_t *)w->w_out.b_data + w->w_out.b_len;
@@ -421,7 +425,7 @@ champions(struct worker *w, uint32_t t)
 
 /* Pass 3, in parallel over terms: champion lists of the common ones. */
 void *
-pass3(void *arg)
+textindex_pass3(void *arg)
 {
 	struct worker		*w = arg;
 	const struct textindex	*ti = w->w_ti;

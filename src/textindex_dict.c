@@ -9,7 +9,7 @@
 #include "textindex_int.h"
 
 void
-dict_free(struct dict *d)
+textindex_dict_free(struct dict *d)
 {
 	free(d->d_str);
 	free(d->d_off);
@@ -19,7 +19,7 @@ dict_free(struct dict *d)
 }
 
 uint32_t
-dict_find(const struct dict *d, const char *s, size_t n, uint32_t h)
+textindex_dict_find(const struct dict *d, const char *s, size_t n, uint32_t h)
 {
 	uint32_t i, id;
 
@@ -57,7 +57,7 @@ dict_rehash(struct dict *d, uint32_t nslot)
 
 /* Adds a key known to be absent; returns its id, NONE when out of memory. */
 uint32_t
-dict_add(struct dict *d, const char *s, size_t n, uint32_t h)
+textindex_dict_add(struct dict *d, const char *s, size_t n, uint32_t h)
 {
 	size_t	 cap = d->d_cap, hcap = d->d_cap, i;
 
@@ -86,7 +86,7 @@ dict_add(struct dict *d, const char *s, size_t n, uint32_t h)
 
 /* Gives back what the growing dictionary had in reserve. */
 void
-dict_shrink(struct dict *d)
+textindex_dict_shrink(struct dict *d)
 {
 	void	*p;
 

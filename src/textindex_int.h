@@ -38,10 +38,10 @@ struct sb_stemmer;
  *
  * Building takes three passes over a range of docs (then of terms) per
  * thread: pass 1 reads the text and counts terms under thread-local ids,
- * which merge_terms turns into the index's; pass 2 weighs each doc,
- * writes its postings in place (merge_postings knows where each thread's
- * part of every list starts) and picks its top terms; pass 3 picks the
- * champions.
+ * which textindex_merge_terms turns into the index's; pass 2 weighs each
+ * doc, writes its postings in place (textindex_merge_postings knows where
+ * each thread's part of every list starts) and picks its top terms; pass
+ * 3 picks the champions.
  */
 
 #define TOK_BUF		(TEXTINDEX_TOKEN_MAX + 8)
@@ -282,32 +282,38 @@ grow(void *arr, size_t *cap, size_t n, size_t sz)
 }
 
 /* textindex_tok.c */
-void		 tok_init(struct tok *, const char *, size_t);
-int		 tok_next(struct tok *);
-int		 term_of(struct sb_stemmer *, const struct tok *, const char **,
+void		 textindex_tok_init(struct tok *, const char *, size_t);
+int		 textindex_tok_next(struct tok *);
+int		 textindex_term_of(struct sb_stemmer *, const struct tok *,
+    const char **,
 		    size_t *);
-struct sb_stemmer *stemmer_new(void);
+struct sb_stemmer *textindex_stemmer_new(void);
 
 /* textindex_dict.c */
-void		 dict_free(struct dict *);
-uint32_t	 dict_find(const struct dict *, const char *, size_t, uint32_t);
-uint32_t	 dict_add(struct dict *, const char *, size_t, uint32_t);
-void		 dict_shrink(struct dict *);
+void		 textindex_dict_free(struct dict *);
+uint32_t	 textindex_dict_find(const struct dict *, const char *, size_t,
+    uint32_t);
+uint32_t	 textindex_dict_add(struct dict *, const char *, size_t,
+    uint32_t);
+void		 textindex_dict_shrink(struct dict *);
 
 /* textindex_topn.c */
-void		 cand_sift(struct cand *, size_t, size_t, int);
-void		 topn_add(struct topn *, float, uint32_t, uint32_t);
-int		 cmp_best(const void *, const void *);
-int		 cmp_id(const void *, const void *);
+void		 textindex_cand_sift(struct cand *, size_t, size_t, int);
+void		 textindex_topn_add(struct topn *, float, uint32_t,
+		    uint32_t);
+int		 textindex_cmp_best(const void *, const void *);
+int		 textindex_cmp_id(const void *, const void *);
 
 /* textindex_build.c: the passes each worker runs, and the merges */
-void		*pass1(void *);
-void		*pass2(void *);
-void		*pass3(void *);
-int		 merge_terms(struct textindex *, struct worker *, size_t);
-int		 merge_postings(struct textindex *, struct worker *, size_t);
+void		*textindex_pass1(void *);
+void		*textindex_pass2(void *);
+void		*textindex_pass3(void *);
+int		 textindex_merge_terms(struct textindex *, struct worker *,
+		    size_t);
+int		 textindex_merge_postings(struct textindex *,
+		    struct worker *, size_t);
 
 /* textindex_query.c */
-size_t		 query_len(const char *);
+size_t		 textindex_query_len(const char *);
 
 #endif /* TEXTINDEX_INT_H */

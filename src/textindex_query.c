@@ -147,7 +147,7 @@ vquery_other(const struct vquery *q, int k, uint32_t t)
 	if (k == 1)
 		return q->q_ix[1]->ti_basemap[t];
 	d = &q->q_ix[0]->ti_dict;
-	return dict_find(&q->q_ix[1]->ti_dict, d->d_str + d->d_off[t],
+	return textindex_dict_find(&q->q_ix[1]->ti_dict, d->d_str + d->d_off[t],
 	    d->d_off[t + 1] - d->d_off[t], d->d_hash[t]);
 }
 
@@ -188,10 +188,10 @@ vquery_best(const struct vquery *q, size_t max, const uint32_t *exclude,
 			for (x = 0; x < nexclude && exclude[x] != id; x++)
 				continue;
 			if (x == nexclude)
-				topn_add(&tn, s, id, 0);
+				textindex_topn_add(&tn, s, id, 0);
 		}
 	}
-	qsort(out, tn.tn_n, sizeof(*out), cmp_best);
+	qsort(out, tn.tn_n, sizeof(*out), textindex_cmp_best);
 	return tn.tn_n;
 }
 
@@ -274,7 +274,7 @@ cmp_u32(const void *a, const void *b)
 
 /* How much of a query is read: TEXTINDEX_QUERY_MAX bytes, whole chars. */
 size_t
-query_len(const char *q)
+textindex_query_len(const char *q)
 {
 	size_t	 n = strnlen(q, TEXTINDEX_QUERY_MAX + 1);
 
@@ -300,16 +300,17 @@ query_terms(const struct vquery *vq, const char *q,
 	size_t		 n = 0, len, i;
 	int		 k;
 
-	if ((st = stemmer_new()) == NULL)
+	if ((st = textindex_stemmer_new()) == NULL)
 		return -1;
-	tok_init(&tk, q, query_len(q));
-	while (n < TEXTINDEX_QUERY_TERMS && tok_next(&tk)) {
-		if (term_of(st, &tk, &s, &len) != 1)
+	textindex_tok_init(&tk, q, textindex_query_len(q));
+	while (n < TEXTINDEX_QUERY_TERMS && textindex_tok_next(&tk)) {
+		if (textindex_term_of(st, &tk, &s, &len) != 1)
 			continue;
 		h = strmap_hash(s, len);
 		for (k = 0; k < 2; k++)
 			t[k] = vq->q_ix[k] == NULL ? NONE :
-			    dict_find(&vq->q_ix[k]->ti_dict, s, len, h);
+			    textindex_dict_find(&vq->q_ix[k]->ti_dict, s, len,
+			    h);
 		if (t[0] == NONE && t[1] == NONE)
 			continue;
 		for (i = 0; i < n && (terms[0][i] != t[0] ||

@@ -63,9 +63,9 @@ find_term(struct sb_stemmer *st, const char *s, char (*q)[TOK_BUF],
 	const char	*t;
 	size_t		 len, i;
 
-	tok_init(&tk, s, strlen(s));
-	while (tok_next(&tk)) {
-		if (term_of(st, &tk, &t, &len) != 1)
+	textindex_tok_init(&tk, s, strlen(s));
+	while (textindex_tok_next(&tk)) {
+		if (textindex_term_of(st, &tk, &t, &len) != 1)
 			continue;
 		for (i = 0; i < nq; i++)
 			if (strlen(q[i]) == len && memcmp(q[i], t, len) == 0) {
@@ -95,10 +95,10 @@ textindex_snippet(const struct textindex_doc *doc, const char *query,
 		return 0;
 	budget = outlen - 1 < TEXTINDEX_SNIPPET_MAX ? outlen - 1 :
 	    TEXTINDEX_SNIPPET_MAX;
-	if (query != NULL && (st = stemmer_new()) != NULL) {
-		tok_init(&tk, query, query_len(query));
-		while (nq < TEXTINDEX_QUERY_TERMS && tok_next(&tk))
-			if (term_of(st, &tk, &t, &len) == 1 &&
+	if (query != NULL && (st = textindex_stemmer_new()) != NULL) {
+		textindex_tok_init(&tk, query, textindex_query_len(query));
+		while (nq < TEXTINDEX_QUERY_TERMS && textindex_tok_next(&tk))
+			if (textindex_term_of(st, &tk, &t, &len) == 1 &&
 			    len < TOK_BUF) {
 				memcpy(q[nq], t, len);
 				q[nq++][len] = '\0';

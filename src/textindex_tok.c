@@ -71,7 +71,7 @@ word_char(const uint8_t *p, const uint8_t *end, ucs4_t *uc)
 }
 
 void
-tok_init(struct tok *tk, const char *s, size_t n)
+textindex_tok_init(struct tok *tk, const char *s, size_t n)
 {
 	tk->tk_p = (const uint8_t *)s;
 	tk->tk_end = tk->tk_p + n;
@@ -144,7 +144,7 @@ skip_sep(const uint8_t *p, const uint8_t *end)
  * Tokens of one byte and longer than TEXTINDEX_TOKEN_MAX are skipped.
  */
 int
-tok_next(struct tok *tk)
+textindex_tok_next(struct tok *tk)
 {
 	const uint8_t	*p = tk->tk_p, *end = tk->tk_end;
 	char		*b = tk->tk_buf;
@@ -221,7 +221,7 @@ is_stop(const char *tok)
  * 0 for a stop word, -1 when the stemmer runs out of memory.
  */
 int
-term_of(struct sb_stemmer *st, const struct tok *tk, const char **t,
+textindex_term_of(struct sb_stemmer *st, const struct tok *tk, const char **t,
     size_t *n)
 {
 	const sb_symbol	*s;
@@ -237,7 +237,7 @@ term_of(struct sb_stemmer *st, const struct tok *tk, const char **t,
 }
 
 struct sb_stemmer *
-stemmer_new(void)
+textindex_stemmer_new(void)
 {
 	return sb_stemmer_new("english", "UTF_8");
 }
@@ -251,11 +251,11 @@ textindex_terms(const char *s, size_t n, struct buf *out)
 	size_t		 len;
 	int		 count = 0, r = 0;
 
-	if ((st = stemmer_new()) == NULL)
+	if ((st = textindex_stemmer_new()) == NULL)
 		return -1;
-	tok_init(&tk, s, n);
-	while (r != -1 && tok_next(&tk)) {
-		if ((r = term_of(st, &tk, &t, &len)) != 1)
+	textindex_tok_init(&tk, s, n);
+	while (r != -1 && textindex_tok_next(&tk)) {
+		if ((r = textindex_term_of(st, &tk, &t, &len)) != 1)
 			continue;
 		if (count++ > 0)
 			buf_addc(out, ' ');

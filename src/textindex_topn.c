@@ -8,7 +8,7 @@
 
 /* Sifts h[i] down a heap of n: the worst on top, or the best if best. */
 void
-cand_sift(struct cand *h, size_t n, size_t i, int best)
+textindex_cand_sift(struct cand *h, size_t n, size_t i, int best)
 {
 	struct cand	 tmp;
 	size_t		 c;
@@ -26,7 +26,7 @@ cand_sift(struct cand *h, size_t n, size_t i, int best)
 }
 
 void
-topn_add(struct topn *tn, float score, uint32_t id, uint32_t aux)
+textindex_topn_add(struct topn *tn, float score, uint32_t id, uint32_t aux)
 {
 	struct cand	 c;
 	size_t		 i;
@@ -40,21 +40,21 @@ topn_add(struct topn *tn, float score, uint32_t id, uint32_t aux)
 		tn->tn_c[tn->tn_n++] = c;
 		if (tn->tn_n == tn->tn_max)
 			for (i = tn->tn_n / 2; i-- > 0;)
-				cand_sift(tn->tn_c, tn->tn_n, i, 0);
+				textindex_cand_sift(tn->tn_c, tn->tn_n, i, 0);
 	} else {
 		tn->tn_c[0] = c;
-		cand_sift(tn->tn_c, tn->tn_n, 0, 0);
+		textindex_cand_sift(tn->tn_c, tn->tn_n, 0, 0);
 	}
 }
 
 int
-cmp_best(const void *a, const void *b)
+textindex_cmp_best(const void *a, const void *b)
 {
 	return cand_better(b, a) - cand_better(a, b);
 }
 
 int
-cmp_id(const void *a, const void *b)
+textindex_cmp_id(const void *a, const void *b)
 {
 	const struct cand *x = a, *y = b;
 
