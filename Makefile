@@ -43,8 +43,8 @@ SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 
 # Modules, in data-flow order.  Pure ones have a unit test of their own.
 LIB_SRCS = src/buf.c src/utf8.c src/strmap.c src/arena.c src/source.c \
-	   src/article.c src/slug.c src/meta.c src/catalog.c src/site.c src/addr.c src/gemtext.c \
-	   src/gopher_render.c src/feed.c src/capsule.c src/log.c src/mime.c \
+	   src/article.c src/slug.c src/meta.c src/catalog.c src/site.c src/addr.c src/page.c \
+	   src/render.c src/gemtext.c src/gopher_render.c src/feed.c src/capsule.c src/log.c src/mime.c \
 	   src/snapshot.c src/live.c src/gemini.c src/gemini_route.c src/gopher.c \
 	   src/gopher_route.c src/tls.c src/conn.c src/server.c src/config.c \
 	   src/access.c src/serve.c src/preflight.c src/sandbox.c \
@@ -54,7 +54,7 @@ SRCS	 = $(LIB_SRCS) src/main.c
 TESTS	 = test_buf test_utf8 test_strmap test_source test_article \
 	   test_slug test_catalog test_gemtext test_gopher_render test_feed \
 	   test_gemini test_config test_textindex test_discover test_search \
-	   test_access
+	   test_access test_page
 
 OBJ	 = build/obj
 AOBJ	 = build/asan
@@ -160,7 +160,8 @@ FUZZ_TARGETS = fuzz_gemini_request fuzz_gopher_request fuzz_article \
 FUZZ_BASE = src/buf.c src/utf8.c
 FUZZ_RENDER = $(FUZZ_BASE) src/strmap.c src/arena.c src/source.c \
 	   src/article.c src/slug.c src/meta.c src/catalog.c src/addr.c \
-	   src/gemtext.c src/gopher_render.c src/feed.c
+	   src/page.c src/render.c src/gemtext.c src/gopher_render.c \
+	   src/feed.c
 FUZZ_SRCS_fuzz_gemini_request = $(FUZZ_BASE) src/gemini.c
 FUZZ_SRCS_fuzz_gopher_request = $(FUZZ_BASE) src/gopher.c
 FUZZ_SRCS_fuzz_article = $(FUZZ_RENDER)

@@ -4,78 +4,45 @@
 #include "buf.h"
 #include "catalog.h"
 #include "feed.h"
+#include "page.h"
+#include "render.h"
 #include "site.h"
 
 /* Pages of SITE_PAGE_SIZE articles in the full list (0 when empty). */
 size_t
 feed_npages(const struct catalog *c)
 {
-	return (c->c_nart + SITE_PAGE_SIZE - 1) / SITE_PAGE_SIZE;
+	return page_npages(c);
 }
 
-/* "=> /articles/<slug>.gmi YYYY-MM-DD Title" for order[from .. to). */
-static void
-links(struct buf *b, const struct catalog *c, size_t from, size_t to)
-{
-	char	 date[ADDR_DATE_LEN];
-	size_t	 k, i;
-
-	for (k = from; k < to && k < c->c_nart; k++) {
-		i = c->c_order[k];
-		addr_date(date, c->c_art[i].ca_date);
-		buf_printf(b, "=> /articles/%s.gmi %s %s\n", c->c_art[i].ca_slug,
-		    date, c->c_art[i].ca_title);
-	}
-}
-
-/*
- * The home page: "# title", the introduction (a capsule's index.gmi,
- * may be NULL), the newest s_home_limit articles as a gemfeed, a link to
- * the full list when there are more, one to the Atom feed and one to
- * search.
- */
+/* The home page in gemtext: page_home, with index.gmi (may be NULL). */
 int
 feed_home(struct buf *b, const struct catalog *c, const struct site *s,
     const char *intro, size_t introlen)
 {
-	buf_printf(b, "# %s\n\n", site_title(s));
-	if (intro != NULL && introlen > 0) {
-		buf_add(b, intro, introlen);
-		if (intro[introlen - 1] != '\n')
-			buf_addc(b, '\n');
-		buf_addc(b, '\n');
-	}
-	if (c->c_nart == 0)
-		buf_adds(b, "No articles yet.\n");
-	links(b, c, 0, s->s_home_limit);
-	buf_addc(b, '\n');
-	if (c->c_nart > s->s_home_limit)
-		buf_printf(b, "=> /articles/page/1.gmi All %zu articles\n",
-		    c->c_nart);
-	buf_adds(b, "=> /atom.xml Atom feed\n");
-	buf_adds(b, "=> /search Search the articles\n");
-	return b->b_failed ? -1 : 0;
+	struct page	 p;
+	int		 r;
+
+	page_init(&p);
+	if ((r = page_home(&p, c, s, intro, introlen)) == 0)
+		r = render_page(b, &p, RENDER_GEMTEXT, s);
+	page_free(&p);
+	return r;
 }
 
-/* Page n (from 1) of the full list, /articles/page/<n>.gmi; -1 if none. */
+/* Page n (from 1) of the full list in gemtext; -1 if none. */
 int
 feed_page(struct buf *b, const struct catalog *c, size_t n,
     const struct site *s)
 {
-	size_t	 pages = feed_npages(c);
+	struct page	 p;
+	int		 r;
 
-	if (n < 1 || n > pages)
-		return -1;
-	buf_printf(b, "# %s: all articles, page %zu of %zu\n\n", site_title(s),
-	    n, pages);
-	links(b, c, (n - 1) * SITE_PAGE_SIZE, n * SITE_PAGE_SIZE);
-	buf_addc(b, '\n');
-	if (n > 1)
-		buf_printf(b, "=> /articles/page/%zu.gmi Previous page\n", n - 1);
-	if (n < pages)
-		buf_printf(b, "=> /articles/page/%zu.gmi Next page\n", n + 1);
-	buf_adds(b, "=> / Home\n");
-	return b->b_failed ? -1 : 0;
+	page_init(&p);
+	if ((r = page_list(&p, c, n, s)) == 0)
+		r = render_page(b, &p, RENDER_GEMTEXT, s);
+	page_free(&p);
+	return r;
 }
 
 /*

@@ -16,9 +16,9 @@
 #include "catalog.h"
 #include "discover.h"
 #include "feed.h"
-#include "gemtext.h"
-#include "gopher_render.h"
 #include "meta.h"
+#include "page.h"
+#include "render.h"
 #include "search.h"
 #include "snapshot.h"
 #include "textindex.h"
@@ -109,6 +109,7 @@ snapshot_article(const struct snapshot *s, size_t i, enum snap_format f,
 	const struct cat_article *ca = &s->sn_cat->c_art[i];
 	const struct meta *m = ca->ca_meta;
 	struct article	 a;
+	struct page	 p;
 	struct stat	 st;
 	uint32_t	 sim[DISCOVER_SIMILAR_MAX];
 	size_t		 nsim;
@@ -127,22 +128,12 @@ snapshot_article(const struct snapshot *s, size_t i, enum snap_format f,
 		*errstr = "being rewritten";
 		return -1;
 	}
-	switch (f) {
-	case SNAP_GOPHER_MENU:
-		nsim = snapshot_similar(s, i, &a, sim);
-		r = gopher_menu_article(b, &a, s->sn_cat, ca, &s->sn_site,
-		    sim, nsim);
-		break;
-	case SNAP_GOPHER_TEXT:
-		r = gopher_text_article(b, &a, s->sn_cat, ca, &s->sn_site);
-		break;
-	default:
-		nsim = snapshot_similar(s, i, &a, sim);
-		r = gemtext_article(b, &a, s->sn_cat);
-		if (r == 0)
-			r = gemtext_similar(b, s->sn_cat, sim, nsim);
-		break;
-	}
+	nsim = PAGE_IN(render_medium((enum render_format)f)) &
+	    PAGE_SIMILAR_IN ? snapshot_similar(s, i, &a, sim) : 0;
+	page_init(&p);
+	if ((r = page_article(&p, &a, s->sn_cat, ca, sim, nsim)) == 0)
+		r = render_page(b, &p, (enum render_format)f, &s->sn_site);
+	page_free(&p);
 	article_free(&a);
 	if (r == -1)
 		*errstr = "out of memory";
@@ -396,26 +387,30 @@ snapshot_page(struct snapshot *s, size_t i, enum snap_format f,
 	    &errstr));
 }
 
+/* The format of each list; the Atom feed is feed.c's own. */
+static const enum render_format list_format[NUM_SNAP_LISTS] = {
+	[SNAP_HOME] =		RENDER_GEMTEXT,
+	[SNAP_ATOM] =		RENDER_GEMTEXT,	/* unused */
+	[SNAP_GOPHER_ROOT] =	RENDER_GOPHER_MENU,
+};
+
 /* One of the lists, from the cache or rendered. */
 int
 snapshot_list(struct snapshot *s, enum snap_list l, struct buf *b,
     const char **data, size_t *len)
 {
-	int	 r;
+	struct page	 p;
+	int		 r;
 
 	if (cached(s, l, data, len))
 		return 0;
-	switch (l) {
-	case SNAP_HOME:
-		r = feed_home(b, s->sn_cat, &s->sn_site, s->sn_intro,
-		    s->sn_introlen);
-		break;
-	case SNAP_ATOM:
-		r = feed_atom(b, s->sn_cat, &s->sn_site);
-		break;
-	default:
-		r = gopher_menu_home(b, s->sn_cat, &s->sn_site);
-		break;
-	}
+	if (l == SNAP_ATOM)
+		return page(s, l, b, data, len, feed_atom(b, s->sn_cat,
+		    &s->sn_site));
+	page_init(&p);
+	if ((r = page_home(&p, s->sn_cat, &s->sn_site, s->sn_intro,
+	    s->sn_introlen)) == 0)
+		r = render_page(b, &p, list_format[l], &s->sn_site);
+	page_free(&p);
 	return page(s, l, b, data, len, r);
 }

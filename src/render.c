@@ -1,0 +1,38 @@
+#include <stddef.h>
+
+#include "buf.h"
+#include "page.h"
+#include "render.h"
+
+static const struct render_ops *const formats[NUM_RENDER_FORMATS] = {
+	[RENDER_GEMTEXT] =	&gemtext_ops,
+	[RENDER_GOPHER_MENU] =	&gopher_menu_ops,
+	[RENDER_GOPHER_TEXT] =	&gopher_text_ops,
+};
+
+/* Page p in format f: the blocks of f's medium, then f's ending. */
+int
+render_page(struct buf *b, const struct page *p, enum render_format f,
+    const struct site *site)
+{
+	const struct render_ops	*ops = formats[f];
+	const struct page_block	*pb;
+	size_t			 i;
+
+	if (p->pg_failed)
+		return -1;
+	for (i = 0; i < p->pg_n; i++) {
+		pb = &p->pg_block[i];
+		if (pb->pb_media & PAGE_IN(ops->ro_medium))
+			ops->ro_block[pb->pb_type](b, pb, site);
+	}
+	if (ops->ro_end != NULL)
+		ops->ro_end(b, NULL, site);
+	return b->b_failed ? -1 : 0;
+}
+
+enum page_medium
+render_medium(enum render_format f)
+{
+	return formats[f]->ro_medium;
+}
