@@ -21,13 +21,10 @@ feed_home(struct buf *b, const struct catalog *c, const struct site *s,
     const char *intro, size_t introlen)
 {
 	struct page	 p;
-	int		 r;
 
 	page_init(&p);
-	if ((r = page_home(&p, c, s, intro, introlen)) == 0)
-		r = render_page(b, &p, RENDER_GEMTEXT, s);
-	page_free(&p);
-	return r;
+	return render_built(b, &p, page_home(&p, c, s, intro, introlen),
+	    RENDER_GEMTEXT, s);
 }
 
 /* Page n (from 1) of the full list in gemtext; -1 if none. */
@@ -36,13 +33,9 @@ feed_page(struct buf *b, const struct catalog *c, size_t n,
     const struct site *s)
 {
 	struct page	 p;
-	int		 r;
 
 	page_init(&p);
-	if ((r = page_list(&p, c, n, s)) == 0)
-		r = render_page(b, &p, RENDER_GEMTEXT, s);
-	page_free(&p);
-	return r;
+	return render_built(b, &p, page_list(&p, c, n, s), RENDER_GEMTEXT, s);
 }
 
 /*

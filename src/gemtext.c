@@ -231,14 +231,10 @@ gemtext_article(struct buf *b, const struct article *a,
 {
 	struct cat_article	 self;	/* its date and slug show in no gemtext */
 	struct page		 p;
-	int			 r;
 
 	memset(&self, 0, sizeof(self));
 	self.ca_slug = "";
 	page_init(&p);
-	r = page_article(&p, a, c, &self, NULL, 0);
-	if (r == 0)
-		r = render_page(b, &p, RENDER_GEMTEXT, NULL);
-	page_free(&p);
-	return r;
+	return render_built(b, &p, page_article(&p, a, c, &self, NULL, 0),
+	    RENDER_GEMTEXT, NULL);
 }

@@ -233,17 +233,6 @@ const struct render_ops gopher_text_ops = {
 	.ro_end = text_end,
 };
 
-/* Build with one of page.h's builders, then write in format f. */
-static int
-built(struct buf *b, struct page *p, int r, enum render_format f,
-    const struct site *site)
-{
-	if (r == 0)
-		r = render_page(b, p, f, site);
-	page_free(p);
-	return r;
-}
-
 /* The article menu, /articles/<slug>/; self is its catalog entry. */
 int
 gopher_menu_article(struct buf *b, const struct article *a,
@@ -253,7 +242,7 @@ gopher_menu_article(struct buf *b, const struct article *a,
 	struct page	 p;
 
 	page_init(&p);
-	return built(b, &p, page_article(&p, a, c, self, sim, nsim),
+	return render_built(b, &p, page_article(&p, a, c, self, sim, nsim),
 	    RENDER_GOPHER_MENU, site);
 }
 
@@ -269,7 +258,7 @@ gopher_text_article(struct buf *b, const struct article *a,
 	struct page	 p;
 
 	page_init(&p);
-	return built(b, &p, page_article(&p, a, c, self, NULL, 0),
+	return render_built(b, &p, page_article(&p, a, c, self, NULL, 0),
 	    RENDER_GOPHER_TEXT, site);
 }
 
@@ -281,7 +270,7 @@ gopher_menu_home(struct buf *b, const struct catalog *c,
 	struct page	 p;
 
 	page_init(&p);
-	return built(b, &p, page_home(&p, c, site, NULL, 0),
+	return render_built(b, &p, page_home(&p, c, site, NULL, 0),
 	    RENDER_GOPHER_MENU, site);
 }
 
@@ -293,6 +282,6 @@ gopher_menu_page(struct buf *b, const struct catalog *c, size_t n,
 	struct page	 p;
 
 	page_init(&p);
-	return built(b, &p, page_list(&p, c, n, site), RENDER_GOPHER_MENU,
+	return render_built(b, &p, page_list(&p, c, n, site), RENDER_GOPHER_MENU,
 	    site);
 }

@@ -321,13 +321,10 @@ render(struct buf *b, enum render_format f, const struct article *a,
     const struct site *site)
 {
 	struct page	 p;
-	int		 r;
 
 	page_init(&p);
-	if ((r = page_article(&p, a, c, self, NULL, 0)) == 0)
-		r = render_page(b, &p, f, site);
-	page_free(&p);
-	return r;
+	return render_built(b, &p, page_article(&p, a, c, self, NULL, 0), f,
+	    site);
 }
 
 /* Convert one FILE; the catalog of its capsule is kept between calls. */

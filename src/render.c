@@ -31,6 +31,20 @@ render_page(struct buf *b, const struct page *p, enum render_format f,
 	return b->b_failed ? -1 : 0;
 }
 
+/*
+ * The usual call: r is what a page.h builder returned for p; when it
+ * built the page, write it in format f.  Frees p either way.
+ */
+int
+render_built(struct buf *b, struct page *p, int r, enum render_format f,
+    const struct site *site)
+{
+	if (r == 0)
+		r = render_page(b, p, f, site);
+	page_free(p);
+	return r;
+}
+
 enum page_medium
 render_medium(enum render_format f)
 {

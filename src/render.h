@@ -4,8 +4,9 @@
  * block of its medium and ends the page.  `capsuled convert` and the
  * server both go through render_page.
  *
- * Example: page_home(&p, c, site, NULL, 0); render_page(&b, &p,
- * RENDER_GOPHER_MENU, site) writes the root menu, ending ".\r\n".
+ * Example: page_init(&p); render_built(&b, &p, page_home(&p, c, site,
+ * NULL, 0), RENDER_GOPHER_MENU, site) writes the root menu, ending
+ * ".\r\n", and frees the page.
  *
  * A new format (Nex, an HTML mirror) is a file with its render_ops, a
  * value here and a row in render.c's table.
@@ -39,6 +40,8 @@ extern const struct render_ops gopher_menu_ops;
 extern const struct render_ops gopher_text_ops;
 
 int		 render_page(struct buf *, const struct page *,
+		    enum render_format, const struct site *);
+int		 render_built(struct buf *, struct page *, int,
 		    enum render_format, const struct site *);
 enum page_medium render_medium(enum render_format);
 

@@ -19,13 +19,9 @@ result_page(struct buf *b, const struct catalog *c, const char *q,
     const struct site *site)
 {
 	struct page	 p;
-	int		 r;
 
 	page_init(&p);
-	if ((r = page_search(&p, c, q, h, n)) == 0)
-		r = render_page(b, &p, f, site);
-	page_free(&p);
-	return r;
+	return render_built(b, &p, page_search(&p, c, q, h, n), f, site);
 }
 
 /*

@@ -131,9 +131,8 @@ snapshot_article(const struct snapshot *s, size_t i, enum snap_format f,
 	nsim = PAGE_IN(render_medium((enum render_format)f)) &
 	    PAGE_SIMILAR_IN ? snapshot_similar(s, i, &a, sim) : 0;
 	page_init(&p);
-	if ((r = page_article(&p, &a, s->sn_cat, ca, sim, nsim)) == 0)
-		r = render_page(b, &p, (enum render_format)f, &s->sn_site);
-	page_free(&p);
+	r = render_built(b, &p, page_article(&p, &a, s->sn_cat, ca, sim, nsim),
+	    (enum render_format)f, &s->sn_site);
 	article_free(&a);
 	if (r == -1)
 		*errstr = "out of memory";
@@ -408,9 +407,7 @@ snapshot_list(struct snapshot *s, enum snap_list l, struct buf *b,
 		return page(s, l, b, data, len, feed_atom(b, s->sn_cat,
 		    &s->sn_site));
 	page_init(&p);
-	if ((r = page_home(&p, s->sn_cat, &s->sn_site, s->sn_intro,
-	    s->sn_introlen)) == 0)
-		r = render_page(b, &p, list_format[l], &s->sn_site);
-	page_free(&p);
+	r = render_built(b, &p, page_home(&p, s->sn_cat, &s->sn_site,
+	    s->sn_intro, s->sn_introlen), list_format[l], &s->sn_site);
 	return page(s, l, b, data, len, r);
 }
