@@ -81,17 +81,20 @@ element(struct buf *b, const char *name, const char *text)
 	buf_printf(b, "</%s>\n", name);
 }
 
-/* Atom 1.0 (RFC 4287) of the articles on the home page. */
-int
-feed_atom(struct buf *b, const struct catalog *c, const struct site *s)
+/*
+ * The Atom serialiser (RFC 4287): the feed's head, updated when its
+ * first (newest) dated link was, then an entry per dated link.
+ */
+static void
+atom_begin(struct buf *b, const struct page *p, const struct site *s)
 {
-	char	 base[ADDR_URL_MAX], url[ADDR_URL_MAX];
-	char	 when[ADDR_DATETIME_LEN];
-	size_t	 k, i;
+	char	 base[ADDR_URL_MAX], when[ADDR_DATETIME_LEN];
+	size_t	 i;
 
+	for (i = 0; i < p->pg_n && !p->pg_block[i].pb_dated; i++)
+		;
 	addr_gemini_base(base, sizeof(base), s);
-	addr_datetime(when, c->c_nart > 0 ? c->c_art[c->c_order[0]].ca_date :
-	    0);
+	addr_datetime(when, i < p->pg_n ? p->pg_block[i].pb_date : 0);
 	buf_adds(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 	    "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
 	element(b, "title", site_title(s));
@@ -105,17 +108,47 @@ feed_atom(struct buf *b, const struct catalog *c, const struct site *s)
 	buf_adds(b, "<author>\n");
 	element(b, "name", site_title(s));
 	buf_adds(b, "</author>\n");
-	for (k = 0; k < s->s_home_limit && k < c->c_nart; k++) {
-		i = c->c_order[k];
-		addr_gemini_url(url, sizeof(url), s, c->c_art[i].ca_slug);
-		addr_datetime(when, c->c_art[i].ca_date);
-		buf_adds(b, "<entry>\n");
-		element(b, "title", c->c_art[i].ca_title);
-		element(b, "id", url);
-		buf_adds(b, "<link rel=\"alternate\" href=\"");
-		feed_xml_escape(b, url);
-		buf_printf(b, "\"/>\n<updated>%s</updated>\n</entry>\n", when);
-	}
+}
+
+static void
+atom_entry(struct buf *b, const struct page_block *pb, const struct site *s)
+{
+	char	 url[ADDR_URL_MAX], when[ADDR_DATETIME_LEN];
+
+	if (!pb->pb_dated)
+		return;
+	addr_url(url, sizeof(url), &pb->pb_to, ADDR_GEMINI, s);
+	addr_datetime(when, pb->pb_date);
+	buf_adds(b, "<entry>\n");
+	element(b, "title", pb->pb_title);
+	element(b, "id", url);
+	buf_adds(b, "<link rel=\"alternate\" href=\"");
+	feed_xml_escape(b, url);
+	buf_printf(b, "\"/>\n<updated>%s</updated>\n</entry>\n", when);
+}
+
+static void
+atom_end(struct buf *b, const struct page_block *pb, const struct site *s)
+{
+	(void)pb;
+	(void)s;
 	buf_adds(b, "</feed>\n");
-	return b->b_failed ? -1 : 0;
+}
+
+const struct render_ops feed_atom_ops = {
+	.ro_medium = PAGE_HYPERTEXT,
+	.ro_begin = atom_begin,
+	.ro_block = { [PAGE_LINK] = atom_entry },
+	.ro_end = atom_end,
+};
+
+/* Atom 1.0 of the articles on the home page. */
+int
+feed_atom(struct buf *b, const struct catalog *c, const struct site *s)
+{
+	struct page	 p;
+
+	page_init(&p);
+	return render_built(b, &p, page_home(&p, c, s, NULL, 0), RENDER_ATOM,
+	    s);
 }

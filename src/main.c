@@ -19,7 +19,6 @@
 #include "capsule.h"
 #include "catalog.h"
 #include "config.h"
-#include "feed.h"
 #include "log.h"
 #include "meta.h"
 #include "page.h"
@@ -376,7 +375,7 @@ convert_one(const struct options *o, const char *file, struct catalog **cp,
 	return ret;
 }
 
-/* --home and --atom: the capsule's lists, as the server renders them. */
+/* --home and --atom: the home page in a format, as the server has it. */
 static int
 convert_lists(const struct options *o)
 {
@@ -391,21 +390,16 @@ convert_lists(const struct options *o)
 
 	memset(&d, 0, sizeof(d));
 	buf_init(&b);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		fatalx("%s: %s", dir, strerror(errno));
+	intro = capsule_read_intro(fd, dir, &len, &d);
+	close(fd);
 	page_init(&p);
-	if (o->o_atom)
-		r = feed_atom(&b, c, &o->o_site);
-	else {
-		if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-			fatalx("%s: %s", dir, strerror(errno));
-		intro = capsule_read_intro(fd, dir, &len, &d);
-		close(fd);
-		if ((r = page_home(&p, c, &o->o_site, intro, len)) == 0)
-			r = render_page(&b, &p, o->o_format, &o->o_site);
-		free(intro);
-	}
+	r = render_built(&b, &p, page_home(&p, c, &o->o_site, intro, len),
+	    o->o_atom ? RENDER_ATOM : o->o_format, &o->o_site);
+	free(intro);
 	if (r == 0)
 		r = write_buf(&b);
-	page_free(&p);
 	diags_free(&d);
 	buf_free(&b);
 	catalog_free(c);

@@ -102,14 +102,17 @@ done(const struct page *p)
 }
 
 /* A link to article i of the catalog, labelled s. */
-static void
+static struct page_block *
 article_link(struct page *p, const struct catalog *c, size_t i,
     const char *s)
 {
 	struct page_block	*b;
 
-	if ((b = page_add_link(p, ADDR_ARTICLE, IN_ALL, s)) != NULL)
+	if ((b = page_add_link(p, ADDR_ARTICLE, IN_ALL, s)) != NULL) {
 		b->pb_to.at_slug = c->c_art[i].ca_slug;
+		b->pb_title = c->c_art[i].ca_title;
+	}
+	return b;
 }
 
 static void
@@ -193,18 +196,22 @@ page_npages(const struct catalog *c)
 	return (c->c_nart + SITE_PAGE_SIZE - 1) / SITE_PAGE_SIZE;
 }
 
-/* Articles order[from .. to) as links "YYYY-MM-DD Title". */
+/* Articles order[from .. to) as dated links "YYYY-MM-DD Title". */
 static void
 dated_links(struct page *p, const struct catalog *c, size_t from, size_t to)
 {
-	char	 date[ADDR_DATE_LEN];
-	size_t	 k, i;
+	struct page_block	*b;
+	char			 date[ADDR_DATE_LEN];
+	size_t			 k, i;
 
 	for (k = from; k < to && k < c->c_nart; k++) {
 		i = c->c_order[k];
 		addr_date(date, c->c_art[i].ca_date);
-		article_link(p, c, i, page_printf(p, "%s %s", date,
-		    c->c_art[i].ca_title));
+		if ((b = article_link(p, c, i, page_printf(p, "%s %s", date,
+		    c->c_art[i].ca_title))) != NULL) {
+			b->pb_date = c->c_art[i].ca_date;
+			b->pb_dated = 1;
+		}
 	}
 }
 
@@ -212,7 +219,7 @@ dated_links(struct page *p, const struct catalog *c, size_t from, size_t to)
  * The home page: the capsule title, the introduction (a capsule's
  * index.gmi, may be NULL), the newest s_home_limit articles (a gemfeed
  * in gemtext), the full list when there are more, the Atom feed and the
- * search.
+ * search.  Its dated links are also the Atom feed's entries (feed.c).
  */
 int
 page_home(struct page *p, const struct catalog *c, const struct site *s,

@@ -66,6 +66,9 @@ struct page_block {
 	const char	*pb_text;	/* text or label; NULL for a file link */
 	size_t		 pb_len;	/* bytes of pb_text */
 	struct addr_target pb_to;	/* LINK: what it points at */
+	const char	*pb_title;	/* LINK to an article: its title */
+	int64_t		 pb_date;	/* and its date, when pb_dated */
+	int		 pb_dated;	/* LINK: an entry of a dated list */
 	char		 pb_gopher_type; /* LINK: item type; 0: the kind's */
 };
 

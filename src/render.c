@@ -8,9 +8,13 @@ static const struct render_ops *const formats[NUM_RENDER_FORMATS] = {
 	[RENDER_GEMTEXT] =	&gemtext_ops,
 	[RENDER_GOPHER_MENU] =	&gopher_menu_ops,
 	[RENDER_GOPHER_TEXT] =	&gopher_text_ops,
+	[RENDER_ATOM] =		&feed_atom_ops,
 };
 
-/* Page p in format f: the blocks of f's medium, then f's ending. */
+/*
+ * Page p in format f: f's beginning, the blocks of f's medium, f's
+ * ending.
+ */
 int
 render_page(struct buf *b, const struct page *p, enum render_format f,
     const struct site *site)
@@ -21,9 +25,12 @@ render_page(struct buf *b, const struct page *p, enum render_format f,
 
 	if (p->pg_failed)
 		return -1;
+	if (ops->ro_begin != NULL)
+		ops->ro_begin(b, p, site);
 	for (i = 0; i < p->pg_n; i++) {
 		pb = &p->pg_block[i];
-		if (pb->pb_media & PAGE_IN(ops->ro_medium))
+		if ((pb->pb_media & PAGE_IN(ops->ro_medium)) &&
+		    ops->ro_block[pb->pb_type] != NULL)
 			ops->ro_block[pb->pb_type](b, pb, site);
 	}
 	if (ops->ro_end != NULL)

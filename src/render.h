@@ -23,21 +23,26 @@ enum render_format {
 	RENDER_GEMTEXT,		/* text/gemini (gemtext.c) */
 	RENDER_GOPHER_MENU,	/* a Gopher menu (gopher_render.c) */
 	RENDER_GOPHER_TEXT,	/* Gopher type-0 text (gopher_render.c) */
+	RENDER_ATOM,		/* an Atom feed of the dated links (feed.c) */
 	NUM_RENDER_FORMATS
 };
 
 typedef void render_block_fn(struct buf *, const struct page_block *,
     const struct site *);
 
+/* A serialiser: a NULL function writes nothing. */
 struct render_ops {
 	enum page_medium  ro_medium;	/* blocks shown: PAGE_IN(medium) */
+	void		(*ro_begin)(struct buf *, const struct page *,
+			    const struct site *);
 	render_block_fn	*ro_block[NUM_PAGE_BLOCKS];
-	render_block_fn	*ro_end;	/* after the last block, or NULL */
+	render_block_fn	*ro_end;	/* after the last block */
 };
 
 extern const struct render_ops gemtext_ops;
 extern const struct render_ops gopher_menu_ops;
 extern const struct render_ops gopher_text_ops;
+extern const struct render_ops feed_atom_ops;
 
 int		 render_page(struct buf *, const struct page *,
 		    enum render_format, const struct site *);

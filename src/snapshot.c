@@ -15,7 +15,6 @@
 #include "capsule.h"
 #include "catalog.h"
 #include "discover.h"
-#include "feed.h"
 #include "meta.h"
 #include "page.h"
 #include "render.h"
@@ -386,10 +385,10 @@ snapshot_page(struct snapshot *s, size_t i, enum snap_format f,
 	    &errstr));
 }
 
-/* The format of each list; the Atom feed is feed.c's own. */
+/* Each list is the home page in a format. */
 static const enum render_format list_format[NUM_SNAP_LISTS] = {
 	[SNAP_HOME] =		RENDER_GEMTEXT,
-	[SNAP_ATOM] =		RENDER_GEMTEXT,	/* unused */
+	[SNAP_ATOM] =		RENDER_ATOM,
 	[SNAP_GOPHER_ROOT] =	RENDER_GOPHER_MENU,
 };
 
@@ -403,9 +402,6 @@ snapshot_list(struct snapshot *s, enum snap_list l, struct buf *b,
 
 	if (cached(s, l, data, len))
 		return 0;
-	if (l == SNAP_ATOM)
-		return page(s, l, b, data, len, feed_atom(b, s->sn_cat,
-		    &s->sn_site));
 	page_init(&p);
 	r = render_built(b, &p, page_home(&p, s->sn_cat, &s->sn_site,
 	    s->sn_intro, s->sn_introlen), list_format[l], &s->sn_site);

@@ -34,7 +34,7 @@ enum snap_format {
 	SNAP_GEMTEXT = RENDER_GEMTEXT,
 	SNAP_GOPHER_MENU = RENDER_GOPHER_MENU,
 	SNAP_GOPHER_TEXT = RENDER_GOPHER_TEXT,
-	NUM_SNAP_FORMATS = NUM_RENDER_FORMATS
+	NUM_SNAP_FORMATS = RENDER_GOPHER_TEXT + 1	/* no Atom article */
 };
 
 /* The lists of a capsule, cached like the articles. */

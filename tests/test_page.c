@@ -198,6 +198,20 @@ check_lists(const struct catalog *c)
 	free(g);
 	page_free(&p);
 
+	/* the Atom feed: the same page, its dated links as entries */
+	page_init(&p);
+	CHECK(page_home(&p, c, &s, NULL, 0) == 0, "home for Atom");
+	g = write_page(&p, RENDER_ATOM, &s);
+	CHECK(strstr(g, "<updated>1970-01-03T00:00:00Z</updated>\n<author>")
+	    != NULL, "updated: the newest entry");
+	CHECK(strstr(g, "<entry>\n<title>Crêpes</title>\n"
+	    "<id>gemini://example.org/articles/crepes.gmi</id>\n") != NULL &&
+	    strstr(g, "Search") == NULL && strstr(g, "Garlic") == NULL,
+	    "one entry, titled without its date; no other link");
+	CHECK(strcmp(g + strlen(g) - 8, "</feed>\n") == 0, "closed");
+	free(g);
+	page_free(&p);
+
 	page_init(&p);
 	CHECK(page_list(&p, c, 2, &s) == -1, "no page 2");
 	page_free(&p);
