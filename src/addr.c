@@ -17,15 +17,15 @@ static const struct {
 	const char	*suffix[NUM_ADDR_PROTOS];
 	char		 gopher_type;	/* item type of its Gopher form */
 } forms[NUM_ADDR_KINDS] = {
-	[ADDR_HOME] =		{ "/",		{ "", "" },		'1' },
-	[ADDR_ARTICLE] =	{ ARTICLES,	{ ".gmi", "/" },	'1' },
-	[ADDR_ARTICLE_TEXT] =	{ ARTICLES,	{ ".txt", ".txt" },	'0' },
-	[ADDR_LIST] =		{ ARTICLES "page/", { ".gmi", "/" },	'1' },
-	[ADDR_FEED] =		{ "/atom.xml",	{ "", "" },		'0' },
-	[ADDR_SEARCH] =		{ "/search",	{ "", "" },		'7' },
-	[ADDR_FILE] =		{ "",		{ "", "" },		'9' },
-	[ADDR_PARENT] =		{ "",		{ "../", "" },		'1' },
-	[ADDR_URL] =		{ "",		{ "", "URL:" },		'h' },
+	[ADDR_TO_HOME] =    { "/",		{ "", "" },		'1' },
+	[ADDR_TO_ARTICLE] = { ARTICLES,	{ ".gmi", "/" },	'1' },
+	[ADDR_TO_TEXT] =    { ARTICLES,	{ ".txt", ".txt" },	'0' },
+	[ADDR_TO_LIST] =    { ARTICLES "page/", { ".gmi", "/" },	'1' },
+	[ADDR_TO_FEED] =    { "/atom.xml",	{ "", "" },		'0' },
+	[ADDR_TO_SEARCH] =  { "/search",	{ "", "" },		'7' },
+	[ADDR_TO_FILE] =    { "",		{ "", "" },		'9' },
+	[ADDR_TO_PARENT] =  { "",		{ "../", "" },		'1' },
+	[ADDR_TO_URL] =     { "",		{ "", "URL:" },		'h' },
 };
 
 /* Characters a path keeps as they are (RFC 3986 pchar and "/"). */
@@ -82,20 +82,20 @@ addr_path(char *out, size_t n, const struct addr_target *t,
 	const char	*suf = forms[t->at_kind].suffix[p];
 
 	switch (t->at_kind) {
-	case ADDR_ARTICLE:
-	case ADDR_ARTICLE_TEXT:
+	case ADDR_TO_ARTICLE:
+	case ADDR_TO_TEXT:
 		snprintf(out, n, "%s%s%s", pre, t->at_slug, suf);
 		break;
-	case ADDR_LIST:
+	case ADDR_TO_LIST:
 		snprintf(out, n, "%s%zu%s", pre, t->at_page, suf);
 		break;
-	case ADDR_FILE:
+	case ADDR_TO_FILE:
 		file_path(out, n, t, p);
 		break;
-	case ADDR_PARENT:
+	case ADDR_TO_PARENT:
 		snprintf(out, n, "%s", p == ADDR_GEMINI ? suf : t->at_dir);
 		break;
-	case ADDR_URL:
+	case ADDR_TO_URL:
 		snprintf(out, n, "%s%s", suf, t->at_name);
 		break;
 	default:
@@ -132,7 +132,7 @@ addr_url(char *out, size_t n, const struct addr_target *t, enum addr_proto p,
 	char	 base[ADDR_URL_MAX], path[ADDR_URL_MAX];
 
 	addr_path(path, sizeof(path), t, p);
-	if (t->at_kind == ADDR_URL)
+	if (t->at_kind == ADDR_TO_URL)
 		snprintf(out, n, "%s", t->at_name);
 	else if (p == ADDR_GEMINI) {
 		addr_gemini_base(base, sizeof(base), s);
@@ -155,7 +155,7 @@ addr_selector(char *out, size_t n, const char *slug, const char *suffix)
 void
 addr_gemini_url(char *out, size_t n, const struct site *s, const char *slug)
 {
-	struct addr_target t = { .at_kind = ADDR_ARTICLE, .at_slug = slug };
+	struct addr_target t = { .at_kind = ADDR_TO_ARTICLE, .at_slug = slug };
 
 	addr_url(out, n, &t, ADDR_GEMINI, s);
 }
@@ -163,7 +163,7 @@ addr_gemini_url(char *out, size_t n, const struct site *s, const char *slug)
 void
 addr_gopher_url(char *out, size_t n, const struct site *s, const char *slug)
 {
-	struct addr_target t = { .at_kind = ADDR_ARTICLE, .at_slug = slug };
+	struct addr_target t = { .at_kind = ADDR_TO_ARTICLE, .at_slug = slug };
 
 	addr_url(out, n, &t, ADDR_GOPHER, s);
 }

@@ -5,10 +5,10 @@
  * and a slug, a page number or a file name) and asks for its form.
  *
  * Example: for slug "crepes" on host example.org (Gemini 1965, Gopher
- * 7070): the target { ADDR_ARTICLE, "crepes" } is "/articles/crepes.gmi"
+ * 7070): the target { ADDR_TO_ARTICLE, "crepes" } is "/articles/crepes.gmi"
  * in ADDR_GEMINI form and "/articles/crepes/" in ADDR_GOPHER form (an
  * item of type '1'), addr_url gives "gemini://example.org/articles/crepes.gmi"
- * and "gopher://example.org:7070/1/articles/crepes/"; { ADDR_LIST, .page
+ * and "gopher://example.org:7070/1/articles/crepes/"; { ADDR_TO_LIST, .page
  * = 2 } is "/articles/page/2.gmi" and "/articles/page/2/"; addr_date of
  * 1698883200 gives "2023-11-02".
  *
@@ -35,15 +35,15 @@ struct site;
 
 /* What a link points at. */
 enum addr_kind {
-	ADDR_HOME,		/* the home page, root menu */
-	ADDR_ARTICLE,		/* an article (slug) */
-	ADDR_ARTICLE_TEXT,	/* its plain text (slug) */
-	ADDR_LIST,		/* page N of the full list (page) */
-	ADDR_FEED,		/* the Atom feed */
-	ADDR_SEARCH,		/* the search */
-	ADDR_FILE,		/* an entry of a capsule directory (dir, name) */
-	ADDR_PARENT,		/* the directory above (dir) */
-	ADDR_URL,		/* an absolute URL (name) */
+	ADDR_TO_HOME,		/* the home page, root menu */
+	ADDR_TO_ARTICLE,		/* an article (slug) */
+	ADDR_TO_TEXT,	/* its plain text (slug) */
+	ADDR_TO_LIST,		/* page N of the full list (page) */
+	ADDR_TO_FEED,		/* the Atom feed */
+	ADDR_TO_SEARCH,		/* the search */
+	ADDR_TO_FILE,		/* an entry of a directory (dir, name) */
+	ADDR_TO_PARENT,		/* the directory above (dir) */
+	ADDR_TO_URL,		/* an absolute URL (name) */
 	NUM_ADDR_KINDS
 };
 
@@ -58,7 +58,7 @@ struct addr_target {
 	enum addr_kind	 at_kind;
 	const char	*at_slug;	/* ARTICLE, ARTICLE_TEXT */
 	size_t		 at_page;	/* LIST, from 1 */
-	const char	*at_dir;	/* FILE, PARENT: the directory, "/a/b/" */
+	const char	*at_dir;	/* FILE, PARENT: directory, "/a/b/" */
 	const char	*at_name;	/* FILE: entry name; URL: the URL */
 	int		 at_is_dir;	/* FILE: a directory */
 };

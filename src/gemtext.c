@@ -229,7 +229,7 @@ int
 gemtext_article(struct buf *b, const struct article *a,
     const struct catalog *c)
 {
-	struct cat_article	 self;	/* its date and slug show in no gemtext */
+	struct cat_article	 self;	/* date and slug: not in gemtext */
 	struct page		 p;
 
 	memset(&self, 0, sizeof(self));

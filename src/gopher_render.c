@@ -282,6 +282,6 @@ gopher_menu_page(struct buf *b, const struct catalog *c, size_t n,
 	struct page	 p;
 
 	page_init(&p);
-	return render_built(b, &p, page_list(&p, c, n, site), RENDER_GOPHER_MENU,
-	    site);
+	return render_built(b, &p, page_list(&p, c, n, site),
+	    RENDER_GOPHER_MENU, site);
 }

@@ -108,7 +108,7 @@ article_link(struct page *p, const struct catalog *c, size_t i,
 {
 	struct page_block	*b;
 
-	if ((b = page_add_link(p, ADDR_ARTICLE, IN_ALL, s)) != NULL) {
+	if ((b = page_add_link(p, ADDR_TO_ARTICLE, IN_ALL, s)) != NULL) {
 		b->pb_to.at_slug = c->c_art[i].ca_slug;
 		b->pb_title = c->c_art[i].ca_title;
 	}
@@ -172,7 +172,7 @@ page_article(struct page *p, const struct article *a,
 		page_add(p, PAGE_PARA, IN_ALL, a->a_para[k]);
 	}
 	page_add(p, PAGE_BREAK, IN_MENU, NULL);
-	if ((b = page_add_link(p, ADDR_ARTICLE_TEXT, IN_MENU,
+	if ((b = page_add_link(p, ADDR_TO_TEXT, IN_MENU,
 	    "Plain text version")) != NULL)
 		b->pb_to.at_slug = self->ca_slug;
 	related(p, a, c);
@@ -181,11 +181,11 @@ page_article(struct page *p, const struct article *a,
 		page_add(p, PAGE_HEADING, PAGE_SIMILAR_IN, "Similar articles");
 	}
 	for (k = 0; k < nsim; k++)
-		if ((b = page_add_link(p, ADDR_ARTICLE, PAGE_SIMILAR_IN,
+		if ((b = page_add_link(p, ADDR_TO_ARTICLE, PAGE_SIMILAR_IN,
 		    c->c_art[sim[k]].ca_title)) != NULL)
 			b->pb_to.at_slug = c->c_art[sim[k]].ca_slug;
 	page_add(p, PAGE_BREAK, IN_MENU, NULL);
-	link_to(p, ADDR_HOME, IN_MENU, "Home", 0);
+	link_to(p, ADDR_TO_HOME, IN_MENU, "Home", 0);
 	return done(p);
 }
 
@@ -239,12 +239,12 @@ page_home(struct page *p, const struct catalog *c, const struct site *s,
 	dated_links(p, c, 0, s->s_home_limit);
 	page_add(p, PAGE_BREAK, IN_ALL, NULL);
 	if (c->c_nart > s->s_home_limit) {
-		link_to(p, ADDR_LIST, IN_ALL, page_printf(p, "All %zu articles",
-		    c->c_nart), 1);
+		link_to(p, ADDR_TO_LIST, IN_ALL, page_printf(p,
+		    "All %zu articles", c->c_nart), 1);
 		page_add(p, PAGE_BREAK, IN_MENU, NULL);
 	}
-	link_to(p, ADDR_FEED, IN_HYPER, "Atom feed", 0);
-	link_to(p, ADDR_SEARCH, IN_ALL, "Search the articles", 0);
+	link_to(p, ADDR_TO_FEED, IN_HYPER, "Atom feed", 0);
+	link_to(p, ADDR_TO_SEARCH, IN_ALL, "Search the articles", 0);
 	return done(p);
 }
 
@@ -265,10 +265,10 @@ page_list(struct page *p, const struct catalog *c, size_t n,
 	dated_links(p, c, (n - 1) * SITE_PAGE_SIZE, n * SITE_PAGE_SIZE);
 	page_add(p, PAGE_BREAK, IN_ALL, NULL);
 	if (n > 1)
-		link_to(p, ADDR_LIST, IN_ALL, "Previous page", n - 1);
+		link_to(p, ADDR_TO_LIST, IN_ALL, "Previous page", n - 1);
 	if (n < pages)
-		link_to(p, ADDR_LIST, IN_ALL, "Next page", n + 1);
-	link_to(p, ADDR_HOME, IN_ALL, "Home", 0);
+		link_to(p, ADDR_TO_LIST, IN_ALL, "Next page", n + 1);
+	link_to(p, ADDR_TO_HOME, IN_ALL, "Home", 0);
 	return done(p);
 }
 
@@ -317,8 +317,8 @@ page_search(struct page *p, const struct catalog *c, const char *q,
 			page_add(p, PAGE_TEXT, IN_ALL, h[i].sh_snippet);
 	}
 	page_add(p, PAGE_BREAK, IN_ALL, NULL);
-	link_to(p, ADDR_SEARCH, IN_ALL, "Search again", 0);
-	link_to(p, ADDR_HOME, IN_ALL, "Home", 0);
+	link_to(p, ADDR_TO_SEARCH, IN_ALL, "Search again", 0);
+	link_to(p, ADDR_TO_HOME, IN_ALL, "Home", 0);
 	return done(p);
 }
 
@@ -345,11 +345,11 @@ page_listing(struct page *p, const char *dir, const struct page_entry *e,
 	buf_free(&t);
 	page_add(p, PAGE_LINE, IN_MENU | IN_PLAIN, dir);
 	page_add(p, PAGE_BREAK, IN_ALL, NULL);
-	if ((b = page_add_link(p, ADDR_PARENT, IN_HYPER,
+	if ((b = page_add_link(p, ADDR_TO_PARENT, IN_HYPER,
 	    "Parent directory")) != NULL)
 		b->pb_to.at_dir = dir;
 	for (i = 0; i < n; i++) {
-		if ((b = page_add_link(p, ADDR_FILE, IN_ALL, NULL)) == NULL)
+		if ((b = page_add_link(p, ADDR_TO_FILE, IN_ALL, NULL)) == NULL)
 			break;
 		b->pb_to.at_dir = dir;
 		b->pb_to.at_name = e[i].pe_name;

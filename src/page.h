@@ -63,7 +63,7 @@ enum page_block_type {
 struct page_block {
 	enum page_block_type pb_type;
 	unsigned	 pb_media;	/* PAGE_IN() of the media it shows in */
-	const char	*pb_text;	/* text or label; NULL for a file link */
+	const char	*pb_text;	/* text or label; NULL: a file link */
 	size_t		 pb_len;	/* bytes of pb_text */
 	struct addr_target pb_to;	/* LINK: what it points at */
 	const char	*pb_title;	/* LINK to an article: its title */
@@ -84,7 +84,7 @@ struct page {
 struct page_entry {
 	const char	*pe_name;	/* file name, raw bytes */
 	int		 pe_is_dir;
-	char		 pe_gopher_type; /* item type of a file ('0', 'I' ...) */
+	char		 pe_gopher_type; /* a file's item type ('0', 'I'...) */
 };
 
 struct article;

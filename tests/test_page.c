@@ -65,20 +65,20 @@ check_addr(void)
 		struct addr_target	 t;
 		const char		*gemini, *gopher;
 	} cases[] = {
-		{ { ADDR_HOME, NULL, 0, NULL, NULL, 0 }, "/", "/" },
-		{ { ADDR_ARTICLE, "crepes", 0, NULL, NULL, 0 },
+		{ { ADDR_TO_HOME, NULL, 0, NULL, NULL, 0 }, "/", "/" },
+		{ { ADDR_TO_ARTICLE, "crepes", 0, NULL, NULL, 0 },
 		    "/articles/crepes.gmi", "/articles/crepes/" },
-		{ { ADDR_ARTICLE_TEXT, "crepes", 0, NULL, NULL, 0 },
+		{ { ADDR_TO_TEXT, "crepes", 0, NULL, NULL, 0 },
 		    "/articles/crepes.txt", "/articles/crepes.txt" },
-		{ { ADDR_LIST, NULL, 12, NULL, NULL, 0 },
+		{ { ADDR_TO_LIST, NULL, 12, NULL, NULL, 0 },
 		    "/articles/page/12.gmi", "/articles/page/12/" },
-		{ { ADDR_FEED, NULL, 0, NULL, NULL, 0 }, "/atom.xml", "/atom.xml" },
-		{ { ADDR_SEARCH, NULL, 0, NULL, NULL, 0 }, "/search", "/search" },
-		{ { ADDR_FILE, NULL, 0, "/a/", "b c#é", 0 }, "b%20c%23%C3%A9",
+		{ { ADDR_TO_FEED, NULL, 0, NULL, NULL, 0 }, "/atom.xml", "/atom.xml" },
+		{ { ADDR_TO_SEARCH, NULL, 0, NULL, NULL, 0 }, "/search", "/search" },
+		{ { ADDR_TO_FILE, NULL, 0, "/a/", "b c#é", 0 }, "b%20c%23%C3%A9",
 		    "/a/b c#é" },
-		{ { ADDR_FILE, NULL, 0, "/a/", "sub", 1 }, "sub/", "/a/sub/" },
-		{ { ADDR_PARENT, NULL, 0, "/a/", NULL, 0 }, "../", "/a/" },
-		{ { ADDR_URL, NULL, 0, NULL, "https://x.y/", 0 },
+		{ { ADDR_TO_FILE, NULL, 0, "/a/", "sub", 1 }, "sub/", "/a/sub/" },
+		{ { ADDR_TO_PARENT, NULL, 0, "/a/", NULL, 0 }, "../", "/a/" },
+		{ { ADDR_TO_URL, NULL, 0, NULL, "https://x.y/", 0 },
 		    "https://x.y/", "URL:https://x.y/" },
 	};
 	struct site	 s = site;
@@ -101,7 +101,7 @@ check_addr(void)
 	CHECK_STR(out, "gemini://example.org:1966/articles/crepes.gmi");
 	addr_selector(out, sizeof(out), "crepes", ".gmi");
 	CHECK_STR(out, "/articles/crepes.gmi");
-	CHECK(addr_gopher_type(ADDR_SEARCH) == '7', "search is type 7");
+	CHECK(addr_gopher_type(ADDR_TO_SEARCH) == '7', "search is type 7");
 }
 
 /* An article: the blocks, then the same page in three formats. */
