@@ -49,7 +49,8 @@ TEXTINDEX_SRCS = src/textindex_tok.c src/textindex_dict.c \
 CONFIG_SRCS = src/config.c src/config_keys.c src/config_dump.c
 # Modules, in data-flow order.  Pure ones have a unit test of their own.
 LIB_SRCS = src/buf.c src/utf8.c src/strmap.c src/arena.c src/source.c \
-	   src/article.c src/slug.c src/meta.c src/catalog.c src/site.c src/addr.c src/gemtext.c \
+	   src/article.c src/slug.c src/meta.c src/catalog.c src/site.c src/addr.c src/page.c \
+	   src/render.c src/gemtext.c \
 	   src/gopher_render.c src/feed.c src/capsule.c src/log.c src/mime.c \
 	   src/snapshot.c src/live.c src/live_watch.c src/live_cache.c \
 	   src/gemini.c src/gopher.c src/router.c \
@@ -63,7 +64,7 @@ SRCS	 = $(LIB_SRCS) src/main.c
 TESTS	 = test_buf test_utf8 test_strmap test_source test_article \
 	   test_slug test_catalog test_gemtext test_gopher_render test_feed \
 	   test_gemini test_config test_textindex test_discover test_search \
-	   test_access test_snapshot
+	   test_access test_snapshot test_page
 
 OBJ	 = build/obj
 AOBJ	 = build/asan
@@ -174,7 +175,8 @@ FUZZ_TARGETS = fuzz_gemini_request fuzz_gopher_request fuzz_article \
 FUZZ_BASE = src/buf.c src/utf8.c
 FUZZ_RENDER = $(FUZZ_BASE) src/strmap.c src/arena.c src/source.c \
 	   src/article.c src/slug.c src/meta.c src/catalog.c src/addr.c \
-	   src/gemtext.c src/gopher_render.c src/feed.c
+	   src/page.c src/render.c src/gemtext.c src/gopher_render.c \
+	   src/feed.c
 FUZZ_SRCS_fuzz_gemini_request = $(FUZZ_BASE) src/gemini.c
 FUZZ_SRCS_fuzz_gopher_request = $(FUZZ_BASE) src/gopher.c
 FUZZ_SRCS_fuzz_article = $(FUZZ_RENDER)

@@ -5,8 +5,147 @@
 #include "addr.h"
 #include "site.h"
 
-/* The one place that spells where articles live. */
+/* The one spelling of the article space. */
 #define ARTICLES	"/articles/"
+#define ARTICLES_LEN	(sizeof(ARTICLES) - 1)
+
+/*
+ * Each kind's address: prefix, then the slug, page number or name, then
+ * the suffix of each form.  A new form (".html", say) is a column here.
+ */
+static const struct {
+	const char	*prefix;
+	const char	*suffix[NUM_ADDR_PROTOS];
+	char		 gopher_type;	/* item type of its Gopher form */
+} forms[NUM_ADDR_KINDS] = {
+	[ADDR_TO_HOME] =    { "/",		{ "", "" },		'1' },
+	[ADDR_TO_ARTICLE] = { ARTICLES,	{ ".gmi", "/" },	'1' },
+	[ADDR_TO_TEXT] =    { ARTICLES,	{ ".txt", ".txt" },	'0' },
+	[ADDR_TO_LIST] =    { ARTICLES "page/", { ".gmi", "/" },	'1' },
+	[ADDR_TO_FEED] =    { "/atom.xml",	{ "", "" },		'0' },
+	[ADDR_TO_SEARCH] =  { "/search",	{ "", "" },		'7' },
+	[ADDR_TO_FILE] =    { "",		{ "", "" },		'9' },
+	[ADDR_TO_PARENT] =  { "",		{ "../", "" },		'1' },
+	[ADDR_TO_URL] =     { "",		{ "", "URL:" },		'h' },
+};
+
+/* Characters a path keeps as they are (RFC 3986 pchar and "/"). */
+static const char path_chars[] = "/-._~!$&'()*+,;=:@";
+
+/*
+ * s[0 .. n) percent-encoded for a path: letters, digits and path_chars
+ * stay, every other byte is %XX; cut (at a whole escape) to fit outsz.
+ */
+void
+addr_pct_encode(const char *s, size_t n, char *out, size_t outsz)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t	 i, o = 0;
+
+	for (i = 0; i < n && o + 3 < outsz; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') ||
+		    (c != '\0' && strchr(path_chars, c) != NULL))
+			out[o++] = (char)c;
+		else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+}
+
+/* A capsule file: relative and encoded on Gemini, from the root on Gopher. */
+static void
+file_path(char *out, size_t n, const struct addr_target *t,
+    enum addr_proto p)
+{
+	char	 name[ADDR_PATH_MAX];
+
+	if (p == ADDR_GEMINI) {
+		snprintf(name, sizeof(name), "%s%s", t->at_name,
+		    t->at_is_dir ? "/" : "");
+		addr_pct_encode(name, strlen(name), out, n);
+	} else
+		snprintf(out, n, "%s%s%s", t->at_dir, t->at_name,
+		    t->at_is_dir ? "/" : "");
+}
+
+/* The address of t in form p: a path or a selector. */
+void
+addr_path(char *out, size_t n, const struct addr_target *t,
+    enum addr_proto p)
+{
+	const char	*pre = forms[t->at_kind].prefix;
+	const char	*suf = forms[t->at_kind].suffix[p];
+
+	switch (t->at_kind) {
+	case ADDR_TO_ARTICLE:
+	case ADDR_TO_TEXT:
+		snprintf(out, n, "%s%s%s", pre, t->at_slug, suf);
+		break;
+	case ADDR_TO_LIST:
+		snprintf(out, n, "%s%zu%s", pre, t->at_page, suf);
+		break;
+	case ADDR_TO_FILE:
+		file_path(out, n, t, p);
+		break;
+	case ADDR_TO_PARENT:
+		snprintf(out, n, "%s", p == ADDR_GEMINI ? suf : t->at_dir);
+		break;
+	case ADDR_TO_URL:
+		snprintf(out, n, "%s%s", suf, t->at_name);
+		break;
+	default:
+		snprintf(out, n, "%s%s", pre, suf);
+		break;
+	}
+}
+
+/* The Gopher item type of a kind's address (a file's is its own). */
+char
+addr_gopher_type(enum addr_kind k)
+{
+	return forms[k].gopher_type;
+}
+
+/* gemini://host[:port] with no slash; the port only when not 1965. */
+void
+addr_gemini_base(char *out, size_t n, const struct site *s)
+{
+	if (s->s_gemini_port == 1965)
+		snprintf(out, n, "gemini://%s", s->s_host);
+	else
+		snprintf(out, n, "gemini://%s:%u", s->s_host, s->s_gemini_port);
+}
+
+/*
+ * The absolute URL of t in form p; Gopher's as RFC 4266 writes it,
+ * gopher://host[:port]/<type><selector>.
+ */
+void
+addr_url(char *out, size_t n, const struct addr_target *t, enum addr_proto p,
+    const struct site *s)
+{
+	char	 base[ADDR_URL_MAX], path[ADDR_URL_MAX];
+
+	addr_path(path, sizeof(path), t, p);
+	if (t->at_kind == ADDR_TO_URL)
+		snprintf(out, n, "%s", t->at_name);
+	else if (p == ADDR_GEMINI) {
+		addr_gemini_base(base, sizeof(base), s);
+		snprintf(out, n, "%s%s", base, path);
+	} else if (s->s_gopher_port == 70)
+		snprintf(out, n, "gopher://%s/%c%s", s->s_gopher_host,
+		    addr_gopher_type(t->at_kind), path);
+	else
+		snprintf(out, n, "gopher://%s:%u/%c%s", s->s_gopher_host,
+		    s->s_gopher_port, addr_gopher_type(t->at_kind), path);
+}
+
 #define ARTICLES_LEN	(sizeof(ARTICLES) - 1)
 /* Pages of the full list are numbered from 1, without leading zeros. */
 #define PAGE_MAX	1000000000
@@ -74,41 +213,27 @@ addr_parse(const char *path, const char *const *suffixes,
 	ar->ar_slen = len;
 }
 
+/* "/articles/<slug><suffix>" (the router's redirects) */
 void
 addr_selector(char *out, size_t n, const char *slug, const char *suffix)
 {
 	snprintf(out, n, ARTICLES "%s%s", slug, suffix);
 }
 
-/* gemini://host[:port] with no slash; the port only when not 1965. */
-void
-addr_gemini_base(char *out, size_t n, const struct site *s)
-{
-	if (s->s_gemini_port == 1965)
-		snprintf(out, n, "gemini://%s", s->s_host);
-	else
-		snprintf(out, n, "gemini://%s:%u", s->s_host, s->s_gemini_port);
-}
-
 void
 addr_gemini_url(char *out, size_t n, const struct site *s, const char *slug)
 {
-	char	 base[ADDR_URL_MAX];
+	struct addr_target t = { .at_kind = ADDR_TO_ARTICLE, .at_slug = slug };
 
-	addr_gemini_base(base, sizeof(base), s);
-	snprintf(out, n, "%s" ARTICLES "%s.gmi", base, slug);
+	addr_url(out, n, &t, ADDR_GEMINI, s);
 }
 
-/* The article menu, as RFC 4266 writes it: gopher://host[:port]/1sel. */
 void
 addr_gopher_url(char *out, size_t n, const struct site *s, const char *slug)
 {
-	if (s->s_gopher_port == 70)
-		snprintf(out, n, "gopher://%s/1" ARTICLES "%s/",
-		    s->s_gopher_host, slug);
-	else
-		snprintf(out, n, "gopher://%s:%u/1" ARTICLES "%s/",
-		    s->s_gopher_host, s->s_gopher_port, slug);
+	struct addr_target t = { .at_kind = ADDR_TO_ARTICLE, .at_slug = slug };
+
+	addr_url(out, n, &t, ADDR_GOPHER, s);
 }
 
 static void

@@ -1,14 +1,20 @@
 /*
- * addr: the addresses and dates every renderer prints.
+ * addr: every address a page links to, in each protocol's form, and the
+ * dates every renderer prints.  The article space is spelled here and
+ * nowhere else: a page names what it links to (an addr_target: a kind
+ * and a slug, a page number or a file name) and asks for its form.
  *
  * Example: for slug "crepes" on host example.org (Gemini 1965, Gopher
- * 7070): addr_selector gives "/articles/crepes/" (with suffix "/"),
- * addr_gemini_url "gemini://example.org/articles/crepes.gmi",
- * addr_parse("/articles/crepes.gmi", {".gmi", NULL}) an ADDR_ARTICLE
- * with slug "crepes" and suffix ".gmi", and addr_parse of
- * "/articles/page/2/" an ADDR_LIST of page 2 with suffix "/",
- * addr_gopher_url "gopher://example.org:7070/1/articles/crepes/", and
- * addr_date of 1698883200 gives "2023-11-02".
+ * 7070): the target { ADDR_TO_ARTICLE, "crepes" } is "/articles/crepes.gmi"
+ * in ADDR_GEMINI form and "/articles/crepes/" in ADDR_GOPHER form (an
+ * item of type '1'), addr_url gives "gemini://example.org/articles/crepes.gmi"
+ * and "gopher://example.org:7070/1/articles/crepes/"; { ADDR_TO_LIST, .page
+ * = 2 } is "/articles/page/2.gmi" and "/articles/page/2/"; addr_date of
+ * 1698883200 gives "2023-11-02".
+ *
+ * The router's parser reads them back: addr_parse("/articles/crepes.gmi",
+ * {".gmi", NULL}) is an ADDR_ARTICLE with slug "crepes" and suffix ".gmi",
+ * and "/articles/page/2/" with {"/", "", NULL} an ADDR_LIST of page 2.
  */
 #ifndef ADDR_H
 #define ADDR_H
@@ -22,10 +28,48 @@ struct site;
 #define ADDR_SELECTOR_MAX	160
 /* scheme + host (DNS names are at most 253) + port + selector */
 #define ADDR_URL_MAX		512
+/* a path of a capsule file, percent-encoded (3 bytes a byte) */
+#define ADDR_PATH_MAX		1024
 /* "YYYY-MM-DD" and "YYYY-MM-DDTHH:MM:SSZ", with room the compiler can prove */
 #define ADDR_DATE_LEN		48
 #define ADDR_DATETIME_LEN	80
 
+/* What a link points at. */
+enum addr_kind {
+	ADDR_TO_HOME,		/* the home page, root menu */
+	ADDR_TO_ARTICLE,		/* an article (slug) */
+	ADDR_TO_TEXT,	/* its plain text (slug) */
+	ADDR_TO_LIST,		/* page N of the full list (page) */
+	ADDR_TO_FEED,		/* the Atom feed */
+	ADDR_TO_SEARCH,		/* the search */
+	ADDR_TO_FILE,		/* an entry of a directory (dir, name) */
+	ADDR_TO_PARENT,		/* the directory above (dir) */
+	ADDR_TO_URL,		/* an absolute URL (name) */
+	NUM_ADDR_KINDS
+};
+
+/* The address forms: a Gemini path (Spartan's too), a Gopher selector. */
+enum addr_proto {
+	ADDR_GEMINI,
+	ADDR_GOPHER,
+	NUM_ADDR_PROTOS
+};
+
+struct addr_target {
+	enum addr_kind	 at_kind;
+	const char	*at_slug;	/* ARTICLE, ARTICLE_TEXT */
+	size_t		 at_page;	/* LIST, from 1 */
+	const char	*at_dir;	/* FILE, PARENT: directory, "/a/b/" */
+	const char	*at_name;	/* FILE: entry name; URL: the URL */
+	int		 at_is_dir;	/* FILE: a directory */
+};
+
+void	 addr_path(char *, size_t, const struct addr_target *,
+	    enum addr_proto);
+void	 addr_url(char *, size_t, const struct addr_target *, enum addr_proto,
+	    const struct site *);
+char	 addr_gopher_type(enum addr_kind);
+void	 addr_pct_encode(const char *, size_t, char *, size_t);
 /*
  * What a path below "/articles/" names (addr_parse): an article (its slug
  * then a suffix, ".gmi", "/", ".txt" or none) or a page of the full list

@@ -62,6 +62,25 @@ grow(void **p, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
+/*
+ * The entry of meta m (borrowed: ca_meta is not a reference), the one
+ * place an entry is made from a meta.  Its related entries are in no
+ * catalog's c_rel (ca_nrel 0): the meta's are m_rel.  `capsuled convert`
+ * uses it for a file outside the capsule.
+ */
+void
+catalog_entry(struct cat_article *ca, struct meta *m)
+{
+	memset(ca, 0, sizeof(*ca));
+	ca->ca_meta = m;
+	ca->ca_name = m->m_name;
+	ca->ca_title = m->m_title;
+	ca->ca_key = m->m_key;
+	ca->ca_slug = m->m_base;
+	ca->ca_lang = m->m_lang;
+	ca->ca_date = m->m_date;
+}
+
 /* Add an article by its meta; the catalog takes its own reference. */
 int
 catalog_add_meta(struct catalog *c, struct meta *m)
@@ -77,13 +96,7 @@ catalog_add_meta(struct catalog *c, struct meta *m)
 		return -1;
 	meta_ref(m);
 	ca = &c->c_art[c->c_nart++];
-	ca->ca_meta = m;
-	ca->ca_name = m->m_name;
-	ca->ca_title = m->m_title;
-	ca->ca_key = m->m_key;
-	ca->ca_slug = m->m_base;
-	ca->ca_lang = m->m_lang;
-	ca->ca_date = m->m_date;
+	catalog_entry(ca, m);
 	ca->ca_rel = (uint32_t)c->c_nrel;
 	ca->ca_nrel = (uint32_t)m->m_nrel;
 	for (k = 0; k < m->m_nrel; k++) {

@@ -64,6 +64,7 @@ void		 catalog_free(struct catalog *);
 int		 catalog_add(struct catalog *, const char *,
 		    const struct article *, int64_t);
 int		 catalog_add_meta(struct catalog *, struct meta *);
+void		 catalog_entry(struct cat_article *, struct meta *);
 int		 catalog_finish(struct catalog *);
 int64_t		 catalog_resolve(const struct catalog *, const char *);
 int64_t		 catalog_find_slug(const struct catalog *, const char *,

@@ -4,78 +4,38 @@
 #include "buf.h"
 #include "catalog.h"
 #include "feed.h"
+#include "page.h"
+#include "render.h"
 #include "site.h"
 
 /* Pages of SITE_PAGE_SIZE articles in the full list (0 when empty). */
 size_t
 feed_npages(const struct catalog *c)
 {
-	return (c->c_nart + SITE_PAGE_SIZE - 1) / SITE_PAGE_SIZE;
+	return page_npages(c);
 }
 
-/* "=> /articles/<slug>.gmi YYYY-MM-DD Title" for order[from .. to). */
-static void
-links(struct buf *b, const struct catalog *c, size_t from, size_t to)
-{
-	char	 date[ADDR_DATE_LEN];
-	size_t	 k, i;
-
-	for (k = from; k < to && k < c->c_nart; k++) {
-		i = c->c_order[k];
-		addr_date(date, c->c_art[i].ca_date);
-		buf_printf(b, "=> /articles/%s.gmi %s %s\n", c->c_art[i].ca_slug,
-		    date, c->c_art[i].ca_title);
-	}
-}
-
-/*
- * The home page: "# title", the introduction (a capsule's index.gmi,
- * may be NULL), the newest s_home_limit articles as a gemfeed, a link to
- * the full list when there are more, one to the Atom feed and one to
- * search.
- */
+/* The home page in gemtext: page_home, with index.gmi (may be NULL). */
 int
 feed_home(struct buf *b, const struct catalog *c, const struct site *s,
     const char *intro, size_t introlen)
 {
-	buf_printf(b, "# %s\n\n", site_title(s));
-	if (intro != NULL && introlen > 0) {
-		buf_add(b, intro, introlen);
-		if (intro[introlen - 1] != '\n')
-			buf_addc(b, '\n');
-		buf_addc(b, '\n');
-	}
-	if (c->c_nart == 0)
-		buf_adds(b, "No articles yet.\n");
-	links(b, c, 0, s->s_home_limit);
-	buf_addc(b, '\n');
-	if (c->c_nart > s->s_home_limit)
-		buf_printf(b, "=> /articles/page/1.gmi All %zu articles\n",
-		    c->c_nart);
-	buf_adds(b, "=> /atom.xml Atom feed\n");
-	buf_adds(b, "=> /search Search the articles\n");
-	return b->b_failed ? -1 : 0;
+	struct page	 p;
+
+	page_init(&p);
+	return render_built(b, &p, page_home(&p, c, s, intro, introlen),
+	    RENDER_GEMTEXT, s);
 }
 
-/* Page n (from 1) of the full list, /articles/page/<n>.gmi; -1 if none. */
+/* Page n (from 1) of the full list in gemtext; -1 if none. */
 int
 feed_page(struct buf *b, const struct catalog *c, size_t n,
     const struct site *s)
 {
-	size_t	 pages = feed_npages(c);
+	struct page	 p;
 
-	if (n < 1 || n > pages)
-		return -1;
-	buf_printf(b, "# %s: all articles, page %zu of %zu\n\n", site_title(s),
-	    n, pages);
-	links(b, c, (n - 1) * SITE_PAGE_SIZE, n * SITE_PAGE_SIZE);
-	buf_addc(b, '\n');
-	if (n > 1)
-		buf_printf(b, "=> /articles/page/%zu.gmi Previous page\n", n - 1);
-	if (n < pages)
-		buf_printf(b, "=> /articles/page/%zu.gmi Next page\n", n + 1);
-	buf_adds(b, "=> / Home\n");
-	return b->b_failed ? -1 : 0;
+	page_init(&p);
+	return render_built(b, &p, page_list(&p, c, n, s), RENDER_GEMTEXT, s);
 }
 
 /*
@@ -121,17 +81,20 @@ element(struct buf *b, const char *name, const char *text)
 	buf_printf(b, "</%s>\n", name);
 }
 
-/* Atom 1.0 (RFC 4287) of the articles on the home page. */
-int
-feed_atom(struct buf *b, const struct catalog *c, const struct site *s)
+/*
+ * The Atom serialiser (RFC 4287): the feed's head, updated when its
+ * first (newest) dated link was, then an entry per dated link.
+ */
+static void
+atom_begin(struct buf *b, const struct page *p, const struct site *s)
 {
-	char	 base[ADDR_URL_MAX], url[ADDR_URL_MAX];
-	char	 when[ADDR_DATETIME_LEN];
-	size_t	 k, i;
+	char	 base[ADDR_URL_MAX], when[ADDR_DATETIME_LEN];
+	size_t	 i;
 
+	for (i = 0; i < p->pg_n && !p->pg_block[i].pb_dated; i++)
+		;
 	addr_gemini_base(base, sizeof(base), s);
-	addr_datetime(when, c->c_nart > 0 ? c->c_art[c->c_order[0]].ca_date :
-	    0);
+	addr_datetime(when, i < p->pg_n ? p->pg_block[i].pb_date : 0);
 	buf_adds(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 	    "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
 	element(b, "title", site_title(s));
@@ -145,17 +108,47 @@ feed_atom(struct buf *b, const struct catalog *c, const struct site *s)
 	buf_adds(b, "<author>\n");
 	element(b, "name", site_title(s));
 	buf_adds(b, "</author>\n");
-	for (k = 0; k < s->s_home_limit && k < c->c_nart; k++) {
-		i = c->c_order[k];
-		addr_gemini_url(url, sizeof(url), s, c->c_art[i].ca_slug);
-		addr_datetime(when, c->c_art[i].ca_date);
-		buf_adds(b, "<entry>\n");
-		element(b, "title", c->c_art[i].ca_title);
-		element(b, "id", url);
-		buf_adds(b, "<link rel=\"alternate\" href=\"");
-		feed_xml_escape(b, url);
-		buf_printf(b, "\"/>\n<updated>%s</updated>\n</entry>\n", when);
-	}
+}
+
+static void
+atom_entry(struct buf *b, const struct page_block *pb, const struct site *s)
+{
+	char	 url[ADDR_URL_MAX], when[ADDR_DATETIME_LEN];
+
+	if (!pb->pb_dated)
+		return;
+	addr_url(url, sizeof(url), &pb->pb_to, ADDR_GEMINI, s);
+	addr_datetime(when, pb->pb_date);
+	buf_adds(b, "<entry>\n");
+	element(b, "title", pb->pb_title);
+	element(b, "id", url);
+	buf_adds(b, "<link rel=\"alternate\" href=\"");
+	feed_xml_escape(b, url);
+	buf_printf(b, "\"/>\n<updated>%s</updated>\n</entry>\n", when);
+}
+
+static void
+atom_end(struct buf *b, const struct page_block *pb, const struct site *s)
+{
+	(void)pb;
+	(void)s;
 	buf_adds(b, "</feed>\n");
-	return b->b_failed ? -1 : 0;
+}
+
+const struct render_ops feed_atom_ops = {
+	.ro_medium = PAGE_HYPERTEXT,
+	.ro_begin = atom_begin,
+	.ro_block = { [PAGE_LINK] = atom_entry },
+	.ro_end = atom_end,
+};
+
+/* Atom 1.0 of the articles on the home page. */
+int
+feed_atom(struct buf *b, const struct catalog *c, const struct site *s)
+{
+	struct page	 p;
+
+	page_init(&p);
+	return render_built(b, &p, page_home(&p, c, s, NULL, 0), RENDER_ATOM,
+	    s);
 }

@@ -1,5 +1,7 @@
 /*
- * feed: the lists of articles for Gemini readers and feed readers.
+ * feed: the lists of articles for Gemini readers (page_home and
+ * page_list in gemtext) and the Atom feed of feed readers, a serialiser
+ * of its own over the same catalog order.
  *
  * Example: a capsule titled "Notes" with one article gives the home page
  *   # Notes\n\n=> /articles/crepes.gmi 2023-11-02 Crêpes\n

@@ -2,9 +2,13 @@
 
 #include "article.h"
 #include "buf.h"
+#include "addr.h"
 #include "catalog.h"
 #include "gemtext.h"
+#include "page.h"
+#include "render.h"
 #include "strmap.h"
+#include "utf8.h"
 
 static const char *const url_schemes[] = {
 	"gemini://", "gopher://", "https://", "http://",
@@ -114,63 +118,123 @@ line(struct buf *b, const char *s)
 	buf_addc(b, '\n');
 }
 
+/*
+ * The gemtext serialiser (render.h), one function a block type.
+ */
+
 /* A paragraph, then one "=> URL" line per distinct URL in it. */
 static void
-paragraph(struct buf *b, const char *s, struct strmap *seen)
+para(struct buf *b, const struct page_block *pb, const struct site *site)
 {
-	size_t	 n = strlen(s), pos = 0, start, end;
+	struct strmap	 seen;
+	const char	*s = pb->pb_text;
+	size_t		 n = pb->pb_len, pos = 0, start, end;
 
+	(void)site;
+	strmap_init(&seen);
 	line(b, s);
 	while (gemtext_next_url(s, n, &pos, &start, &end))
-		if (strmap_put(seen, s + start, end - start, 0) != 0) {
+		if (strmap_put(&seen, s + start, end - start, 0) != 0) {
 			buf_adds(b, "=> ");
 			buf_add(b, s + start, end - start);
 			buf_addc(b, '\n');
 		}
-	strmap_free(seen);
+	strmap_free(&seen);
 }
 
+static void
+title(struct buf *b, const struct page_block *pb, const struct site *site)
+{
+	(void)site;
+	buf_adds(b, "# ");
+	buf_add(b, pb->pb_text, pb->pb_len);
+	buf_addc(b, '\n');
+}
+
+static void
+heading(struct buf *b, const struct page_block *pb, const struct site *site)
+{
+	(void)site;
+	buf_adds(b, "## ");
+	buf_add(b, pb->pb_text, pb->pb_len);
+	buf_addc(b, '\n');
+}
+
+/* Text, a line, a title not published yet: a line of text. */
+static void
+text(struct buf *b, const struct page_block *pb, const struct site *site)
+{
+	(void)site;
+	line(b, pb->pb_text);
+}
+
+/* The author's gemtext as it is, ending with a newline. */
+static void
+raw(struct buf *b, const struct page_block *pb, const struct site *site)
+{
+	(void)site;
+	buf_add(b, pb->pb_text, pb->pb_len);
+	if (pb->pb_len > 0 && pb->pb_text[pb->pb_len - 1] != '\n')
+		buf_addc(b, '\n');
+}
+
+/* "=> path label"; a file is labelled with its name (escaped), "/" for
+   a directory. */
+static void
+link(struct buf *b, const struct page_block *pb, const struct site *site)
+{
+	char	 path[ADDR_PATH_MAX];
+
+	(void)site;
+	addr_path(path, sizeof(path), &pb->pb_to, ADDR_GEMINI);
+	buf_printf(b, "=> %s ", path);
+	if (pb->pb_text != NULL)
+		buf_add(b, pb->pb_text, pb->pb_len);
+	else {
+		utf8_escape(b, pb->pb_to.at_name, strlen(pb->pb_to.at_name));
+		if (pb->pb_to.at_is_dir)
+			buf_addc(b, '/');
+	}
+	buf_addc(b, '\n');
+}
+
+static void
+blank(struct buf *b, const struct page_block *pb, const struct site *site)
+{
+	(void)pb;
+	(void)site;
+	buf_addc(b, '\n');
+}
+
+const struct render_ops gemtext_ops = {
+	.ro_medium = PAGE_HYPERTEXT,
+	.ro_block = {
+		[PAGE_TITLE] =		title,
+		[PAGE_HEADING] =	heading,
+		[PAGE_PARA] =		para,
+		[PAGE_TEXT] =		text,
+		[PAGE_LINE] =		text,
+		[PAGE_GEMTEXT] =	raw,
+		[PAGE_LINK] =		link,
+		[PAGE_PENDING] =	text,
+		[PAGE_BREAK] =		blank,
+	},
+};
+
+/*
+ * Article a as capsuled(8) FORMAT renders it, without the similar
+ * section (what `capsuled convert` prints): page_article in gemtext.
+ */
 int
 gemtext_article(struct buf *b, const struct article *a,
     const struct catalog *c)
 {
-	struct strmap	 seen;
-	size_t		 i;
-	int64_t		 t;
+	struct cat_article	 self;	/* date and slug: not in gemtext */
+	struct page		 p;
 
-	strmap_init(&seen);
-	buf_adds(b, "# ");
-	buf_adds(b, a->a_title);
-	buf_addc(b, '\n');
-	for (i = 0; i < a->a_npara; i++) {
-		buf_addc(b, '\n');
-		paragraph(b, a->a_para[i], &seen);
-	}
-	if (a->a_nrel > 0)
-		buf_adds(b, "\n## Related articles\n");
-	for (i = 0; i < a->a_nrel; i++) {
-		t = catalog_resolve(c, article_rel_title(a, i));
-		if (t < 0) {
-			line(b, article_rel_title(a, i));
-			continue;
-		}
-		buf_printf(b, "=> /articles/%s.gmi %s\n", c->c_art[t].ca_slug,
-		    c->c_art[t].ca_title);
-	}
-	return b->b_failed ? -1 : 0;
-}
-
-/* The similar-articles section after an article: catalog indexes. */
-int
-gemtext_similar(struct buf *b, const struct catalog *c, const uint32_t *sim,
-    size_t n)
-{
-	size_t	 i;
-
-	if (n > 0)
-		buf_adds(b, "\n## Similar articles\n");
-	for (i = 0; i < n; i++)
-		buf_printf(b, "=> /articles/%s.gmi %s\n",
-		    c->c_art[sim[i]].ca_slug, c->c_art[sim[i]].ca_title);
-	return b->b_failed ? -1 : 0;
+	memset(&self, 0, sizeof(self));
+	self.ca_slug = "";
+	page_init(&p);
+	return render_built(b, &p, page_article(&p, a, c, &self, NULL, 0),
+	    RENDER_GEMTEXT, NULL);
 }

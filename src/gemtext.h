@@ -1,5 +1,7 @@
 /*
- * gemtext: an article to text/gemini (capsuled(8), SERVING).
+ * gemtext: text/gemini (capsuled(8) FORMAT): the serialiser of pages in
+ * gemtext (gemtext_ops, render.h) and the rules it shares with others
+ * (where a URL is in a paragraph, which lines need a leading space).
  *
  * Example: title "T", paragraphs "* one" and "See gemini://a.b/x.",
  * one entry "T2" that resolves to slug t2, titled "T 2", renders as
@@ -21,8 +23,6 @@ struct catalog;
 
 int	 gemtext_article(struct buf *, const struct article *,
 	    const struct catalog *);
-int	 gemtext_similar(struct buf *, const struct catalog *,
-	    const uint32_t *, size_t);
 int	 gemtext_next_url(const char *, size_t, size_t *, size_t *, size_t *);
 int	 gemtext_needs_space(const char *);
 

@@ -1,12 +1,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "article.h"
-#include "buf.h"
-#include "catalog.h"
 #include "addr.h"
-#include "feed.h"
+#include "buf.h"
 #include "gopher_render.h"
+#include "page.h"
+#include "render.h"
 #include "site.h"
 #include "utf8.h"
 
@@ -76,65 +75,6 @@ gopher_wrap_info(struct buf *b, const char *s)
 	wrap(b, s, WRAP_INFO);
 }
 
-static void
-blank(struct buf *b)
-{
-	gopher_info(b, "", 0);
-}
-
-static void
-item_article(struct buf *b, const struct catalog *c, size_t i,
-    const char *label, const struct site *site)
-{
-	char	 sel[ADDR_SELECTOR_MAX];
-
-	addr_selector(sel, sizeof(sel), c->c_art[i].ca_slug, "/");
-	gopher_item(b, '1', label, sel, site);
-}
-
-/* The article menu, /articles/<slug>/; self is its catalog entry. */
-int
-gopher_menu_article(struct buf *b, const struct article *a,
-    const struct catalog *c, const struct cat_article *self,
-    const struct site *site, const uint32_t *sim, size_t nsim)
-{
-	char	 sel[ADDR_SELECTOR_MAX], date[ADDR_DATE_LEN];
-	size_t	 k;
-	int64_t	 t;
-
-	gopher_wrap_info(b, a->a_title);
-	addr_date(date, self->ca_date);
-	gopher_info(b, date, strlen(date));
-	for (k = 0; k < a->a_npara; k++) {
-		blank(b);
-		gopher_wrap_info(b, a->a_para[k]);
-	}
-	blank(b);
-	addr_selector(sel, sizeof(sel), self->ca_slug, ".txt");
-	gopher_item(b, '0', "Plain text version", sel, site);
-	if (a->a_nrel > 0) {
-		blank(b);
-		gopher_info(b, "Related articles", 16);
-	}
-	for (k = 0; k < a->a_nrel; k++) {
-		if ((t = catalog_resolve(c, article_rel_title(a, k))) >= 0)
-			item_article(b, c, (size_t)t, c->c_art[t].ca_title,
-			    site);
-		else
-			gopher_wrap_info(b, article_rel_title(a, k));
-	}
-	if (nsim > 0) {
-		blank(b);
-		gopher_info(b, "Similar articles", 16);
-	}
-	for (k = 0; k < nsim; k++)
-		item_article(b, c, sim[k], c->c_art[sim[k]].ca_title, site);
-	blank(b);
-	gopher_item(b, '1', "Home", "/", site);
-	buf_adds(b, ".\r\n");
-	return b->b_failed ? -1 : 0;
-}
-
 /*
  * One line of type-0 text with CR LF.  Default: a line that is a lone
  * "." goes out as ". " so a strict client cannot stop early; strict RFC
@@ -151,133 +91,197 @@ gopher_text_line(struct buf *b, const char *s, size_t n, int strict)
 	buf_adds(b, "\r\n");
 }
 
+/*
+ * The serialisers of Gopher menus and type-0 text (render.h), one
+ * function a block type each.
+ */
+
 static void
-text_urls(struct buf *b, const struct catalog *c, size_t i,
+menu_wrap(struct buf *b, const struct page_block *pb, const struct site *site)
+{
+	(void)site;
+	wrap(b, pb->pb_text, WRAP_INFO);
+}
+
+/* One info line, cut (never wrapped). */
+static void
+menu_line(struct buf *b, const struct page_block *pb, const struct site *site)
+{
+	(void)site;
+	gopher_info(b, pb->pb_text, pb->pb_len);
+}
+
+static void
+menu_blank(struct buf *b, const struct page_block *pb, const struct site *site)
+{
+	(void)pb;
+	(void)site;
+	gopher_info(b, "", 0);
+}
+
+/* An item: the type the link asks for, else its kind's; a file is
+   shown by its name. */
+static void
+menu_link(struct buf *b, const struct page_block *pb, const struct site *site)
+{
+	char	 sel[ADDR_PATH_MAX];
+
+	addr_path(sel, sizeof(sel), &pb->pb_to, ADDR_GOPHER);
+	gopher_item(b, pb->pb_gopher_type ? pb->pb_gopher_type :
+	    addr_gopher_type(pb->pb_to.at_kind), pb->pb_text != NULL ?
+	    pb->pb_text : pb->pb_to.at_name, sel, site);
+}
+
+static void
+menu_end(struct buf *b, const struct page_block *pb, const struct site *site)
+{
+	(void)pb;
+	(void)site;
+	buf_adds(b, ".\r\n");
+}
+
+const struct render_ops gopher_menu_ops = {
+	.ro_medium = PAGE_MENU,
+	.ro_block = {
+		[PAGE_TITLE] =		menu_wrap,
+		[PAGE_HEADING] =	menu_line,
+		[PAGE_PARA] =		menu_wrap,
+		[PAGE_TEXT] =		menu_wrap,
+		[PAGE_LINE] =		menu_line,
+		[PAGE_GEMTEXT] =	menu_wrap,
+		[PAGE_LINK] =		menu_link,
+		[PAGE_PENDING] =	menu_wrap,
+		[PAGE_BREAK] =		menu_blank,
+	},
+	.ro_end = menu_end,
+};
+
+static enum wrap_as
+text_as(const struct site *site)
+{
+	return site->s_gopher_strict ? WRAP_STRICT : WRAP_TEXT;
+}
+
+static void
+text_wrap(struct buf *b, const struct page_block *pb, const struct site *site)
+{
+	wrap(b, pb->pb_text, text_as(site));
+}
+
+static void
+text_line(struct buf *b, const struct page_block *pb, const struct site *site)
+{
+	gopher_text_line(b, pb->pb_text, pb->pb_len, site->s_gopher_strict);
+}
+
+/* A title not published yet, and a word that it is not. */
+static void
+text_pending(struct buf *b, const struct page_block *pb,
     const struct site *site)
 {
-	char	 url[ADDR_URL_MAX];
-
-	addr_gopher_url(url, sizeof(url), site, c->c_art[i].ca_slug);
-	buf_printf(b, "  %s\r\n", url);
-	addr_gemini_url(url, sizeof(url), site, c->c_art[i].ca_slug);
-	buf_printf(b, "  %s\r\n", url);
+	text_wrap(b, pb, site);
+	buf_adds(b, "  (not published yet)\r\n");
 }
 
 /*
- * The plain-text version, /articles/<slug>.txt: title, date, the
- * paragraphs wrapped, then the related articles with their Gopher and
- * Gemini URLs so a reader of the text alone can still find them.
+ * A link as text: its label, then its Gopher and Gemini URLs, so that a
+ * reader of the text alone can still follow it.
+ */
+static void
+text_link(struct buf *b, const struct page_block *pb, const struct site *site)
+{
+	char	 url[ADDR_URL_MAX];
+
+	wrap(b, pb->pb_text != NULL ? pb->pb_text : pb->pb_to.at_name,
+	    text_as(site));
+	addr_url(url, sizeof(url), &pb->pb_to, ADDR_GOPHER, site);
+	buf_printf(b, "  %s\r\n", url);
+	addr_url(url, sizeof(url), &pb->pb_to, ADDR_GEMINI, site);
+	buf_printf(b, "  %s\r\n", url);
+}
+
+static void
+text_blank(struct buf *b, const struct page_block *pb, const struct site *site)
+{
+	(void)pb;
+	(void)site;
+	buf_adds(b, "\r\n");
+}
+
+/* Strict RFC 1436 text ends with a "." line. */
+static void
+text_end(struct buf *b, const struct page_block *pb, const struct site *site)
+{
+	(void)pb;
+	if (site->s_gopher_strict)
+		buf_adds(b, ".\r\n");
+}
+
+const struct render_ops gopher_text_ops = {
+	.ro_medium = PAGE_PLAIN,
+	.ro_block = {
+		[PAGE_TITLE] =		text_wrap,
+		[PAGE_HEADING] =	text_line,
+		[PAGE_PARA] =		text_wrap,
+		[PAGE_TEXT] =		text_wrap,
+		[PAGE_LINE] =		text_line,
+		[PAGE_GEMTEXT] =	text_wrap,
+		[PAGE_LINK] =		text_link,
+		[PAGE_PENDING] =	text_pending,
+		[PAGE_BREAK] =		text_blank,
+	},
+	.ro_end = text_end,
+};
+
+/* The article menu, /articles/<slug>/; self is its catalog entry. */
+int
+gopher_menu_article(struct buf *b, const struct article *a,
+    const struct catalog *c, const struct cat_article *self,
+    const struct site *site, const uint32_t *sim, size_t nsim)
+{
+	struct page	 p;
+
+	page_init(&p);
+	return render_built(b, &p, page_article(&p, a, c, self, sim, nsim),
+	    RENDER_GOPHER_MENU, site);
+}
+
+/*
+ * The plain-text version: title, date, the paragraphs wrapped, then the
+ * related articles with their Gopher and Gemini URLs.
  */
 int
 gopher_text_article(struct buf *b, const struct article *a,
     const struct catalog *c, const struct cat_article *self,
     const struct site *site)
 {
-	char	 date[ADDR_DATE_LEN];
-	size_t	 k;
-	int64_t	 t;
-	enum wrap_as as = site->s_gopher_strict ? WRAP_STRICT : WRAP_TEXT;
+	struct page	 p;
 
-	wrap(b, a->a_title, as);
-	addr_date(date, self->ca_date);
-	gopher_text_line(b, date, strlen(date), as == WRAP_STRICT);
-	for (k = 0; k < a->a_npara; k++) {
-		buf_adds(b, "\r\n");
-		wrap(b, a->a_para[k], as);
-	}
-	if (a->a_nrel > 0)
-		buf_adds(b, "\r\nRelated articles\r\n");
-	for (k = 0; k < a->a_nrel; k++) {
-		buf_adds(b, "\r\n");
-		t = catalog_resolve(c, article_rel_title(a, k));
-		wrap(b, t >= 0 ? c->c_art[t].ca_title :
-		    article_rel_title(a, k), as);
-		if (t >= 0)
-			text_urls(b, c, (size_t)t, site);
-		else
-			buf_adds(b, "  (not published yet)\r\n");
-	}
-	if (as == WRAP_STRICT)
-		buf_adds(b, ".\r\n");
-	return b->b_failed ? -1 : 0;
+	page_init(&p);
+	return render_built(b, &p, page_article(&p, a, c, self, NULL, 0),
+	    RENDER_GOPHER_TEXT, site);
 }
 
-/* Articles order[from .. to) as menu items "YYYY-MM-DD Title". */
-static void
-list(struct buf *b, const struct catalog *c, size_t from, size_t to,
-    const struct site *site)
-{
-	struct buf	 label;
-	char		 date[ADDR_DATE_LEN];
-	size_t		 k, i;
-
-	buf_init(&label);
-	for (k = from; k < to && k < c->c_nart; k++) {
-		i = c->c_order[k];
-		addr_date(date, c->c_art[i].ca_date);
-		buf_reset(&label);
-		buf_printf(&label, "%s %s", date, c->c_art[i].ca_title);
-		if (label.b_failed)
-			b->b_failed = 1;
-		else
-			item_article(b, c, i, label.b_data, site);
-	}
-	buf_free(&label);
-}
-
-/*
- * The root menu: the capsule title, the newest articles, the pages, the
- * search.
- */
+/* The root menu: the capsule title, the newest articles, the search. */
 int
 gopher_menu_home(struct buf *b, const struct catalog *c,
     const struct site *site)
 {
-	char	 sel[64], label[64];
-	size_t	 pages = feed_npages(c);
+	struct page	 p;
 
-	gopher_wrap_info(b, site_title(site));
-	blank(b);
-	if (c->c_nart == 0)
-		gopher_info(b, "No articles yet.", 16);
-	list(b, c, 0, site->s_home_limit, site);
-	if (c->c_nart > site->s_home_limit && pages > 0) {
-		blank(b);
-		snprintf(sel, sizeof(sel), "/articles/page/1/");
-		snprintf(label, sizeof(label), "All %zu articles", c->c_nart);
-		gopher_item(b, '1', label, sel, site);
-	}
-	blank(b);
-	gopher_item(b, '7', "Search the articles", "/search", site);
-	buf_adds(b, ".\r\n");
-	return b->b_failed ? -1 : 0;
+	page_init(&p);
+	return render_built(b, &p, page_home(&p, c, site, NULL, 0),
+	    RENDER_GOPHER_MENU, site);
 }
 
-/* Page n (from 1) of the full list, /articles/page/<n>/. */
+/* Page n (from 1) of the full list; -1 if none. */
 int
 gopher_menu_page(struct buf *b, const struct catalog *c, size_t n,
     const struct site *site)
 {
-	char	 sel[64], label[64];
-	size_t	 pages = feed_npages(c);
+	struct page	 p;
 
-	if (n < 1 || n > pages)
-		return -1;
-	snprintf(label, sizeof(label), "All articles, page %zu of %zu", n,
-	    pages);
-	gopher_info(b, label, strlen(label));
-	blank(b);
-	list(b, c, (n - 1) * SITE_PAGE_SIZE, n * SITE_PAGE_SIZE, site);
-	blank(b);
-	if (n > 1) {
-		snprintf(sel, sizeof(sel), "/articles/page/%zu/", n - 1);
-		gopher_item(b, '1', "Previous page", sel, site);
-	}
-	if (n < pages) {
-		snprintf(sel, sizeof(sel), "/articles/page/%zu/", n + 1);
-		gopher_item(b, '1', "Next page", sel, site);
-	}
-	gopher_item(b, '1', "Home", "/", site);
-	buf_adds(b, ".\r\n");
-	return b->b_failed ? -1 : 0;
+	page_init(&p);
+	return render_built(b, &p, page_list(&p, c, n, site),
+	    RENDER_GOPHER_MENU, site);
 }

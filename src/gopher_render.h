@@ -1,6 +1,8 @@
 /*
- * gopher_render: menus and plain text for Gopher (RFC 1436; capsuled(8),
- * SERVING).
+ * gopher_render: the serialisers of pages (page.h) as Gopher menus and
+ * type-0 text (gopher_menu_ops, gopher_text_ops in render.h; RFC 1436,
+ * capsuled(8)), the menu lines they are made of, and the article and
+ * list pages written with them.
  *
  * Example: the menu of an article "T" (slug t) with one paragraph "Hi"
  * and a related entry resolving to "U" (slug u), on host h port 70:

@@ -19,12 +19,11 @@
 #include "capsule.h"
 #include "catalog.h"
 #include "config.h"
-#include "feed.h"
-#include "gemtext.h"
-#include "gopher_render.h"
 #include "log.h"
 #include "meta.h"
+#include "page.h"
 #include "preflight.h"
+#include "render.h"
 #include "sandbox.h"
 #include "serve.h"
 #include "site.h"
@@ -105,13 +104,6 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-enum format {
-	FMT_GEMTEXT,
-	FMT_GOPHER_MENU,
-	FMT_GOPHER_TEXT,
-	NUM_FORMATS
-};
-
 struct options {
 	const char	*o_dir;		/* -d, or NULL */
 	const char	*o_config;	/* -c */
@@ -119,7 +111,7 @@ struct options {
 	int		 o_selftest;	/* --sandbox-selftest */
 	struct overrides o_over;	/* the flags that override the file */
 	struct site	 o_site;
-	enum format	 o_format;
+	enum render_format o_format;
 	int		 o_home;
 	int		 o_atom;
 };
@@ -205,10 +197,10 @@ parse_options(int argc, char **argv, struct options *o, const char *allowed)
 			o->o_over.ov_gopher_port = (int)o->o_site.s_gopher_port;
 			break;
 		case OPT_GOPHER:
-			o->o_format = FMT_GOPHER_MENU;
+			o->o_format = RENDER_GOPHER_MENU;
 			break;
 		case OPT_GOPHER_TEXT:
-			o->o_format = FMT_GOPHER_TEXT;
+			o->o_format = RENDER_GOPHER_TEXT;
 			break;
 		case OPT_HOME:
 			o->o_home = 1;
@@ -317,28 +309,21 @@ self_entry(const struct catalog *c, int in_capsule, const char *name,
 	if ((*mp = meta_new(name, a, a->a_has_date ? a->a_date : mtime)) ==
 	    NULL)
 		return -1;
-	memset(self, 0, sizeof(*self));
-	self->ca_meta = *mp;
-	self->ca_name = (*mp)->m_name;
-	self->ca_title = (*mp)->m_title;
-	self->ca_slug = (*mp)->m_base;
-	self->ca_date = (*mp)->m_date;
+	catalog_entry(self, *mp);
 	return 0;
 }
 
+/* Article a as the server renders it, without the similar section. */
 static int
-render(struct buf *b, enum format f, const struct article *a,
+render(struct buf *b, enum render_format f, const struct article *a,
     const struct catalog *c, const struct cat_article *self,
     const struct site *site)
 {
-	switch (f) {
-	case FMT_GOPHER_MENU:
-		return gopher_menu_article(b, a, c, self, site, NULL, 0);
-	case FMT_GOPHER_TEXT:
-		return gopher_text_article(b, a, c, self, site);
-	default:
-		return gemtext_article(b, a, c);
-	}
+	struct page	 p;
+
+	page_init(&p);
+	return render_built(b, &p, page_article(&p, a, c, self, NULL, 0), f,
+	    site);
 }
 
 /* Convert one FILE; the catalog of its capsule is kept between calls. */
@@ -390,13 +375,14 @@ convert_one(const struct options *o, const char *file, struct catalog **cp,
 	return ret;
 }
 
-/* --home and --atom: the capsule's lists. */
+/* --home and --atom: the home page in a format, as the server has it. */
 static int
 convert_lists(const struct options *o)
 {
 	const char	*dir = o->o_dir ? o->o_dir : "capsule";
 	struct catalog	*c = load_catalog(dir, 1);
 	struct diags	 d;
+	struct page	 p;
 	struct buf	 b;
 	char		*intro;
 	size_t		 len;
@@ -404,18 +390,14 @@ convert_lists(const struct options *o)
 
 	memset(&d, 0, sizeof(d));
 	buf_init(&b);
-	if (o->o_atom)
-		r = feed_atom(&b, c, &o->o_site);
-	else if (o->o_format == FMT_GOPHER_MENU)
-		r = gopher_menu_home(&b, c, &o->o_site);
-	else {
-		if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-			fatalx("%s: %s", dir, strerror(errno));
-		intro = capsule_read_intro(fd, dir, &len, &d);
-		close(fd);
-		r = feed_home(&b, c, &o->o_site, intro, len);
-		free(intro);
-	}
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		fatalx("%s: %s", dir, strerror(errno));
+	intro = capsule_read_intro(fd, dir, &len, &d);
+	close(fd);
+	page_init(&p);
+	r = render_built(&b, &p, page_home(&p, c, &o->o_site, intro, len),
+	    o->o_atom ? RENDER_ATOM : o->o_format, &o->o_site);
+	free(intro);
 	if (r == 0)
 		r = write_buf(&b);
 	diags_free(&d);
@@ -436,7 +418,7 @@ cmd_convert(int argc, char **argv)
 	first = parse_options(argc, argv, &o, "dHgpL");
 	if (o.o_home || o.o_atom) {
 		if (first != argc || (o.o_home && o.o_atom) ||
-		    o.o_format == FMT_GOPHER_TEXT)
+		    o.o_format == RENDER_GOPHER_TEXT)
 			usage(2);
 		return convert_lists(&o) == 0 ? 0 : 1;
 	}

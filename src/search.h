@@ -1,7 +1,7 @@
 /*
- * search: the pages of /search (capsuled(8), DISCOVERY): the Gemini
- * result page and the Gopher result menu, from the hits snapshot_search
- * found.  Pure: no I/O.
+ * search: the pages of /search (capsuled(8), DISCOVERY): the Gemini result page and the Gopher
+ * result menu (page_search written in gemtext or as a menu), from the
+ * hits snapshot_search found.  Pure: no I/O.
  *
  * Example: the query "tomato sauce" with two hits renders as
  *   # Search: tomato sauce

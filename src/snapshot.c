@@ -15,10 +15,9 @@
 #include "capsule.h"
 #include "catalog.h"
 #include "discover.h"
-#include "feed.h"
-#include "gemtext.h"
-#include "gopher_render.h"
 #include "meta.h"
+#include "page.h"
+#include "render.h"
 #include "search.h"
 #include "snapshot.h"
 #include "textindex.h"
@@ -110,6 +109,7 @@ snapshot_article(const struct snapshot *s, size_t i, enum snap_format f,
 	const struct cat_article *ca = &s->sn_cat->c_art[i];
 	const struct meta *m = ca->ca_meta;
 	struct article	 a;
+	struct page	 p;
 	struct stat	 st;
 	uint32_t	 sim[DISCOVER_SIMILAR_MAX];
 	ssize_t		 nsim;
@@ -128,23 +128,16 @@ snapshot_article(const struct snapshot *s, size_t i, enum snap_format f,
 		*errstr = "being rewritten";
 		return -1;
 	}
-	switch (f) {
-	case SNAP_GOPHER_MENU:
-		if ((nsim = snapshot_similar(s, i, &a, sim)) == -1)
-			r = -1;
-		else
-			r = gopher_menu_article(b, &a, s->sn_cat, ca,
-			    &s->sn_site, sim, (size_t)nsim);
-		break;
-	case SNAP_GOPHER_TEXT:
-		r = gopher_text_article(b, &a, s->sn_cat, ca, &s->sn_site);
-		break;
-	default:
-		if ((nsim = snapshot_similar(s, i, &a, sim)) == -1)
-			r = -1;
-		else if ((r = gemtext_article(b, &a, s->sn_cat)) == 0)
-			r = gemtext_similar(b, s->sn_cat, sim, (size_t)nsim);
-		break;
+	if (PAGE_IN(render_medium((enum render_format)f)) & PAGE_SIMILAR_IN)
+		nsim = snapshot_similar(s, i, &a, sim);
+	else
+		nsim = 0;
+	if (nsim == -1)
+		r = -1;	/* no memory for the list: not a page without it */
+	else {
+		page_init(&p);
+		r = render_built(b, &p, page_article(&p, &a, s->sn_cat, ca,
+		    sim, (size_t)nsim), (enum render_format)f, &s->sn_site);
 	}
 	article_free(&a);
 	if (r == -1)
@@ -427,26 +420,25 @@ snapshot_page(struct snapshot *s, size_t i, enum snap_format f,
 	    &errstr));
 }
 
+/* Each list is the home page in a format. */
+static const enum render_format list_format[NUM_SNAP_LISTS] = {
+	[SNAP_HOME] =		RENDER_GEMTEXT,
+	[SNAP_ATOM] =		RENDER_ATOM,
+	[SNAP_GOPHER_ROOT] =	RENDER_GOPHER_MENU,
+};
+
 /* One of the lists, from the cache or rendered. */
 int
 snapshot_list(struct snapshot *s, enum snap_list l, struct buf *b,
     const char **data, size_t *len)
 {
-	int	 r;
+	struct page	 p;
+	int		 r;
 
 	if (cached(s, l, data, len))
 		return 0;
-	switch (l) {
-	case SNAP_HOME:
-		r = feed_home(b, s->sn_cat, &s->sn_site, s->sn_intro,
-		    s->sn_introlen);
-		break;
-	case SNAP_ATOM:
-		r = feed_atom(b, s->sn_cat, &s->sn_site);
-		break;
-	default:
-		r = gopher_menu_home(b, s->sn_cat, &s->sn_site);
-		break;
-	}
+	page_init(&p);
+	r = render_built(b, &p, page_home(&p, s->sn_cat, &s->sn_site,
+	    s->sn_intro, s->sn_introlen), list_format[l], &s->sn_site);
 	return page(s, l, b, data, len, r);
 }

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "render.h"
 #include "site.h"
 
 struct article;
@@ -28,11 +29,12 @@ struct diags;
 struct discover;
 struct search_hit;
 
+/* The formats of an article page: render.h's, by their routers' names. */
 enum snap_format {
-	SNAP_GEMTEXT,
-	SNAP_GOPHER_MENU,
-	SNAP_GOPHER_TEXT,
-	NUM_SNAP_FORMATS
+	SNAP_GEMTEXT = RENDER_GEMTEXT,
+	SNAP_GOPHER_MENU = RENDER_GOPHER_MENU,
+	SNAP_GOPHER_TEXT = RENDER_GOPHER_TEXT,
+	NUM_SNAP_FORMATS = RENDER_GOPHER_TEXT + 1	/* no Atom article */
 };
 
 /* The lists of a capsule, cached like the articles. */

@@ -1,0 +1,53 @@
+/*
+ * render: a page (page.h) written in one format, through one table: a
+ * format is a serialiser, a struct render_ops that writes each type of
+ * block of its medium and ends the page.  `capsuled convert` and the
+ * server both go through render_page.
+ *
+ * Example: page_init(&p); render_built(&b, &p, page_home(&p, c, site,
+ * NULL, 0), RENDER_GOPHER_MENU, site) writes the root menu, ending
+ * ".\r\n", and frees the page.
+ *
+ * A new format (Nex, an HTML mirror) is a file with its render_ops, a
+ * value here and a row in render.c's table.
+ */
+#ifndef RENDER_H
+#define RENDER_H
+
+#include "page.h"
+
+struct buf;
+struct site;
+
+enum render_format {
+	RENDER_GEMTEXT,		/* text/gemini (gemtext.c) */
+	RENDER_GOPHER_MENU,	/* a Gopher menu (gopher_render.c) */
+	RENDER_GOPHER_TEXT,	/* Gopher type-0 text (gopher_render.c) */
+	RENDER_ATOM,		/* an Atom feed of the dated links (feed.c) */
+	NUM_RENDER_FORMATS
+};
+
+typedef void render_block_fn(struct buf *, const struct page_block *,
+    const struct site *);
+
+/* A serialiser: a NULL function writes nothing. */
+struct render_ops {
+	enum page_medium  ro_medium;	/* blocks shown: PAGE_IN(medium) */
+	void		(*ro_begin)(struct buf *, const struct page *,
+			    const struct site *);
+	render_block_fn	*ro_block[NUM_PAGE_BLOCKS];
+	render_block_fn	*ro_end;	/* after the last block */
+};
+
+extern const struct render_ops gemtext_ops;
+extern const struct render_ops gopher_menu_ops;
+extern const struct render_ops gopher_text_ops;
+extern const struct render_ops feed_atom_ops;
+
+int		 render_page(struct buf *, const struct page *,
+		    enum render_format, const struct site *);
+int		 render_built(struct buf *, struct page *, int,
+		    enum render_format, const struct site *);
+enum page_medium render_medium(enum render_format);
+
+#endif
