@@ -31,7 +31,11 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 UNISTRING_LIBS := $(shell pkg-config --libs libunistring 2>/dev/null || echo -lunistring)
 
-CPPFLAGS += -std=c11 -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) -MMD -MP
+# src/ has one folder per layer (CONTRIBUTING.md): each may use only
+# the layers listed before it.
+LAYERS	 = lib content index render capsule proto net proc
+INCS	 = $(LAYERS:%=-Isrc/%)
+CPPFLAGS += -std=c11 -D_GNU_SOURCE $(INCS) $(PKG_CFLAGS) -MMD -MP
 LDFLAGS	 += -Wl,--as-needed
 # libstemmer (Snowball) ships no .pc file on Debian 12 either; textindex_*.c
 # needs libm (log, sqrt).
@@ -42,25 +46,34 @@ SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
 
 # The text index, in parts (src/textindex_int.h lists them).
-TEXTINDEX_SRCS = src/textindex_tok.c src/textindex_dict.c \
-	   src/textindex_topn.c src/textindex_build.c src/textindex.c \
-	   src/textindex_query.c src/textindex_snip.c
-# The configuration parser, in parts (src/config_int.h lists them).
-CONFIG_SRCS = src/config.c src/config_keys.c src/config_dump.c
-# Modules, in data-flow order.  Pure ones have a unit test of their own.
-LIB_SRCS = src/buf.c src/utf8.c src/strmap.c src/arena.c src/source.c \
-	   src/article.c src/slug.c src/meta.c src/catalog.c src/site.c src/addr.c src/page.c \
-	   src/render.c src/gemtext.c \
-	   src/gopher_render.c src/feed.c src/capsule.c src/log.c src/mime.c \
-	   src/snapshot.c src/live.c src/live_watch.c src/live_cache.c \
-	   src/gemini.c src/gopher.c src/router.c \
-	   src/response.c src/respond.c src/gemini_proto.c src/gopher_proto.c \
-	   src/proto.c src/tls.c src/perip.c src/conn.c src/server.c $(CONFIG_SRCS) \
-	   src/access.c src/serve.c src/serve_world.c src/serve_child.c \
-	   src/preflight.c src/sandbox.c \
+TEXTINDEX_SRCS = src/index/textindex_tok.c src/index/textindex_dict.c \
+	   src/index/textindex_topn.c src/index/textindex_build.c \
+	   src/index/textindex.c src/index/textindex_query.c \
+	   src/index/textindex_snip.c
+TEXTINDEX_OBJS = $(TEXTINDEX_SRCS:src/%.c=%)
+# The configuration parser, in parts (src/proc/config_int.h lists them).
+CONFIG_SRCS = src/proc/config.c src/proc/config_keys.c src/proc/config_dump.c
+CONFIG_OBJS = $(CONFIG_SRCS:src/%.c=%)
+# Modules by layer, each layer using only those before it.
+LIB_SRCS = src/lib/buf.c src/lib/utf8.c src/lib/strmap.c src/lib/arena.c \
+	   src/lib/log.c \
+	   src/content/source.c src/content/article.c src/content/slug.c \
+	   src/content/meta.c src/content/catalog.c src/content/site.c \
+	   src/content/addr.c \
 	   $(TEXTINDEX_SRCS) \
-	   src/discover.c src/search.c
-SRCS	 = $(LIB_SRCS) src/main.c
+	   src/render/page.c src/render/render.c src/render/gemtext.c \
+	   src/render/gopher_render.c src/render/feed.c src/render/search.c \
+	   src/capsule/capsule.c src/capsule/mime.c src/capsule/discover.c \
+	   src/capsule/snapshot.c src/capsule/live.c src/capsule/live_watch.c \
+	   src/capsule/live_cache.c \
+	   src/proto/gemini.c src/proto/gopher.c src/proto/router.c \
+	   src/proto/response.c src/proto/respond.c src/proto/gemini_proto.c \
+	   src/proto/gopher_proto.c src/proto/proto.c \
+	   src/net/tls.c src/net/perip.c src/net/access.c src/net/conn.c \
+	   src/net/server.c \
+	   $(CONFIG_SRCS) src/proc/preflight.c src/proc/serve.c \
+	   src/proc/serve_world.c src/proc/serve_child.c src/proc/sandbox.c
+SRCS	 = $(LIB_SRCS) src/proc/main.c
 TESTS	 = test_buf test_utf8 test_strmap test_source test_article \
 	   test_slug test_catalog test_gemtext test_gopher_render test_feed \
 	   test_gemini test_config test_textindex test_discover test_search \
@@ -82,36 +95,70 @@ all: $(PROG)
 Q	 = $(if $(V),,@)
 SAY	 = $(if $(V),@true,@echo)
 
-$(PROG): $(LIB_OBJS) $(OBJ)/main.o
+$(PROG): $(LIB_OBJS) $(OBJ)/proc/main.o
 	$(SAY) "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(OBJ)/%.o: src/%.c | $(OBJ)
+$(OBJ)/%.o: src/%.c
 	$(SAY) "  CC      $<"
+	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
 
 $(OBJ)/test_%.o: tests/test_%.c | $(OBJ)
 	$(SAY) "  CC      $<"
 	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
 
-$(AOBJ)/%.o: src/%.c | $(AOBJ)
+$(AOBJ)/%.o: src/%.c
 	$(SAY) "  CC-SAN  $<"
+	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(SAN) -c -o $@ $<
 
 $(AOBJ)/test_%.o: tests/test_%.c | $(AOBJ)
 	$(SAY) "  CC-SAN  $<"
 	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(SAN) -c -o $@ $<
 
-build/$(PROG)-asan: $(LIB_AOBJS) $(AOBJ)/main.o
+build/$(PROG)-asan: $(LIB_AOBJS) $(AOBJ)/proc/main.o
 	$(SAY) "  LD-SAN  $@"
 	$(Q)$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# Each unit test links with the library objects only (no main.o).
-build/tests/%: $(OBJ)/%.o $(LIB_OBJS) | build/tests
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# Each unit test links only the objects its module needs, listed here
+# by hand: a module that starts to use a layer above it no longer links.
+T_test_buf	 = lib/buf
+T_test_utf8	 = lib/buf lib/utf8
+T_test_strmap	 = lib/strmap
+T_test_source	 = lib/buf lib/utf8 content/source
+T_test_article	 = lib/buf lib/utf8 content/source content/article
+T_test_slug	 = lib/buf lib/utf8 lib/strmap content/slug
+T_test_access	 = lib/buf lib/utf8 net/access
+T_test_gemini	 = lib/buf lib/utf8 content/addr proto/gemini
+T_test_textindex = lib/buf lib/utf8 lib/strmap $(TEXTINDEX_OBJS)
+T_CONTENT	 = lib/buf lib/utf8 lib/strmap lib/arena content/source \
+		   content/article content/slug content/meta content/catalog \
+		   content/site content/addr
+T_RENDER	 = $(T_CONTENT) render/page render/render render/gemtext \
+		   render/gopher_render render/feed
+T_test_catalog	 = $(T_CONTENT)
+T_test_gemtext	 = $(T_RENDER)
+T_test_gopher_render = $(T_RENDER)
+T_test_feed	 = $(T_RENDER)
+T_test_page	 = $(T_RENDER)
+T_test_search	 = $(T_RENDER) $(TEXTINDEX_OBJS) render/search
+T_test_config	 = lib/buf lib/utf8 content/source content/article \
+		   $(CONFIG_OBJS)
+T_CAPSULE	 = $(T_RENDER) $(TEXTINDEX_OBJS) render/search lib/log \
+		   capsule/capsule capsule/discover
+T_test_discover	 = $(T_CAPSULE)
+T_test_snapshot	 = $(T_CAPSULE) capsule/snapshot
 
-build/tests-asan/%: $(AOBJ)/%.o $(LIB_AOBJS) | build/tests-asan
-	$(Q)$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+define TEST_RULE
+build/tests/$(1): $(OBJ)/$(1).o $$(T_$(1):%=$(OBJ)/%.o) | build/tests
+	$$(Q)$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+
+build/tests-asan/$(1): $(AOBJ)/$(1).o $$(T_$(1):%=$(AOBJ)/%.o) | \
+    build/tests-asan
+	$$(Q)$$(CC) $$(CFLAGS) $$(SAN) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach t,$(TESTS),$(eval $(call TEST_RULE,$(t))))
 
 # test_snapshot makes malloc and calloc fail on demand (out of memory
 # must not read as "nothing found").
@@ -168,22 +215,24 @@ clean:
 # compiled with it so that they are instrumented too.
 FUZZ_SECONDS ?= 600
 FUZZ_CC	 = clang
-FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) -g -O1 \
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE $(INCS) $(PKG_CFLAGS) -g -O1 \
 	   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS = fuzz_gemini_request fuzz_gopher_request fuzz_article \
 	   fuzz_render_catalog fuzz_config fuzz_textindex
-FUZZ_BASE = src/buf.c src/utf8.c
-FUZZ_RENDER = $(FUZZ_BASE) src/strmap.c src/arena.c src/source.c \
-	   src/article.c src/slug.c src/meta.c src/catalog.c src/addr.c \
-	   src/page.c src/render.c src/gemtext.c src/gopher_render.c \
-	   src/feed.c
-FUZZ_SRCS_fuzz_gemini_request = $(FUZZ_BASE) src/gemini.c
-FUZZ_SRCS_fuzz_gopher_request = $(FUZZ_BASE) src/gopher.c
+FUZZ_BASE = src/lib/buf.c src/lib/utf8.c
+FUZZ_RENDER = $(FUZZ_BASE) src/lib/strmap.c src/lib/arena.c \
+	   src/content/source.c src/content/article.c src/content/slug.c \
+	   src/content/meta.c src/content/catalog.c src/content/addr.c \
+	   src/render/page.c src/render/render.c src/render/gemtext.c \
+	   src/render/gopher_render.c src/render/feed.c
+FUZZ_SRCS_fuzz_gemini_request = $(FUZZ_BASE) src/content/addr.c \
+	   src/proto/gemini.c
+FUZZ_SRCS_fuzz_gopher_request = $(FUZZ_BASE) src/proto/gopher.c
 FUZZ_SRCS_fuzz_article = $(FUZZ_RENDER)
 FUZZ_SRCS_fuzz_render_catalog = $(FUZZ_RENDER)
-FUZZ_SRCS_fuzz_config = $(FUZZ_BASE) $(CONFIG_SRCS) src/article.c \
-	   src/source.c
-FUZZ_SRCS_fuzz_textindex = $(FUZZ_BASE) src/strmap.c $(TEXTINDEX_SRCS)
+FUZZ_SRCS_fuzz_config = $(FUZZ_BASE) $(CONFIG_SRCS) src/content/article.c \
+	   src/content/source.c
+FUZZ_SRCS_fuzz_textindex = $(FUZZ_BASE) src/lib/strmap.c $(TEXTINDEX_SRCS)
 
 .PHONY: fuzz fuzz-build
 
@@ -194,7 +243,7 @@ fuzz-build: $(FUZZ_TARGETS:%=build/fuzz/%)
 
 define FUZZ_RULE
 build/fuzz/$(1): tests/fuzz/$(1).c $$(FUZZ_SRCS_$(1)) \
-	    $$(wildcard tests/fuzz/*.h src/*.h) | build/fuzz
+	    $$(wildcard tests/fuzz/*.h src/*/*.h) | build/fuzz
 	$$(SAY) "  FUZZ    $$@"
 	$$(Q)$$(FUZZ_CC) $$(FUZZ_CFLAGS) -o $$@ tests/fuzz/$(1).c \
 	    $$(FUZZ_SRCS_$(1)) $$(PKG_LIBS) $$(UNISTRING_LIBS) \
@@ -237,4 +286,4 @@ build/similarity: bench/similarity.c $(LIB_OBJS)
 	$(SAY) "  CC      $<"
 	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
--include $(wildcard $(OBJ)/*.d $(AOBJ)/*.d)
+-include $(wildcard $(OBJ)/*.d $(AOBJ)/*.d $(OBJ)/*/*.d $(AOBJ)/*/*.d)

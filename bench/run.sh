@@ -505,13 +505,15 @@ if [ -s "$WORK/loadgen.err" ]; then
 	echo "first client messages:"
 	sort "$WORK/loadgen.err" | uniq -c | sort -rn | head -n 8 | sed 's/^/    /'
 fi
-# capsuled's access log: `... "REQUEST" STATUS BYTES TIMEms`
-awk '/" [0-9][0-9] [0-9]+ [0-9.]+ms$/ { n[$(NF - 2)]++; next }
+# capsuled's access log (capsuled(8), ACCESS LOG):
+# `... "REQUEST" OUTCOME SENT SIZE TIMEms END`
+awk '/" [^ ]+ [0-9]+ [0-9]+ [0-9.]+ms [a-z]+$/ { n[$(NF - 4) "/" $NF]++; next }
 	/capsuled: (listening|serving|created|running as|Landlock|seccomp)/ { next }
+	/text index of [0-9]+ articles? built/ { next }
 	/warning: related article/ { next }
 	{ other++; if (other <= 5) print "    capsuled: " $0 }
 	END {
-		printf "capsuled access log by status:"
+		printf "capsuled access log by outcome/end:"
 		for (s in n) printf " %s=%d", s, n[s]
 		printf "; %d other log lines\n", other
 	}' "$WORK/capsuled.log"

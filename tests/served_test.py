@@ -1,10 +1,10 @@
 """served_test.py BIN [--update]: the pages the real server sends, byte
-for byte, against tests/golden/served/ (issue 14, item 7).
+for byte, against tests/golden/served/.
 
 golden.sh proves what `capsuled convert` writes; this proves what a
-client gets: the Gemini status line and body of every route of
-src/gemini_route.c, the Gopher bytes of every route of
-src/gopher_route.c, and the outcomes decided before routing (59, 53,
+client gets: the Gemini status line and body of every route of the
+router (src/proto/router.c), the Gopher bytes of every route, and the
+outcomes decided before routing (59, 53,
 Gopher's type-3 lines).  The capsule is tests/golden/capsule/ (the
 articles, with their similar sections) plus
 tests/golden/served-capsule/ (capsule files, directories, an

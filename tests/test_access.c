@@ -1,5 +1,5 @@
 /*
- * test_access: the access log line (src/access.c), one field at a time,
+ * test_access: the access log line (src/net/access.c), one field at a time,
  * and the cut that keeps a long escaped request under LOG_LINE_MAX.
  */
 #include <stdlib.h>

@@ -52,7 +52,7 @@ parse_dump(const char *text, size_t len)
 	if (config_parse(&c, FILE_NAME, text, len, err, sizeof(err)) == -1) {
 		/* A failed parse leaves an initialised config. */
 		out = dump(&c);
-		CHECK(c.c_nhosts == 0 && c.c_nlisten == 0 &&
+		CHECK(c.cf_nhosts == 0 && c.cf_nlisten == 0 &&
 		    strcmp(out, default_dump) == 0, "not purged: %s", err);
 		free(out);
 		n = strlen(err) + 7;
@@ -104,28 +104,28 @@ test_full(void)
 	CHECK(config_parse(&c, FILE_NAME, LIT(full_text), err,
 	    sizeof(err)) == 0, "%s", err);
 	CHECK_STR(err, "");
-	CHECK(c.c_nlisten == 2, "%zu listens", c.c_nlisten);
-	CHECK(c.c_listen[0].cl_proto == CONF_GEMINI, "proto 0");
-	CHECK_STR(c.c_listen[0].cl_addr, "0.0.0.0");
-	CHECK(c.c_listen[0].cl_port == 1965, "port 0");
-	CHECK(c.c_listen[1].cl_proto == CONF_GOPHER, "proto 1");
-	CHECK_STR(c.c_listen[1].cl_addr, "::");
-	CHECK(c.c_listen[1].cl_port == 70, "port 1");
-	CHECK_STR(c.c_gopher_host, "gopher.example.org");
-	CHECK(c.c_gopher_port == 7070, "%d", c.c_gopher_port);
-	CHECK_STR(c.c_user, "_capsuled");
-	CHECK(c.c_log == CONF_LOG_SYSLOG, "log");
-	CHECK(c.c_level == CONF_LEVEL_DEBUG, "level");
-	CHECK(c.c_log_addresses == 0, "log-addresses no");
-	CHECK(c.c_timeout == 3600, "%d", c.c_timeout);
-	CHECK(c.c_max_conn == 1000000, "%d", c.c_max_conn);
-	CHECK(c.c_max_conn_per_ip == 0, "%d", c.c_max_conn_per_ip);
-	CHECK(c.c_rescan == 0, "%d", c.c_rescan);
-	CHECK(c.c_gopher_strict == 1, "strict");
-	CHECK(c.c_home_limit == 100000, "%zu", c.c_home_limit);
-	CHECK(c.c_nhosts == 2, "%zu hosts", c.c_nhosts);
-	if (c.c_nhosts == 2) {
-		h = &c.c_hosts[0];
+	CHECK(c.cf_nlisten == 2, "%zu listens", c.cf_nlisten);
+	CHECK(c.cf_listen[0].cl_proto == CONF_GEMINI, "proto 0");
+	CHECK_STR(c.cf_listen[0].cl_addr, "0.0.0.0");
+	CHECK(c.cf_listen[0].cl_port == 1965, "port 0");
+	CHECK(c.cf_listen[1].cl_proto == CONF_GOPHER, "proto 1");
+	CHECK_STR(c.cf_listen[1].cl_addr, "::");
+	CHECK(c.cf_listen[1].cl_port == 70, "port 1");
+	CHECK_STR(c.cf_gopher_host, "gopher.example.org");
+	CHECK(c.cf_gopher_port == 7070, "%d", c.cf_gopher_port);
+	CHECK_STR(c.cf_user, "_capsuled");
+	CHECK(c.cf_log == CONF_LOG_SYSLOG, "log");
+	CHECK(c.cf_level == CONF_LEVEL_DEBUG, "level");
+	CHECK(c.cf_log_addresses == 0, "log-addresses no");
+	CHECK(c.cf_timeout == 3600, "%d", c.cf_timeout);
+	CHECK(c.cf_max_conn == 1000000, "%d", c.cf_max_conn);
+	CHECK(c.cf_max_conn_per_ip == 0, "%d", c.cf_max_conn_per_ip);
+	CHECK(c.cf_rescan == 0, "%d", c.cf_rescan);
+	CHECK(c.cf_gopher_strict == 1, "strict");
+	CHECK(c.cf_home_limit == 100000, "%zu", c.cf_home_limit);
+	CHECK(c.cf_nhosts == 2, "%zu hosts", c.cf_nhosts);
+	if (c.cf_nhosts == 2) {
+		h = &c.cf_hosts[0];
 		CHECK_STR(h->ch_name, "example.org");
 		CHECK(h->ch_naliases == 2, "%zu aliases", h->ch_naliases);
 		CHECK_STR(h->ch_aliases[0], "www.example.org");
@@ -134,7 +134,7 @@ test_full(void)
 		CHECK_STR(h->ch_certs, "/etc/capsuled/certs");
 		CHECK_STR(h->ch_lang, "pt-BR");
 		CHECK_STR(h->ch_title, "Notes from  the Garden #1");
-		h = &c.c_hosts[1];
+		h = &c.cf_hosts[1];
 		CHECK_STR(h->ch_name, "café.example");
 		CHECK(h->ch_naliases == 0, "%zu aliases", h->ch_naliases);
 		CHECK_STR(h->ch_capsule, "capsule");
@@ -143,7 +143,7 @@ test_full(void)
 		CHECK_STR(h->ch_title, "Café");
 	}
 	config_purge(&c);
-	CHECK(c.c_nhosts == 0 && c.c_hosts == NULL && c.c_timeout == 10,
+	CHECK(c.cf_nhosts == 0 && c.cf_hosts == NULL && c.cf_timeout == 10,
 	    "purge leaves an initialised config");
 }
 
@@ -154,13 +154,13 @@ test_defaults(void)
 	char		*got;
 
 	config_init(&c);
-	CHECK(c.c_log == CONF_LOG_STDERR && c.c_level == CONF_LEVEL_INFO &&
-	    c.c_timeout == 10 && c.c_max_conn == 0 &&
-	    c.c_max_conn_per_ip == 32 && c.c_rescan == 30 &&
-	    c.c_gopher_strict == 0 && c.c_home_limit == 100 &&
-	    c.c_similar == 5 && c.c_nlisten == 0 && c.c_nhosts == 0 &&
-	    c.c_gopher_host == NULL && c.c_user == NULL &&
-	    c.c_gopher_port == 0 && c.c_log_addresses == 1,
+	CHECK(c.cf_log == CONF_LOG_STDERR && c.cf_level == CONF_LEVEL_INFO &&
+	    c.cf_timeout == 10 && c.cf_max_conn == 0 &&
+	    c.cf_max_conn_per_ip == 32 && c.cf_rescan == 30 &&
+	    c.cf_gopher_strict == 0 && c.cf_home_limit == 100 &&
+	    c.cf_similar == 5 && c.cf_nlisten == 0 && c.cf_nhosts == 0 &&
+	    c.cf_gopher_host == NULL && c.cf_user == NULL &&
+	    c.cf_gopher_port == 0 && c.cf_log_addresses == 1,
 	    "config_init defaults");
 	got = dump(&c);
 	CHECK_STR(got, default_dump);
@@ -180,8 +180,8 @@ test_defaults(void)
 	config_purge(&c);
 	CHECK(config_parse(&c, FILE_NAME, LIT("host a\nhost b\n"), NULL, 0) ==
 	    0, "two hosts");
-	CHECK(config_default_host(&c) == 0 && c.c_nhosts == 2 &&
-	    strcmp(c.c_hosts[0].ch_name, "a") == 0, "hosts kept");
+	CHECK(config_default_host(&c) == 0 && c.cf_nhosts == 2 &&
+	    strcmp(c.cf_hosts[0].ch_name, "a") == 0, "hosts kept");
 	config_purge(&c);
 }
 
@@ -531,10 +531,10 @@ test_errbuf(void)
 	CHECK(config_parse(&c, FILE_NAME, LIT("host a\ntitle A"), NULL, 0) ==
 	    0, "first");
 	CHECK(config_parse(&c, FILE_NAME, LIT("host b\nalias c"), NULL, 0) ==
-	    0 && c.c_nhosts == 1 && c.c_hosts[0].ch_title == NULL,
+	    0 && c.cf_nhosts == 1 && c.cf_hosts[0].ch_title == NULL,
 	    "second replaces");
 	CHECK(config_parse(&c, FILE_NAME, LIT("host b\nalias"), NULL, 0) ==
-	    -1 && c.c_nhosts == 0 && c.c_hosts == NULL, "failure purges");
+	    -1 && c.cf_nhosts == 0 && c.cf_hosts == NULL, "failure purges");
 	config_purge(&c);
 }
 
@@ -584,7 +584,7 @@ test_load(void)
 	CHECK(write_file(path, LIT("timeout 7\nhost a\n\nhost b\n")) == 0,
 	    "write");
 	CHECK(config_load(&c, path, err, sizeof(err)) == 0, "%s", err);
-	CHECK(c.c_timeout == 7 && c.c_nhosts == 2, "loaded");
+	CHECK(c.cf_timeout == 7 && c.cf_nhosts == 2, "loaded");
 
 	/* 1 MiB of comment is read; one byte more is refused */
 	if ((big = malloc(n)) != NULL) {
@@ -596,7 +596,7 @@ test_load(void)
 		CHECK(config_load(&c, path, err, sizeof(err)) == -1, "too big");
 		snprintf(want, sizeof(want), "%s: larger than 1 MiB", path);
 		CHECK_STR(err, want);
-		CHECK(c.c_nhosts == 0, "too big purges");
+		CHECK(c.cf_nhosts == 0, "too big purges");
 		free(big);
 	}
 	unlink(path);
@@ -614,7 +614,7 @@ test_contrib(void)
 	config_init(&c);
 	CHECK(config_load(&c, "contrib/capsuled.conf", err, sizeof(err)) == 0,
 	    "%s", err);
-	CHECK(c.c_nhosts == 2, "%zu hosts in the example", c.c_nhosts);
+	CHECK(c.cf_nhosts == 2, "%zu hosts in the example", c.cf_nhosts);
 	config_purge(&c);
 }
 
@@ -638,26 +638,26 @@ test_lines(void)
 	config_init(&c);
 	CHECK(config_parse(&c, FILE_NAME, LIT(text), err, sizeof(err)) == 0,
 	    "%s", err);
-	CHECK(c.c_user_line == 2, "user on line %zu", c.c_user_line);
-	if (c.c_nhosts == 2) {
-		CHECK(c.c_hosts[0].ch_line == 4, "host a on %zu",
-		    c.c_hosts[0].ch_line);
-		CHECK(c.c_hosts[0].ch_capsule_line == 5, "capsule a on %zu",
-		    c.c_hosts[0].ch_capsule_line);
-		CHECK(c.c_hosts[0].ch_certs_line == 6, "certs a on %zu",
-		    c.c_hosts[0].ch_certs_line);
-		CHECK(c.c_hosts[1].ch_line == 7, "host b on %zu",
-		    c.c_hosts[1].ch_line);
-		CHECK(c.c_hosts[1].ch_capsule_line == 0,
+	CHECK(c.cf_user_line == 2, "user on line %zu", c.cf_user_line);
+	if (c.cf_nhosts == 2) {
+		CHECK(c.cf_hosts[0].ch_line == 4, "host a on %zu",
+		    c.cf_hosts[0].ch_line);
+		CHECK(c.cf_hosts[0].ch_capsule_line == 5, "capsule a on %zu",
+		    c.cf_hosts[0].ch_capsule_line);
+		CHECK(c.cf_hosts[0].ch_certs_line == 6, "certs a on %zu",
+		    c.cf_hosts[0].ch_certs_line);
+		CHECK(c.cf_hosts[1].ch_line == 7, "host b on %zu",
+		    c.cf_hosts[1].ch_line);
+		CHECK(c.cf_hosts[1].ch_capsule_line == 0,
 		    "capsule b (the default) on %zu",
-		    c.c_hosts[1].ch_capsule_line);
-		CHECK(c.c_hosts[1].ch_certs_line == 9, "certs b on %zu",
-		    c.c_hosts[1].ch_certs_line);
+		    c.cf_hosts[1].ch_capsule_line);
+		CHECK(c.cf_hosts[1].ch_certs_line == 9, "certs b on %zu",
+		    c.cf_hosts[1].ch_certs_line);
 	} else
-		CHECK(0, "%zu hosts", c.c_nhosts);
+		CHECK(0, "%zu hosts", c.cf_nhosts);
 	config_purge(&c);
 	config_init(&c);
-	CHECK(c.c_user_line == 0, "no user line: %zu", c.c_user_line);
+	CHECK(c.cf_user_line == 0, "no user line: %zu", c.cf_user_line);
 }
 
 int

@@ -1,3 +1,4 @@
+#include "addr.h"
 #include "gemini.h"
 #include "test.h"
 
@@ -183,12 +184,12 @@ main(void)
 	{
 		char	 out[32];
 
-		gemini_pct_encode("/caf\xc3\xa9 ok", 9, NULL, out,
+		addr_pct_encode("/caf\xc3\xa9 ok", 9, NULL, out,
 		    sizeof(out));
 		CHECK_STR(out, "/caf%C3%A9 ok");
-		gemini_pct_encode("/a b/%\xff", 7, "/", out, sizeof(out));
+		addr_pct_encode("/a b/%\xff", 7, "/", out, sizeof(out));
 		CHECK_STR(out, "/a%20b/%25%FF");
-		gemini_pct_encode("\xff\xff\xff", 3, "/", out, 8);
+		addr_pct_encode("\xff\xff\xff", 3, "/", out, 8);
 		CHECK_STR(out, "%FF%FF");
 	}
 	return TEST_DONE();

@@ -25,9 +25,9 @@ check_error(struct config *c, const char *err)
 	fuzz_clean_message("config error", err);
 	FUZZ_CHECK(strncmp(err, FILE_NAME ":", sizeof(FILE_NAME)) == 0,
 	    "config error", err, strlen(err), "not FILE:LINE: message");
-	FUZZ_CHECK(c->c_nhosts == 0 && c->c_nlisten == 0 &&
-	    c->c_hosts == NULL && c->c_gopher_host == NULL &&
-	    c->c_user == NULL, "config error", err, strlen(err),
+	FUZZ_CHECK(c->cf_nhosts == 0 && c->cf_nlisten == 0 &&
+	    c->cf_hosts == NULL && c->cf_gopher_host == NULL &&
+	    c->cf_user == NULL, "config error", err, strlen(err),
 	    "config not purged after an error");
 }
 

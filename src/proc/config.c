@@ -28,16 +28,16 @@ void
 config_init(struct config *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->c_log = CONF_LOG_STDERR;
-	c->c_level = CONF_LEVEL_INFO;
-	c->c_log_addresses = 1;
-	c->c_timeout = CONFIG_DEF_TIMEOUT;
-	c->c_max_conn = 0;
-	c->c_max_conn_per_ip = CONFIG_DEF_PER_IP;
-	c->c_rescan = CONFIG_DEF_RESCAN;
-	c->c_gopher_strict = 0;
-	c->c_home_limit = CONFIG_DEF_HOME_LIMIT;
-	c->c_similar = CONFIG_DEF_SIMILAR;
+	c->cf_log = CONF_LOG_STDERR;
+	c->cf_level = CONF_LEVEL_INFO;
+	c->cf_log_addresses = 1;
+	c->cf_timeout = CONFIG_DEF_TIMEOUT;
+	c->cf_max_conn = 0;
+	c->cf_max_conn_per_ip = CONFIG_DEF_PER_IP;
+	c->cf_rescan = CONFIG_DEF_RESCAN;
+	c->cf_gopher_strict = 0;
+	c->cf_home_limit = CONFIG_DEF_HOME_LIMIT;
+	c->cf_similar = CONFIG_DEF_SIMILAR;
 }
 
 void
@@ -60,13 +60,13 @@ config_purge(struct config *c)
 {
 	size_t	 i;
 
-	for (i = 0; i < c->c_nlisten; i++)
-		free(c->c_listen[i].cl_addr);
-	for (i = 0; i < c->c_nhosts; i++)
-		config_host_purge(&c->c_hosts[i]);
-	free(c->c_hosts);
-	free(c->c_gopher_host);
-	free(c->c_user);
+	for (i = 0; i < c->cf_nlisten; i++)
+		free(c->cf_listen[i].cl_addr);
+	for (i = 0; i < c->cf_nhosts; i++)
+		config_host_purge(&c->cf_hosts[i]);
+	free(c->cf_hosts);
+	free(c->cf_gopher_host);
+	free(c->cf_user);
 	config_init(c);
 }
 
@@ -131,11 +131,11 @@ parse_line(struct parser *p, char *s, size_t n)
 	/* Tabs separate words; inside a value they are control bytes. */
 	if (k != KEY_LISTEN && strchr(value, '\t') != NULL)
 		return config_parse_error(p, "control character U+0009");
-	if (kw->kw_scope == SCOPE_SERVER && p->p_conf->c_nhosts > 0)
+	if (kw->kw_scope == SCOPE_SERVER && p->p_conf->cf_nhosts > 0)
 		return config_parse_error(p,
 		    "'%s' must come before the first host",
 		    kw->kw_name);
-	if (kw->kw_scope == SCOPE_HOST && p->p_conf->c_nhosts == 0)
+	if (kw->kw_scope == SCOPE_HOST && p->p_conf->cf_nhosts == 0)
 		return config_parse_error(p, "'%s' must come after a host line",
 		    kw->kw_name);
 	if (!kw->kw_repeat && p->p_seen[k] != 0)
@@ -159,8 +159,8 @@ parse_finish(struct parser *p)
 	struct config_host	*h;
 	size_t			 i;
 
-	for (i = 0; i < p->p_conf->c_nhosts; i++) {
-		h = &p->p_conf->c_hosts[i];
+	for (i = 0; i < p->p_conf->cf_nhosts; i++) {
+		h = &p->p_conf->cf_hosts[i];
 		if (h->ch_capsule == NULL &&
 		    (h->ch_capsule = strdup(CONFIG_DEF_CAPSULE)) == NULL)
 			return config_parse_error(p, "out of memory");
@@ -280,7 +280,7 @@ config_default_host(struct config *c)
 {
 	struct config_host	*h;
 
-	if (c->c_nhosts > 0)
+	if (c->cf_nhosts > 0)
 		return 0;
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return -1;
@@ -291,8 +291,8 @@ config_default_host(struct config *c)
 		free(h);
 		return -1;
 	}
-	free(c->c_hosts);
-	c->c_hosts = h;
-	c->c_nhosts = 1;
+	free(c->cf_hosts);
+	c->cf_hosts = h;
+	c->cf_nhosts = 1;
 	return 0;
 }

@@ -73,26 +73,26 @@ struct config_host {
 };
 
 struct config {
-	struct config_listen	 c_listen[CONFIG_MAX_LISTEN];
-	size_t			 c_nlisten;	/* 0: the defaults */
-	char			*c_gopher_host;	/* advertised; NULL: first host */
-	int			 c_gopher_port;	/* advertised; 0: the bound one */
-	char			*c_user;	/* NULL: "nobody" when root */
-	size_t			 c_user_line;	/* its line in the file, or 0 */
-	enum config_log		 c_log;
-	enum config_level	 c_level;
-	int			 c_log_addresses; /* default 1; 0: "-" instead */
-	int			 c_timeout;	/* seconds; default 10 */
-	int			 c_max_conn;	/* 0: from the descriptor limit */
-	int			 c_max_conn_per_ip; /* default 32; 0: none */
-	int			 c_limit_loopback; /* it applies to 127/8, ::1 */
-	int			 c_rescan;	/* seconds; default 30; 0: never */
-	int			 c_workers;	/* event-loop threads; 0: cores */
-	int			 c_gopher_strict; /* RFC 1436 text */
-	size_t			 c_home_limit;	/* default 100 */
-	size_t			 c_similar;	/* default 5; 0: none */
-	struct config_host	*c_hosts;
-	size_t			 c_nhosts;
+	struct config_listen	 cf_listen[CONFIG_MAX_LISTEN];
+	size_t			 cf_nlisten;	/* 0: the defaults */
+	char			*cf_gopher_host;	/* advertised; NULL: first host */
+	int			 cf_gopher_port;	/* advertised; 0: the bound one */
+	char			*cf_user;	/* NULL: "nobody" when root */
+	size_t			 cf_user_line;	/* its line in the file, or 0 */
+	enum config_log		 cf_log;
+	enum config_level	 cf_level;
+	int			 cf_log_addresses; /* default 1; 0: "-" instead */
+	int			 cf_timeout;	/* seconds; default 10 */
+	int			 cf_max_conn;	/* 0: from the descriptor limit */
+	int			 cf_max_conn_per_ip; /* default 32; 0: none */
+	int			 cf_limit_loopback; /* it applies to 127/8, ::1 */
+	int			 cf_rescan;	/* seconds; default 30; 0: never */
+	int			 cf_workers;	/* event-loop threads; 0: cores */
+	int			 cf_gopher_strict; /* RFC 1436 text */
+	size_t			 cf_home_limit;	/* default 100 */
+	size_t			 cf_similar;	/* default 5; 0: none */
+	struct config_host	*cf_hosts;
+	size_t			 cf_nhosts;
 };
 
 void	 config_init(struct config *);

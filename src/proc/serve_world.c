@@ -117,7 +117,7 @@ host_live(const struct config *c, const struct config_host *h,
 	struct live	*lv;
 	const char	*errstr;
 
-	if ((lv = live_new(h->ch_capsule, site, c->c_rescan, d, &errstr)) ==
+	if ((lv = live_new(h->ch_capsule, site, c->cf_rescan, d, &errstr)) ==
 	    NULL)
 		snprintf(err, errlen, "host %s: capsule %s: %s", h->ch_name,
 		    h->ch_capsule, errstr);
@@ -185,13 +185,13 @@ site_of(struct site *site, const struct serve *sv, const struct config *c,
 	site->s_title = h->ch_title;
 	site->s_lang = h->ch_lang;
 	site->s_host = name;
-	site->s_gemini_port = (unsigned)sv->sv_gemini_port;
+	site->s_gemini_port = (unsigned)sv->se_gemini_port;
 	site->s_gopher_host = gopher_host != NULL ? gopher_host : name;
-	site->s_gopher_port = (unsigned)(c->c_gopher_port > 0 ?
-	    c->c_gopher_port : sv->sv_gopher_port);
-	site->s_gopher_strict = c->c_gopher_strict;
-	site->s_home_limit = c->c_home_limit;
-	site->s_similar = c->c_similar;
+	site->s_gopher_port = (unsigned)(c->cf_gopher_port > 0 ?
+	    c->cf_gopher_port : sv->se_gopher_port);
+	site->s_gopher_strict = c->cf_gopher_strict;
+	site->s_home_limit = c->cf_home_limit;
+	site->s_similar = c->cf_similar;
 }
 
 /*
@@ -211,37 +211,37 @@ serve_world_new(const struct serve *sv, const struct config *c, struct diags *d,
 	snprintf(err, errlen, "out of memory");
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return NULL;
-	w->w_n = c->c_nhosts;
+	w->w_n = c->cf_nhosts;
 	if ((w->w_vh = calloc(w->w_n, sizeof(*w->w_vh))) == NULL ||
 	    (w->w_tls = calloc(w->w_n, sizeof(*w->w_tls))) == NULL)
 		goto fail;
-	if (c->c_gopher_host != NULL) {
-		if (gemini_host_normalise(c->c_gopher_host,
-		    strlen(c->c_gopher_host), gh, sizeof(gh)) == -1) {
+	if (c->cf_gopher_host != NULL) {
+		if (gemini_host_normalise(c->cf_gopher_host,
+		    strlen(c->cf_gopher_host), gh, sizeof(gh)) == -1) {
 			snprintf(err, errlen, "gopher-host: not a host name");
 			goto fail;
 		}
 		gopher_host = gh;
 	}
 	for (i = 0; i < w->w_n; i++) {
-		if ((names = host_names(&c->c_hosts[i], err, errlen)) == NULL)
+		if ((names = host_names(&c->cf_hosts[i], err, errlen)) == NULL)
 			goto fail;
 		w->w_vh[i].vh_names = (const char *const *)names;
 		w->w_vh[i].vh_tls = &w->w_tls[i];
-		site_of(&site, sv, c, &c->c_hosts[i], names[0], gopher_host ?
+		site_of(&site, sv, c, &c->cf_hosts[i], names[0], gopher_host ?
 		    gopher_host : w->w_vh[0].vh_names[0]);
-		if ((w->w_vh[i].vh_live = host_live(c, &c->c_hosts[i], &site,
+		if ((w->w_vh[i].vh_live = host_live(c, &c->cf_hosts[i], &site,
 		    d, err, errlen)) == NULL ||
-		    host_tls(&c->c_hosts[i], (const char *const *)names,
+		    host_tls(&c->cf_hosts[i], (const char *const *)names,
 		    &w->w_tls[i], err, errlen) == -1)
 			goto fail;
 	}
 	w->w_sc.sc_vhosts = w->w_vh;
 	w->w_sc.sc_nvhosts = w->w_n;
 	w->w_sc.sc_gopher = gopher_vhost(w, gopher_host);
-	w->w_sc.sc_gemini_port = sv->sv_gemini_port;
-	w->w_sc.sc_timeout = c->c_timeout;
-	w->w_sc.sc_maxconn = max_connections(c->c_max_conn);
+	w->w_sc.sc_gemini_port = sv->se_gemini_port;
+	w->w_sc.sc_timeout = c->cf_timeout;
+	w->w_sc.sc_maxconn = max_connections(c->cf_max_conn);
 	return w;
  fail:
 	serve_world_free(w);

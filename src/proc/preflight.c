@@ -227,15 +227,15 @@ walk_child(const struct config *c, char **locs, const int *dirs,
 		(void)!write(out, line, strlen(line));
 		_exit(1);
 	}
-	for (i = 0; i < c->c_nhosts; i++) {
+	for (i = 0; i < c->cf_nhosts; i++) {
 		if (dirs[i] == -1 || fstat(dirs[i], &st) == -1)
 			continue;
 		memset(&w, 0, sizeof(w));
 		w.w_loc = locs[i];
-		w.w_capsule = c->c_hosts[i].ch_capsule;
+		w.w_capsule = c->cf_hosts[i].ch_capsule;
 		w.w_user = user;
 		w.w_out = out;
-		walk_dir(&w, dirs[i], c->c_hosts[i].ch_capsule, &st, 0);
+		walk_dir(&w, dirs[i], c->cf_hosts[i].ch_capsule, &st, 0);
 		if (w.w_problems > PREFLIGHT_REPORT_MAX) {
 			snprintf(line, sizeof(line), "and %zu more paths user "
 			    "%s cannot read", w.w_problems -
@@ -298,16 +298,16 @@ serving_user(const struct config *c, const char *file, struct buf *b,
 	struct passwd	*pw;
 	char		 loc[PATH_MAX + 32];
 
-	*name = c->c_user != NULL ? c->c_user : geteuid() == 0 ? "nobody" :
+	*name = c->cf_user != NULL ? c->cf_user : geteuid() == 0 ? "nobody" :
 	    NULL;
-	location(loc, sizeof(loc), file, c->c_user_line, NULL);
+	location(loc, sizeof(loc), file, c->cf_user_line, NULL);
 	if (*name == NULL) {
 		if ((pw = getpwuid(geteuid())) != NULL)
 			*name = pw->pw_name;
 		return 0;
 	}
 	if ((pw = getpwnam(*name)) == NULL) {
-		problem(b, loc, "user", *name, c->c_user != NULL ?
+		problem(b, loc, "user", *name, c->cf_user != NULL ?
 		    "no such user" : "no such user (set 'user' in "
 		    "capsuled.conf)");
 		*name = NULL;
@@ -372,20 +372,20 @@ preflight_config(const struct config *c, const char *file,
 	int		 *dirs, n = 0, r;
 	size_t		  i;
 
-	locs = calloc(c->c_nhosts + 1, sizeof(*locs));
-	dirs = calloc(c->c_nhosts + 1, sizeof(*dirs));
-	for (i = 0; dirs != NULL && i < c->c_nhosts; i++)
+	locs = calloc(c->cf_nhosts + 1, sizeof(*locs));
+	dirs = calloc(c->cf_nhosts + 1, sizeof(*dirs));
+	for (i = 0; dirs != NULL && i < c->cf_nhosts; i++)
 		dirs[i] = -1;
-	for (i = 0; locs != NULL && i < c->c_nhosts; i++)
+	for (i = 0; locs != NULL && i < c->cf_nhosts; i++)
 		if ((locs[i] = malloc(PATH_MAX + 32)) == NULL)
 			break;
-	if (locs == NULL || dirs == NULL || i < c->c_nhosts) {
+	if (locs == NULL || dirs == NULL || i < c->cf_nhosts) {
 		n = -1;
 		goto done;
 	}
 	n += serving_user(c, file, b, &user);
-	for (i = 0; i < c->c_nhosts; i++)
-		n += host_check(&c->c_hosts[i], i, file, o, what, &dirs[i],
+	for (i = 0; i < c->cf_nhosts; i++)
+		n += host_check(&c->cf_hosts[i], i, file, o, what, &dirs[i],
 		    locs[i], PATH_MAX + 32, b);
 	if ((what & PREFLIGHT_ACCESS) && user != NULL) {
 		if ((r = walk_all(c, locs, dirs, user, b)) == -1)
@@ -394,7 +394,7 @@ preflight_config(const struct config *c, const char *file,
 			n += r;
 	}
  done:
-	for (i = 0; i < c->c_nhosts; i++) {
+	for (i = 0; i < c->cf_nhosts; i++) {
 		if (dirs != NULL && dirs[i] != -1)
 			close(dirs[i]);
 		if (locs != NULL)

@@ -469,8 +469,8 @@ cmd_check(int argc, char **argv)
 	if (serve_apply(&conf, &o.o_over) == -1)
 		fatalx("out of memory");
 	memset(&d, 0, sizeof(d));
-	for (i = 0; i < conf.c_nhosts; i++) {
-		dir = conf.c_hosts[i].ch_capsule;
+	for (i = 0; i < conf.cf_nhosts; i++) {
+		dir = conf.cf_hosts[i].ch_capsule;
 		if ((c = capsule_scan(dir, &d, &errstr)) == NULL)
 			fatalx("%s: %s", dir, errstr);
 		nart += c->c_nart;

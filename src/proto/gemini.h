@@ -49,8 +49,6 @@ int	 gemini_parse(const char *, size_t, struct gemini_request *,
 int	 gemini_host_ok(const struct gemini_request *, const char *const *,
 	    int);
 int	 gemini_header(int, const char *, char *, size_t);
-void	 gemini_pct_encode(const char *, size_t, const char *, char *,
-	    size_t);
 ssize_t	 gemini_query_text(const struct gemini_request *, char *);
 int	 gemini_host_normalise(const char *, size_t, char *, size_t);
 

@@ -38,10 +38,10 @@ const char *const config_level_words[NUM_CONF_LEVELS] = {
 	[CONF_LEVEL_DEBUG] = "debug",
 };
 
-/* Indexed by c_gopher_strict. */
+/* Indexed by cf_gopher_strict. */
 const char *const config_text_words[2] = { "raw", "strict" };
 
-/* Indexed by c_limit_loopback and c_log_addresses. */
+/* Indexed by cf_limit_loopback and cf_log_addresses. */
 const char *const config_yesno_words[2] = { "no", "yes" };
 
 static int	 set_listen(struct parser *, enum key, char *);
@@ -250,7 +250,7 @@ set_listen(struct parser *p, enum key k, char *v)
 	size_t		 i;
 
 	(void)k;
-	if (c->c_nlisten == CONFIG_MAX_LISTEN)
+	if (c->cf_nlisten == CONFIG_MAX_LISTEN)
 		return config_parse_error(p,
 		    "too many 'listen' lines (at most %d)",
 		    CONFIG_MAX_LISTEN);
@@ -270,18 +270,18 @@ set_listen(struct parser *p, enum key k, char *v)
 		return config_parse_error(p,
 		    "'listen' port must be a number from 0 "
 		    "to 65535, not '%s'", w[2]);
-	for (i = 0; port != 0 && i < c->c_nlisten; i++)
-		if (c->c_listen[i].cl_port == port &&
-		    addr_equal(c->c_listen[i].cl_addr, w[1]))
+	for (i = 0; port != 0 && i < c->cf_nlisten; i++)
+		if (c->cf_listen[i].cl_port == port &&
+		    addr_equal(c->cf_listen[i].cl_addr, w[1]))
 			return config_parse_error(p,
 			    "duplicate 'listen' on %s port "
 			    "%ld (first on line %zu)", w[1], port,
 			    p->p_listen_line[i]);
-	if ((c->c_listen[c->c_nlisten].cl_addr = strdup(w[1])) == NULL)
+	if ((c->cf_listen[c->cf_nlisten].cl_addr = strdup(w[1])) == NULL)
 		return config_parse_error(p, "out of memory");
-	c->c_listen[c->c_nlisten].cl_proto = (enum config_proto)proto;
-	c->c_listen[c->c_nlisten].cl_port = (int)port;
-	p->p_listen_line[c->c_nlisten++] = p->p_line;
+	c->cf_listen[c->cf_nlisten].cl_proto = (enum config_proto)proto;
+	c->cf_listen[c->cf_nlisten].cl_port = (int)port;
+	p->p_listen_line[c->cf_nlisten++] = p->p_line;
 	return 0;
 }
 
@@ -304,43 +304,43 @@ set_value(struct parser *p, enum key k, char *v)
 		    "not '%s'", kw->kw_name, kw->kw_min, kw->kw_max, v);
 	switch (k) {
 	case KEY_GOPHER_PORT:
-		c->c_gopher_port = (int)n;
+		c->cf_gopher_port = (int)n;
 		break;
 	case KEY_LOG:
-		c->c_log = (enum config_log)n;
+		c->cf_log = (enum config_log)n;
 		break;
 	case KEY_LOG_LEVEL:
-		c->c_level = (enum config_level)n;
+		c->cf_level = (enum config_level)n;
 		break;
 	case KEY_LOG_ADDRESSES:
-		c->c_log_addresses = (int)n;
+		c->cf_log_addresses = (int)n;
 		break;
 	case KEY_TIMEOUT:
-		c->c_timeout = (int)n;
+		c->cf_timeout = (int)n;
 		break;
 	case KEY_MAX_CONN:
-		c->c_max_conn = (int)n;
+		c->cf_max_conn = (int)n;
 		break;
 	case KEY_MAX_CONN_PER_IP:
-		c->c_max_conn_per_ip = (int)n;
+		c->cf_max_conn_per_ip = (int)n;
 		break;
 	case KEY_RESCAN:
-		c->c_rescan = (int)n;
+		c->cf_rescan = (int)n;
 		break;
 	case KEY_GOPHER_TEXT:
-		c->c_gopher_strict = (int)n;
+		c->cf_gopher_strict = (int)n;
 		break;
 	case KEY_LIMIT_LOOPBACK:
-		c->c_limit_loopback = (int)n;
+		c->cf_limit_loopback = (int)n;
 		break;
 	case KEY_WORKERS:
-		c->c_workers = (int)n;
+		c->cf_workers = (int)n;
 		break;
 	case KEY_SIMILAR:
-		c->c_similar = (size_t)n;
+		c->cf_similar = (size_t)n;
 		break;
 	default:	/* KEY_HOME_LIMIT */
-		c->c_home_limit = (size_t)n;
+		c->cf_home_limit = (size_t)n;
 		break;
 	}
 	return 0;
@@ -353,10 +353,10 @@ string_field(struct config *c, enum key k)
 	struct config_host	*h;
 
 	if (k == KEY_GOPHER_HOST)
-		return &c->c_gopher_host;
+		return &c->cf_gopher_host;
 	if (k == KEY_USER)
-		return &c->c_user;
-	h = &c->c_hosts[c->c_nhosts - 1];
+		return &c->cf_user;
+	h = &c->cf_hosts[c->cf_nhosts - 1];
 	switch (k) {
 	case KEY_CAPSULE:
 		return &h->ch_capsule;
@@ -400,11 +400,11 @@ set_host(struct parser *p, enum key k, char *v)
 	if (check_name(p, k, v) == -1 || check_unique(p, v) == -1)
 		return -1;
 	/* One realloc per host: a file holds a handful. */
-	h = reallocarray(c->c_hosts, c->c_nhosts + 1, sizeof(*h));
+	h = reallocarray(c->cf_hosts, c->cf_nhosts + 1, sizeof(*h));
 	if (h == NULL)
 		return config_parse_error(p, "out of memory");
-	c->c_hosts = h;
-	h = &c->c_hosts[c->c_nhosts++];
+	c->cf_hosts = h;
+	h = &c->cf_hosts[c->cf_nhosts++];
 	memset(h, 0, sizeof(*h));
 	if ((h->ch_name = strdup(v)) == NULL)
 		return config_parse_error(p, "out of memory");
@@ -417,7 +417,7 @@ set_host(struct parser *p, enum key k, char *v)
 static int
 set_alias(struct parser *p, enum key k, char *v)
 {
-	struct config_host	*h = &p->p_conf->c_hosts[p->p_conf->c_nhosts - 1];
+	struct config_host	*h = &p->p_conf->cf_hosts[p->p_conf->cf_nhosts - 1];
 
 	if (h->ch_naliases == CONFIG_MAX_ALIASES)
 		return config_parse_error(p,
@@ -434,11 +434,11 @@ set_alias(struct parser *p, enum key k, char *v)
 void
 config_record_line(struct config *c, enum key k, size_t line)
 {
-	struct config_host	*h = c->c_nhosts > 0 ?
-	    &c->c_hosts[c->c_nhosts - 1] : NULL;
+	struct config_host	*h = c->cf_nhosts > 0 ?
+	    &c->cf_hosts[c->cf_nhosts - 1] : NULL;
 
 	if (k == KEY_USER)
-		c->c_user_line = line;
+		c->cf_user_line = line;
 	else if (k == KEY_HOST)
 		h->ch_line = line;
 	else if (k == KEY_CAPSULE)

@@ -35,17 +35,17 @@ struct world {
 
 /* What stays the same across reloads. */
 struct serve {
-	const char		*sv_path;	/* config file, or NULL */
-	const struct overrides	*sv_over;
-	int			 sv_gemini_port; /* advertised */
-	int			 sv_gopher_port;
-	struct config_listen	 sv_listen[CONFIG_MAX_LISTEN];
-	size_t			 sv_nlisten;
-	int			 sv_workers;	/* as configured at start */
-	pid_t			 sv_parent;	/* the privileged process */
-	int			 sv_sigfd;	/* its signalfd */
-	int			 sv_was_root;
-	int			 sv_no_sandbox;
+	const char		*se_path;	/* config file, or NULL */
+	const struct overrides	*se_over;
+	int			 se_gemini_port; /* advertised */
+	int			 se_gopher_port;
+	struct config_listen	 se_listen[CONFIG_MAX_LISTEN];
+	size_t			 se_nlisten;
+	int			 se_workers;	/* as configured at start */
+	pid_t			 se_parent;	/* the privileged process */
+	int			 se_sigfd;	/* its signalfd */
+	int			 se_was_root;
+	int			 se_no_sandbox;
 };
 
 /* serve_world.c */

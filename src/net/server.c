@@ -150,9 +150,9 @@ stop(evutil_socket_t sig, short what, void *arg)
 		conf->sc_stopped_fd = -1;
 	}
 	for (c = sv->sv_conns; c != NULL; c = next) {
-		next = c->c_next;
-		if (c->c_state == CONN_HANDSHAKE ||
-		    c->c_state == CONN_READ_REQUEST)
+		next = c->cn_next;
+		if (c->cn_state == CONN_HANDSHAKE ||
+		    c->cn_state == CONN_READ_REQUEST)
 			conn_abort(c);
 	}
 	log_debug("worker %zu: stopping, %zu %s to finish", sv->sv_worker,

@@ -74,39 +74,39 @@ struct server {
 };
 
 struct conn {
-	struct server		*c_sv;
-	struct conn		*c_next;	/* in sv_conns */
-	struct conn		*c_prev;
-	enum listener_kind	 c_kind;
-	enum conn_state		 c_state;
-	int			 c_fd;
-	SSL			*c_ssl;
-	struct event		*c_rev;		/* readable */
-	struct event		*c_wev;		/* writable */
-	struct event		*c_timer;	/* deadline */
-	int			 c_tls_ok;	/* handshake done */
-	struct snapshot		*c_snap;
-	struct exchange		*c_x;		/* once request bytes came */
-	const char		*c_out;		/* what is being written */
-	size_t			 c_outlen;
-	size_t			 c_outoff;
-	int			 c_phase;	/* 0 header, 1 body, 2 end */
-	size_t			 c_bodyoff;	/* of a generated body */
-	char			*c_chunk;	/* CHUNK_SIZE, only to stream a file
+	struct server		*cn_sv;
+	struct conn		*cn_next;	/* in sv_conns */
+	struct conn		*cn_prev;
+	enum listener_kind	 cn_kind;
+	enum conn_state		 cn_state;
+	int			 cn_fd;
+	SSL			*cn_ssl;
+	struct event		*cn_rev;		/* readable */
+	struct event		*cn_wev;		/* writable */
+	struct event		*cn_timer;	/* deadline */
+	int			 cn_tls_ok;	/* handshake done */
+	struct snapshot		*cn_snap;
+	struct exchange		*cn_x;		/* once request bytes came */
+	const char		*cn_out;		/* what is being written */
+	size_t			 cn_outlen;
+	size_t			 cn_outoff;
+	int			 cn_phase;	/* 0 header, 1 body, 2 end */
+	size_t			 cn_bodyoff;	/* of a generated body */
+	char			*cn_chunk;	/* CHUNK_SIZE, only to stream a file
 						   or drain: idle connections are
 						   kept small */
-	size_t			 c_sent;	/* body bytes sent */
-	size_t			 c_size;	/* body bytes the reply has */
-	enum access_end		 c_end;		/* how the reply ended */
-	time_t			 c_total;	/* seconds it may last from c_t0 */
-	uint64_t		 c_wire;	/* bytes on the socket when a
+	size_t			 cn_sent;	/* body bytes sent */
+	size_t			 cn_size;	/* body bytes the reply has */
+	enum access_end		 cn_end;		/* how the reply ended */
+	time_t			 cn_total;	/* seconds it may last from cn_t0 */
+	uint64_t		 cn_wire;	/* bytes on the socket when a
 						   deadline was last set */
-	uint64_t		 c_written;	/* to a plain socket */
-	int			 c_probing;	/* a write deadline passed */
-	struct timespec		 c_t0;
-	char			 c_addr[INET6_ADDRSTRLEN + 8];
-	int			 c_counted;	/* in sv_perip */
-	int			 c_over;	/* over its address's share */
+	uint64_t		 cn_written;	/* to a plain socket */
+	int			 cn_probing;	/* a write deadline passed */
+	struct timespec		 cn_t0;
+	char			 cn_addr[INET6_ADDRSTRLEN + 8];
+	int			 cn_counted;	/* in sv_perip */
+	int			 cn_over;	/* over its address's share */
 };
 
 struct conn	*conn_new(struct server *, int, const struct sockaddr *,

@@ -29,15 +29,16 @@ static const struct {
 	[ADDR_TO_URL] =     { "",		{ "", "URL:" },		'h' },
 };
 
-/* Characters a path keeps as they are (RFC 3986 pchar and "/"). */
-static const char path_chars[] = "/-._~!$&'()*+,;=:@";
-
 /*
- * s[0 .. n) percent-encoded for a path: letters, digits and path_chars
- * stay, every other byte is %XX; cut (at a whole escape) to fit outsz.
+ * Copy s[0 .. n) into out (room for outsz, 3 n + 1 is always enough)
+ * with every byte percent-encoded but ASCII letters, digits and the
+ * bytes of keep (ADDR_PATH_CHARS for a path); keep NULL keeps every byte
+ * below 0x80 (what uriparser needs of a request).  Cut before a
+ * character that does not fit.
  */
 void
-addr_pct_encode(const char *s, size_t n, char *out, size_t outsz)
+addr_pct_encode(const char *s, size_t n, const char *keep, char *out,
+    size_t outsz)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t	 i, o = 0;
@@ -45,9 +46,9 @@ addr_pct_encode(const char *s, size_t n, char *out, size_t outsz)
 	for (i = 0; i < n && o + 3 < outsz; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') ||
-		    (c != '\0' && strchr(path_chars, c) != NULL))
+		if (keep == NULL ? c < 0x80 : (c >= 'a' && c <= 'z') ||
+		    (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    (c != '\0' && strchr(keep, c) != NULL))
 			out[o++] = (char)c;
 		else {
 			out[o++] = '%';
@@ -68,7 +69,7 @@ file_path(char *out, size_t n, const struct addr_target *t,
 	if (p == ADDR_GEMINI) {
 		snprintf(name, sizeof(name), "%s%s", t->at_name,
 		    t->at_is_dir ? "/" : "");
-		addr_pct_encode(name, strlen(name), out, n);
+		addr_pct_encode(name, strlen(name), ADDR_PATH_CHARS, out, n);
 	} else
 		snprintf(out, n, "%s%s%s", t->at_dir, t->at_name,
 		    t->at_is_dir ? "/" : "");

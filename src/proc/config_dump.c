@@ -38,41 +38,41 @@ config_dump(const struct config *c, struct buf *b)
 	size_t				 i;
 
 	buf_adds(b, "# capsuled configuration\n");
-	for (i = 0; i < c->c_nlisten; i++) {
-		l = &c->c_listen[i];
+	for (i = 0; i < c->cf_nlisten; i++) {
+		l = &c->cf_listen[i];
 		buf_printf(b, "listen %s %s %d\n",
 		    config_word_name(WORDS(config_proto_words),
 		    (int)l->cl_proto), l->cl_addr, l->cl_port);
 	}
-	if (c->c_gopher_host != NULL)
-		buf_printf(b, "gopher-host %s\n", c->c_gopher_host);
-	if (c->c_user != NULL)
-		buf_printf(b, "user %s\n", c->c_user);
-	buf_printf(b, "gopher-port %d\n", c->c_gopher_port);
+	if (c->cf_gopher_host != NULL)
+		buf_printf(b, "gopher-host %s\n", c->cf_gopher_host);
+	if (c->cf_user != NULL)
+		buf_printf(b, "user %s\n", c->cf_user);
+	buf_printf(b, "gopher-port %d\n", c->cf_gopher_port);
 	buf_printf(b, "log %s\n", config_word_name(WORDS(config_log_words),
-	    (int)c->c_log));
+	    (int)c->cf_log));
 	buf_printf(b, "log-level %s\n",
 	    config_word_name(WORDS(config_level_words),
-	    (int)c->c_level));
+	    (int)c->cf_level));
 	buf_printf(b, "log-addresses %s\n",
 	    config_word_name(WORDS(config_yesno_words),
-	    c->c_log_addresses != 0));
-	buf_printf(b, "timeout %d\n", c->c_timeout);
-	buf_printf(b, "max-connections %d\n", c->c_max_conn);
+	    c->cf_log_addresses != 0));
+	buf_printf(b, "timeout %d\n", c->cf_timeout);
+	buf_printf(b, "max-connections %d\n", c->cf_max_conn);
 	buf_printf(b, "max-connections-per-address %d\n",
-	    c->c_max_conn_per_ip);
+	    c->cf_max_conn_per_ip);
 	buf_printf(b, "limit-loopback %s\n",
 	    config_word_name(WORDS(config_yesno_words),
-	    c->c_limit_loopback != 0));
-	buf_printf(b, "rescan %d\n", c->c_rescan);
-	buf_printf(b, "workers %d\n", c->c_workers);
+	    c->cf_limit_loopback != 0));
+	buf_printf(b, "rescan %d\n", c->cf_rescan);
+	buf_printf(b, "workers %d\n", c->cf_workers);
 	buf_printf(b, "gopher-text %s\n",
 	    config_word_name(WORDS(config_text_words),
-	    c->c_gopher_strict != 0));
-	buf_printf(b, "home-limit %zu\n", c->c_home_limit);
-	buf_printf(b, "similar %zu\n", c->c_similar);
-	for (i = 0; i < c->c_nhosts; i++)
-		dump_host(&c->c_hosts[i], b);
+	    c->cf_gopher_strict != 0));
+	buf_printf(b, "home-limit %zu\n", c->cf_home_limit);
+	buf_printf(b, "similar %zu\n", c->cf_similar);
+	for (i = 0; i < c->cf_nhosts; i++)
+		dump_host(&c->cf_hosts[i], b);
 }
 
 /* With no host, serve one: localhost from ./capsule with ./certs. */

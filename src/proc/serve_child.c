@@ -110,7 +110,7 @@ serve_child(struct serve *sv, const struct server_conf *listeners,
 
 	signal(SIGHUP, SIG_IGN);
 	/* before anything is logged, and before the sandbox (syslog's socket) */
-	log_setup(c->c_log == CONF_LOG_SYSLOG, (enum log_level)c->c_level);
+	log_setup(c->cf_log == CONF_LOG_SYSLOG, (enum log_level)c->cf_level);
 	/* before serve_world_new() sizes the limits */
 	serve_raise_nofile();
 	memset(&d, 0, sizeof(d));
@@ -122,17 +122,17 @@ serve_child(struct serve *sv, const struct server_conf *listeners,
 	w->w_sc.sc_nfds = listeners->sc_nfds;
 	w->w_sc.sc_nworkers = listeners->sc_nworkers;
 	w->w_sc.sc_stopped_fd = stopped;
-	w->w_sc.sc_per_ip = c->c_max_conn_per_ip;
-	w->w_sc.sc_limit_loopback = c->c_limit_loopback;
-	w->w_sc.sc_log_addresses = c->c_log_addresses;
-	if (sandbox_drop(c->c_user ? c->c_user : "nobody", &errstr) == -1)
+	w->w_sc.sc_per_ip = c->cf_max_conn_per_ip;
+	w->w_sc.sc_limit_loopback = c->cf_limit_loopback;
+	w->w_sc.sc_log_addresses = c->cf_log_addresses;
+	if (sandbox_drop(c->cf_user ? c->cf_user : "nobody", &errstr) == -1)
 		fatalx("cannot drop privileges to %s: %s; refusing to serve",
-		    c->c_user ? c->c_user : "nobody", errstr);
-	if (geteuid() != 0 && getuid() != 0 && c->c_user == NULL &&
-	    sv->sv_was_root)
+		    c->cf_user ? c->cf_user : "nobody", errstr);
+	if (geteuid() != 0 && getuid() != 0 && c->cf_user == NULL &&
+	    sv->se_was_root)
 		log_info("running as nobody");
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 ||
-	    getppid() != sv->sv_parent)
+	    getppid() != sv->se_parent)
 		exit(0);	/* the parent is gone */
 	for (i = 0; i < w->w_sc.sc_nworkers; i++)
 		if ((mimes[i] = mime_open(&errstr)) == NULL)
@@ -142,16 +142,16 @@ serve_child(struct serve *sv, const struct server_conf *listeners,
 		fatalx("out of memory");
 	for (i = 0; i < w->w_n; i++)
 		dirs[i] = live_dirfd(w->w_vh[i].vh_live);
-	if (!sv->sv_no_sandbox && sandbox_restrict(dirs, i, 1, &errstr) == -1)
+	if (!sv->se_no_sandbox && sandbox_restrict(dirs, i, 1, &errstr) == -1)
 		fatalx("Landlock: %s", errstr);
 	for (i = 0; i < w->w_n; i++)
 		if (live_start(w->w_vh[i].vh_live, &errstr) == -1)
 			fatalx("%s", errstr);
 	workers_start(&w->w_sc, mimes);
-	if (!sv->sv_no_sandbox && sandbox_restrict(dirs, 0, 2, &errstr) == -1)
+	if (!sv->se_no_sandbox && sandbox_restrict(dirs, 0, 2, &errstr) == -1)
 		fatalx("seccomp: %s", errstr);
 	free(dirs);
-	if (sv->sv_no_sandbox)
+	if (sv->se_no_sandbox)
 		log_warnx("--no-sandbox: running WITHOUT Landlock and seccomp");
 	(void)!write(ready, "r", 1);
 	close(ready);

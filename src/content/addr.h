@@ -34,6 +34,9 @@ struct site;
 #define ADDR_DATE_LEN		48
 #define ADDR_DATETIME_LEN	80
 
+/* Bytes a path keeps as they are (RFC 3986 pchar and "/"). */
+#define ADDR_PATH_CHARS	"/-._~!$&'()*+,;=:@"
+
 /* What a link points at. */
 enum addr_kind {
 	ADDR_TO_HOME,		/* the home page, root menu */
@@ -69,7 +72,8 @@ void	 addr_path(char *, size_t, const struct addr_target *,
 void	 addr_url(char *, size_t, const struct addr_target *, enum addr_proto,
 	    const struct site *);
 char	 addr_gopher_type(enum addr_kind);
-void	 addr_pct_encode(const char *, size_t, char *, size_t);
+void	 addr_pct_encode(const char *, size_t, const char *, char *,
+	    size_t);
 /*
  * What a path below "/articles/" names (addr_parse): an article (its slug
  * then a suffix, ".gmi", "/", ".txt" or none) or a page of the full list

@@ -38,7 +38,7 @@
 static void
 encode_path(const char *path, char *out, size_t n)
 {
-	gemini_pct_encode(path, strlen(path), "/-._~!$&'()*+,;=:@", out, n);
+	addr_pct_encode(path, strlen(path), ADDR_PATH_CHARS, out, n);
 }
 
 static int

@@ -48,24 +48,24 @@ conn_log(struct conn *c)
 	struct timespec		 t1;
 	char			 status[16];
 
-	if (c->c_x == NULL || c->c_x->x_resp.rs_status == 0)
+	if (c->cn_x == NULL || c->cn_x->x_resp.rs_status == 0)
 		return;
-	r = &c->c_x->x_resp;
+	r = &c->cn_x->x_resp;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	memset(&a, 0, sizeof(a));
 	a.a_time = time(NULL);
-	a.a_proto = protos[c->c_kind].pr_name;
-	a.a_addr = c->c_sv->sv_conf->sc_log_addresses ? c->c_addr : NULL;
-	a.a_host = c->c_x->x_host;
-	a.a_req = c->c_x->x_req;
-	a.a_reqlen = c->c_x->x_linelen;
-	protos[c->c_kind].pr_outcome(r, status, sizeof(status));
+	a.a_proto = protos[c->cn_kind].pr_name;
+	a.a_addr = c->cn_sv->sv_conf->sc_log_addresses ? c->cn_addr : NULL;
+	a.a_host = c->cn_x->x_host;
+	a.a_req = c->cn_x->x_req;
+	a.a_reqlen = c->cn_x->x_linelen;
+	protos[c->cn_kind].pr_outcome(r, status, sizeof(status));
 	a.a_outcome = status;
-	a.a_sent = c->c_sent;
-	a.a_size = c->c_size;
-	a.a_ms = (double)(t1.tv_sec - c->c_t0.tv_sec) * 1e3 +
-	    (double)(t1.tv_nsec - c->c_t0.tv_nsec) / 1e6;
-	a.a_end = c->c_end;
+	a.a_sent = c->cn_sent;
+	a.a_size = c->cn_size;
+	a.a_ms = (double)(t1.tv_sec - c->cn_t0.tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - c->cn_t0.tv_nsec) / 1e6;
+	a.a_end = c->cn_end;
 	buf_init(&b);
 	access_format(&b, &a);
 	if (b.b_data != NULL)
@@ -80,46 +80,46 @@ conn_log(struct conn *c)
 static int
 conn_count(struct conn *c)
 {
-	const struct server_conf *conf = c->c_sv->sv_conf;
+	const struct server_conf *conf = c->cn_sv->sv_conf;
 	int			 before;
 
-	if ((before = perip_add(c->c_addr)) == -1)
+	if ((before = perip_add(c->cn_addr)) == -1)
 		return 0;
-	c->c_counted = 1;
+	c->cn_counted = 1;
 	return conf->sc_per_ip > 0 && before >= conf->sc_per_ip &&
-	    (conf->sc_limit_loopback || !perip_loopback(c->c_addr));
+	    (conf->sc_limit_loopback || !perip_loopback(c->cn_addr));
 }
 
 static void
 conn_free(struct conn *c)
 {
-	struct server	*sv = c->c_sv;
+	struct server	*sv = c->cn_sv;
 	size_t		 i;
 
 	conn_log(c);
-	if (c->c_counted)
-		perip_del(c->c_addr);
-	if (c->c_prev != NULL)
-		c->c_prev->c_next = c->c_next;
+	if (c->cn_counted)
+		perip_del(c->cn_addr);
+	if (c->cn_prev != NULL)
+		c->cn_prev->cn_next = c->cn_next;
 	else
-		sv->sv_conns = c->c_next;
-	if (c->c_next != NULL)
-		c->c_next->c_prev = c->c_prev;
-	if (c->c_rev)
-		event_free(c->c_rev);
-	if (c->c_wev)
-		event_free(c->c_wev);
-	if (c->c_timer)
-		event_free(c->c_timer);
-	SSL_free(c->c_ssl);
-	if (c->c_fd != -1)
-		close(c->c_fd);
-	if (c->c_x != NULL) {
-		response_free(&c->c_x->x_resp);
-		free(c->c_x);
+		sv->sv_conns = c->cn_next;
+	if (c->cn_next != NULL)
+		c->cn_next->cn_prev = c->cn_prev;
+	if (c->cn_rev)
+		event_free(c->cn_rev);
+	if (c->cn_wev)
+		event_free(c->cn_wev);
+	if (c->cn_timer)
+		event_free(c->cn_timer);
+	SSL_free(c->cn_ssl);
+	if (c->cn_fd != -1)
+		close(c->cn_fd);
+	if (c->cn_x != NULL) {
+		response_free(&c->cn_x->x_resp);
+		free(c->cn_x);
 	}
-	free(c->c_chunk);
-	snapshot_release(c->c_snap);
+	free(c->cn_chunk);
+	snapshot_release(c->cn_snap);
 	free(c);
 	sv->sv_nconn--;
 	if (sv->sv_stopping && sv->sv_nconn == 0)
@@ -132,7 +132,7 @@ conn_free(struct conn *c)
 	}
 }
 
-/* Milliseconds c's total time (c_total) still leaves, or 0. */
+/* Milliseconds c's total time (cn_total) still leaves, or 0. */
 static int64_t
 total_left_ms(const struct conn *c)
 {
@@ -140,22 +140,22 @@ total_left_ms(const struct conn *c)
 	int64_t		 left;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	left = (int64_t)c->c_total * 1000 -
-	    ((int64_t)(now.tv_sec - c->c_t0.tv_sec) * 1000 +
-	    (now.tv_nsec - c->c_t0.tv_nsec) / 1000000);
+	left = (int64_t)c->cn_total * 1000 -
+	    ((int64_t)(now.tv_sec - c->cn_t0.tv_sec) * 1000 +
+	    (now.tv_nsec - c->cn_t0.tv_nsec) / 1000000);
 	return left > 0 ? left : 0;
 }
 
 /*
  * The next deadline: -T seconds from now, but never past the end of the
- * connection's total time (c_total from its start: TOTAL_FACTOR times -T,
+ * connection's total time (cn_total from its start: TOTAL_FACTOR times -T,
  * more for a big reply), so a client that reads a trickle cannot hold a
  * connection for ever.
  */
 static void
 set_deadline(struct conn *c)
 {
-	int64_t		 ms = (int64_t)c->c_sv->sv_conf->sc_timeout * 1000;
+	int64_t		 ms = (int64_t)c->cn_sv->sv_conf->sc_timeout * 1000;
 	int64_t		 left = total_left_ms(c);
 	struct timeval	 tv;
 
@@ -163,7 +163,7 @@ set_deadline(struct conn *c)
 		ms = left;
 	tv.tv_sec = (time_t)(ms / 1000);
 	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
-	evtimer_add(c->c_timer, &tv);
+	evtimer_add(c->cn_timer, &tv);
 }
 
 /*
@@ -175,17 +175,17 @@ set_deadline(struct conn *c)
 static uint64_t
 wire_bytes(const struct conn *c)
 {
-	if (c->c_ssl != NULL)
-		return BIO_number_written(SSL_get_wbio(c->c_ssl));
-	return c->c_written;
+	if (c->cn_ssl != NULL)
+		return BIO_number_written(SSL_get_wbio(c->cn_ssl));
+	return c->cn_written;
 }
 
 /* Bytes went out: the write deadline starts again. */
 static void
 progress(struct conn *c)
 {
-	c->c_wire = wire_bytes(c);
-	c->c_probing = 0;
+	c->cn_wire = wire_bytes(c);
+	c->cn_probing = 0;
 	set_deadline(c);
 }
 
@@ -198,19 +198,19 @@ progress(struct conn *c)
 static int
 write_blocked(struct conn *c)
 {
-	if (wire_bytes(c) != c->c_wire) {
+	if (wire_bytes(c) != c->cn_wire) {
 		progress(c);
 		return 0;
 	}
-	return c->c_probing ? -1 : 0;
+	return c->cn_probing ? -1 : 0;
 }
 
 /* After an I/O call said "would block": wait for what it wants. */
 static void
 wait_for(struct conn *c, int want_write)
 {
-	event_del(want_write ? c->c_rev : c->c_wev);
-	event_add(want_write ? c->c_wev : c->c_rev, NULL);
+	event_del(want_write ? c->cn_rev : c->cn_wev);
+	event_add(want_write ? c->cn_wev : c->cn_rev, NULL);
 }
 
 enum io {
@@ -224,7 +224,7 @@ enum io {
 static enum io
 ssl_result(struct conn *c, int ret)
 {
-	int	 e = SSL_get_error(c->c_ssl, ret);
+	int	 e = SSL_get_error(c->cn_ssl, ret);
 
 	ERR_clear_error();
 	switch (e) {
@@ -235,7 +235,7 @@ ssl_result(struct conn *c, int ret)
 	case SSL_ERROR_ZERO_RETURN:
 		return IO_EOF;
 	default:
-		c->c_tls_ok = 0;	/* no close_notify after a fatal error */
+		c->cn_tls_ok = 0;	/* no close_notify after a fatal error */
 		return IO_ERROR;
 	}
 }
@@ -246,14 +246,14 @@ io_read(struct conn *c, void *p, size_t n, size_t *got)
 	ssize_t	 r;
 	int	 ret;
 
-	if (c->c_ssl != NULL) {
-		if ((ret = SSL_read(c->c_ssl, p, (int)n)) > 0) {
+	if (c->cn_ssl != NULL) {
+		if ((ret = SSL_read(c->cn_ssl, p, (int)n)) > 0) {
 			*got = (size_t)ret;
 			return IO_OK;
 		}
 		return ssl_result(c, ret);
 	}
-	if ((r = read(c->c_fd, p, n)) > 0) {
+	if ((r = read(c->cn_fd, p, n)) > 0) {
 		*got = (size_t)r;
 		return IO_OK;
 	}
@@ -268,16 +268,16 @@ io_write(struct conn *c, const void *p, size_t n, size_t *put)
 	ssize_t	 r;
 	int	 ret;
 
-	if (c->c_ssl != NULL) {
-		if ((ret = SSL_write(c->c_ssl, p, (int)n)) > 0) {
+	if (c->cn_ssl != NULL) {
+		if ((ret = SSL_write(c->cn_ssl, p, (int)n)) > 0) {
 			*put = (size_t)ret;
 			return IO_OK;
 		}
 		return ssl_result(c, ret);
 	}
-	if ((r = write(c->c_fd, p, n)) >= 0) {
+	if ((r = write(c->cn_fd, p, n)) >= 0) {
 		*put = (size_t)r;
-		c->c_written += (size_t)r;
+		c->cn_written += (size_t)r;
 		return IO_OK;
 	}
 	return errno == EAGAIN || errno == EINTR ? IO_WANT_WRITE : IO_ERROR;
@@ -290,21 +290,21 @@ io_write(struct conn *c, const void *p, size_t n, size_t *put)
 static void
 start_write(struct conn *c)
 {
-	const struct response	*r = &c->c_x->x_resp;
+	const struct response	*r = &c->cn_x->x_resp;
 	time_t			 total;
 
-	c->c_state = CONN_WRITE;
-	c->c_phase = 0;
-	c->c_out = NULL;
-	c->c_outlen = c->c_outoff = 0;
+	c->cn_state = CONN_WRITE;
+	c->cn_phase = 0;
+	c->cn_out = NULL;
+	c->cn_outlen = c->cn_outoff = 0;
 	if (r->rs_fd != -1)
-		c->c_size = (size_t)r->rs_size;
+		c->cn_size = (size_t)r->rs_size;
 	else
-		c->c_size = r->rs_data != NULL ? r->rs_len : r->rs_body.b_len;
-	total = c->c_sv->sv_conf->sc_timeout + (time_t)((strlen(c->c_x->x_head) +
-	    c->c_size) / REPLY_MIN_RATE);
-	if (total > c->c_total)
-		c->c_total = total;
+		c->cn_size = r->rs_data != NULL ? r->rs_len : r->rs_body.b_len;
+	total = c->cn_sv->sv_conf->sc_timeout + (time_t)((strlen(c->cn_x->x_head) +
+	    c->cn_size) / REPLY_MIN_RATE);
+	if (total > c->cn_total)
+		c->cn_total = total;
 	progress(c);
 }
 
@@ -315,31 +315,31 @@ start_write(struct conn *c)
 static int
 request_scan(struct conn *c, int eof)
 {
-	const struct server_conf *conf = c->c_sv->sv_conf;
-	const struct proto	*p = &protos[c->c_kind];
+	const struct server_conf *conf = c->cn_sv->sv_conf;
+	const struct proto	*p = &protos[c->cn_kind];
 	struct request_ctx	 rc;
 	enum scan		 sc;
 	size_t			 len;
 
-	switch (sc = p->pr_scan(c->c_x->x_req, c->c_x->x_reqlen, eof, &len)) {
+	switch (sc = p->pr_scan(c->cn_x->x_req, c->cn_x->x_reqlen, eof, &len)) {
 	case SCAN_MORE:
 		return 0;
 	case SCAN_CLOSE:
-		c->c_state = CONN_DONE;
+		c->cn_state = CONN_DONE;
 		return 1;
 	default:
 		break;
 	}
-	c->c_x->x_linelen = len;
+	c->cn_x->x_linelen = len;
 	memset(&rc, 0, sizeof(rc));
 	rc.rc_hosts.ho_vh = conf->sc_vhosts;
 	rc.rc_hosts.ho_n = conf->sc_nvhosts;
 	rc.rc_hosts.ho_gopher = conf->sc_gopher;
 	rc.rc_hosts.ho_gemini_port = conf->sc_gemini_port;
-	rc.rc_mime = c->c_sv->sv_mime;
-	rc.rc_over = c->c_over;
-	p->pr_respond(c->c_x, sc, len, &rc);
-	c->c_snap = rc.rc_snap;
+	rc.rc_mime = c->cn_sv->sv_mime;
+	rc.rc_over = c->cn_over;
+	p->pr_respond(c->cn_x, sc, len, &rc);
+	c->cn_snap = rc.rc_snap;
 	start_write(c);
 	return 1;
 }
@@ -348,36 +348,36 @@ request_scan(struct conn *c, int eof)
 static int
 next_output(struct conn *c)
 {
-	struct response	*r = &c->c_x->x_resp;
+	struct response	*r = &c->cn_x->x_resp;
 	ssize_t		 n;
 
-	c->c_outoff = 0;
-	if (c->c_phase == 0) {
-		c->c_phase = 1;
-		c->c_out = c->c_x->x_head;
-		c->c_outlen = strlen(c->c_x->x_head);
-		if (c->c_outlen > 0)
+	c->cn_outoff = 0;
+	if (c->cn_phase == 0) {
+		c->cn_phase = 1;
+		c->cn_out = c->cn_x->x_head;
+		c->cn_outlen = strlen(c->cn_x->x_head);
+		if (c->cn_outlen > 0)
 			return 1;
 	}
-	if (c->c_phase != 1)
+	if (c->cn_phase != 1)
 		return 0;
 	if (r->rs_fd == -1) {
-		c->c_phase = 2;
-		c->c_out = r->rs_data ? r->rs_data : r->rs_body.b_data;
-		c->c_outlen = r->rs_data ? r->rs_len : r->rs_body.b_len;
-		return c->c_outlen > 0;
+		c->cn_phase = 2;
+		c->cn_out = r->rs_data ? r->rs_data : r->rs_body.b_data;
+		c->cn_outlen = r->rs_data ? r->rs_len : r->rs_body.b_len;
+		return c->cn_outlen > 0;
 	}
-	if (c->c_chunk == NULL && (c->c_chunk = malloc(CHUNK_SIZE)) == NULL) {
-		c->c_phase = 2;
+	if (c->cn_chunk == NULL && (c->cn_chunk = malloc(CHUNK_SIZE)) == NULL) {
+		c->cn_phase = 2;
 		return 0;
 	}
-	n = read(r->rs_fd, c->c_chunk, CHUNK_SIZE);
+	n = read(r->rs_fd, c->cn_chunk, CHUNK_SIZE);
 	if (n <= 0) {
-		c->c_phase = 2;
+		c->cn_phase = 2;
 		return 0;
 	}
-	c->c_out = c->c_chunk;
-	c->c_outlen = (size_t)n;
+	c->cn_out = c->cn_chunk;
+	c->cn_outlen = (size_t)n;
 	return 1;
 }
 
@@ -394,17 +394,17 @@ drain_start(struct conn *c)
 {
 	struct timeval	 tv = { DRAIN_SECONDS, 0 };
 
-	shutdown(c->c_fd, SHUT_WR);
-	if (c->c_sv->sv_conf->sc_timeout < DRAIN_SECONDS)
-		tv.tv_sec = c->c_sv->sv_conf->sc_timeout;
-	evtimer_add(c->c_timer, &tv);
+	shutdown(c->cn_fd, SHUT_WR);
+	if (c->cn_sv->sv_conf->sc_timeout < DRAIN_SECONDS)
+		tv.tv_sec = c->cn_sv->sv_conf->sc_timeout;
+	evtimer_add(c->cn_timer, &tv);
 }
 
 static enum io
 drain(struct conn *c)
 {
 	char	 scratch[512];
-	ssize_t	 n = read(c->c_fd, scratch, sizeof(scratch));
+	ssize_t	 n = read(c->cn_fd, scratch, sizeof(scratch));
 
 	if (n > 0)
 		return IO_OK;
@@ -420,17 +420,17 @@ drain(struct conn *c)
 void
 conn_start(struct conn *c)
 {
-	event_add(c->c_rev, NULL);
+	event_add(c->cn_rev, NULL);
 }
 
 static int
 tls_begin(struct conn *c)
 {
-	const struct server_conf *conf = c->c_sv->sv_conf;
+	const struct server_conf *conf = c->cn_sv->sv_conf;
 
-	if ((c->c_ssl = SSL_new(conf->sc_vhosts[0].vh_tls->th_ctx)) == NULL)
+	if ((c->cn_ssl = SSL_new(conf->sc_vhosts[0].vh_tls->th_ctx)) == NULL)
 		return -1;
-	SSL_set_fd(c->c_ssl, c->c_fd);
+	SSL_set_fd(c->cn_ssl, c->cn_fd);
 	return 0;
 }
 
@@ -442,21 +442,21 @@ tls_begin(struct conn *c)
 static enum io
 read_request(struct conn *c)
 {
-	char		 in[sizeof(c->c_x->x_req)];
+	char		 in[sizeof(c->cn_x->x_req)];
 	size_t		 room, n;
 	enum io		 r;
 
-	room = c->c_x == NULL ? sizeof(in) :
-	    sizeof(c->c_x->x_req) - c->c_x->x_reqlen;
+	room = c->cn_x == NULL ? sizeof(in) :
+	    sizeof(c->cn_x->x_req) - c->cn_x->x_reqlen;
 	if ((r = io_read(c, in, room, &n)) != IO_OK)
 		return r;
-	if (c->c_x == NULL) {
-		if ((c->c_x = calloc(1, sizeof(*c->c_x))) == NULL)
+	if (c->cn_x == NULL) {
+		if ((c->cn_x = calloc(1, sizeof(*c->cn_x))) == NULL)
 			return IO_ERROR;
-		response_init(&c->c_x->x_resp);
+		response_init(&c->cn_x->x_resp);
 	}
-	memcpy(c->c_x->x_req + c->c_x->x_reqlen, in, n);
-	c->c_x->x_reqlen += n;
+	memcpy(c->cn_x->x_req + c->cn_x->x_reqlen, in, n);
+	c->cn_x->x_reqlen += n;
 	return IO_OK;
 }
 
@@ -468,16 +468,16 @@ conn_run(struct conn *c)
 	int	 ret;
 
 	for (;;) {
-		switch (c->c_state) {
+		switch (c->cn_state) {
 		case CONN_HANDSHAKE:
 			/* TLS state only once the client has sent something */
-			if (c->c_ssl == NULL && tls_begin(c) == -1) {
-				c->c_state = CONN_DONE;
+			if (c->cn_ssl == NULL && tls_begin(c) == -1) {
+				c->cn_state = CONN_DONE;
 				continue;
 			}
-			if ((ret = SSL_accept(c->c_ssl)) == 1) {
-				c->c_tls_ok = 1;
-				c->c_state = CONN_READ_REQUEST;
+			if ((ret = SSL_accept(c->cn_ssl)) == 1) {
+				c->cn_tls_ok = 1;
+				c->cn_state = CONN_READ_REQUEST;
 				continue;
 			}
 			r = ssl_result(c, ret);
@@ -490,16 +490,16 @@ conn_run(struct conn *c)
 			}
 			break;
 		case CONN_WRITE:
-			if (c->c_outoff == c->c_outlen && !next_output(c)) {
-				c->c_state = CONN_SHUTDOWN;
+			if (c->cn_outoff == c->cn_outlen && !next_output(c)) {
+				c->cn_state = CONN_SHUTDOWN;
 				continue;
 			}
-			r = io_write(c, c->c_out + c->c_outoff,
-			    c->c_outlen - c->c_outoff, &n);
+			r = io_write(c, c->cn_out + c->cn_outoff,
+			    c->cn_outlen - c->cn_outoff, &n);
 			if (r == IO_OK) {
-				c->c_outoff += n;
-				if (c->c_out != c->c_x->x_head)
-					c->c_sent += n;
+				c->cn_outoff += n;
+				if (c->cn_out != c->cn_x->x_head)
+					c->cn_sent += n;
 				progress(c);
 				continue;
 			}
@@ -510,10 +510,10 @@ conn_run(struct conn *c)
 			}
 			break;
 		case CONN_SHUTDOWN:
-			if (c->c_ssl == NULL || !c->c_tls_ok ||
-			    (ret = SSL_shutdown(c->c_ssl)) >= 0) {
-				c->c_tls_ok = 0;
-				c->c_state = CONN_DRAIN;
+			if (c->cn_ssl == NULL || !c->cn_tls_ok ||
+			    (ret = SSL_shutdown(c->cn_ssl)) >= 0) {
+				c->cn_tls_ok = 0;
+				c->cn_state = CONN_DRAIN;
 				drain_start(c);
 				continue;
 			}
@@ -537,23 +537,23 @@ conn_run(struct conn *c)
 			return;
 		case IO_EOF:
 		case IO_ERROR:
-			if (c->c_state == CONN_WRITE) {
+			if (c->cn_state == CONN_WRITE) {
 				/* no close_notify: the reply is cut short */
-				c->c_end = ACCESS_RESET;
-				c->c_state = CONN_DONE;
+				c->cn_end = ACCESS_RESET;
+				c->cn_state = CONN_DONE;
 			} else if (r == IO_ERROR)
-				c->c_state = CONN_DONE;
-			else if (c->c_state == CONN_READ_REQUEST &&
-			    c->c_x != NULL && request_scan(c, 1))
+				c->cn_state = CONN_DONE;
+			else if (c->cn_state == CONN_READ_REQUEST &&
+			    c->cn_x != NULL && request_scan(c, 1))
 				;	/* answered what came before EOF */
-			else if (c->c_state == CONN_SHUTDOWN ||
-			    c->c_state == CONN_DRAIN)
-				c->c_state = CONN_DONE;
+			else if (c->cn_state == CONN_SHUTDOWN ||
+			    c->cn_state == CONN_DRAIN)
+				c->cn_state = CONN_DONE;
 			else
-				c->c_state = CONN_SHUTDOWN;
+				c->cn_state = CONN_SHUTDOWN;
 			break;
 		default:
-			c->c_state = CONN_DONE;
+			c->cn_state = CONN_DONE;
 			break;
 		}
 	}
@@ -579,12 +579,12 @@ conn_close(struct conn *c, enum access_end why)
 {
 	static const struct linger	 reset = { 1, 0 };
 
-	if (c->c_state == CONN_WRITE) {
-		c->c_end = why;
-		(void)setsockopt(c->c_fd, SOL_SOCKET, SO_LINGER, &reset,
+	if (c->cn_state == CONN_WRITE) {
+		c->cn_end = why;
+		(void)setsockopt(c->cn_fd, SOL_SOCKET, SO_LINGER, &reset,
 		    sizeof(reset));
-	} else if (c->c_ssl != NULL && c->c_tls_ok) {
-		SSL_shutdown(c->c_ssl);
+	} else if (c->cn_ssl != NULL && c->cn_tls_ok) {
+		SSL_shutdown(c->cn_ssl);
 		ERR_clear_error();
 	}
 	conn_free(c);
@@ -609,8 +609,8 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (c->c_state == CONN_WRITE && total_left_ms(c) > 0) {
-		c->c_probing = 1;
+	if (c->cn_state == CONN_WRITE && total_left_ms(c) > 0) {
+		c->cn_probing = 1;
 		conn_run(c);
 		return;
 	}
@@ -634,26 +634,26 @@ conn_new(struct server *sv, int fd, const struct sockaddr *sa,
 		return NULL;
 	}
 	sv->sv_nconn++;
-	c->c_sv = sv;
-	c->c_fd = fd;
-	if ((c->c_next = sv->sv_conns) != NULL)
-		c->c_next->c_prev = c;
+	c->cn_sv = sv;
+	c->cn_fd = fd;
+	if ((c->cn_next = sv->sv_conns) != NULL)
+		c->cn_next->cn_prev = c;
 	sv->sv_conns = c;
-	c->c_kind = kind;
-	clock_gettime(CLOCK_MONOTONIC, &c->c_t0);
-	c->c_total = (time_t)sv->sv_conf->sc_timeout * TOTAL_FACTOR;
+	c->cn_kind = kind;
+	clock_gettime(CLOCK_MONOTONIC, &c->cn_t0);
+	c->cn_total = (time_t)sv->sv_conf->sc_timeout * TOTAL_FACTOR;
 	if (getnameinfo(sa, salen, host, sizeof(host), port, sizeof(port),
 	    NI_NUMERICHOST | NI_NUMERICSERV) == 0)
-		snprintf(c->c_addr, sizeof(c->c_addr), "%s", host);
-	c->c_rev = event_new(sv->sv_base, fd, EV_READ, on_io, c);
-	c->c_wev = event_new(sv->sv_base, fd, EV_WRITE, on_io, c);
-	c->c_timer = evtimer_new(sv->sv_base, on_timer, c);
-	c->c_state = protos[kind].pr_tls ? CONN_HANDSHAKE : CONN_READ_REQUEST;
-	if (c->c_rev == NULL || c->c_wev == NULL || c->c_timer == NULL) {
+		snprintf(c->cn_addr, sizeof(c->cn_addr), "%s", host);
+	c->cn_rev = event_new(sv->sv_base, fd, EV_READ, on_io, c);
+	c->cn_wev = event_new(sv->sv_base, fd, EV_WRITE, on_io, c);
+	c->cn_timer = evtimer_new(sv->sv_base, on_timer, c);
+	c->cn_state = protos[kind].pr_tls ? CONN_HANDSHAKE : CONN_READ_REQUEST;
+	if (c->cn_rev == NULL || c->cn_wev == NULL || c->cn_timer == NULL) {
 		conn_free(c);
 		return NULL;
 	}
-	if ((c->c_over = conn_count(c)) && !protos[kind].pr_slow_down) {
+	if ((c->cn_over = conn_count(c)) && !protos[kind].pr_slow_down) {
 		conn_free(c);	/* no way to say "slow down": close */
 		return NULL;
 	}

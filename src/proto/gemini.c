@@ -10,6 +10,7 @@
 #include <idn2.h>
 #include <uriparser/Uri.h>
 
+#include "addr.h"
 #include "gemini.h"
 #include "utf8.h"
 
@@ -139,35 +140,6 @@ gemini_host_normalise(const char *s, size_t n, char *out, size_t outsz)
 	}
 	out[len] = '\0';
 	return 0;
-}
-
-/*
- * Copy s[0 .. n) into out (room for outsz, 3 n + 1 is always enough)
- * with every byte percent-encoded but ASCII letters, digits and the
- * bytes of keep; keep NULL keeps every byte below 0x80.  Cut before a
- * character that does not fit.
- */
-void
-gemini_pct_encode(const char *s, size_t n, const char *keep, char *out,
-    size_t outsz)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t	 i, o = 0;
-
-	for (i = 0; i < n && o + 3 < outsz; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (keep == NULL ? c < 0x80 : (c >= 'a' && c <= 'z') ||
-		    (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    (c != '\0' && strchr(keep, c) != NULL))
-			out[o++] = (char)c;
-		else {
-			out[o++] = '%';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		}
-	}
-	out[o] = '\0';
 }
 
 #define RANGE_LEN(r)	((size_t)((r).afterLast - (r).first))
@@ -333,7 +305,7 @@ gemini_parse(const char *line, size_t len, struct gemini_request *r,
 	if (*errstr != NULL)
 		return 59;
 	*errstr = "not a URL (RFC 3986)";
-	gemini_pct_encode(line, len, NULL, enc, sizeof(enc));
+	addr_pct_encode(line, len, NULL, enc, sizeof(enc));
 	if (uriParseSingleUriA(&u, enc, &errpos) != URI_SUCCESS) {
 		if (errpos != NULL && (unsigned char)*errpos < 128 &&
 		    bad_char[(unsigned char)*errpos] != NULL)

@@ -47,7 +47,7 @@ serve_apply(struct config *c, const struct overrides *o)
 
 	if (config_default_host(c) == -1)
 		return -1;
-	h = &c->c_hosts[0];
+	h = &c->cf_hosts[0];
 	if (replace(&h->ch_capsule, o->ov_dir) == -1 ||
 	    replace(&h->ch_name, o->ov_host) == -1 ||
 	    replace(&h->ch_certs, o->ov_certs) == -1)
@@ -57,18 +57,18 @@ serve_apply(struct config *c, const struct overrides *o)
 		h->ch_capsule_line = 0;
 	if (o->ov_certs != NULL)
 		h->ch_certs_line = 0;
-	for (i = 0; i < c->c_nlisten; i++) {
-		if (c->c_listen[i].cl_proto == CONF_GEMINI &&
+	for (i = 0; i < c->cf_nlisten; i++) {
+		if (c->cf_listen[i].cl_proto == CONF_GEMINI &&
 		    o->ov_gemini_port >= 0)
-			c->c_listen[i].cl_port = o->ov_gemini_port;
-		if (c->c_listen[i].cl_proto == CONF_GOPHER &&
+			c->cf_listen[i].cl_port = o->ov_gemini_port;
+		if (c->cf_listen[i].cl_proto == CONF_GOPHER &&
 		    o->ov_gopher_port >= 0)
-			c->c_listen[i].cl_port = o->ov_gopher_port;
+			c->cf_listen[i].cl_port = o->ov_gopher_port;
 	}
 	if (o->ov_timeout > 0)
-		c->c_timeout = o->ov_timeout;
+		c->cf_timeout = o->ov_timeout;
 	if (o->ov_strict)
-		c->c_gopher_strict = 1;
+		c->cf_gopher_strict = 1;
 	return 0;
 }
 
@@ -108,7 +108,7 @@ bind_one(struct serve *sv, struct server_conf *sc, enum config_proto p,
 		lf->lf_worker = w;
 		lf->lf_kind = p == CONF_GEMINI ? LISTEN_GEMINI : LISTEN_GOPHER;
 	}
-	adv = p == CONF_GEMINI ? &sv->sv_gemini_port : &sv->sv_gopher_port;
+	adv = p == CONF_GEMINI ? &sv->se_gemini_port : &sv->se_gopher_port;
 	if (*adv == 0)
 		*adv = bound;
 	return bound;
@@ -125,7 +125,7 @@ bind_all(struct serve *sv, struct server_conf *sc, const struct config *c,
 	int	 port;
 	size_t	 i;
 
-	if (c->c_nlisten == 0) {
+	if (c->cf_nlisten == 0) {
 		port = bind_one(sv, sc, CONF_GEMINI, "0.0.0.0",
 		    o->ov_gemini_port >= 0 ? o->ov_gemini_port : 1965, 0);
 		bind_one(sv, sc, CONF_GEMINI, "::", port, 1);
@@ -135,12 +135,12 @@ bind_all(struct serve *sv, struct server_conf *sc, const struct config *c,
 		bind_one(sv, sc, CONF_GOPHER, "::", port, 1);
 		return;
 	}
-	for (i = 0; i < c->c_nlisten; i++)
-		bind_one(sv, sc, c->c_listen[i].cl_proto,
-		    c->c_listen[i].cl_addr,
-		    c->c_listen[i].cl_port, 0);
-	memcpy(sv->sv_listen, c->c_listen, sizeof(sv->sv_listen));
-	sv->sv_nlisten = c->c_nlisten;
+	for (i = 0; i < c->cf_nlisten; i++)
+		bind_one(sv, sc, c->cf_listen[i].cl_proto,
+		    c->cf_listen[i].cl_addr,
+		    c->cf_listen[i].cl_port, 0);
+	memcpy(sv->se_listen, c->cf_listen, sizeof(sv->se_listen));
+	sv->se_nlisten = c->cf_nlisten;
 }
 
 /*
@@ -173,7 +173,7 @@ spawn(struct serve *sv, const struct server_conf *listeners,
 	if (pid == 0) {
 		close(p[0]);
 		close(q[0]);
-		close(sv->sv_sigfd);
+		close(sv->se_sigfd);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		serve_child(sv, listeners, c, p[1], q[1]);
@@ -221,13 +221,13 @@ same_listen(const struct serve *sv, const struct config *c)
 {
 	size_t	 i;
 
-	if (c->c_nlisten != sv->sv_nlisten)
+	if (c->cf_nlisten != sv->se_nlisten)
 		return 0;
-	for (i = 0; i < c->c_nlisten; i++)
-		if (c->c_listen[i].cl_proto != sv->sv_listen[i].cl_proto ||
-		    c->c_listen[i].cl_port != sv->sv_listen[i].cl_port ||
-		    strcmp(c->c_listen[i].cl_addr,
-		    sv->sv_listen[i].cl_addr) != 0)
+	for (i = 0; i < c->cf_nlisten; i++)
+		if (c->cf_listen[i].cl_proto != sv->se_listen[i].cl_proto ||
+		    c->cf_listen[i].cl_port != sv->se_listen[i].cl_port ||
+		    strcmp(c->cf_listen[i].cl_addr,
+		    sv->se_listen[i].cl_addr) != 0)
 			return 0;
 	return 1;
 }
@@ -243,8 +243,8 @@ not_applied(const struct serve *sv, const struct config *c, char *out,
     size_t outlen)
 {
 	snprintf(out, outlen, "%s%s%s", same_listen(sv, c) ? "" : "listen",
-	    !same_listen(sv, c) && c->c_workers != sv->sv_workers ? ", " : "",
-	    c->c_workers != sv->sv_workers ? "workers" : "");
+	    !same_listen(sv, c) && c->cf_workers != sv->se_workers ? ", " : "",
+	    c->cf_workers != sv->se_workers ? "workers" : "");
 }
 
 /* Read the configuration again for SIGHUP; NULL (and logged) on error. */
@@ -257,18 +257,18 @@ reread(const struct serve *sv)
 	if ((c = malloc(sizeof(*c))) == NULL)
 		return NULL;
 	config_init(c);
-	if (sv->sv_path != NULL && config_load(c, sv->sv_path, err,
+	if (sv->se_path != NULL && config_load(c, sv->se_path, err,
 	    sizeof(err)) == -1) {
 		log_warnx("%s; keeping the running configuration", err);
 		free(c);
 		return NULL;
 	}
-	if (serve_apply(c, sv->sv_over) == -1) {
+	if (serve_apply(c, sv->se_over) == -1) {
 		config_purge(c);
 		free(c);
 		return NULL;
 	}
-	if (serve_preflight(c, sv->sv_path, sv->sv_over) != 0) {
+	if (serve_preflight(c, sv->se_path, sv->se_over) != 0) {
 		log_warnx("SIGHUP: the new configuration would be refused; "
 		    "keeping the running one");
 		config_purge(c);
@@ -370,24 +370,24 @@ switch_over(struct family *f, struct config *c)
 	f->f_next_stopped = -1;
 	f->f_cur = f->f_next;
 	f->f_next = -1;
-	level = c->c_level;
+	level = c->cf_level;
 	config_purge(c);
 	*c = *f->f_next_conf;
 	free(f->f_next_conf);
 	f->f_next_conf = NULL;
 	/* the answer to SIGHUP shows when the old or the new log-level
 	   shows info lines; settings it could not apply are a warning */
-	if (c->c_level > level)
-		level = c->c_level;
-	log_setup(c->c_log == CONF_LOG_SYSLOG, (enum log_level)level);
+	if (c->cf_level > level)
+		level = c->cf_level;
+	log_setup(c->cf_log == CONF_LOG_SYSLOG, (enum log_level)level);
 	if (f->f_next_unapplied[0] != '\0')
 		log_warnx("reloaded: %zu virtual %s; not applied until "
-		    "restart: %s", c->c_nhosts, log_plural(c->c_nhosts,
+		    "restart: %s", c->cf_nhosts, log_plural(c->cf_nhosts,
 		    "host", "hosts"), f->f_next_unapplied);
 	else
-		log_info("reloaded: %zu virtual %s", c->c_nhosts,
-		    log_plural(c->c_nhosts, "host", "hosts"));
-	log_setup(c->c_log == CONF_LOG_SYSLOG, (enum log_level)c->c_level);
+		log_info("reloaded: %zu virtual %s", c->cf_nhosts,
+		    log_plural(c->cf_nhosts, "host", "hosts"));
+	log_setup(c->cf_log == CONF_LOG_SYSLOG, (enum log_level)c->cf_level);
 }
 
 /*
@@ -409,7 +409,7 @@ parent(struct serve *sv, const struct server_conf *l, struct config *c)
 	    -1)
 		fatalx("fork: %s", strerror(errno));
 	for (;;) {
-		pfd[0].fd = sv->sv_sigfd;
+		pfd[0].fd = sv->se_sigfd;
 		pfd[1].fd = f.f_cur_ready;
 		pfd[2].fd = f.f_next_ready;
 		pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
@@ -424,7 +424,7 @@ parent(struct serve *sv, const struct server_conf *l, struct config *c)
 		if (pfd[2].revents)
 			switch_over(&f, c);
 		if (!(pfd[0].revents & POLLIN) ||
-		    read(sv->sv_sigfd, &si, sizeof(si)) != sizeof(si))
+		    read(sv->se_sigfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
 			return stop_all(&f);
@@ -436,8 +436,8 @@ parent(struct serve *sv, const struct server_conf *l, struct config *c)
 			log_warnx("SIGHUP: a reload is already under way");
 			continue;
 		}
-		log_info("SIGHUP: reloading %s", sv->sv_path != NULL ?
-		    sv->sv_path : "(no configuration file)");
+		log_info("SIGHUP: reloading %s", sv->se_path != NULL ?
+		    sv->se_path : "(no configuration file)");
 		if ((f.f_next_conf = reread(sv)) == NULL)
 			continue;
 		not_applied(sv, f.f_next_conf, f.f_next_unapplied,
@@ -468,14 +468,14 @@ serve_main(struct config *c, const char *path, const struct overrides *o)
 
 	memset(&sv, 0, sizeof(sv));
 	memset(&sc, 0, sizeof(sc));
-	sv.sv_path = path;
-	sv.sv_over = o;
-	sv.sv_parent = getpid();
-	sv.sv_was_root = geteuid() == 0;
-	sv.sv_no_sandbox = o->ov_no_sandbox;
-	sv.sv_workers = c->c_workers;
-	log_setup(c->c_log == CONF_LOG_SYSLOG, (enum log_level)c->c_level);
-	sc.sc_nworkers = c->c_workers > 0 ? (size_t)c->c_workers :
+	sv.se_path = path;
+	sv.se_over = o;
+	sv.se_parent = getpid();
+	sv.se_was_root = geteuid() == 0;
+	sv.se_no_sandbox = o->ov_no_sandbox;
+	sv.se_workers = c->cf_workers;
+	log_setup(c->cf_log == CONF_LOG_SYSLOG, (enum log_level)c->cf_level);
+	sc.sc_nworkers = c->cf_workers > 0 ? (size_t)c->cf_workers :
 	    (size_t)sysconf(_SC_NPROCESSORS_ONLN);
 	if (sc.sc_nworkers < 1)
 		sc.sc_nworkers = 1;
@@ -486,7 +486,7 @@ serve_main(struct config *c, const char *path, const struct overrides *o)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1 ||
-	    (sv.sv_sigfd = signalfd(-1, &set, SFD_CLOEXEC)) == -1)
+	    (sv.se_sigfd = signalfd(-1, &set, SFD_CLOEXEC)) == -1)
 		fatalx("signalfd: %s", strerror(errno));
 	/* on stderr whatever the log settings: tests wait for these lines */
 	for (i = 0; i < sc.sc_nfds; i++) {
@@ -500,9 +500,9 @@ serve_main(struct config *c, const char *path, const struct overrides *o)
 	}
 	/* the addresses a newcomer can open (make run prints them) */
 	log_info("serving gemini://%s:%d/ and gopher://%s:%d/ with %zu %s",
-	    c->c_hosts[0].ch_name, sv.sv_gemini_port, c->c_gopher_host ?
-	    c->c_gopher_host : c->c_hosts[0].ch_name, c->c_gopher_port > 0 ?
-	    c->c_gopher_port : sv.sv_gopher_port, sc.sc_nworkers,
+	    c->cf_hosts[0].ch_name, sv.se_gemini_port, c->cf_gopher_host ?
+	    c->cf_gopher_host : c->cf_hosts[0].ch_name, c->cf_gopher_port > 0 ?
+	    c->cf_gopher_port : sv.se_gopher_port, sc.sc_nworkers,
 	    log_plural(sc.sc_nworkers, "worker", "workers"));
 	return parent(&sv, &sc, c);
 }
