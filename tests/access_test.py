@@ -76,6 +76,18 @@ def connect(port):
     return s
 
 
+def send_request(s, proto, path):
+    """The request for path on socket s (wrapped in TLS for Gemini, so
+    a cut reply shows as an EOF without close_notify); the socket."""
+    if proto == "gemini":
+        s = client_ctx().wrap_socket(s, server_hostname="localhost",
+                                     suppress_ragged_eofs=False)
+        s.sendall(b"gemini://localhost%s\r\n" % path)
+    else:
+        s.sendall(path + b"\r\n")
+    return s
+
+
 def read_steady(port, proto, path):
     """Read path at STEADY_RATE; (bytes, how it ended, seconds)."""
     s = connect(port)
@@ -83,12 +95,7 @@ def read_steady(port, proto, path):
     n = 0
     t0 = time.monotonic()
     try:
-        if proto == "gemini":
-            s = client_ctx().wrap_socket(s, server_hostname="localhost",
-                                         suppress_ragged_eofs=False)
-            s.sendall(b"gemini://localhost%s\r\n" % path)
-        else:
-            s.sendall(path + b"\r\n")
+        s = send_request(s, proto, path)
         while True:
             d = s.recv(16384)
             if not d:
@@ -113,12 +120,7 @@ def read_stalled(port, proto, path):
     end = "clean"
     n = 0
     try:
-        if proto == "gemini":
-            s = client_ctx().wrap_socket(s, server_hostname="localhost",
-                                         suppress_ragged_eofs=False)
-            s.sendall(b"gemini://localhost%s\r\n" % path)
-        else:
-            s.sendall(path + b"\r\n")
+        s = send_request(s, proto, path)
         time.sleep(STALL_WAIT)
         while True:
             d = s.recv(65536)
