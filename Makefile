@@ -144,7 +144,7 @@ T_test_feed	 = $(T_RENDER)
 T_test_page	 = $(T_RENDER)
 T_test_search	 = $(T_RENDER) $(TEXTINDEX_OBJS) render/search
 T_test_config	 = lib/buf lib/utf8 content/source content/article \
-		   $(CONFIG_OBJS)
+		   content/addr $(CONFIG_OBJS)
 T_CAPSULE	 = $(T_RENDER) $(TEXTINDEX_OBJS) render/search lib/log \
 		   capsule/capsule capsule/discover
 T_test_discover	 = $(T_CAPSULE)

@@ -105,10 +105,10 @@ test_full(void)
 	    sizeof(err)) == 0, "%s", err);
 	CHECK_STR(err, "");
 	CHECK(c.cf_nlisten == 2, "%zu listens", c.cf_nlisten);
-	CHECK(c.cf_listen[0].cl_proto == CONF_GEMINI, "proto 0");
+	CHECK(c.cf_listen[0].cl_proto == ADDR_GEMINI, "proto 0");
 	CHECK_STR(c.cf_listen[0].cl_addr, "0.0.0.0");
 	CHECK(c.cf_listen[0].cl_port == 1965, "port 0");
-	CHECK(c.cf_listen[1].cl_proto == CONF_GOPHER, "proto 1");
+	CHECK(c.cf_listen[1].cl_proto == ADDR_GOPHER, "proto 1");
 	CHECK_STR(c.cf_listen[1].cl_addr, "::");
 	CHECK(c.cf_listen[1].cl_port == 70, "port 1");
 	CHECK_STR(c.cf_gopher_host, "gopher.example.org");
@@ -355,11 +355,11 @@ static const struct {
 	    "2: 'log-addresses' must come before the first host"),
 	/* listen */
 	E("listen gemini 0.0.0.0",
-	    "1: 'listen' needs gemini|gopher ADDRESS PORT"),
+	    "1: 'listen' needs PROTOCOL ADDRESS PORT"),
 	E("listen gemini 0.0.0.0 1965 x",
-	    "1: 'listen' needs gemini|gopher ADDRESS PORT"),
+	    "1: 'listen' needs PROTOCOL ADDRESS PORT"),
 	E("listen http 0.0.0.0 80",
-	    "1: 'listen' protocol must be gemini or gopher, not 'http'"),
+	    "1: 'listen' protocol must be gemini, gopher, spartan or nex, not 'http'"),
 	E("listen gemini localhost 1965", "1: 'listen' address must be a "
 	    "numeric IPv4 or IPv6 address, not 'localhost'"),
 	E("listen gemini 1.2.3 1965", "1: 'listen' address must be a "

@@ -32,8 +32,12 @@ capsule(size_t n)
 int
 main(void)
 {
-	struct site	 s = { "Notes & <more>", NULL, "example.org", 1965,
-			    "example.org", 70, 0, 2, 5 };
+	struct site	 s = { .s_title = "Notes & <more>",
+			    .s_host = "example.org",
+			    .s_gopher_host = "example.org",
+			    .s_port = { [ADDR_GEMINI] = 1965, [ADDR_GOPHER] = 70 },
+			    .s_home_limit = 2,
+			    .s_similar = 5 };
 	struct catalog	*c = capsule(3), *big;
 	struct buf	 b;
 
@@ -49,7 +53,7 @@ main(void)
 	buf_reset(&b);
 	s.s_title = NULL;
 	s.s_home_limit = 100;
-	s.s_gemini_port = 1966;
+	s.s_port[ADDR_GEMINI] = 1966;
 	CHECK(feed_atom(&b, c, &s) == 0, "atom");
 	CHECK(strncmp(b.b_data, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 	    "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n"

@@ -9,7 +9,12 @@
 #include "utf8.h"
 
 static const struct site site = {
-	"Test capsule", NULL, "example.org", 1965, "example.org", 7070, 0, 100, 5
+	.s_title = "Test capsule",
+	.s_host = "example.org",
+	.s_gopher_host = "example.org",
+	.s_port = { [ADDR_GEMINI] = 1965, [ADDR_GOPHER] = 7070 },
+	.s_home_limit = 100,
+	.s_similar = 5
 };
 
 static char *

@@ -16,8 +16,14 @@
 #include "site.h"
 #include "test.h"
 
-static const struct site site = { "Notes", NULL, "example.org", 1965,
-    "example.org", 70, 0, 100, 5 };
+static const struct site site = {
+	.s_title = "Notes",
+	.s_host = "example.org",
+	.s_gopher_host = "example.org",
+	.s_port = { [ADDR_GEMINI] = 1965, [ADDR_GOPHER] = 70 },
+	.s_home_limit = 100,
+	.s_similar = 5
+};
 
 static struct catalog *
 capsule(void)
@@ -93,8 +99,8 @@ check_addr(void)
 	}
 	addr_url(out, sizeof(out), &cases[3].t, ADDR_GOPHER, &s);
 	CHECK_STR(out, "gopher://example.org/1/articles/page/12/");
-	s.s_gopher_port = 7070;
-	s.s_gemini_port = 1966;
+	s.s_port[ADDR_GOPHER] = 7070;
+	s.s_port[ADDR_GEMINI] = 1966;
 	addr_url(out, sizeof(out), &cases[2].t, ADDR_GOPHER, &s);
 	CHECK_STR(out, "gopher://example.org:7070/0/articles/crepes.txt");
 	addr_gemini_url(out, sizeof(out), &s, "crepes");

@@ -12,7 +12,12 @@
 #include "test.h"
 
 static const struct site site = {
-	"Test capsule", NULL, "example.org", 1965, "example.org", 70, 0, 100, 5
+	.s_title = "Test capsule",
+	.s_host = "example.org",
+	.s_gopher_host = "example.org",
+	.s_port = { [ADDR_GEMINI] = 1965, [ADDR_GOPHER] = 70 },
+	.s_home_limit = 100,
+	.s_similar = 5
 };
 
 static struct catalog *

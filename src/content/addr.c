@@ -9,24 +9,39 @@
 #define ARTICLES	"/articles/"
 #define ARTICLES_LEN	(sizeof(ARTICLES) - 1)
 
+const char *const addr_schemes[NUM_ADDR_PROTOS] = {
+	[ADDR_GEMINI] = "gemini",
+	[ADDR_GOPHER] = "gopher",
+	[ADDR_SPARTAN] = "spartan",
+	[ADDR_NEX] = "nex",
+};
+
+const unsigned addr_default_ports[NUM_ADDR_PROTOS] = {
+	[ADDR_GEMINI] = 1965,
+	[ADDR_GOPHER] = 70,
+	[ADDR_SPARTAN] = 300,
+	[ADDR_NEX] = 1900,
+};
+
 /*
  * Each kind's address: prefix, then the slug, page number or name, then
- * the suffix of each form.  A new form (".html", say) is a column here.
+ * the suffix of each form (Gemini, Gopher, Spartan, Nex).  A new form
+ * (".html", say) is a column here.
  */
 static const struct {
 	const char	*prefix;
 	const char	*suffix[NUM_ADDR_PROTOS];
 	char		 gopher_type;	/* item type of its Gopher form */
 } forms[NUM_ADDR_KINDS] = {
-	[ADDR_TO_HOME] =    { "/",		{ "", "" },		'1' },
-	[ADDR_TO_ARTICLE] = { ARTICLES,	{ ".gmi", "/" },	'1' },
-	[ADDR_TO_TEXT] =    { ARTICLES,	{ ".txt", ".txt" },	'0' },
-	[ADDR_TO_LIST] =    { ARTICLES "page/", { ".gmi", "/" },	'1' },
-	[ADDR_TO_FEED] =    { "/atom.xml",	{ "", "" },		'0' },
-	[ADDR_TO_SEARCH] =  { "/search",	{ "", "" },		'7' },
-	[ADDR_TO_FILE] =    { "",		{ "", "" },		'9' },
-	[ADDR_TO_PARENT] =  { "",		{ "../", "" },		'1' },
-	[ADDR_TO_URL] =     { "",		{ "", "URL:" },		'h' },
+	[ADDR_TO_HOME] =    { "/",	{ "", "", "", "" },		'1' },
+	[ADDR_TO_ARTICLE] = { ARTICLES,	{ ".gmi", "/", ".gmi", "/" },	'1' },
+	[ADDR_TO_TEXT] =    { ARTICLES,	{ ".txt", ".txt", ".txt", ".txt" }, '0' },
+	[ADDR_TO_LIST] =    { ARTICLES "page/", { ".gmi", "/", ".gmi", "/" }, '1' },
+	[ADDR_TO_FEED] =    { "/atom.xml", { "", "", "", "" },		'0' },
+	[ADDR_TO_SEARCH] =  { "/search", { "", "", "", "" },		'7' },
+	[ADDR_TO_FILE] =    { "",	{ "", "", "", "" },		'9' },
+	[ADDR_TO_PARENT] =  { "",	{ "../", "", "../", "../" },	'1' },
+	[ADDR_TO_URL] =     { "",	{ "", "URL:", "", "" },		'h' },
 };
 
 /*
@@ -59,14 +74,17 @@ addr_pct_encode(const char *s, size_t n, const char *keep, char *out,
 	out[o] = '\0';
 }
 
-/* A capsule file: relative and encoded on Gemini, from the root on Gopher. */
+/*
+ * A capsule file: relative and encoded, but from the root on Gopher
+ * (a selector is not a URL).
+ */
 static void
 file_path(char *out, size_t n, const struct addr_target *t,
     enum addr_proto p)
 {
 	char	 name[ADDR_PATH_MAX];
 
-	if (p == ADDR_GEMINI) {
+	if (p != ADDR_GOPHER) {
 		snprintf(name, sizeof(name), "%s%s", t->at_name,
 		    t->at_is_dir ? "/" : "");
 		addr_pct_encode(name, strlen(name), ADDR_PATH_CHARS, out, n);
@@ -95,7 +113,7 @@ addr_path(char *out, size_t n, const struct addr_target *t,
 		file_path(out, n, t, p);
 		break;
 	case ADDR_TO_PARENT:
-		snprintf(out, n, "%s", p == ADDR_GEMINI ? suf : t->at_dir);
+		snprintf(out, n, "%s", p != ADDR_GOPHER ? suf : t->at_dir);
 		break;
 	case ADDR_TO_URL:
 		snprintf(out, n, "%s%s", suf, t->at_name);
@@ -113,14 +131,20 @@ addr_gopher_type(enum addr_kind k)
 	return forms[k].gopher_type;
 }
 
-/* gemini://host[:port] with no slash; the port only when not 1965. */
+/*
+ * scheme://host[:port] with no slash, the port only when it is not the
+ * scheme's own; Gopher's host is the one it advertises.
+ */
 void
-addr_gemini_base(char *out, size_t n, const struct site *s)
+addr_base(char *out, size_t n, enum addr_proto p, const struct site *s)
 {
-	if (s->s_gemini_port == 1965)
-		snprintf(out, n, "gemini://%s", s->s_host);
+	const char	*host = p == ADDR_GOPHER ? s->s_gopher_host : s->s_host;
+
+	if (s->s_port[p] == addr_default_ports[p] || s->s_port[p] == 0)
+		snprintf(out, n, "%s://%s", addr_schemes[p], host);
 	else
-		snprintf(out, n, "gemini://%s:%u", s->s_host, s->s_gemini_port);
+		snprintf(out, n, "%s://%s:%u", addr_schemes[p], host,
+		    s->s_port[p]);
 }
 
 /*
@@ -132,22 +156,21 @@ addr_url(char *out, size_t n, const struct addr_target *t, enum addr_proto p,
     const struct site *s)
 {
 	char	 base[ADDR_URL_MAX], path[ADDR_URL_MAX];
+	char	 type[3] = "";
 
-	addr_path(path, sizeof(path), t, p);
-	if (t->at_kind == ADDR_TO_URL)
+	if (t->at_kind == ADDR_TO_URL) {
 		snprintf(out, n, "%s", t->at_name);
-	else if (p == ADDR_GEMINI) {
-		addr_gemini_base(base, sizeof(base), s);
-		snprintf(out, n, "%s%s", base, path);
-	} else if (s->s_gopher_port == 70)
-		snprintf(out, n, "gopher://%s/%c%s", s->s_gopher_host,
-		    addr_gopher_type(t->at_kind), path);
-	else
-		snprintf(out, n, "gopher://%s:%u/%c%s", s->s_gopher_host,
-		    s->s_gopher_port, addr_gopher_type(t->at_kind), path);
+		return;
+	}
+	addr_path(path, sizeof(path), t, p);
+	addr_base(base, sizeof(base), p, s);
+	if (p == ADDR_GOPHER) {
+		type[0] = '/';
+		type[1] = addr_gopher_type(t->at_kind);
+	}
+	snprintf(out, n, "%s%s%s", base, type, path);
 }
 
-#define ARTICLES_LEN	(sizeof(ARTICLES) - 1)
 /* Pages of the full list are numbered from 1, without leading zeros. */
 #define PAGE_MAX	1000000000
 

@@ -51,12 +51,22 @@ enum addr_kind {
 	NUM_ADDR_KINDS
 };
 
-/* The address forms: a Gemini path (Spartan's too), a Gopher selector. */
+/*
+ * The protocols, each with its address form: a Gemini path (Spartan's
+ * too), a Gopher selector, a Nex path.  proto.h's listener kinds follow
+ * this order; addr_schemes names them ("gemini", in URLs, listen lines
+ * and access lines) and addr_default_ports gives the port a URL omits.
+ */
 enum addr_proto {
 	ADDR_GEMINI,
 	ADDR_GOPHER,
+	ADDR_SPARTAN,
+	ADDR_NEX,
 	NUM_ADDR_PROTOS
 };
+
+extern const char *const addr_schemes[NUM_ADDR_PROTOS];
+extern const unsigned	 addr_default_ports[NUM_ADDR_PROTOS];
 
 struct addr_target {
 	enum addr_kind	 at_kind;
@@ -96,7 +106,7 @@ struct addr_ref {
 
 void	 addr_parse(const char *, const char *const *, struct addr_ref *);
 void	 addr_selector(char *, size_t, const char *, const char *);
-void	 addr_gemini_base(char *, size_t, const struct site *);
+void	 addr_base(char *, size_t, enum addr_proto, const struct site *);
 void	 addr_gemini_url(char *, size_t, const struct site *, const char *);
 void	 addr_gopher_url(char *, size_t, const struct site *, const char *);
 void	 addr_date(char *, int64_t);

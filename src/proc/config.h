@@ -28,16 +28,12 @@
 
 #include <stddef.h>
 
+#include "addr.h"
+
 struct buf;
 
 #define CONFIG_MAX_LISTEN	8
 #define CONFIG_MAX_ALIASES	8
-
-enum config_proto {
-	CONF_GEMINI,
-	CONF_GOPHER,
-	NUM_CONF_PROTOS
-};
 
 enum config_log {
 	CONF_LOG_STDERR,
@@ -54,7 +50,7 @@ enum config_level {
 };
 
 struct config_listen {
-	enum config_proto	 cl_proto;
+	enum addr_proto		 cl_proto;
 	char			*cl_addr;	/* numeric address: "0.0.0.0", "::" */
 	int			 cl_port;	/* 0: any free port */
 };

@@ -41,7 +41,7 @@ config_dump(const struct config *c, struct buf *b)
 	for (i = 0; i < c->cf_nlisten; i++) {
 		l = &c->cf_listen[i];
 		buf_printf(b, "listen %s %s %d\n",
-		    config_word_name(WORDS(config_proto_words),
+		    config_word_name(WORDS(addr_schemes),
 		    (int)l->cl_proto), l->cl_addr, l->cl_port);
 	}
 	if (c->cf_gopher_host != NULL)

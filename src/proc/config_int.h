@@ -98,7 +98,6 @@ struct keyword {
 #define WORDS(w)	(w), sizeof(w) / sizeof((w)[0])
 
 /* config_keys.c: the words of a key, indexed by its value */
-extern const char *const config_proto_words[NUM_CONF_PROTOS];
 extern const char *const config_log_words[NUM_CONF_LOGS];
 extern const char *const config_level_words[NUM_CONF_LEVELS];
 extern const char *const config_text_words[2];

@@ -21,11 +21,6 @@
 #include "discover.h"
 #include "utf8.h"
 
-const char *const config_proto_words[NUM_CONF_PROTOS] = {
-	[CONF_GEMINI] = "gemini",
-	[CONF_GOPHER] = "gopher",
-};
-
 const char *const config_log_words[NUM_CONF_LOGS] = {
 	[CONF_LOG_STDERR] = "stderr",
 	[CONF_LOG_SYSLOG] = "syslog",
@@ -238,7 +233,7 @@ split_words(char *s, char **w, size_t max)
 	}
 }
 
-/* listen = ("gemini" | "gopher") blanks ADDRESS blanks PORT */
+/* listen = ("gemini" | "gopher" | "spartan" | "nex") blanks ADDRESS blanks PORT */
 static int
 set_listen(struct parser *p, enum key k, char *v)
 {
@@ -255,12 +250,12 @@ set_listen(struct parser *p, enum key k, char *v)
 		    "too many 'listen' lines (at most %d)",
 		    CONFIG_MAX_LISTEN);
 	if (split_words(v, w, 3) != 3)
-		return config_parse_error(p, "'listen' needs gemini|gopher "
+		return config_parse_error(p, "'listen' needs PROTOCOL "
 		    "ADDRESS PORT");
-	if ((proto = word_index(WORDS(config_proto_words), w[0])) == -1)
+	if ((proto = word_index(WORDS(addr_schemes), w[0])) == -1)
 		return config_parse_error(p,
-		    "'listen' protocol must be gemini or "
-		    "gopher, not '%s'", w[0]);
+		    "'listen' protocol must be gemini, gopher, spartan "
+		    "or nex, not '%s'", w[0]);
 	fam = strchr(w[1], ':') != NULL ? AF_INET6 : AF_INET;
 	if (inet_pton(fam, w[1], bin) != 1)
 		return config_parse_error(p,
@@ -279,7 +274,7 @@ set_listen(struct parser *p, enum key k, char *v)
 			    p->p_listen_line[i]);
 	if ((c->cf_listen[c->cf_nlisten].cl_addr = strdup(w[1])) == NULL)
 		return config_parse_error(p, "out of memory");
-	c->cf_listen[c->cf_nlisten].cl_proto = (enum config_proto)proto;
+	c->cf_listen[c->cf_nlisten].cl_proto = (enum addr_proto)proto;
 	c->cf_listen[c->cf_nlisten].cl_port = (int)port;
 	p->p_listen_line[c->cf_nlisten++] = p->p_line;
 	return 0;

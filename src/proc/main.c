@@ -33,8 +33,8 @@
 
 static const char usage_text[] =
 "usage: capsuled [-f] [-c FILE] [-d CAPSULE_DIR] [-H HOSTNAME] [-g GEMINI_PORT]\n"
-"                [-p GOPHER_PORT] [-C CERT_DIR] [-T SECONDS] [--strict]\n"
-"                [--no-sandbox]\n"
+"                [-p GOPHER_PORT] [-s SPARTAN_PORT] [-x NEX_PORT]\n"
+"                [-C CERT_DIR] [-T SECONDS] [--strict] [--no-sandbox]\n"
 "       capsuled -n [-c FILE]\n"
 "       capsuled --sandbox-selftest DIR OUTSIDE_FILE\n"
 "       capsuled convert [-d CAPSULE_DIR] [-H HOSTNAME] [-g PORT] [-p PORT]\n"
@@ -68,10 +68,14 @@ static const char usage_text[] =
 "                (default 10)\n"
 "  -f            stay in the foreground (capsuled always does)\n"
 "  -H HOSTNAME   host name in absolute links and Gopher items (localhost)\n"
-"  -g PORT       Gemini port to listen on and use in links (1965; 0: any\n"
-"                free port, reported on stderr)\n"
+"  -g PORT       Gemini port to listen on and use in links (1965; 0 for\n"
+"                any port flag: any free port, reported on stderr); a port\n"
+"                flag sets the port of its protocol's listen lines, or adds\n"
+"                the protocol on every address when it has none\n"
 "  -p PORT       Gopher port in items (convert: 70; server: 70 as root,\n"
 "                7070 otherwise)\n"
+"  -s PORT       also serve Spartan on PORT (its default is 300)\n"
+"  -x PORT       also serve Nex on PORT (its default is 1900)\n"
 "  --no-sandbox  serve without Landlock and seccomp (for debugging)\n"
 "  --sandbox-selftest  sandbox this process as the server is, allowing\n"
 "                DIR, and show that OUTSIDE_FILE, exec, fork, sockets and\n"
@@ -116,6 +120,9 @@ struct options {
 	int		 o_atom;
 };
 
+/* Each protocol's port flag, in addr.h's order. */
+static const char port_flags[NUM_ADDR_PROTOS + 1] = "gpsx";
+
 static void __attribute__((noreturn))
 usage(int status)
 {
@@ -139,23 +146,27 @@ parse_port(const char *s)
 static void
 options_init(struct options *o, unsigned gopher_port)
 {
+	size_t	 i;
+
 	memset(o, 0, sizeof(*o));
 	o->o_site.s_host = "localhost";
-	o->o_site.s_gemini_port = 1965;
+	o->o_site.s_port[ADDR_GEMINI] = 1965;
 	o->o_site.s_gopher_host = "localhost";
-	o->o_site.s_gopher_port = gopher_port;
+	o->o_site.s_port[ADDR_GOPHER] = gopher_port;
 	o->o_site.s_home_limit = SITE_HOME_LIMIT;
-	o->o_over.ov_gemini_port = o->o_over.ov_gopher_port = -1;
+	for (i = 0; i < NUM_ADDR_PROTOS; i++)
+		o->o_over.ov_port[i] = -1;
 }
 
 /* Parse the options every command shares; returns the first operand. */
 static int
 parse_options(int argc, char **argv, struct options *o, const char *allowed)
 {
-	int	 ch;
+	enum addr_proto	 p;
+	int		 ch;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:d:H:g:p:C:T:fn", long_options,
+	while ((ch = getopt_long(argc, argv, "c:d:H:g:p:s:x:C:T:fn", long_options,
 	    NULL)) != -1) {
 		/* 'L' in allowed: the rendering options of convert; 'S': --strict */
 		if ((ch < 256 && ch != '?' && strchr(allowed, ch) == NULL) ||
@@ -179,10 +190,6 @@ parse_options(int argc, char **argv, struct options *o, const char *allowed)
 			o->o_site.s_host = o->o_site.s_gopher_host = optarg;
 			o->o_over.ov_host = optarg;
 			break;
-		case 'g':
-			o->o_site.s_gemini_port = parse_port(optarg);
-			o->o_over.ov_gemini_port = (int)o->o_site.s_gemini_port;
-			break;
 		case 'C':
 			o->o_over.ov_certs = optarg;
 			break;
@@ -192,9 +199,14 @@ parse_options(int argc, char **argv, struct options *o, const char *allowed)
 			break;
 		case 'f':
 			break;	/* always in the foreground */
+		case 'g':
 		case 'p':
-			o->o_site.s_gopher_port = parse_port(optarg);
-			o->o_over.ov_gopher_port = (int)o->o_site.s_gopher_port;
+		case 's':
+		case 'x':
+			p = (enum addr_proto)(strchr(port_flags, ch) -
+			    port_flags);
+			o->o_site.s_port[p] = parse_port(optarg);
+			o->o_over.ov_port[p] = (int)o->o_site.s_port[p];
 			break;
 		case OPT_GOPHER:
 			o->o_format = RENDER_GOPHER_MENU;
@@ -503,7 +515,7 @@ cmd_serve(int argc, char **argv)
 	int		 r, first;
 
 	options_init(&o, 0);
-	first = parse_options(argc, argv, &o, "cdHgpCTfnS");
+	first = parse_options(argc, argv, &o, "cdHgpsxCTfnS");
 	if (o.o_selftest) {
 		if (argc - first != 2)
 			usage(2);

@@ -23,6 +23,7 @@
 #include "preflight.h"
 #include "tls.h"
 #include "serve_int.h"
+#include "site.h"
 
 static int
 replace(char **field, const char *value)
@@ -57,14 +58,10 @@ serve_apply(struct config *c, const struct overrides *o)
 		h->ch_capsule_line = 0;
 	if (o->ov_certs != NULL)
 		h->ch_certs_line = 0;
-	for (i = 0; i < c->cf_nlisten; i++) {
-		if (c->cf_listen[i].cl_proto == CONF_GEMINI &&
-		    o->ov_gemini_port >= 0)
-			c->cf_listen[i].cl_port = o->ov_gemini_port;
-		if (c->cf_listen[i].cl_proto == CONF_GOPHER &&
-		    o->ov_gopher_port >= 0)
-			c->cf_listen[i].cl_port = o->ov_gopher_port;
-	}
+	for (i = 0; i < c->cf_nlisten; i++)
+		if (o->ov_port[c->cf_listen[i].cl_proto] >= 0)
+			c->cf_listen[i].cl_port =
+			    o->ov_port[c->cf_listen[i].cl_proto];
 	if (o->ov_timeout > 0)
 		c->cf_timeout = o->ov_timeout;
 	if (o->ov_strict)
@@ -73,72 +70,79 @@ serve_apply(struct config *c, const struct overrides *o)
 }
 
 
-static const char *const proto_names[NUM_CONF_PROTOS] = {
-	[CONF_GEMINI] = "gemini",
-	[CONF_GOPHER] = "gopher",
-};
-
 /*
- * Bind one listen address, once per worker (SO_REUSEPORT); the first
- * address of each protocol sets the advertised port.
+ * Bind one listen address of protocol p, once per worker (SO_REUSEPORT);
+ * the first address of each protocol sets its advertised port.  soft:
+ * an address the machine may not have (::), only logged.
  */
 static int
-bind_one(struct serve *sv, struct server_conf *sc, enum config_proto p,
+bind_one(struct serve *sv, struct server_conf *sc, enum addr_proto p,
     const char *addr, int port, int soft)
 {
 	struct listen_fd *lf;
 	const char	*errstr;
-	int		 fd, bound = port, *adv;
+	int		 fd, bound = port;
 	size_t		 w;
 
+	if (protos[p].pr_respond == NULL)
+		fatalx("%s: not built into this capsuled", addr_schemes[p]);
 	for (w = 0; w < sc->sc_nworkers; w++) {
 		if (sc->sc_nfds == SERVER_MAX_FDS)
 			fatalx("too many listen addresses times workers");
 		if ((fd = server_listen(addr, bound, sc->sc_nworkers > 1,
 		    &bound, &errstr)) == -1) {
 			if (!soft || w > 0)
-				fatalx("%s %s port %d: %s", proto_names[p],
+				fatalx("%s %s port %d: %s", addr_schemes[p],
 				    addr, port, errstr);
-			log_info("%s: no listener on %s: %s", proto_names[p],
+			log_info("%s: no listener on %s: %s", addr_schemes[p],
 			    addr, errstr);
 			return -1;
 		}
 		lf = &sc->sc_lis[sc->sc_nfds++];
 		lf->lf_fd = fd;
 		lf->lf_worker = w;
-		lf->lf_kind = p == CONF_GEMINI ? LISTEN_GEMINI : LISTEN_GOPHER;
+		lf->lf_kind = (enum listener_kind)p;
 	}
-	adv = p == CONF_GEMINI ? &sv->se_gemini_port : &sv->se_gopher_port;
-	if (*adv == 0)
-		*adv = bound;
+	if (sv->se_port[p] == 0)
+		sv->se_port[p] = bound;
 	return bound;
 }
 
+/* Protocol p on every address (0.0.0.0, and :: if the machine has it). */
+static void
+bind_any(struct serve *sv, struct server_conf *sc, enum addr_proto p, int port)
+{
+	port = bind_one(sv, sc, p, "0.0.0.0", port, 0);
+	bind_one(sv, sc, p, "::", port, 1);
+}
+
 /*
- * Bind every listen address of c; without any, 0.0.0.0 and :: (if the
- * machine has IPv6) on the default ports, which flags may change.
+ * Bind every listen address of c; without any, Gemini and Gopher on
+ * every address and their default ports.  A port flag (-g, -p ...) of a
+ * protocol with no listen line adds that protocol on every address.
  */
 static void
 bind_all(struct serve *sv, struct server_conf *sc, const struct config *c,
     const struct overrides *o)
 {
-	int	 port;
+	int	 lines[NUM_ADDR_PROTOS] = { 0 };
 	size_t	 i;
 
-	if (c->cf_nlisten == 0) {
-		port = bind_one(sv, sc, CONF_GEMINI, "0.0.0.0",
-		    o->ov_gemini_port >= 0 ? o->ov_gemini_port : 1965, 0);
-		bind_one(sv, sc, CONF_GEMINI, "::", port, 1);
-		port = bind_one(sv, sc, CONF_GOPHER, "0.0.0.0",
-		    o->ov_gopher_port >= 0 ? o->ov_gopher_port :
-		    geteuid() == 0 ? 70 : 7070, 0);
-		bind_one(sv, sc, CONF_GOPHER, "::", port, 1);
-		return;
-	}
-	for (i = 0; i < c->cf_nlisten; i++)
+	for (i = 0; i < c->cf_nlisten; i++) {
 		bind_one(sv, sc, c->cf_listen[i].cl_proto,
-		    c->cf_listen[i].cl_addr,
-		    c->cf_listen[i].cl_port, 0);
+		    c->cf_listen[i].cl_addr, c->cf_listen[i].cl_port, 0);
+		lines[c->cf_listen[i].cl_proto] = 1;
+	}
+	if (c->cf_nlisten == 0) {
+		lines[ADDR_GEMINI] = lines[ADDR_GOPHER] = 1;
+		bind_any(sv, sc, ADDR_GEMINI, o->ov_port[ADDR_GEMINI] >= 0 ?
+		    o->ov_port[ADDR_GEMINI] : 1965);
+		bind_any(sv, sc, ADDR_GOPHER, o->ov_port[ADDR_GOPHER] >= 0 ?
+		    o->ov_port[ADDR_GOPHER] : geteuid() == 0 ? 70 : 7070);
+	}
+	for (i = 0; i < NUM_ADDR_PROTOS; i++)
+		if (!lines[i] && o->ov_port[i] >= 0)
+			bind_any(sv, sc, (enum addr_proto)i, o->ov_port[i]);
 	memcpy(sv->se_listen, c->cf_listen, sizeof(sv->se_listen));
 	sv->se_nlisten = c->cf_nlisten;
 }
@@ -451,6 +455,31 @@ parent(struct serve *sv, const struct server_conf *l, struct config *c)
 	}
 }
 
+/* The addresses a newcomer can open (make run prints them). */
+static void
+serving(const struct serve *sv, const struct config *c, size_t workers)
+{
+	struct site	 site;
+	char		 list[NUM_ADDR_PROTOS * (ADDR_URL_MAX + 8)] = "";
+	char		 base[ADDR_URL_MAX];
+	size_t		 i, n = 0, len;
+
+	serve_site(&site, sv, c, &c->cf_hosts[0], c->cf_hosts[0].ch_name,
+	    c->cf_gopher_host);
+	for (i = 0; i < NUM_ADDR_PROTOS; i++)
+		n += site.s_port[i] != 0;
+	for (i = 0; i < NUM_ADDR_PROTOS; i++) {
+		if (site.s_port[i] == 0)
+			continue;
+		addr_base(base, sizeof(base), (enum addr_proto)i, &site);
+		len = strlen(list);
+		snprintf(list + len, sizeof(list) - len, "%s%s/",
+		    len == 0 ? "" : --n == 1 ? " and " : ", ", base);
+	}
+	log_info("serving %s with %zu %s", list, workers,
+	    log_plural(workers, "worker", "workers"));
+}
+
 /*
  * Serve configuration c (from path, or none) until SIGTERM: bind the
  * listeners here, as root when started as root, then let serving
@@ -498,11 +527,6 @@ serve_main(struct config *c, const char *path, const struct overrides *o)
 		fprintf(stderr, "capsuled: listening %s %s\n",
 		    protos[sc.sc_lis[i].lf_kind].pr_name, name);
 	}
-	/* the addresses a newcomer can open (make run prints them) */
-	log_info("serving gemini://%s:%d/ and gopher://%s:%d/ with %zu %s",
-	    c->cf_hosts[0].ch_name, sv.se_gemini_port, c->cf_gopher_host ?
-	    c->cf_gopher_host : c->cf_hosts[0].ch_name, c->cf_gopher_port > 0 ?
-	    c->cf_gopher_port : sv.se_gopher_port, sc.sc_nworkers,
-	    log_plural(sc.sc_nworkers, "worker", "workers"));
+	serving(&sv, c, sc.sc_nworkers);
 	return parent(&sv, &sc, c);
 }

@@ -10,6 +10,8 @@
 #ifndef SERVE_H
 #define SERVE_H
 
+#include "addr.h"
+
 struct config;
 
 /* What the command line says over the configuration file. */
@@ -17,8 +19,7 @@ struct overrides {
 	const char	*ov_dir;	/* -d: the first host's capsule */
 	const char	*ov_host;	/* -H: the first host's name */
 	const char	*ov_certs;	/* -C: the first host's certificates */
-	int		 ov_gemini_port; /* -g, or -1 */
-	int		 ov_gopher_port; /* -p, or -1 */
+	int		 ov_port[NUM_ADDR_PROTOS]; /* -g, -p ..., or -1 */
 	int		 ov_timeout;	/* -T, or 0 */
 	int		 ov_strict;	/* --strict */
 	int		 ov_no_sandbox;	/* --no-sandbox */

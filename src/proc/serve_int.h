@@ -20,7 +20,9 @@
 #include "serve.h"
 #include "server.h"
 
+struct config_host;
 struct diags;
+struct site;
 struct tls_host;
 struct vhost;
 
@@ -37,8 +39,7 @@ struct world {
 struct serve {
 	const char		*se_path;	/* config file, or NULL */
 	const struct overrides	*se_over;
-	int			 se_gemini_port; /* advertised */
-	int			 se_gopher_port;
+	int			 se_port[NUM_ADDR_PROTOS]; /* advertised */
 	struct config_listen	 se_listen[CONFIG_MAX_LISTEN];
 	size_t			 se_nlisten;
 	int			 se_workers;	/* as configured at start */
@@ -53,6 +54,9 @@ struct world	*serve_world_new(const struct serve *,
 		    const struct config *, struct diags *, char *, size_t);
 void		 serve_world_free(struct world *);
 void		 serve_raise_nofile(void);
+void		 serve_site(struct site *, const struct serve *,
+		    const struct config *, const struct config_host *,
+		    const char *, const char *);
 
 /* serve_child.c */
 void		 serve_child(struct serve *, const struct server_conf *,

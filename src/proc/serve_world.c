@@ -177,18 +177,25 @@ gopher_vhost(const struct world *w, const char *host)
 	return 0;
 }
 
-static void
-site_of(struct site *site, const struct serve *sv, const struct config *c,
+/*
+ * Where host h (named name) is served: the ports bound (Gopher's as
+ * configured to be advertised), its title and language.
+ */
+void
+serve_site(struct site *site, const struct serve *sv, const struct config *c,
     const struct config_host *h, const char *name, const char *gopher_host)
 {
+	size_t	 i;
+
 	memset(site, 0, sizeof(*site));
 	site->s_title = h->ch_title;
 	site->s_lang = h->ch_lang;
 	site->s_host = name;
-	site->s_gemini_port = (unsigned)sv->se_gemini_port;
 	site->s_gopher_host = gopher_host != NULL ? gopher_host : name;
-	site->s_gopher_port = (unsigned)(c->cf_gopher_port > 0 ?
-	    c->cf_gopher_port : sv->se_gopher_port);
+	for (i = 0; i < NUM_ADDR_PROTOS; i++)
+		site->s_port[i] = (unsigned)sv->se_port[i];
+	if (c->cf_gopher_port > 0 && site->s_port[ADDR_GOPHER] != 0)
+		site->s_port[ADDR_GOPHER] = (unsigned)c->cf_gopher_port;
 	site->s_gopher_strict = c->cf_gopher_strict;
 	site->s_home_limit = c->cf_home_limit;
 	site->s_similar = c->cf_similar;
@@ -228,7 +235,7 @@ serve_world_new(const struct serve *sv, const struct config *c, struct diags *d,
 			goto fail;
 		w->w_vh[i].vh_names = (const char *const *)names;
 		w->w_vh[i].vh_tls = &w->w_tls[i];
-		site_of(&site, sv, c, &c->cf_hosts[i], names[0], gopher_host ?
+		serve_site(&site, sv, c, &c->cf_hosts[i], names[0], gopher_host ?
 		    gopher_host : w->w_vh[0].vh_names[0]);
 		if ((w->w_vh[i].vh_live = host_live(c, &c->cf_hosts[i], &site,
 		    d, err, errlen)) == NULL ||
@@ -239,7 +246,7 @@ serve_world_new(const struct serve *sv, const struct config *c, struct diags *d,
 	w->w_sc.sc_vhosts = w->w_vh;
 	w->w_sc.sc_nvhosts = w->w_n;
 	w->w_sc.sc_gopher = gopher_vhost(w, gopher_host);
-	w->w_sc.sc_gemini_port = sv->se_gemini_port;
+	w->w_sc.sc_gemini_port = sv->se_port[ADDR_GEMINI];
 	w->w_sc.sc_timeout = c->cf_timeout;
 	w->w_sc.sc_maxconn = max_connections(c->cf_max_conn);
 	return w;

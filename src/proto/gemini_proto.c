@@ -203,7 +203,7 @@ frame(struct response *r, const struct snapshot *s, char *head, size_t n)
 	const char	*m = statuses[r->rs_outcome].meta;
 
 	if (r->rs_outcome == OUT_REDIRECT) {
-		addr_gemini_base(base, sizeof(base), &s->sn_site);
+		addr_base(base, sizeof(base), ADDR_GEMINI, &s->sn_site);
 		encode_path(r->rs_meta, enc, sizeof(enc));
 		if (strlen(base) + strlen(enc) > GEMINI_META_MAX ||
 		    snprintf(r->rs_meta, sizeof(r->rs_meta), "%s%s", base,

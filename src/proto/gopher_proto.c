@@ -225,7 +225,7 @@ map_line(struct buf *b, const char *l, size_t n, const char *dir,
 		snprintf(sel, sizeof(sel), "%.1100s%.1100s", dir, f[1]);
 	if (f[3][0] == '\0' || strspn(f[3], "0123456789") != strlen(f[3]) ||
 	    strlen(f[3]) > 5)
-		snprintf(port, sizeof(port), "%u", site->s_gopher_port);
+		snprintf(port, sizeof(port), "%u", site->s_port[ADDR_GOPHER]);
 	else
 		snprintf(port, sizeof(port), "%s", f[3]);
 	buf_addc(b, f[0][0]);
@@ -341,7 +341,7 @@ http_answer(struct snapshot *s, struct response *r)
 	    "Content-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"
 	    "\r\nThis is a Gopher server, not a web server: open "
 	    "gopher://%s:%u/ with a Gopher client.\r\n",
-	    s->sn_site.s_gopher_host, s->sn_site.s_gopher_port);
+	    s->sn_site.s_gopher_host, s->sn_site.s_port[ADDR_GOPHER]);
 	r->rs_status = 400;
 }
 

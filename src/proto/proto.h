@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 
+#include "addr.h"
 #include "response.h"
 
 struct live;
@@ -23,11 +24,13 @@ struct mime;
 struct snapshot;
 struct tls_host;
 
-/* The protocols a listener speaks (a row of protos[] each). */
+/* The protocols a listener speaks (a row of protos[] each), in addr.h's order. */
 enum listener_kind {
-	LISTEN_GEMINI,
-	LISTEN_GOPHER,
-	NUM_LISTEN_KINDS
+	LISTEN_GEMINI = ADDR_GEMINI,
+	LISTEN_GOPHER = ADDR_GOPHER,
+	LISTEN_SPARTAN = ADDR_SPARTAN,
+	LISTEN_NEX = ADDR_NEX,
+	NUM_LISTEN_KINDS = NUM_ADDR_PROTOS
 };
 
 /* A virtual host: its names, its live capsule, its certificate. */

@@ -93,7 +93,7 @@ atom_begin(struct buf *b, const struct page *p, const struct site *s)
 
 	for (i = 0; i < p->pg_n && !p->pg_block[i].pb_dated; i++)
 		;
-	addr_gemini_base(base, sizeof(base), s);
+	addr_base(base, sizeof(base), ADDR_GEMINI, s);
 	addr_datetime(when, i < p->pg_n ? p->pg_block[i].pb_date : 0);
 	buf_adds(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 	    "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");

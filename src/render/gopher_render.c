@@ -39,7 +39,7 @@ gopher_item(struct buf *b, char type, const char *disp, const char *sel,
 	buf_addc(b, type);
 	display(b, disp);
 	buf_printf(b, "\t%s\t%s\t%u\r\n", sel, site->s_gopher_host,
-	    site->s_gopher_port);
+	    site->s_port[ADDR_GOPHER]);
 }
 
 enum wrap_as {

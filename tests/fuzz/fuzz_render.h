@@ -34,8 +34,12 @@
 #include "fuzz.h"
 
 static const struct site fuzz_site = {
-	"Fuzz & <capsule>", "en", "example.org", 1965, "example.org", 70, 0,
-	SITE_HOME_LIMIT,
+	.s_title = "Fuzz & <capsule>",
+	.s_lang = "en",
+	.s_host = "example.org",
+	.s_gopher_host = "example.org",
+	.s_port = { [ADDR_GEMINI] = 1965, [ADDR_GOPHER] = 70 },
+	.s_home_limit = SITE_HOME_LIMIT
 };
 
 /* Does s[0..n) name a slug of c?  Slugs are [a-z0-9-]+. */
