@@ -24,6 +24,25 @@ static const char *const end_words[NUM_ACCESS_ENDS] = {
 };
 
 /*
+ * Bytes of s[0 .. n) that escaping leaves as they are, from the start:
+ * printable ASCII but the backslash, the quote and (unquoted) space.
+ */
+static size_t
+plain_len(const char *s, size_t n, int quoted)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c <= 0x20 || c >= 0x7f || c == '\\' || c == '"')
+			if (c != ' ' || !quoted)
+				break;
+	}
+	return i;
+}
+
+/*
  * Append s (n bytes), escaped, cut to at most max bytes of escaped text
  * and then ending in "...": log.c cuts lines over LOG_LINE_MAX, which
  * would lose the closing quote.  It goes a character at a time (a lead
@@ -34,6 +53,11 @@ escaped(struct buf *b, const char *s, size_t n, int quoted, size_t max)
 {
 	size_t	 start = b->b_len, before, i = 0, k;
 
+	/* the common case: nothing to escape, nothing to cut */
+	if (n <= max && plain_len(s, n, quoted) == n) {
+		buf_add(b, s, n);
+		return;
+	}
 	while (i < n) {
 		k = 1;
 		if ((unsigned char)s[i] >= 0xc0)
@@ -64,16 +88,29 @@ field(struct buf *b, const char *s)
 	buf_addc(b, ' ');
 }
 
+/* The time of a line; the same second as the last one costs nothing. */
+static const char *
+when(time_t t)
+{
+	static _Thread_local time_t	 last = -1;
+	static _Thread_local char	 text[32];
+	struct tm			 tm;
+
+	if (t != last) {
+		gmtime_r(&t, &tm);
+		strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		last = t;
+	}
+	return text;
+}
+
 /* Append a's line to b, without a line end (log.c writes one). */
 void
 access_format(struct buf *b, const struct access *a)
 {
-	char		 when[32];
-	struct tm	 tm;
+	unsigned long long tenths;
 
-	gmtime_r(&a->a_time, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	buf_adds(b, when);
+	buf_adds(b, when(a->a_time));
 	buf_addc(b, ' ');
 	field(b, a->a_addr);
 	field(b, a->a_proto);
@@ -82,6 +119,9 @@ access_format(struct buf *b, const struct access *a)
 	escaped(b, a->a_req, a->a_reqlen, 1, ACCESS_REQUEST_MAX);
 	buf_adds(b, "\" ");
 	field(b, a->a_outcome);
-	buf_printf(b, "%zu %zu %.1fms %s", a->a_sent, a->a_size, a->a_ms,
-	    (unsigned)a->a_end < NUM_ACCESS_ENDS ? end_words[a->a_end] : "-");
+	/* whole tenths of a millisecond, without the floating-point printf */
+	tenths = a->a_ms > 0 ? (unsigned long long)(a->a_ms * 10 + 0.5) : 0;
+	buf_printf(b, "%zu %zu %llu.%llums %s", a->a_sent, a->a_size,
+	    tenths / 10, tenths % 10, (unsigned)a->a_end < NUM_ACCESS_ENDS ?
+	    end_words[a->a_end] : "-");
 }

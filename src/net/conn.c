@@ -5,9 +5,11 @@
  */
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <stdint.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -371,11 +373,15 @@ next_output(struct conn *c)
 		c->cn_phase = 2;
 		return 0;
 	}
-	n = read(r->rs_fd, c->cn_chunk, CHUNK_SIZE);
+	/* the size it had when opened is what is sent: no read for EOF */
+	n = (off_t)c->cn_fread < r->rs_size ? read(r->rs_fd, c->cn_chunk,
+	    (size_t)(r->rs_size - (off_t)c->cn_fread) < CHUNK_SIZE ?
+	    (size_t)(r->rs_size - (off_t)c->cn_fread) : CHUNK_SIZE) : 0;
 	if (n <= 0) {
 		c->cn_phase = 2;
 		return 0;
 	}
+	c->cn_fread += (size_t)n;
 	c->cn_out = c->cn_chunk;
 	c->cn_outlen = (size_t)n;
 	return 1;
@@ -398,6 +404,20 @@ drain_start(struct conn *c)
 	if (c->cn_sv->sv_conf->sc_timeout < DRAIN_SECONDS)
 		tv.tv_sec = c->cn_sv->sv_conf->sc_timeout;
 	evtimer_add(c->cn_timer, &tv);
+}
+
+/*
+ * Nothing of the client's is left unread (or it closed): closing now
+ * cannot reset the reply, and the drain is skipped.  What a client
+ * sends after its request and after this look is its own loss.
+ */
+static int
+nothing_unread(struct conn *c)
+{
+	char	 byte;
+	ssize_t	 n = recv(c->cn_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	return n == 0 || (n == -1 && errno == EAGAIN);
 }
 
 static enum io
@@ -435,6 +455,23 @@ tls_begin(struct conn *c)
 }
 
 /*
+ * The exchange of a request whose first bytes came.  Not zeroed whole:
+ * its buffers are kilobytes that are written before they are read.
+ */
+static struct exchange *
+exchange_new(void)
+{
+	struct exchange	*x;
+
+	if ((x = malloc(sizeof(*x))) == NULL)
+		return NULL;
+	x->x_reqlen = x->x_linelen = 0;
+	x->x_head[0] = x->x_host[0] = '\0';
+	response_init(&x->x_resp);
+	return x;
+}
+
+/*
  * Read what came of the request.  Its buffer, and the rest of what a
  * request needs (struct exchange), is only made when bytes arrive: an
  * idle connection costs its struct conn and its TLS state.
@@ -450,11 +487,8 @@ read_request(struct conn *c)
 	    sizeof(c->cn_x->x_req) - c->cn_x->x_reqlen;
 	if ((r = io_read(c, in, room, &n)) != IO_OK)
 		return r;
-	if (c->cn_x == NULL) {
-		if ((c->cn_x = calloc(1, sizeof(*c->cn_x))) == NULL)
-			return IO_ERROR;
-		response_init(&c->cn_x->x_resp);
-	}
+	if (c->cn_x == NULL && (c->cn_x = exchange_new()) == NULL)
+		return IO_ERROR;
 	memcpy(c->cn_x->x_req + c->cn_x->x_reqlen, in, n);
 	c->cn_x->x_reqlen += n;
 	return IO_OK;
@@ -513,6 +547,10 @@ conn_run(struct conn *c)
 			if (c->cn_ssl == NULL || !c->cn_tls_ok ||
 			    (ret = SSL_shutdown(c->cn_ssl)) >= 0) {
 				c->cn_tls_ok = 0;
+				if (c->cn_ssl == NULL && nothing_unread(c)) {
+					c->cn_state = CONN_DONE;
+					continue;
+				}
 				c->cn_state = CONN_DRAIN;
 				drain_start(c);
 				continue;
@@ -617,6 +655,24 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 	conn_close(c, ACCESS_TIMEOUT);
 }
 
+/* The client's address as text, as getnameinfo(NI_NUMERICHOST) writes it. */
+static void
+conn_address(struct conn *c, const struct sockaddr *sa, socklen_t salen)
+{
+	const void	*in;
+
+	if (sa->sa_family == AF_INET && salen >= sizeof(struct sockaddr_in))
+		in = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+	else if (sa->sa_family == AF_INET6 &&
+	    salen >= sizeof(struct sockaddr_in6))
+		in = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	else
+		return;
+	if (inet_ntop(sa->sa_family, in, c->cn_addr, sizeof(c->cn_addr)) ==
+	    NULL)
+		c->cn_addr[0] = '\0';
+}
+
 /*
  * A new connection on fd (accepted, non-blocking) from address sa; it is
  * counted and listed in sv and its deadline runs.  NULL (fd closed) when
@@ -627,7 +683,6 @@ conn_new(struct server *sv, int fd, const struct sockaddr *sa,
     socklen_t salen, enum listener_kind kind)
 {
 	struct conn	*c;
-	char		 host[INET6_ADDRSTRLEN], port[8];
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		close(fd);
@@ -642,9 +697,7 @@ conn_new(struct server *sv, int fd, const struct sockaddr *sa,
 	c->cn_kind = kind;
 	clock_gettime(CLOCK_MONOTONIC, &c->cn_t0);
 	c->cn_total = (time_t)sv->sv_conf->sc_timeout * TOTAL_FACTOR;
-	if (getnameinfo(sa, salen, host, sizeof(host), port, sizeof(port),
-	    NI_NUMERICHOST | NI_NUMERICSERV) == 0)
-		snprintf(c->cn_addr, sizeof(c->cn_addr), "%s", host);
+	conn_address(c, sa, salen);
 	c->cn_rev = event_new(sv->sv_base, fd, EV_READ, on_io, c);
 	c->cn_wev = event_new(sv->sv_base, fd, EV_WRITE, on_io, c);
 	c->cn_timer = evtimer_new(sv->sv_base, on_timer, c);

@@ -92,6 +92,7 @@ struct conn {
 	size_t			 cn_outoff;
 	int			 cn_phase;	/* 0 header, 1 body, 2 end */
 	size_t			 cn_bodyoff;	/* of a generated body */
+	size_t			 cn_fread;	/* bytes of the file read */
 	char			*cn_chunk;	/* CHUNK_SIZE, only to stream a file
 						   or drain: idle connections are
 						   kept small */

@@ -5,12 +5,19 @@
 
 #include "response.h"
 
+/* Each field but the kilobyte of rs_meta, of which only the end is set. */
 void
 response_init(struct response *r)
 {
-	memset(r, 0, sizeof(*r));
+	r->rs_outcome = OUT_NONE;
+	r->rs_reason = REASON_NONE;
+	r->rs_status = 0;
+	r->rs_meta[0] = '\0';
 	buf_init(&r->rs_body);
+	r->rs_data = NULL;
+	r->rs_len = 0;
 	r->rs_fd = -1;
+	r->rs_size = 0;
 }
 
 /* Whatever body was decided goes: generated, borrowed or a file. */
