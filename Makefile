@@ -59,7 +59,7 @@ LIB_SRCS = src/lib/buf.c src/lib/utf8.c src/lib/strmap.c src/lib/arena.c \
 	   src/lib/log.c \
 	   src/content/source.c src/content/article.c src/content/slug.c \
 	   src/content/meta.c src/content/catalog.c src/content/site.c \
-	   src/content/addr.c \
+	   src/content/addr.c src/content/wellknown.c \
 	   $(TEXTINDEX_SRCS) \
 	   src/render/page.c src/render/render.c src/render/gemtext.c \
 	   src/render/gopher_render.c src/render/feed.c src/render/search.c \
@@ -77,7 +77,7 @@ SRCS	 = $(LIB_SRCS) src/proc/main.c
 TESTS	 = test_buf test_utf8 test_strmap test_source test_article \
 	   test_slug test_catalog test_gemtext test_gopher_render test_feed \
 	   test_gemini test_config test_textindex test_discover test_search \
-	   test_access test_snapshot test_page
+	   test_access test_snapshot test_page test_wellknown
 
 OBJ	 = build/obj
 AOBJ	 = build/asan
@@ -134,7 +134,7 @@ T_test_gemini	 = lib/buf lib/utf8 content/addr proto/gemini
 T_test_textindex = lib/buf lib/utf8 lib/strmap $(TEXTINDEX_OBJS)
 T_CONTENT	 = lib/buf lib/utf8 lib/strmap lib/arena content/source \
 		   content/article content/slug content/meta content/catalog \
-		   content/site content/addr
+		   content/site content/addr content/wellknown
 T_RENDER	 = $(T_CONTENT) render/page render/render render/gemtext \
 		   render/gopher_render render/feed
 T_test_catalog	 = $(T_CONTENT)
@@ -149,6 +149,7 @@ T_CAPSULE	 = $(T_RENDER) $(TEXTINDEX_OBJS) render/search lib/log \
 		   capsule/capsule capsule/discover
 T_test_discover	 = $(T_CAPSULE)
 T_test_snapshot	 = $(T_CAPSULE) capsule/snapshot
+T_test_wellknown = $(T_CONTENT) capsule/capsule proto/router
 
 define TEST_RULE
 build/tests/$(1): $(OBJ)/$(1).o $$(T_$(1):%=$(OBJ)/%.o) | build/tests

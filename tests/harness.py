@@ -5,12 +5,14 @@ One of each, for every test in tests/:
     texts (page bodies, menus) prints a unified diff of them;
   - Server, the binary under test with its stderr read line by line from
     the start (listening ports of both protocols, waits for a line,
-    SIGTERM with a deadline), and a sanitizer scan of that stderr;
+    SIGTERM with a deadline), and a sanitizer scan of that stderr
+    (stop_checked: SIGTERM, exit 0 and no report);
   - Reply, what a client got: the bytes, the Gemini header parsed, how
     the connection ended, and the timing;
   - the clients: fetch/gem (Gemini with Python's ssl module, no
     certificate check) and gopher_req/gopher (Gopher over raw TCP);
-  - bounded polling and temporary directories.
+  - bounded polling and temporary directories;
+  - run_suite, a test's main(): watchdog, clean-up, time budget, tally.
 
 A test's own needs are parameters (a TLS context or client certificate,
 the source address, an IPv6 host, a half-close, timeouts), not copies.
@@ -29,6 +31,7 @@ import signal
 import socket
 import ssl
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -298,6 +301,15 @@ def sanitizer_check(name, text):
             b"\n".join(bad[:10]).decode("utf-8", "replace"))
 
 
+def stop_checked(s, name="server"):
+    """SIGTERM s; check that it exited 0 and that its stderr holds no
+    sanitizer report."""
+    rc = s.stop()
+    T.check("%s: SIGTERM exit 0" % name, rc == 0, 0,
+            "%s; stderr tail %r" % (rc, s.text()[-600:]))
+    sanitizer_check(name, s.text())
+
+
 # --------------------------------------------------------------- gemini
 
 def client_ctx(minv=None, maxv=None, cert=None):
@@ -519,6 +531,28 @@ def poll(fn, timeout=POLL):
         if ok or time.monotonic() >= end:
             return ok, v, time.monotonic() - t0
         time.sleep(POLL_SLEEP)
+
+
+def run_suite(body, watchdog, budget):
+    """A test's main(): body(binary), binary being argv[1] (default
+    ./capsuled), under a watchdog of watchdog seconds; the servers
+    killed and the temporary dirs removed however body ends; a check
+    that the run took less than budget seconds; the tally last.  The
+    exit status."""
+    t0 = time.monotonic()
+    binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1
+                             else "./capsuled")
+    timer = start_watchdog(watchdog)
+    try:
+        body(binary)
+    finally:
+        cleanup()
+    timer.cancel()
+    elapsed = time.monotonic() - t0
+    T.check("whole run < %d s" % budget, elapsed < budget,
+            "< %d s" % budget, "%.1f s" % elapsed)
+    finish()
+    return 1 if T.failed else 0
 
 
 def public_tmpdir(prefix):

@@ -8,8 +8,9 @@ outcomes decided before routing (59, 53,
 Gopher's type-3 lines).  The capsule is tests/golden/capsule/ (the
 articles, with their similar sections) plus
 tests/golden/served-capsule/ (capsule files, directories, an
-index.gmi, a gophermap, dot files), copied with fixed modification
-times.  Every article found on the list pages is fetched over both
+index.gmi, a gophermap, dot files, the well-known robots.txt and
+favicon.txt, which must show nowhere but at their own paths), copied
+with fixed modification times.  Every article found on the list pages is fetched over both
 protocols, so an article lost or added shows as a missing or an
 unexpected golden file.
 
@@ -60,6 +61,9 @@ GEMINI = [
     ("search-not-utf8", "/search?%FF", "59"),
     ("source-redirect", "/01_neutralise.txt", "31"),
     ("source-unknown", "/no_such_source.txt", "51"),
+    ("wellknown-robots.txt", "/robots.txt", "20"),
+    ("wellknown-favicon.txt", "/favicon.txt", "20"),
+    ("wellknown-missing", "/security.txt", "51"),
     ("file-about.gmi", "/about.gmi", "20"),
     ("file-json", "/files/data.json", "20"),
     ("file-space-name.gmi", "/files/with%20space.gmi", "20"),
@@ -111,6 +115,9 @@ GOPHER = [
     ("search-no-hit", "/search\tzzyzx", "menu"),
     ("source", "/01_neutralise.txt", "error"),
     ("source-unknown", "/no_such_source.txt", "error"),
+    ("wellknown-robots.txt", "/robots.txt", "data"),
+    ("wellknown-favicon.txt", "favicon.txt", "data"),
+    ("wellknown-missing", "/security.txt", "error"),
     ("file-about.gmi", "/about.gmi", "data"),
     ("file-json", "/files/data.json", "data"),
     ("dir-menu", "/files/", "menu"),

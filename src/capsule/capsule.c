@@ -16,8 +16,10 @@
 #include "meta.h"
 #include "source.h"
 #include "utf8.h"
+#include "wellknown.h"
 
 static const char *const level_names[NUM_DIAG_LEVELS] = {
+	[DIAG_NOTE] = "note",
 	[DIAG_WARNING] = "warning",
 	[DIAG_SKIPPED] = "skipped",
 };
@@ -28,13 +30,17 @@ diag_level_name(enum diag_level l)
 	return level_names[l];
 }
 
-/* An article is "*.txt", not a dotfile (editors' and hidden files). */
+/*
+ * An article is "*.txt", not a dotfile (editors' and hidden files) and
+ * not a well-known file such as robots.txt.
+ */
 int
 capsule_is_article_name(const char *name)
 {
 	size_t	 n = strlen(name);
 
-	return name[0] != '.' && n > 4 && strcmp(name + n - 4, ".txt") == 0;
+	return name[0] != '.' && n > 4 && strcmp(name + n - 4, ".txt") == 0 &&
+	    wellknown_find(name) == NULL;
 }
 
 /* Record one problem; dir/name and the message are escaped here. */
@@ -356,9 +362,19 @@ static int
 scan_one(struct catalog *c, int dfd, const char *dir, const char *name,
     struct diags *d)
 {
-	struct meta	*m;
-	int		 r;
+	const struct wellknown	*wk;
+	struct meta		*m;
+	struct stat		 st;
+	int			 r;
 
+	if ((wk = wellknown_find(name)) != NULL) {
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode))
+			diags_add(d, dir, name, DIAG_NOTE, "well-known file, "
+			    "%s: served as it is (%s), not an article",
+			    wk->wk_what, WELLKNOWN_TYPE);
+		return 0;
+	}
 	if ((r = capsule_load(dfd, dir, name, d, &m, NULL)) != 1)
 		return r;
 	r = catalog_add_meta(c, m);

@@ -3,10 +3,12 @@
  * source -> article -> catalog pipeline).
  *
  * Example: a directory holding 001.txt (an article), notes/ (ignored
- * here), .draft.txt (ignored) and blob.txt (binary) gives a catalog of
- * one article and one diagnostic
- *   { "capsule/blob.txt", "binary file (...)", skipped }.
- * Only regular files named *.txt directly in the directory are articles.
+ * here), .draft.txt (ignored), robots.txt (a well-known file) and
+ * blob.txt (binary) gives a catalog of one article and two diagnostics
+ *   { "capsule/blob.txt", "binary file (...)", skipped },
+ *   { "capsule/robots.txt", "well-known file, ...", note }.
+ * Only regular files named *.txt directly in the directory are articles,
+ * and not the well-known files (wellknown.h).
  */
 #ifndef CAPSULE_H
 #define CAPSULE_H
@@ -20,6 +22,7 @@ struct meta;
 struct stat;
 
 enum diag_level {
+	DIAG_NOTE,	/* a well-known file: served as it is, no article */
 	DIAG_WARNING,	/* served anyway */
 	DIAG_SKIPPED,	/* not served */
 	NUM_DIAG_LEVELS

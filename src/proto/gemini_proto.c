@@ -7,6 +7,7 @@
  *   /atom.xml                the Atom feed
  *   /search                  10 (input) without a query; with one, the
  *                            articles that match it
+ *   /robots.txt ...          a well-known file (wellknown.h), text/plain
  *   /<name>.txt              31 to the article made from that file
  *   anything else            a file or directory of the capsule
  * Outcomes become statuses by table: only 10, 20, 31, 40, 44, 51, 53 and

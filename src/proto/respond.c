@@ -18,6 +18,7 @@
 #include "response.h"
 #include "search.h"
 #include "utf8.h"
+#include "wellknown.h"
 
 const char	 RESPOND_BAD_QUERY[] = "";
 
@@ -93,14 +94,16 @@ search(const struct pages *pg, struct snapshot *s, const char *text,
 	    (size_t)n, &s->sn_site), GEMTEXT_TYPE, NULL);
 }
 
-/* An open regular file: its type from the name and libmagic. */
+/* An open regular file: its type given, else from the name and libmagic. */
 static void
-file(const struct pages *pg, int fd, const char *name, const struct stat *st,
-    struct mime *m, struct response *r)
+file(const struct pages *pg, int fd, const char *name, const char *given,
+    const struct stat *st, struct mime *m, struct response *r)
 {
 	char	 type[MIME_MAX] = "";
 
-	if (pg->pg_typed) {
+	if (pg->pg_typed && given != NULL)
+		snprintf(type, sizeof(type), "%s", given);
+	else if (pg->pg_typed) {
 		mime_of(m, name, fd, type, sizeof(type));
 		if (lseek(fd, 0, SEEK_SET) == -1) {
 			close(fd);
@@ -128,7 +131,7 @@ directory(const struct pages *pg, struct snapshot *s, struct mime *m,
 		if (pg->pg_index_page != NULL)
 			pg->pg_index_page(r, s, ifd, path);
 		else
-			file(pg, ifd, pg->pg_index, &st, m, r);
+			file(pg, ifd, pg->pg_index, NULL, &st, m, r);
 		return;
 	}
 	if (ifd != -1)
@@ -136,10 +139,10 @@ directory(const struct pages *pg, struct snapshot *s, struct mime *m,
 	pg->pg_dir(r, s, m, fd, path);
 }
 
-/* A file or directory of the capsule. */
+/* A file or directory of the capsule; a file typed so, when type is set. */
 static void
 capsule_file(const struct pages *pg, struct snapshot *s, struct mime *m,
-    const char *path, struct response *r)
+    const char *path, const char *type, struct response *r)
 {
 	char		 rel[PATH_MAX_REQ];
 	const char	*errstr, *name;
@@ -164,7 +167,7 @@ capsule_file(const struct pages *pg, struct snapshot *s, struct mime *m,
 	if (S_ISREG(st.st_mode) && path[n - 1] != '/' && (pg->pg_index ==
 	    NULL || pg->pg_index_page == NULL || strcmp(name,
 	    pg->pg_index) != 0)) {
-		file(pg, fd, name, &st, m, r);
+		file(pg, fd, name, type, &st, m, r);
 		return;
 	}
 	if (!S_ISDIR(st.st_mode))
@@ -214,8 +217,11 @@ respond(const struct pages *pg, struct snapshot *s, struct mime *m,
 		response_set(r, OUT_REDIRECT, "%s", sel);
 		r->rs_reason = REASON_SOURCE;
 		break;
+	case ROUTE_WELLKNOWN:
+		capsule_file(pg, s, m, path, WELLKNOWN_TYPE, r);
+		break;
 	case ROUTE_FILE:
-		capsule_file(pg, s, m, path, r);
+		capsule_file(pg, s, m, path, NULL, r);
 		break;
 	case ROUTE_REDIRECT:
 		response_set(r, OUT_REDIRECT, "%s", rt.rt_path);

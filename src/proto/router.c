@@ -8,6 +8,7 @@
 #include "capsule.h"
 #include "catalog.h"
 #include "router.h"
+#include "wellknown.h"
 
 /* Paths that are pages whatever the protocol (when it serves them). */
 static const struct {
@@ -70,6 +71,7 @@ route(const struct route_forms *f, const struct catalog *c,
 	const char	*none[] = { NULL };
 	size_t		 k;
 	int64_t		 i;
+	int		 top;
 
 	memset(rt, 0, sizeof(*rt));
 	set(rt, ROUTE_NOT_FOUND, -1, path);
@@ -85,10 +87,12 @@ route(const struct route_forms *f, const struct catalog *c,
 		route_articles(f, c, path, rt);
 		return;
 	}
-	if (strchr(path + 1, '/') == NULL && capsule_is_article_name(path + 1)) {
+	top = strchr(path + 1, '/') == NULL;
+	if (top && wellknown_find(path + 1) != NULL)
+		set(rt, ROUTE_WELLKNOWN, -1, path);
+	else if (top && capsule_is_article_name(path + 1)) {
 		if ((i = catalog_find_name(c, path + 1)) >= 0)
 			set(rt, ROUTE_SOURCE, i, path);
-		return;
-	}
-	set(rt, ROUTE_FILE, -1, path);
+	} else
+		set(rt, ROUTE_FILE, -1, path);
 }

@@ -7,8 +7,9 @@
  * Example: with Gemini's forms {".gmi"}, "/articles/crepes.gmi" routes
  * to {ROUTE_ARTICLE, index of "crepes"}; "/articles" to {ROUTE_REDIRECT,
  * "/"}; "/crepes.txt" (the source of "crepes") to {ROUTE_SOURCE, its
- * index}; "/search" with no query to {ROUTE_SEARCH, no query};
- * "/images/" to {ROUTE_FILE, "/images/"}.  With Gopher's forms {"/",
+ * index}; "/robots.txt" to {ROUTE_WELLKNOWN, "/robots.txt"} (wellknown.h);
+ * "/search" with no query to {ROUTE_SEARCH, no query}; "/images/" to
+ * {ROUTE_FILE, "/images/"}.  With Gopher's forms {"/",
  * "", ".txt" as the text}, "/articles/crepes.txt" routes to
  * {ROUTE_ARTICLE_TEXT, index}.
  *
@@ -31,6 +32,7 @@ enum route_kind {
 	ROUTE_FEED,		/* the Atom feed */
 	ROUTE_SEARCH,		/* rt_query, or none: ask for words */
 	ROUTE_SOURCE,		/* the source file of article rt_index */
+	ROUTE_WELLKNOWN,	/* rt_path: a well-known file at the top */
 	ROUTE_FILE,		/* rt_path: a file or directory of the capsule */
 	ROUTE_REDIRECT,		/* rt_path: the page is at this path */
 	ROUTE_NOT_FOUND,
