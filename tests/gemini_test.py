@@ -668,22 +668,28 @@ def test_listen_v6(binary, capsule, certdir, tmp, home):
     proc = subprocess.Popen([binary, "-c", conf, "-T", str(DEADLINE)],
                             stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=err)
-    m = None
+    m = g = None
     end = time.monotonic() + START_TIMEOUT
     try:
-        while m is None and proc.poll() is None and \
+        while (m is None or g is None) and proc.poll() is None and \
                 time.monotonic() < end:
             time.sleep(0.05)
             err.seek(0)
+            text = err.read()
             m = re.search(rb"capsuled: listening gemini (\S+):(\d+)\n",
-                          err.read())
+                          text)
+            g = re.search(rb"capsuled: listening gopher \S+:(\d+)\n", text)
         T.check("listen ::1: the listening line names [::1]",
                 m is not None and m.group(1) == b"[::1]",
                 "capsuled: listening gemini [::1]:PORT",
                 m.group(0) if m else "no listening line")
-        if m is not None:
+        if m is not None and g is not None:
             r = gem(int(m.group(2)), "/", addr="::1")
-            expect("listen ::1: served", r, "20", meta=GEMTEXT, body=home)
+            # the same home page but for its own Gopher port
+            gopher_port = re.compile(rb"gopher://localhost:\d+/")
+            expect("listen ::1: served", r, "20", meta=GEMTEXT,
+                   body=gopher_port.sub(b"gopher://localhost:%s/" %
+                                        g.group(1), home))
     finally:
         proc.terminate()
         rc = proc.wait(STOP_TIMEOUT)

@@ -48,7 +48,8 @@ main(void)
 	    "=> /articles/article-001.gmi 1970-01-02 Article 001 <&>\n\n"
 	    "=> /articles/page/1.gmi All 3 articles\n"
 	    "=> /atom.xml Atom feed\n"
-	    "=> /search Search the articles\n");
+	    "=> /search Search the articles\n\n"
+	    "=> gopher://example.org/1/ Also on Gopher\n");
 
 	buf_reset(&b);
 	s.s_title = NULL;
@@ -93,7 +94,10 @@ main(void)
 	    "i\t\tnull.host\t1\r\n"
 	    "1All 1200 articles\t/articles/page/1/\texample.org\t70\r\n"
 	    "i\t\tnull.host\t1\r\n"
-	    "7Search the articles\t/search\texample.org\t70\r\n.\r\n");
+	    "7Search the articles\t/search\texample.org\t70\r\n"
+	    "i\t\tnull.host\t1\r\n"
+	    "hAlso on Gemini\tURL:gemini://example.org:1966/\texample.org\t70\r\n"
+	    ".\r\n");
 	buf_reset(&b);
 	CHECK(gopher_menu_page(&b, big, 4, &s) == -1, "no gopher page 4");
 

@@ -192,7 +192,8 @@ check_lists(const struct catalog *c)
 	g = write_page(&p, RENDER_GEMTEXT, &s);
 	CHECK_STR(g, "# Notes\n\nHi\n\n=> /articles/crepes.gmi 1970-01-03 "
 	    "Crêpes\n\n=> /articles/page/1.gmi All 3 articles\n"
-	    "=> /atom.xml Atom feed\n=> /search Search the articles\n");
+	    "=> /atom.xml Atom feed\n=> /search Search the articles\n\n"
+	    "=> gopher://example.org/1/ Also on Gopher\n");
 	free(g);
 	g = write_page(&p, RENDER_GOPHER_MENU, &s);
 	CHECK_STR(g, "iNotes\t\tnull.host\t1\r\ni\t\tnull.host\t1\r\n"
@@ -200,7 +201,29 @@ check_lists(const struct catalog *c)
 	    "i\t\tnull.host\t1\r\n"
 	    "1All 3 articles\t/articles/page/1/\texample.org\t70\r\n"
 	    "i\t\tnull.host\t1\r\n"
-	    "7Search the articles\t/search\texample.org\t70\r\n.\r\n");
+	    "7Search the articles\t/search\texample.org\t70\r\n"
+	    "i\t\tnull.host\t1\r\n"
+	    "hAlso on Gemini\tURL:gemini://example.org/\texample.org\t70\r\n"
+	    ".\r\n");
+	free(g);
+	page_free(&p);
+
+	/* only the protocols served, each page without its own */
+	s.s_port[ADDR_GOPHER] = 0;
+	s.s_port[ADDR_NEX] = 1900;
+	page_init(&p);
+	CHECK(page_home(&p, c, &s, NULL, 0) == 0, "home");
+	g = write_page(&p, RENDER_GEMTEXT, &s);
+	CHECK(strstr(g, "\n\n=> nex://example.org/ Also on Nex\n") != NULL &&
+	    strstr(g, "Gopher") == NULL && strstr(g, "on Gemini") == NULL,
+	    "gemtext: Nex only");
+	free(g);
+	page_free(&p);
+	s.s_port[ADDR_NEX] = 0;
+	page_init(&p);
+	CHECK(page_home(&p, c, &s, NULL, 0) == 0, "home");
+	g = write_page(&p, RENDER_GEMTEXT, &s);
+	CHECK(strstr(g, "Also on") == NULL, "one protocol: no others named");
 	free(g);
 	page_free(&p);
 

@@ -16,6 +16,13 @@ const char *const addr_schemes[NUM_ADDR_PROTOS] = {
 	[ADDR_NEX] = "nex",
 };
 
+const char *const addr_proto_names[NUM_ADDR_PROTOS] = {
+	[ADDR_GEMINI] = "Gemini",
+	[ADDR_GOPHER] = "Gopher",
+	[ADDR_SPARTAN] = "Spartan",
+	[ADDR_NEX] = "Nex",
+};
+
 const unsigned addr_default_ports[NUM_ADDR_PROTOS] = {
 	[ADDR_GEMINI] = 1965,
 	[ADDR_GOPHER] = 70,

@@ -66,6 +66,7 @@ enum addr_proto {
 };
 
 extern const char *const addr_schemes[NUM_ADDR_PROTOS];
+extern const char *const addr_proto_names[NUM_ADDR_PROTOS];	/* "Gemini" */
 extern const unsigned	 addr_default_ports[NUM_ADDR_PROTOS];
 
 struct addr_target {

@@ -137,6 +137,7 @@ atom_end(struct buf *b, const struct page_block *pb, const struct site *s)
 
 const struct render_ops feed_atom_ops = {
 	.ro_medium = PAGE_HYPERTEXT,
+	.ro_proto = ADDR_GEMINI,
 	.ro_begin = atom_begin,
 	.ro_block = { [PAGE_LINK] = atom_entry },
 	.ro_end = atom_end,

@@ -208,6 +208,7 @@ blank(struct buf *b, const struct page_block *pb, const struct site *site)
 
 const struct render_ops gemtext_ops = {
 	.ro_medium = PAGE_HYPERTEXT,
+	.ro_proto = ADDR_GEMINI,
 	.ro_block = {
 		[PAGE_TITLE] =		title,
 		[PAGE_HEADING] =	heading,

@@ -142,6 +142,7 @@ menu_end(struct buf *b, const struct page_block *pb, const struct site *site)
 
 const struct render_ops gopher_menu_ops = {
 	.ro_medium = PAGE_MENU,
+	.ro_proto = ADDR_GOPHER,
 	.ro_block = {
 		[PAGE_TITLE] =		menu_wrap,
 		[PAGE_HEADING] =	menu_line,
@@ -219,6 +220,7 @@ text_end(struct buf *b, const struct page_block *pb, const struct site *site)
 
 const struct render_ops gopher_text_ops = {
 	.ro_medium = PAGE_PLAIN,
+	.ro_proto = ADDR_GOPHER,
 	.ro_block = {
 		[PAGE_TITLE] =		text_wrap,
 		[PAGE_HEADING] =	text_line,

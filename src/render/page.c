@@ -216,6 +216,37 @@ dated_links(struct page *p, const struct catalog *c, size_t from, size_t to)
 }
 
 /*
+ * Links to page k over each protocol the site is served on, after a
+ * break, when there is another than the one the page is read in: "Also
+ * on Gopher" (each rendering leaves out its own).
+ */
+static void
+elsewhere(struct page *p, const struct site *s, enum addr_kind k)
+{
+	struct addr_target	 t = { .at_kind = k };
+	struct page_block	*b;
+	char			 url[ADDR_URL_MAX];
+	size_t			 i, n = 0;
+
+	for (i = 0; i < NUM_ADDR_PROTOS; i++)
+		n += s->s_port[i] != 0;
+	if (n < 2)
+		return;
+	page_add(p, PAGE_BREAK, IN_ALL, NULL);
+	for (i = 0; i < NUM_ADDR_PROTOS; i++) {
+		if (s->s_port[i] == 0)
+			continue;
+		addr_url(url, sizeof(url), &t, (enum addr_proto)i, s);
+		if ((b = page_add_link(p, ADDR_TO_URL, IN_ALL, page_printf(p,
+		    "Also on %s", addr_proto_names[i]))) == NULL)
+			return;
+		b->pb_to.at_name = page_printf(p, "%s", url);
+		b->pb_other = 1;
+		b->pb_proto = (enum addr_proto)i;
+	}
+}
+
+/*
  * The home page: the capsule title, the introduction (a capsule's
  * index.gmi, may be NULL), the newest s_home_limit articles (a gemfeed
  * in gemtext), the full list when there are more, the Atom feed and the
@@ -245,6 +276,7 @@ page_home(struct page *p, const struct catalog *c, const struct site *s,
 	}
 	link_to(p, ADDR_TO_FEED, IN_HYPER, "Atom feed", 0);
 	link_to(p, ADDR_TO_SEARCH, IN_ALL, "Search the articles", 0);
+	elsewhere(p, s, ADDR_TO_HOME);
 	return done(p);
 }
 

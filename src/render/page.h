@@ -70,6 +70,8 @@ struct page_block {
 	int64_t		 pb_date;	/* and its date, when pb_dated */
 	int		 pb_dated;	/* LINK: an entry of a dated list */
 	char		 pb_gopher_type; /* LINK: item type; 0: the kind's */
+	int		 pb_other;	/* LINK: the page over another protocol */
+	enum addr_proto	 pb_proto;	/* which one, not shown in its own */
 };
 
 struct page {

@@ -30,7 +30,8 @@ render_page(struct buf *b, const struct page *p, enum render_format f,
 	for (i = 0; i < p->pg_n; i++) {
 		pb = &p->pg_block[i];
 		if ((pb->pb_media & PAGE_IN(ops->ro_medium)) &&
-		    ops->ro_block[pb->pb_type] != NULL)
+		    ops->ro_block[pb->pb_type] != NULL &&
+		    !(pb->pb_other && pb->pb_proto == ops->ro_proto))
 			ops->ro_block[pb->pb_type](b, pb, site);
 	}
 	if (ops->ro_end != NULL)

@@ -33,6 +33,8 @@ typedef void render_block_fn(struct buf *, const struct page_block *,
 /* A serialiser: a NULL function writes nothing. */
 struct render_ops {
 	enum page_medium  ro_medium;	/* blocks shown: PAGE_IN(medium) */
+	enum addr_proto	  ro_proto;	/* whose pages: pb_other links to it
+					   are not shown */
 	void		(*ro_begin)(struct buf *, const struct page *,
 			    const struct site *);
 	render_block_fn	*ro_block[NUM_PAGE_BLOCKS];
