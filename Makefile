@@ -63,6 +63,7 @@ LIB_SRCS = src/lib/buf.c src/lib/utf8.c src/lib/strmap.c src/lib/arena.c \
 	   $(TEXTINDEX_SRCS) \
 	   src/render/page.c src/render/render.c src/render/gemtext.c \
 	   src/render/gopher_render.c src/render/feed.c src/render/search.c \
+	   src/render/html.c src/render/html_text.c \
 	   src/capsule/capsule.c src/capsule/mime.c src/capsule/discover.c \
 	   src/capsule/snapshot.c src/capsule/live.c src/capsule/live_watch.c \
 	   src/capsule/live_cache.c \
@@ -77,7 +78,7 @@ SRCS	 = $(LIB_SRCS) src/proc/main.c
 TESTS	 = test_buf test_utf8 test_strmap test_source test_article \
 	   test_slug test_catalog test_gemtext test_gopher_render test_feed \
 	   test_gemini test_config test_textindex test_discover test_search \
-	   test_access test_snapshot test_page test_wellknown
+	   test_access test_snapshot test_page test_wellknown test_html
 
 OBJ	 = build/obj
 AOBJ	 = build/asan
@@ -136,12 +137,13 @@ T_CONTENT	 = lib/buf lib/utf8 lib/strmap lib/arena content/source \
 		   content/article content/slug content/meta content/catalog \
 		   content/site content/addr content/wellknown
 T_RENDER	 = $(T_CONTENT) render/page render/render render/gemtext \
-		   render/gopher_render render/feed
+		   render/gopher_render render/feed render/html render/html_text
 T_test_catalog	 = $(T_CONTENT)
 T_test_gemtext	 = $(T_RENDER)
 T_test_gopher_render = $(T_RENDER)
 T_test_feed	 = $(T_RENDER)
 T_test_page	 = $(T_RENDER)
+T_test_html	 = $(T_RENDER)
 T_test_search	 = $(T_RENDER) $(TEXTINDEX_OBJS) render/search
 T_test_config	 = lib/buf lib/utf8 content/source content/article \
 		   content/addr $(CONFIG_OBJS)
@@ -225,7 +227,8 @@ FUZZ_RENDER = $(FUZZ_BASE) src/lib/strmap.c src/lib/arena.c \
 	   src/content/source.c src/content/article.c src/content/slug.c \
 	   src/content/meta.c src/content/catalog.c src/content/addr.c \
 	   src/render/page.c src/render/render.c src/render/gemtext.c \
-	   src/render/gopher_render.c src/render/feed.c
+	   src/render/gopher_render.c src/render/feed.c src/render/html.c \
+	   src/render/html_text.c
 FUZZ_SRCS_fuzz_gemini_request = $(FUZZ_BASE) src/content/addr.c \
 	   src/proto/gemini.c
 FUZZ_SRCS_fuzz_gopher_request = $(FUZZ_BASE) src/proto/gopher.c

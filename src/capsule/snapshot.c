@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "article.h"
@@ -42,6 +43,7 @@ snapshot_new(const char *dir, int dirfd, struct catalog *c,
 	}
 	atomic_init(&s->sn_refs, 1);
 	s->sn_dirfd = -1;	/* calloc's 0 is standard input */
+	s->sn_time = (int64_t)time(NULL);
 	s->sn_cat = c;
 	s->sn_disc = disc;
 	if (site_copy(&s->sn_site, site, &s->sn_strings) == -1) {
@@ -425,6 +427,7 @@ static const enum render_format list_format[NUM_SNAP_LISTS] = {
 	[SNAP_HOME] =		RENDER_GEMTEXT,
 	[SNAP_ATOM] =		RENDER_ATOM,
 	[SNAP_GOPHER_ROOT] =	RENDER_GOPHER_MENU,
+	[SNAP_HTML_HOME] =	RENDER_HTML,
 };
 
 /* One of the lists, from the cache or rendered. */

@@ -34,7 +34,8 @@ enum snap_format {
 	SNAP_GEMTEXT = RENDER_GEMTEXT,
 	SNAP_GOPHER_MENU = RENDER_GOPHER_MENU,
 	SNAP_GOPHER_TEXT = RENDER_GOPHER_TEXT,
-	NUM_SNAP_FORMATS = RENDER_GOPHER_TEXT + 1	/* no Atom article */
+	SNAP_HTML = RENDER_HTML,
+	NUM_SNAP_FORMATS = RENDER_HTML + 1	/* no Atom article */
 };
 
 /* The lists of a capsule, cached like the articles. */
@@ -42,6 +43,7 @@ enum snap_list {
 	SNAP_HOME,		/* the gemfeed home page */
 	SNAP_ATOM,		/* /atom.xml */
 	SNAP_GOPHER_ROOT,	/* the root menu */
+	SNAP_HTML_HOME,		/* the HTML mirror's home page */
 	NUM_SNAP_LISTS
 };
 
@@ -63,6 +65,8 @@ struct snapshot {
 	_Atomic(struct snap_page *) *sn_pages; /* rendered once, by slot */
 	size_t		 sn_npages;
 	_Atomic size_t	 sn_cached;	/* bytes in sn_pages */
+	int64_t		 sn_time;	/* when it was made (UTC seconds): its
+					   generated pages' Last-Modified */
 };
 
 struct snapshot	*snapshot_new(const char *, int, struct catalog *,

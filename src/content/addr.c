@@ -14,6 +14,7 @@ const char *const addr_schemes[NUM_ADDR_PROTOS] = {
 	[ADDR_GOPHER] = "gopher",
 	[ADDR_SPARTAN] = "spartan",
 	[ADDR_NEX] = "nex",
+	[ADDR_HTTP] = "http",
 };
 
 const char *const addr_proto_names[NUM_ADDR_PROTOS] = {
@@ -21,6 +22,7 @@ const char *const addr_proto_names[NUM_ADDR_PROTOS] = {
 	[ADDR_GOPHER] = "Gopher",
 	[ADDR_SPARTAN] = "Spartan",
 	[ADDR_NEX] = "Nex",
+	[ADDR_HTTP] = "the web",
 };
 
 const unsigned addr_default_ports[NUM_ADDR_PROTOS] = {
@@ -28,27 +30,30 @@ const unsigned addr_default_ports[NUM_ADDR_PROTOS] = {
 	[ADDR_GOPHER] = 70,
 	[ADDR_SPARTAN] = 300,
 	[ADDR_NEX] = 1900,
+	[ADDR_HTTP] = 80,
 };
 
 /*
  * Each kind's address: prefix, then the slug, page number or name, then
- * the suffix of each form (Gemini, Gopher, Spartan, Nex).  A new form
- * (".html", say) is a column here.
+ * the suffix of each form (Gemini, Gopher, Spartan, Nex, HTTP).  A new
+ * form is a column here.
  */
 static const struct {
 	const char	*prefix;
 	const char	*suffix[NUM_ADDR_PROTOS];
 	char		 gopher_type;	/* item type of its Gopher form */
 } forms[NUM_ADDR_KINDS] = {
-	[ADDR_TO_HOME] =    { "/",	{ "", "", "", "" },		'1' },
-	[ADDR_TO_ARTICLE] = { ARTICLES,	{ ".gmi", "/", ".gmi", "/" },	'1' },
-	[ADDR_TO_TEXT] =    { ARTICLES,	{ ".txt", ".txt", ".txt", ".txt" }, '0' },
-	[ADDR_TO_LIST] =    { ARTICLES "page/", { ".gmi", "/", ".gmi", "/" }, '1' },
-	[ADDR_TO_FEED] =    { "/atom.xml", { "", "", "", "" },		'0' },
-	[ADDR_TO_SEARCH] =  { "/search", { "", "", "", "" },		'7' },
-	[ADDR_TO_FILE] =    { "",	{ "", "", "", "" },		'9' },
-	[ADDR_TO_PARENT] =  { "",	{ "../", "", "../", "../" },	'1' },
-	[ADDR_TO_URL] =     { "",	{ "", "URL:", "", "" },		'h' },
+	[ADDR_TO_HOME] =    { "/",	{ "", "", "", "", "" },		'1' },
+	[ADDR_TO_ARTICLE] = { ARTICLES,	{ ".gmi", "/", ".gmi", "/", ".html" }, '1' },
+	[ADDR_TO_TEXT] =    { ARTICLES,	{ ".txt", ".txt", ".txt", ".txt", ".txt" },
+			      '0' },
+	[ADDR_TO_LIST] =    { ARTICLES "page/", { ".gmi", "/", ".gmi", "/",
+			      ".html" }, '1' },
+	[ADDR_TO_FEED] =    { "/atom.xml", { "", "", "", "", "" },	'0' },
+	[ADDR_TO_SEARCH] =  { "/search", { "", "", "", "", "" },	'7' },
+	[ADDR_TO_FILE] =    { "",	{ "", "", "", "", "" },		'9' },
+	[ADDR_TO_PARENT] =  { "",	{ "../", "", "../", "../", "../" }, '1' },
+	[ADDR_TO_URL] =     { "",	{ "", "URL:", "", "", "" },	'h' },
 };
 
 /*

@@ -53,7 +53,7 @@ enum addr_kind {
 
 /*
  * The protocols, each with its address form: a Gemini path (Spartan's
- * too), a Gopher selector, a Nex path.  proto.h's listener kinds follow
+ * too), a Gopher selector, a Nex path, an HTTP path of the HTML mirror.  proto.h's listener kinds follow
  * this order; addr_schemes names them ("gemini", in URLs, listen lines
  * and access lines) and addr_default_ports gives the port a URL omits.
  */
@@ -62,6 +62,7 @@ enum addr_proto {
 	ADDR_GOPHER,
 	ADDR_SPARTAN,
 	ADDR_NEX,
+	ADDR_HTTP,		/* the HTML mirror (http.h, html.h) */
 	NUM_ADDR_PROTOS
 };
 

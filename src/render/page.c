@@ -165,7 +165,13 @@ page_article(struct page *p, const struct article *a,
 	size_t			 k;
 
 	addr_date(date, self->ca_date);
-	page_add(p, PAGE_TITLE, IN_ALL, a->a_title);
+	p->pg_self.at_kind = ADDR_TO_ARTICLE;
+	p->pg_self.at_slug = self->ca_slug;
+	p->pg_lang = self->ca_lang;
+	if ((b = page_add(p, PAGE_TITLE, IN_ALL, a->a_title)) != NULL) {
+		b->pb_date = self->ca_date;
+		b->pb_dated = 1;
+	}
 	page_add(p, PAGE_LINE, IN_MENU | IN_PLAIN, page_printf(p, "%s", date));
 	for (k = 0; k < a->a_npara; k++) {
 		page_add(p, PAGE_BREAK, IN_ALL, NULL);
@@ -258,6 +264,7 @@ page_home(struct page *p, const struct catalog *c, const struct site *s,
 {
 	struct page_block	*b;
 
+	p->pg_self.at_kind = ADDR_TO_HOME;
 	page_add(p, PAGE_TITLE, IN_ALL, site_title(s));
 	page_add(p, PAGE_BREAK, IN_ALL, NULL);
 	if (intro != NULL && introlen > 0 &&
@@ -289,6 +296,8 @@ page_list(struct page *p, const struct catalog *c, size_t n,
 
 	if (n < 1 || n > pages)
 		return -1;
+	p->pg_self.at_kind = ADDR_TO_LIST;
+	p->pg_self.at_page = n;
 	page_add(p, PAGE_TITLE, IN_HYPER, page_printf(p,
 	    "%s: all articles, page %zu of %zu", site_title(s), n, pages));
 	page_add(p, PAGE_LINE, IN_MENU | IN_PLAIN, page_printf(p,
@@ -338,6 +347,7 @@ page_search(struct page *p, const struct catalog *c, const char *q,
 	const char	*title = echo(p, q);
 	size_t		 i;
 
+	p->pg_self.at_kind = ADDR_TO_SEARCH;
 	page_add(p, PAGE_TITLE, IN_HYPER, title);
 	page_add(p, PAGE_LINE, IN_MENU | IN_PLAIN, title);
 	page_add(p, PAGE_BREAK, IN_HYPER, NULL);
@@ -368,6 +378,10 @@ page_listing(struct page *p, const char *dir, const struct page_entry *e,
 	struct buf		 t;
 	size_t			 i;
 
+	p->pg_self.at_kind = ADDR_TO_FILE;
+	p->pg_self.at_dir = dir;
+	p->pg_self.at_name = "";
+	p->pg_self.at_is_dir = 1;
 	buf_init(&t);
 	buf_adds(&t, "Index of ");
 	utf8_escape(&t, dir, strlen(dir));

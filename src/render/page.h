@@ -10,7 +10,10 @@
  * one medium has and another has not (the Gopher menu's "Plain text
  * version" item, the gemfeed's Atom link).  The media are the three
  * families of serialisers: hypertext (gemtext; Spartan and an HTML
- * mirror would be others), menus (Gopher), plain text (Gopher type 0).
+ * mirror, html.c, are others), menus (Gopher), plain text (Gopher type
+ * 0).  A page also says what it is (pg_self: the article, the home page,
+ * list page n ...) and in which language (pg_lang), for the serialisers
+ * that name them (an HTML head: <html lang>, alternate addresses).
  *
  * Example: page_article of "T" (slug t, 2024-01-02) with one paragraph
  * "Hi" and a related entry resolving to "U" (slug u) is
@@ -68,7 +71,8 @@ struct page_block {
 	struct addr_target pb_to;	/* LINK: what it points at */
 	const char	*pb_title;	/* LINK to an article: its title */
 	int64_t		 pb_date;	/* and its date, when pb_dated */
-	int		 pb_dated;	/* LINK: an entry of a dated list */
+	int		 pb_dated;	/* LINK: an entry of a dated list;
+					   TITLE: an article's, dated */
 	char		 pb_gopher_type; /* LINK: item type; 0: the kind's */
 	int		 pb_other;	/* LINK: the page over another protocol */
 	enum addr_proto	 pb_proto;	/* which one, not shown in its own */
@@ -80,6 +84,8 @@ struct page {
 	size_t		 pg_cap;
 	struct arena	 pg_arena;	/* the strings the page composed */
 	int		 pg_failed;	/* an allocation failed */
+	struct addr_target pg_self;	/* the page's own address */
+	const char	*pg_lang;	/* its language tag, NULL: the site's */
 };
 
 /* One entry of a directory listing (the caller has read and sorted them). */

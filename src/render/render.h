@@ -8,8 +8,10 @@
  * NULL, 0), RENDER_GOPHER_MENU, site) writes the root menu, ending
  * ".\r\n", and frees the page.
  *
- * A new format (Nex, an HTML mirror) is a file with its render_ops, a
- * value here and a row in render.c's table.
+ * A new format (Nex, the HTML mirror) is a file with its render_ops, a
+ * value here and a row in render.c's table.  A format that writes runs
+ * of blocks as one element (HTML's <ul> of links) names their types in
+ * ro_group and is told where each run starts and ends.
  */
 #ifndef RENDER_H
 #define RENDER_H
@@ -23,6 +25,7 @@ enum render_format {
 	RENDER_GEMTEXT,		/* text/gemini (gemtext.c) */
 	RENDER_GOPHER_MENU,	/* a Gopher menu (gopher_render.c) */
 	RENDER_GOPHER_TEXT,	/* Gopher type-0 text (gopher_render.c) */
+	RENDER_HTML,		/* the HTML mirror (html.c) */
 	RENDER_ATOM,		/* an Atom feed of the dated links (feed.c) */
 	NUM_RENDER_FORMATS
 };
@@ -39,12 +42,19 @@ struct render_ops {
 			    const struct site *);
 	render_block_fn	*ro_block[NUM_PAGE_BLOCKS];
 	render_block_fn	*ro_end;	/* after the last block */
+	/* after ro_end, with the page (its pg_self, pg_lang) */
+	void		(*ro_close)(struct buf *, const struct page *,
+			    const struct site *);
+	unsigned	  ro_group;	/* 1u << type: blocks written in runs */
+	render_block_fn	*ro_group_open;	/* before a run's first block */
+	render_block_fn	*ro_group_close; /* after its last (given NULL) */
 };
 
 extern const struct render_ops gemtext_ops;
 extern const struct render_ops gopher_menu_ops;
 extern const struct render_ops gopher_text_ops;
 extern const struct render_ops feed_atom_ops;
+extern const struct render_ops html_ops;
 
 int		 render_page(struct buf *, const struct page *,
 		    enum render_format, const struct site *);
