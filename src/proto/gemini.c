@@ -231,43 +231,57 @@ parse_authority(const UriUriA *u, struct gemini_request *r,
  * what it is.  "." and empty segments are dropped; ".." is refused (a
  * client resolves dot segments before sending).  A final "/" (or "/.")
  * is kept: it tells a directory from a file.
+ *
+ * gemini_path_segment appends segment seg[0 .. n) (percent-encoded) to
+ * the path out (at *o; out has room for the encoded path and 2 bytes),
+ * *trailing set when it was empty or "."; 0, or 59 with *errstr.  The
+ * HTTP parser decodes its paths with it too.
  */
+int
+gemini_path_segment(const char *seg, size_t len, char *out, size_t *o,
+    int *trailing, const char **errstr)
+{
+	char	 dec[GEMINI_URI_MAX + 1];
+	ssize_t	 n;
+
+	if (len > GEMINI_URI_MAX || (n = pct_decode(seg, len, dec)) < 0) {
+		*errstr = BAD_ESCAPE;
+		return 59;
+	}
+	if (!utf8_valid(dec, (size_t)n)) {
+		*errstr = "path is not UTF-8 once percent-decoded";
+		return 59;
+	}
+	if (utf8_has_controls(dec, (size_t)n)) {
+		*errstr = "control character in the path (percent-encoded)";
+		return 59;
+	}
+	*trailing = n == 0 || strcmp(dec, ".") == 0;
+	if (*trailing)
+		return 0;
+	if (strcmp(dec, "..") == 0 || memchr(dec, '/', (size_t)n)) {
+		*errstr = n == 2 ? "'..' in the path" :
+		    "encoded '/' (%2F) in a path segment";
+		return 59;
+	}
+	out[(*o)++] = '/';
+	memcpy(out + *o, dec, (size_t)n);
+	*o += (size_t)n;
+	return 0;
+}
+
 static int
 parse_path(const UriUriA *u, struct gemini_request *r, const char **errstr)
 {
 	const UriPathSegmentA	*seg;
-	char			 dec[GEMINI_URI_MAX + 1];
 	size_t			 o = 0;
-	ssize_t			 n;
-	int			 trailing = 0;
+	int			 s, trailing = 0;
 
-	for (seg = u->pathHead; seg != NULL; seg = seg->next) {
-		if ((n = pct_decode(seg->text.first, RANGE_LEN(seg->text),
-		    dec)) < 0) {
-			*errstr = BAD_ESCAPE;
-			return 59;
-		}
-		if (!utf8_valid(dec, (size_t)n)) {
-			*errstr = "path is not UTF-8 once percent-decoded";
-			return 59;
-		}
-		if (utf8_has_controls(dec, (size_t)n)) {
-			*errstr = "control character in the path "
-			    "(percent-encoded)";
-			return 59;
-		}
-		trailing = n == 0 || strcmp(dec, ".") == 0;
-		if (trailing)
-			continue;
-		if (strcmp(dec, "..") == 0 || memchr(dec, '/', (size_t)n)) {
-			*errstr = n == 2 ? "'..' in the path" :
-			    "encoded '/' (%2F) in a path segment";
-			return 59;
-		}
-		r->gr_path[o++] = '/';
-		memcpy(r->gr_path + o, dec, (size_t)n);
-		o += (size_t)n;
-	}
+	for (seg = u->pathHead; seg != NULL; seg = seg->next)
+		if ((s = gemini_path_segment(seg->text.first,
+		    RANGE_LEN(seg->text), r->gr_path, &o, &trailing,
+		    errstr)) != 0)
+			return s;
 	if (o == 0 || trailing)
 		r->gr_path[o++] = '/';
 	r->gr_path[o] = '\0';

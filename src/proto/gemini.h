@@ -51,5 +51,7 @@ int	 gemini_host_ok(const struct gemini_request *, const char *const *,
 int	 gemini_header(int, const char *, char *, size_t);
 ssize_t	 gemini_query_text(const struct gemini_request *, char *);
 int	 gemini_host_normalise(const char *, size_t, char *, size_t);
+int	 gemini_path_segment(const char *, size_t, char *, size_t *, int *,
+	    const char **);
 
 #endif

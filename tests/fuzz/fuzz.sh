@@ -19,7 +19,7 @@
 cd "$(dirname "$0")/../.." || exit 2
 
 ALL="fuzz_gemini_request fuzz_gopher_request fuzz_article \
-fuzz_render_catalog fuzz_config fuzz_textindex"
+fuzz_render_catalog fuzz_config fuzz_textindex fuzz_http_request"
 
 usage() {
 	echo "usage: sh tests/fuzz/fuzz.sh SECONDS [TARGET...]" >&2
@@ -53,12 +53,14 @@ if ! command -v "${FUZZ_CC:-clang}" > /dev/null 2>&1; then
 	exit 0
 fi
 
-# Longest input tried: requests and configs are short; articles and
-# groups of articles get room for the 8 KiB binary sniff window.
+# Longest input tried: requests and configs are short (but an HTTP head
+# may take 8 KiB); articles and groups of articles get room for the 8 KiB
+# binary sniff window.
 max_len() {
 	case $1 in
 	fuzz_article) echo 16384 ;;
 	fuzz_render_catalog) echo 32768 ;;
+	fuzz_http_request) echo 9000 ;;
 	*) echo 4096 ;;
 	esac
 }
