@@ -6,8 +6,10 @@
  */
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -25,6 +27,15 @@ const char	 RESPOND_BAD_QUERY[] = "";
 /* The longest path a request may name, with a '/' and a NUL. */
 #define PATH_MAX_REQ	1100
 
+/* The media type of the protocol's generated pages (or their text). */
+static const char *
+page_type(const struct pages *pg, int text)
+{
+	if (text && pg->pg_text_type != NULL)
+		return pg->pg_text_type;
+	return pg->pg_type != NULL ? pg->pg_type : GEMTEXT_TYPE;
+}
+
 /* An OK body in the protocol's format: gemtext in lang, when typed. */
 static void
 ok(const struct pages *pg, struct response *r, const char *type,
@@ -32,7 +43,7 @@ ok(const struct pages *pg, struct response *r, const char *type,
 {
 	if (!pg->pg_typed)
 		response_set(r, OUT_OK, "%s", "");
-	else if (lang != NULL)
+	else if (lang != NULL && pg->pg_type == NULL)
 		response_set(r, OUT_OK, "%s; lang=%s", type, lang);
 	else
 		response_set(r, OUT_OK, "%s", type);
@@ -61,8 +72,8 @@ article(const struct pages *pg, struct snapshot *s, const struct route *rt,
 		/* changing under us: the next snapshot will know */
 		response_fail(r, OUT_UNAVAILABLE, REASON_UPDATING);
 	else
-		ok(pg, r, GEMTEXT_TYPE, a->ca_lang ? a->ca_lang :
-		    s->sn_site.s_lang);
+		ok(pg, r, page_type(pg, rt->rt_kind == ROUTE_ARTICLE_TEXT),
+		    a->ca_lang ? a->ca_lang : s->sn_site.s_lang);
 }
 
 /* /search: ask for the words, then show what matches them. */
@@ -91,7 +102,7 @@ search(const struct pages *pg, struct snapshot *s, const char *text,
 		return;
 	}
 	generated(pg, r, pg->pg_search(&r->rs_body, s->sn_cat, text, hits,
-	    (size_t)n, &s->sn_site), GEMTEXT_TYPE, NULL);
+	    (size_t)n, &s->sn_site), page_type(pg, 0), NULL);
 }
 
 /* An open regular file: its type given, else from the name and libmagic. */
@@ -167,7 +178,11 @@ capsule_file(const struct pages *pg, struct snapshot *s, struct mime *m,
 	if (S_ISREG(st.st_mode) && path[n - 1] != '/' && (pg->pg_index ==
 	    NULL || pg->pg_index_page == NULL || strcmp(name,
 	    pg->pg_index) != 0)) {
-		file(pg, fd, name, type, &st, m, r);
+		if (pg->pg_gemtext != NULL && type == NULL && n > 4 &&
+		    strcmp(path + n - 4, ".gmi") == 0)
+			pg->pg_gemtext(r, s, fd, path);
+		else
+			file(pg, fd, name, type, &st, m, r);
 		return;
 	}
 	if (!S_ISDIR(st.st_mode))
@@ -191,7 +206,8 @@ respond(const struct pages *pg, struct snapshot *s, struct mime *m,
 	switch (rt.rt_kind) {
 	case ROUTE_HOME:
 		generated(pg, r, snapshot_list(s, pg->pg_home, &r->rs_body,
-		    &r->rs_data, &r->rs_len), GEMTEXT_TYPE, s->sn_site.s_lang);
+		    &r->rs_data, &r->rs_len), page_type(pg, 0),
+		    s->sn_site.s_lang);
 		break;
 	case ROUTE_ARTICLE:
 	case ROUTE_ARTICLE_TEXT:
@@ -201,7 +217,8 @@ respond(const struct pages *pg, struct snapshot *s, struct mime *m,
 		if (pg->pg_list(&r->rs_body, c, rt.rt_page, &s->sn_site) == -1)
 			response_fail(r, OUT_NOT_FOUND, REASON_NONE);
 		else
-			generated(pg, r, 0, GEMTEXT_TYPE, s->sn_site.s_lang);
+			generated(pg, r, 0, page_type(pg, 0),
+			    s->sn_site.s_lang);
 		break;
 	case ROUTE_FEED:
 		generated(pg, r, snapshot_list(s, SNAP_ATOM, &r->rs_body,
@@ -211,11 +228,13 @@ respond(const struct pages *pg, struct snapshot *s, struct mime *m,
 		search(pg, s, rt.rt_query, r);
 		break;
 	case ROUTE_SOURCE:
+	case ROUTE_ALIAS:
 		/* the article made from it, where the protocol can say so */
 		addr_selector(sel, sizeof(sel), c->c_art[rt.rt_index].ca_slug,
 		    pg->pg_forms.rf_article[0]);
 		response_set(r, OUT_REDIRECT, "%s", sel);
-		r->rs_reason = REASON_SOURCE;
+		if (rt.rt_kind == ROUTE_SOURCE)
+			r->rs_reason = REASON_SOURCE;
 		break;
 	case ROUTE_WELLKNOWN:
 		capsule_file(pg, s, m, path, WELLKNOWN_TYPE, r);
@@ -231,4 +250,91 @@ respond(const struct pages *pg, struct snapshot *s, struct mime *m,
 		response_fail(r, OUT_NOT_FOUND, REASON_NONE);
 		break;
 	}
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * What a directory entry is, following a symlink only if it stays in
+ * the capsule: 'd' directory, 'f' regular file, 0 anything else.
+ */
+static char
+entry_kind(const struct snapshot *s, int dfd, const struct dirent *de)
+{
+	const char	*errstr;
+	struct stat	 st;
+	int		 fd;
+	char		 k = 0;
+
+	if (de->d_type == DT_DIR)
+		return 'd';
+	if (de->d_type == DT_REG)
+		return 'f';
+	if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
+		return 0;
+	if ((fd = snapshot_open(s, dfd, de->d_name, O_RDONLY, &errstr)) == -1)
+		return 0;
+	if (fstat(fd, &st) == 0)
+		k = S_ISDIR(st.st_mode) ? 'd' : S_ISREG(st.st_mode) ? 'f' : 0;
+	close(fd);
+	return k;
+}
+
+/*
+ * The entries a listing of directory fd shows, sorted by name, into
+ * *names (each "name", or "name/" for a directory; free them with
+ * respond_entries_free): files and directories, symlinks only when they
+ * stay in the capsule, never a name starting with ".", at most
+ * RESPOND_LISTING_MAX.  How many, or -1 when it cannot be read.
+ */
+ssize_t
+respond_entries(const struct snapshot *s, int fd, char ***names)
+{
+	struct dirent	*de;
+	DIR		*dp;
+	char		**p;
+	size_t		 n = 0, cap = 0;
+	int		 dfd;
+	char		 kind;
+
+	*names = NULL;
+	if ((dfd = dup(fd)) == -1 || (dp = fdopendir(dfd)) == NULL) {
+		if (dfd != -1)
+			close(dfd);
+		return -1;
+	}
+	while ((de = readdir(dp)) != NULL && n < RESPOND_LISTING_MAX) {
+		if (de->d_name[0] == '.' || (kind = entry_kind(s, fd, de)) == 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((p = reallocarray(*names, cap, sizeof(*p))) == NULL)
+				break;
+			*names = p;
+		}
+		if (((*names)[n] = malloc(strlen(de->d_name) + 2)) == NULL)
+			break;
+		strcpy((*names)[n], de->d_name);
+		if (kind == 'd')
+			strcat((*names)[n], "/");
+		n++;
+	}
+	closedir(dp);
+	if (n > 0)
+		qsort(*names, n, sizeof(**names), by_name);
+	return (ssize_t)n;
+}
+
+void
+respond_entries_free(char **names, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 }

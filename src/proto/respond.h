@@ -47,9 +47,21 @@ struct pages {
 	void		(*pg_index_page)(struct response *, struct snapshot *,
 			    int, const char *);
 	int		 pg_typed;	/* set the media type of each body */
+	/* the media type of generated pages; NULL: gemtext's, with lang= */
+	const char	*pg_type;
+	const char	*pg_text_type;	/* of an article's plain text */
+	/* how a capsule's gemtext file (*.gmi) is shown (NULL: as the file
+	   it is); like pg_index_page, it closes the descriptor */
+	void		(*pg_gemtext)(struct response *, struct snapshot *,
+			    int, const char *);
 };
+
+/* Entries of a generated directory listing (respond_entries). */
+#define RESPOND_LISTING_MAX	10000
 
 void	 respond(const struct pages *, struct snapshot *, struct mime *,
 	    const char *, const char *, struct response *);
+ssize_t	 respond_entries(const struct snapshot *, int, char ***);
+void	 respond_entries_free(char **, size_t);
 
 #endif

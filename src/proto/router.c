@@ -50,17 +50,23 @@ route_articles(const struct route_forms *f, const struct catalog *c,
 		}
 		return;
 	}
-	for (k = 0; f->rf_article[k] != NULL && n < 6; k++)
+	for (k = 0; f->rf_article[k] != NULL && n < 5; k++)
 		sfx[n++] = f->rf_article[k];
 	if (f->rf_text != NULL)
 		sfx[n++] = f->rf_text;
+	if (f->rf_alias != NULL)
+		sfx[n++] = f->rf_alias;
 	sfx[n] = NULL;
 	addr_parse(path, sfx, &ar);
 	if (ar.ar_what != ADDR_ARTICLE || ar.ar_slen == 0 ||
 	    (i = catalog_find_slug(c, ar.ar_slug, ar.ar_slen)) < 0)
 		return;
-	set(rt, f->rf_text != NULL && strcmp(ar.ar_suffix, f->rf_text) == 0 ?
-	    ROUTE_ARTICLE_TEXT : ROUTE_ARTICLE, i, path);
+	if (f->rf_text != NULL && strcmp(ar.ar_suffix, f->rf_text) == 0)
+		set(rt, ROUTE_ARTICLE_TEXT, i, path);
+	else if (f->rf_alias != NULL && strcmp(ar.ar_suffix, f->rf_alias) == 0)
+		set(rt, ROUTE_ALIAS, i, path);
+	else
+		set(rt, ROUTE_ARTICLE, i, path);
 }
 
 void

@@ -11,7 +11,8 @@
  * "/search" with no query to {ROUTE_SEARCH, no query}; "/images/" to
  * {ROUTE_FILE, "/images/"}.  With Gopher's forms {"/",
  * "", ".txt" as the text}, "/articles/crepes.txt" routes to
- * {ROUTE_ARTICLE_TEXT, index}.
+ * {ROUTE_ARTICLE_TEXT, index}.  With HTTP's forms {".html"} and the
+ * alias "", "/articles/crepes" routes to {ROUTE_ALIAS, index}.
  *
  * Pure: it reads the catalog, never the capsule directory (whether a
  * ROUTE_FILE path is a file, a directory or nothing is respond.c's).
@@ -35,6 +36,8 @@ enum route_kind {
 	ROUTE_WELLKNOWN,	/* rt_path: a well-known file at the top */
 	ROUTE_FILE,		/* rt_path: a file or directory of the capsule */
 	ROUTE_REDIRECT,		/* rt_path: the page is at this path */
+	ROUTE_ALIAS,		/* rt_index: an article asked for by its
+				   alias (rf_alias), at its first form */
 	ROUTE_NOT_FOUND,
 	NUM_ROUTE_KINDS
 };
@@ -45,6 +48,9 @@ struct route_forms {
 	const char	*rf_text;	/* suffix of its plain text, or NULL */
 	const char *const *rf_list;	/* suffixes of a list page */
 	int		 rf_feed;	/* serves /atom.xml */
+	const char	*rf_alias;	/* suffix of an article address that
+					   redirects to the first form, or
+					   NULL (HTTP: "", /articles/<slug>) */
 };
 
 struct route {
