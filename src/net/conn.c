@@ -5,8 +5,11 @@
  */
 #include <sys/socket.h>
 
+#include <sys/uio.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <stdint.h>
@@ -340,6 +343,8 @@ request_scan(struct conn *c, int eof)
 	rc.rc_hosts.ho_gemini_port = conf->sc_gemini_port;
 	rc.rc_mime = c->cn_sv->sv_mime;
 	rc.rc_over = c->cn_over;
+	rc.rc_last = c->cn_nreq + 1 >= p->pr_keepalive ||
+	    c->cn_sv->sv_stopping;
 	p->pr_respond(c->cn_x, sc, len, &rc);
 	c->cn_snap = rc.rc_snap;
 	start_write(c);
@@ -434,6 +439,86 @@ drain(struct conn *c)
 }
 
 /*
+ * After a reply: may the connection carry another request?  The protocol
+ * allows it, the answer said so (the adapter knew from rc_last whether
+ * it was the last one allowed), and the server is not stopping.
+ */
+static int
+keep_alive(const struct conn *c)
+{
+	return protos[c->cn_kind].pr_keepalive > 1 && c->cn_x->x_keep &&
+	    c->cn_nreq + 1 < protos[c->cn_kind].pr_keepalive &&
+	    !c->cn_sv->sv_stopping;
+}
+
+/*
+ * The reply is written: log it, let go of what it held, keep what the
+ * client sent after its request (the next one, pipelined), and wait
+ * pr_idle seconds (at most -T) for the rest of it.
+ */
+static void
+next_request(struct conn *c)
+{
+	struct exchange	*x = c->cn_x;
+	struct timeval	 tv = { protos[c->cn_kind].pr_idle, 0 };
+
+	conn_log(c);
+	snapshot_release(c->cn_snap);
+	c->cn_snap = NULL;
+	response_free(&x->x_resp);
+	response_init(&x->x_resp);
+	x->x_reqlen -= x->x_used < x->x_reqlen ? x->x_used : x->x_reqlen;
+	memmove(x->x_req, x->x_req + x->x_used, x->x_reqlen);
+	x->x_linelen = x->x_used = 0;
+	x->x_keep = 0;
+	x->x_head[0] = x->x_host[0] = '\0';
+	c->cn_nreq++;
+	c->cn_sent = c->cn_size = c->cn_fread = 0;
+	c->cn_end = ACCESS_COMPLETE;
+	c->cn_out = NULL;
+	c->cn_outlen = c->cn_outoff = 0;
+	c->cn_state = CONN_READ_REQUEST;
+	clock_gettime(CLOCK_MONOTONIC, &c->cn_t0);
+	c->cn_total = (time_t)c->cn_sv->sv_conf->sc_timeout * TOTAL_FACTOR;
+	if (tv.tv_sec > c->cn_sv->sv_conf->sc_timeout)
+		tv.tv_sec = c->cn_sv->sv_conf->sc_timeout;
+	evtimer_add(c->cn_timer, &tv);
+	event_del(c->cn_wev);
+}
+
+/*
+ * Header and body in one writev, on a plain socket, when both are in
+ * memory: one system call, and no small segment left waiting for an
+ * acknowledgement on a persistent connection.
+ */
+static enum io
+write_both(struct conn *c, size_t *n)
+{
+	const struct response	*r = &c->cn_x->x_resp;
+	struct iovec		 iov[2];
+	ssize_t			 w;
+
+	iov[0].iov_base = c->cn_x->x_head;
+	iov[0].iov_len = c->cn_outlen;
+	iov[1].iov_base = (void *)(uintptr_t)(r->rs_data ? r->rs_data :
+	    r->rs_body.b_data);
+	iov[1].iov_len = r->rs_data ? r->rs_len : r->rs_body.b_len;
+	if ((w = writev(c->cn_fd, iov, 2)) < 0)
+		return errno == EAGAIN || errno == EINTR ? IO_WANT_WRITE :
+		    IO_ERROR;
+	c->cn_written += (size_t)w;
+	*n = (size_t)w;
+	if (*n <= iov[0].iov_len)
+		return IO_OK;	/* the body goes as usual */
+	c->cn_phase = 2;
+	c->cn_out = iov[1].iov_base;
+	c->cn_outlen = iov[1].iov_len;
+	c->cn_outoff = 0;
+	*n -= iov[0].iov_len;	/* of the body, counted by the caller */
+	return IO_OK;
+}
+
+/*
  * Wait for the client's first bytes: an idle connection costs only this
  * struct and its events; TLS state is made when they arrive.
  */
@@ -489,6 +574,11 @@ read_request(struct conn *c)
 		return r;
 	if (c->cn_x == NULL && (c->cn_x = exchange_new()) == NULL)
 		return IO_ERROR;
+	if (c->cn_nreq > 0 && c->cn_x->x_reqlen == 0) {
+		/* the next request of a persistent connection begins */
+		clock_gettime(CLOCK_MONOTONIC, &c->cn_t0);
+		set_deadline(c);
+	}
 	memcpy(c->cn_x->x_req + c->cn_x->x_reqlen, in, n);
 	c->cn_x->x_reqlen += n;
 	return IO_OK;
@@ -525,11 +615,22 @@ conn_run(struct conn *c)
 			break;
 		case CONN_WRITE:
 			if (c->cn_outoff == c->cn_outlen && !next_output(c)) {
-				c->cn_state = CONN_SHUTDOWN;
+				if (!keep_alive(c))
+					c->cn_state = CONN_SHUTDOWN;
+				else {
+					next_request(c);
+					if (c->cn_x->x_reqlen > 0)
+						request_scan(c, 0);
+				}
 				continue;
 			}
-			r = io_write(c, c->cn_out + c->cn_outoff,
-			    c->cn_outlen - c->cn_outoff, &n);
+			if (c->cn_ssl == NULL && c->cn_phase == 1 &&
+			    c->cn_out == c->cn_x->x_head && c->cn_outoff == 0 &&
+			    c->cn_x->x_resp.rs_fd == -1)
+				r = write_both(c, &n);
+			else
+				r = io_write(c, c->cn_out + c->cn_outoff,
+				    c->cn_outlen - c->cn_outoff, &n);
 			if (r == IO_OK) {
 				c->cn_outoff += n;
 				if (c->cn_out != c->cn_x->x_head)
@@ -682,6 +783,7 @@ struct conn *
 conn_new(struct server *sv, int fd, const struct sockaddr *sa,
     socklen_t salen, enum listener_kind kind)
 {
+	static const int one = 1;
 	struct conn	*c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
@@ -710,6 +812,11 @@ conn_new(struct server *sv, int fd, const struct sockaddr *sa,
 		conn_free(c);	/* no way to say "slow down": close */
 		return NULL;
 	}
+	/* a persistent connection's last segment must not wait for the
+	   client's delayed acknowledgement (Nagle) */
+	if (protos[kind].pr_keepalive > 1)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+		    sizeof(one));
 	set_deadline(c);
 	return c;
 }

@@ -3,6 +3,10 @@
  *
  *   HANDSHAKE (TLS only) -> READ_REQUEST -> WRITE -> SHUTDOWN -> DRAIN
  *
+ * and, for a protocol with persistent connections (pr_keepalive), WRITE
+ * back to READ_REQUEST while the answer allows it (x_keep), up to
+ * pr_keepalive requests, waiting pr_idle seconds at most for the next.
+ *
  * This header is internal to server.c and conn.c: the server owns the
  * listeners and the list of connections, a connection runs itself.
  */
@@ -108,6 +112,8 @@ struct conn {
 	char			 cn_addr[INET6_ADDRSTRLEN + 8];
 	int			 cn_counted;	/* in sv_perip */
 	int			 cn_over;	/* over its address's share */
+	unsigned		 cn_nreq;	/* requests answered before this
+						   one (persistent connections) */
 };
 
 struct conn	*conn_new(struct server *, int, const struct sockaddr *,

@@ -3,7 +3,9 @@
  * indexed by listener kind (proto.c): whether it speaks TLS, where its
  * request ends, how it answers a complete request, and how its outcome
  * reads in the access log.  The rest (accept, handshake, read, write,
- * close_notify, drain, deadlines) is conn.c's, the same for all.
+ * close_notify, drain, deadlines) is conn.c's, the same for all; a
+ * protocol that allows it (pr_keepalive) has conn.c read the next
+ * request on the same connection after a reply that says so (x_keep).
  *
  * An adapter's respond parses the request into (host, path, query),
  * takes the snapshot of the host it names, lets respond.h decide the
@@ -30,6 +32,7 @@ enum listener_kind {
 	LISTEN_GOPHER = ADDR_GOPHER,
 	LISTEN_SPARTAN = ADDR_SPARTAN,
 	LISTEN_NEX = ADDR_NEX,
+	LISTEN_HTTP = ADDR_HTTP,
 	NUM_LISTEN_KINDS = NUM_ADDR_PROTOS
 };
 
@@ -56,13 +59,28 @@ enum scan {
 	SCAN_CLOSE,	/* not this protocol at all: close */
 };
 
+/*
+ * The most a request may take in the buffer: the longest protocol's
+ * (HTTP's 8 KiB head, http.h), and a byte past it so that its pr_scan
+ * can tell "too long" from "complete".  Each protocol's own limit is
+ * its pr_scan's (Gemini's 1024 bytes and CRLF, Gopher's line).
+ */
+#define PROTO_REQUEST_MAX	(8192 + 1)
+/* A response header: Gemini's status line, HTTP's header fields. */
+#define PROTO_HEAD_MAX		4096
+
 /* A request and its answer, made when the request's first bytes come. */
 struct exchange {
-	char			 x_req[1026];	/* the request as read */
+	char			 x_req[PROTO_REQUEST_MAX]; /* as read */
 	size_t			 x_reqlen;
 	size_t			 x_linelen;	/* request line, for the log */
+	size_t			 x_used;	/* bytes of x_req the request took
+						   (pr_scan's length; the rest
+						   is the next one's) */
+	int			 x_keep;	/* the adapter allows another
+						   request after this answer */
 	struct response		 x_resp;
-	char			 x_head[RESPONSE_META_MAX + 8];	/* header */
+	char			 x_head[PROTO_HEAD_MAX];	/* header */
 	char			 x_host[256];	/* for the log, or "" */
 };
 
@@ -71,6 +89,8 @@ struct request_ctx {
 	struct hosts		 rc_hosts;
 	struct mime		*rc_mime;
 	int			 rc_over;	/* over its address's share */
+	int			 rc_last;	/* the last request the connection
+					   may carry (pr_keepalive) */
 	struct snapshot		*rc_snap;	/* set: the one answered from */
 };
 
@@ -78,6 +98,10 @@ struct proto {
 	const char	*pr_name;	/* in listen and access lines */
 	int		 pr_tls;	/* a TLS handshake first */
 	int		 pr_slow_down;	/* can ask a client to slow down */
+	unsigned	 pr_keepalive;	/* requests a connection may carry
+					   (0, 1: one, then close) */
+	unsigned	 pr_idle;	/* seconds (at most -T) to wait for
+					   the next one */
 	enum scan	(*pr_scan)(const char *, size_t, int, size_t *);
 	void		(*pr_respond)(struct exchange *, enum scan, size_t,
 			    struct request_ctx *);
@@ -86,7 +110,7 @@ struct proto {
 
 extern const struct proto	 protos[NUM_LISTEN_KINDS];
 
-/* The adapters' operations (gemini_proto.c, gopher_proto.c). */
+/* The adapters' operations (gemini_proto.c, gopher_proto.c, http_proto.c). */
 enum scan	 gemini_scan(const char *, size_t, int, size_t *);
 void		 gemini_respond(struct exchange *, enum scan, size_t,
 		    struct request_ctx *);
@@ -95,5 +119,9 @@ enum scan	 gopher_scan(const char *, size_t, int, size_t *);
 void		 gopher_respond(struct exchange *, enum scan, size_t,
 		    struct request_ctx *);
 void		 gopher_outcome(const struct response *, char *, size_t);
+enum scan	 http_scan(const char *, size_t, int, size_t *);
+void		 http_respond(struct exchange *, enum scan, size_t,
+		    struct request_ctx *);
+void		 http_outcome(const struct response *, char *, size_t);
 
 #endif
