@@ -358,8 +358,8 @@ static const struct {
 	    "1: 'listen' needs PROTOCOL ADDRESS PORT"),
 	E("listen gemini 0.0.0.0 1965 x",
 	    "1: 'listen' needs PROTOCOL ADDRESS PORT"),
-	E("listen http 0.0.0.0 80",
-	    "1: 'listen' protocol must be gemini, gopher, spartan or nex, not 'http'"),
+	E("listen finger 0.0.0.0 79",
+	    "1: 'listen' protocol must be gemini, gopher, spartan, nex or http, not 'finger'"),
 	E("listen gemini localhost 1965", "1: 'listen' address must be a "
 	    "numeric IPv4 or IPv6 address, not 'localhost'"),
 	E("listen gemini 1.2.3 1965", "1: 'listen' address must be a "

@@ -233,7 +233,10 @@ split_words(char *s, char **w, size_t max)
 	}
 }
 
-/* listen = ("gemini" | "gopher" | "spartan" | "nex") blanks ADDRESS blanks PORT */
+/*
+ * listen = ("gemini" | "gopher" | "spartan" | "nex" | "http") blanks
+ *	    ADDRESS blanks PORT
+ */
 static int
 set_listen(struct parser *p, enum key k, char *v)
 {
@@ -254,8 +257,8 @@ set_listen(struct parser *p, enum key k, char *v)
 		    "ADDRESS PORT");
 	if ((proto = word_index(WORDS(addr_schemes), w[0])) == -1)
 		return config_parse_error(p,
-		    "'listen' protocol must be gemini, gopher, spartan "
-		    "or nex, not '%s'", w[0]);
+		    "'listen' protocol must be gemini, gopher, spartan, "
+		    "nex or http, not '%s'", w[0]);
 	fam = strchr(w[1], ':') != NULL ? AF_INET6 : AF_INET;
 	if (inet_pton(fam, w[1], bin) != 1)
 		return config_parse_error(p,

@@ -34,6 +34,7 @@
 static const char usage_text[] =
 "usage: capsuled [-f] [-c FILE] [-d CAPSULE_DIR] [-H HOSTNAME] [-g GEMINI_PORT]\n"
 "                [-p GOPHER_PORT] [-s SPARTAN_PORT] [-x NEX_PORT]\n"
+"                [-w HTTP_PORT]\n"
 "                [-C CERT_DIR] [-T SECONDS] [--strict] [--no-sandbox]\n"
 "       capsuled -n [-c FILE]\n"
 "       capsuled --sandbox-selftest DIR OUTSIDE_FILE\n"
@@ -76,6 +77,9 @@ static const char usage_text[] =
 "                7070 otherwise)\n"
 "  -s PORT       also serve Spartan on PORT (its default is 300)\n"
 "  -x PORT       also serve Nex on PORT (its default is 1900)\n"
+"  -w PORT       also serve the capsule as HTML over HTTP (the web) on\n"
+"                PORT (its default is 80; no TLS: put a web server in\n"
+"                front for HTTPS)\n"
 "  --no-sandbox  serve without Landlock and seccomp (for debugging)\n"
 "  --sandbox-selftest  sandbox this process as the server is, allowing\n"
 "                DIR, and show that OUTSIDE_FILE, exec, fork, sockets and\n"
@@ -121,7 +125,7 @@ struct options {
 };
 
 /* Each protocol's port flag, in addr.h's order. */
-static const char port_flags[NUM_ADDR_PROTOS + 1] = "gpsx";
+static const char port_flags[NUM_ADDR_PROTOS + 1] = "gpsxw";
 
 static void __attribute__((noreturn))
 usage(int status)
@@ -166,7 +170,7 @@ parse_options(int argc, char **argv, struct options *o, const char *allowed)
 	int		 ch;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:d:H:g:p:s:x:C:T:fn", long_options,
+	while ((ch = getopt_long(argc, argv, "c:d:H:g:p:s:x:w:C:T:fn", long_options,
 	    NULL)) != -1) {
 		/* 'L' in allowed: the rendering options of convert; 'S': --strict */
 		if ((ch < 256 && ch != '?' && strchr(allowed, ch) == NULL) ||
@@ -203,6 +207,7 @@ parse_options(int argc, char **argv, struct options *o, const char *allowed)
 		case 'p':
 		case 's':
 		case 'x':
+		case 'w':
 			p = (enum addr_proto)(strchr(port_flags, ch) -
 			    port_flags);
 			o->o_site.s_port[p] = parse_port(optarg);
@@ -515,7 +520,7 @@ cmd_serve(int argc, char **argv)
 	int		 r, first;
 
 	options_init(&o, 0);
-	first = parse_options(argc, argv, &o, "cdHgpsxCTfnS");
+	first = parse_options(argc, argv, &o, "cdHgpsxwCTfnS");
 	if (o.o_selftest) {
 		if (argc - first != 2)
 			usage(2);

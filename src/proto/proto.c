@@ -21,4 +21,14 @@ const struct proto protos[NUM_LISTEN_KINDS] = {
 		.pr_respond = gopher_respond,
 		.pr_outcome = gopher_outcome,
 	},
+	[LISTEN_HTTP] = {
+		.pr_name = "http",
+		.pr_tls = 0,		/* an existing server's job, in front */
+		.pr_slow_down = 1,	/* 429 */
+		.pr_keepalive = 100,
+		.pr_idle = 5,
+		.pr_scan = http_scan,
+		.pr_respond = http_respond,
+		.pr_outcome = http_outcome,
+	},
 };
