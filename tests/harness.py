@@ -51,7 +51,14 @@ class Tally:
     def __init__(self):
         self.passed = 0
         self.failed = 0
+        self.skipped = 0
         self.lock = threading.Lock()
+
+    def skip(self, name, reason):
+        """Count a check that could not run, and say why."""
+        with self.lock:
+            self.skipped += 1
+        print("skipped %s: %s" % (name, reason), flush=True)
 
     def check(self, name, ok, want="", got=""):
         """Count one check; a failure prints name, want and got, and a
@@ -125,8 +132,10 @@ TMPDIRS = []
 
 
 def finish():
-    """The last line of every run."""
-    print("%d passed, %d failed" % (T.passed, T.failed), flush=True)
+    """The last line of every run (", N skipped" when some were)."""
+    print("%d passed, %d failed%s" % (T.passed, T.failed, ", %d skipped" %
+                                      T.skipped if T.skipped else ""),
+          flush=True)
 
 
 def start_watchdog(seconds):
@@ -174,7 +183,7 @@ class Server:
     a Gopher listener on [::] was reported too.
     """
 
-    LISTEN = re.compile(rb"capsuled: listening (gemini|gopher) (\S+):(\d+)$")
+    LISTEN = re.compile(rb"capsuled: listening ([a-z]+) (\S+):(\d+)$")
 
     def __init__(self, argv, cwd=None, env=None, name="server"):
         self.argv = argv
@@ -193,6 +202,7 @@ class Server:
         self.ports = {}
         self.port = None            # Gemini
         self.gport = None           # Gopher
+        self.hport = None           # HTTP
         self.v6 = False             # a Gopher listener on [::] too
         self.rc = None
         self.stop_seconds = None    # SIGTERM to exit, after stop()
@@ -209,6 +219,7 @@ class Server:
                 self.v6 = True
             self.port = self.ports.get("gemini")
             self.gport = self.ports.get("gopher")
+            self.hport = self.ports.get("http")
 
     def _drain(self):
         while True:
@@ -232,13 +243,14 @@ class Server:
             if not chunk:
                 return
 
-    def start(self, timeout=START_TIMEOUT):
-        """Wait for the listening lines of both protocols; True when seen.
-        (A listener bound on 0.0.0.0 is reported before the one on ::.)"""
+    def start(self, timeout=START_TIMEOUT, protos=("gemini", "gopher")):
+        """Wait for the listening lines of protos; True when seen.  (A
+        listener bound on 0.0.0.0 is reported before the one on ::.)"""
+        def seen():
+            return all(p in self.ports for p in protos)
         with self.cond:
-            self.cond.wait_for(lambda: len(self.ports) == 2 or self.eof,
-                               timeout)
-            return len(self.ports) == 2
+            self.cond.wait_for(lambda: seen() or self.eof, timeout)
+            return seen()
 
     def nlines(self):
         with self.cond:
