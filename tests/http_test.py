@@ -306,7 +306,7 @@ def check_pages(port):
             "the article page", body[body.find("<main>"):])
     body = get(port, "/").body.decode()
     T.check("home: index.gmi, newest first, feed, search form",
-            "<h1>Welcome</h1>" in body and
+            "<h2>Welcome</h2>" in body and
             body.index("green-tea") < body.index("garlic-bread") and
             '<a href="/atom.xml">' in body and
             '<form action="/search" method="get"' in body, "the home page",

@@ -84,6 +84,11 @@ for build in plain asan; do
 	done
 done
 
+# the HTML mirror in Debian's chromium with axe-core, with the normal
+# build only (~20 s; the sanitizer build is exercised over HTTP by
+# tests/http.sh): skipped, with the reason, without chromium or node
+suite "[plain] browser" sh tests/browser.sh ./capsuled
+
 # libFuzzer smoke pass: every harness ~3 s on its corpus (without clang
 # every harness is a skipped check)
 suite "fuzz smoke" sh tests/fuzz/fuzz.sh 3

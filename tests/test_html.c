@@ -85,12 +85,12 @@ check_gemtext(void)
 	CHECK_WRITTEN(html_gemtext,
 	    "# T\n\nText <b>\n=> /a.gmi A\n=>b.gmi\n=> javascript:x bad\n"
 	    "* one\n> q\n```alt\n<pre> &\n```\n## H\n### H3\n",
-	    "<h1>T</h1>\n<p>Text &lt;b&gt;</p>\n<ul>\n"
+	    "<h2>T</h2>\n<p>Text &lt;b&gt;</p>\n<ul>\n"
 	    "<li><a href=\"/a.gmi\">A</a></li>\n"
 	    "<li><a href=\"b.gmi\">b.gmi</a></li>\n"
 	    "<li>javascript:x bad</li>\n</ul>\n<ul>\n<li>one</li>\n</ul>\n"
 	    "<blockquote>\n<p>q</p>\n</blockquote>\n<pre>&lt;pre&gt; &amp;\n"
-	    "</pre>\n<h2>H</h2>\n<h3>H3</h3>\n");
+	    "</pre>\n<h3>H</h3>\n<h4>H3</h4>\n");
 	CHECK_WRITTEN(html_gemtext, "```\nnever closed", "<pre>never closed\n"
 	    "</pre>\n");
 }

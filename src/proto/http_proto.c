@@ -121,6 +121,32 @@ listing(struct response *r, struct snapshot *s, struct mime *m, int fd,
 	respond_entries_free(names, (size_t)n);
 }
 
+/*
+ * The title of a gemtext file: its first line when that is a level-1
+ * heading (*skip: its bytes, then left out of the text), else its name.
+ */
+static const char *
+gemtext_title(struct page *p, const char *s, size_t n, const char *path,
+    size_t *skip)
+{
+	size_t	 len = strcspn(s, "\n"), k = 1;
+
+	*skip = 0;
+	if (n > 1 && s[0] == '#' && s[1] != '#') {
+		if (len > n)
+			len = n;
+		*skip = len < n ? len + 1 : len;
+		while (k < len && (s[k] == ' ' || s[k] == '\t'))
+			k++;
+		while (len > k && (s[len - 1] == '\r' || s[len - 1] == ' '))
+			len--;
+		if (len > k)
+			return page_printf(p, "%.*s", (int)(len - k), s + k);
+	}
+	return strrchr(path, '/') != NULL && strrchr(path, '/')[1] != '\0' ?
+	    strrchr(path, '/') + 1 : path;
+}
+
 /* A gemtext file of the capsule (fd, closed here) at path, as HTML. */
 static void
 gemtext_page(struct response *r, struct snapshot *s, int fd,
@@ -130,7 +156,7 @@ gemtext_page(struct response *r, struct snapshot *s, int fd,
 	struct page_block	*b;
 	struct stat		 st;
 	char			*data = NULL;
-	size_t			 n = 0;
+	size_t			 n = 0, skip;
 	ssize_t			 got;
 
 	if (fstat(fd, &st) == 0 && st.st_size > GEMTEXT_PAGE_MAX) {
@@ -139,7 +165,7 @@ gemtext_page(struct response *r, struct snapshot *s, int fd,
 		response_set(r, OUT_OK, "%s", "text/gemini; charset=utf-8");
 		return;
 	}
-	if ((data = malloc(GEMTEXT_PAGE_MAX)) != NULL)
+	if ((data = malloc(GEMTEXT_PAGE_MAX + 1)) != NULL)
 		while (n < GEMTEXT_PAGE_MAX && (got = read(fd, data + n,
 		    GEMTEXT_PAGE_MAX - n)) > 0)
 			n += (size_t)got;
@@ -147,10 +173,14 @@ gemtext_page(struct response *r, struct snapshot *s, int fd,
 	page_init(&p);
 	p.pg_self.at_kind = ADDR_TO_FILE;
 	p.pg_self.at_name = path;
-	if (data != NULL && (b = page_add(&p, PAGE_GEMTEXT, PAGE_IN_ALL,
-	    "")) != NULL) {
-		b->pb_text = data;
-		b->pb_len = n;
+	if (data != NULL) {
+		data[n] = '\0';
+		page_add(&p, PAGE_TITLE, PAGE_IN_ALL, gemtext_title(&p, data, n,
+		    path, &skip));
+		if ((b = page_add(&p, PAGE_GEMTEXT, PAGE_IN_ALL, "")) != NULL) {
+			b->pb_text = data + skip;
+			b->pb_len = n - skip;
+		}
 	}
 	page_response(r, render_built(&r->rs_body, &p, data == NULL ||
 	    p.pg_failed ? -1 : 0, RENDER_HTML, &s->sn_site));

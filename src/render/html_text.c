@@ -213,7 +213,8 @@ gemtext_link(struct buf *b, const char *s, size_t n)
 static void
 gemtext_line(struct buf *b, enum block *cur, const char *s, size_t n)
 {
-	static const char *const h[] = { "h1", "h2", "h3" };
+	/* under the page's own <h1>: one level down */
+	static const char *const h[] = { "h2", "h3", "h4" };
 	size_t	 level = 0;
 
 	if (n >= 2 && s[0] == '=' && s[1] == '>') {
@@ -248,8 +249,9 @@ gemtext_line(struct buf *b, enum block *cur, const char *s, size_t n)
 }
 
 /*
- * Gemtext s[0 .. n) (any bytes: a file of the capsule) as HTML: headings,
- * paragraphs, lists of links, lists, quotes and preformatted text.
+ * Gemtext s[0 .. n) (any bytes: a file of the capsule) as HTML: headings
+ * (one level below the page's title), paragraphs, lists of links, lists,
+ * quotes and preformatted text.
  */
 void
 html_gemtext(struct buf *b, const char *s, size_t n)
