@@ -1,8 +1,9 @@
 /*
- * loadgen: an epoll, non-blocking load generator for Gemini and Gopher
- * servers (bench/run.sh drives it; see BENCHMARKS.md).
+ * loadgen: an epoll, non-blocking load generator for Gemini, Gopher and
+ * HTTP servers (bench/run.sh drives it; see BENCHMARKS.md).
  *
- *   loadgen -m gemini|gemini-resume|gemini-once|gopher|idle -p PORT [-h 127.0.0.1]
+ *   loadgen -m gemini|gemini-resume|gemini-once|gopher|http|http-close|idle
+ *           -p PORT [-h 127.0.0.1]
  *           [-c CONCURRENCY] [-n TOTAL | -d SECONDS] [-u URL|SELECTOR]
  *           [-s SNI] [-b BYTES] [-P PID] [-t]
  *
@@ -20,6 +21,14 @@
  * (Gemini: close_notify, or EOF counted as no_close_notify), checks the
  * status (Gemini "20", Gopher: not empty) and, with -b, the body length.
  * Latency is from the start of connect() to the last byte.
+ *
+ * http: HTTP/1.1 GET of -u PATH with Host: localhost, each of the -c
+ * slots sending its next request on the same connection once the answer
+ * (Content-Length framed) is complete; a new connection when the server
+ * said "Connection: close" or closed.  http-close: one request per
+ * connection ("Connection: close"), read to EOF.  The status must be
+ * 200; latency is from the request's first byte (http) or connect()
+ * (http-close) to the last byte.
  *
  * idle: opens -c connections (with -t: and completes a TLS handshake on
  * each) and holds them, sending nothing, for -d seconds; reports how
@@ -59,12 +68,17 @@
 #include <openssl/ssl.h>
 
 #define CONN_TIMEOUT	10.0	/* seconds for one request, or to connect */
-#define HEAD_MAX	1100	/* a Gemini header is at most 1024 + 5 */
+#define HEAD_MAX	2048	/* a Gemini header is at most 1024 + 5; an
+				   HTTP response head, well below */
 #define READ_CHUNK	65536
 #define MAX_EVENTS	512
 #define MAX_SHOWN_ERRORS 5	/* error messages printed on stderr */
 
-enum mode { M_GEMINI, M_RESUME, M_ONCE, M_GOPHER, M_IDLE };
+enum mode { M_GEMINI, M_RESUME, M_ONCE, M_GOPHER, M_IDLE, M_HTTP,
+    M_HTTP_CLOSE };
+
+#define PLAIN(m)	((m) == M_GOPHER || (m) == M_HTTP || (m) == M_HTTP_CLOSE)
+#define HTTP(m)		((m) == M_HTTP || (m) == M_HTTP_CLOSE)
 
 enum state {
 	S_FREE,
@@ -104,6 +118,8 @@ struct slot {
 	size_t		 hlen;
 	int		 head_done;
 	size_t		 body;		/* bytes after the header */
+	long		 clen;		/* HTTP: Content-Length, or -1 */
+	int		 srv_close;	/* HTTP: "Connection: close" */
 };
 
 static struct {
@@ -123,7 +139,7 @@ static struct {
 static int		 ep;
 static SSL_CTX		*ctx;
 static struct slot	*slots;
-static char		 request[1100];
+static char		 request[1200];
 static size_t		 reqlen;
 static struct sockaddr_in dst;
 
@@ -146,8 +162,8 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: loadgen -m gemini|gemini-resume|gemini-once|gopher|idle "
-	    "-p PORT\n"
+	    "usage: loadgen -m gemini|gemini-resume|gemini-once|gopher|http|"
+	    "http-close|idle -p PORT\n"
 	    "               [-h HOST] [-c CONCURRENCY] [-n TOTAL | -d SECONDS]\n"
 	    "               [-u URL|SELECTOR] [-s SNI] [-b BYTES] [-P PID] [-t]\n");
 	exit(2);
@@ -389,17 +405,26 @@ may_start(double t)
 	return 1;
 }
 
+/* A new request in slot s, on its connection or a new one. */
+static void
+request_begin(struct slot *s)
+{
+	memset(s->head, 0, 4);
+	s->hlen = s->woff = s->body = 0;
+	s->head_done = 0;
+	s->clen = -1;
+	s->srv_close = 0;
+	s->t0 = now();
+	started++;
+}
+
 static void
 slot_start(struct slot *s)
 {
 	struct epoll_event	 e;
 	int			 one = 1;
 
-	memset(s->head, 0, 4);
-	s->hlen = s->woff = s->body = 0;
-	s->head_done = 0;
-	s->t0 = now();
-	started++;
+	request_begin(s);
 	active++;
 	if ((s->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) == -1)
@@ -441,6 +466,14 @@ finish(struct slot *s, int close_notify)
 			note_error(s, E_STATUS, "empty Gopher response");
 			ok = 0;
 		}
+	} else if (HTTP(opt.mode)) {
+		if (!s->head_done || s->hlen < 12 || (strncmp(s->head,
+		    "HTTP/1.1 200", 12) != 0 && strncmp(s->head,
+		    "HTTP/1.0 200", 12) != 0)) {
+			note_error(s, E_STATUS, "status: %.*s", (int)(s->hlen >
+			    60 ? 60 : s->hlen), s->head);
+			ok = 0;
+		}
 	} else if (!s->head_done || s->hlen < 2 || s->head[0] != '2' ||
 	    s->head[1] != '0') {
 		note_error(s, E_STATUS, "status: %.*s", (int)(s->hlen > 60 ? 60 :
@@ -476,7 +509,32 @@ finish(struct slot *s, int close_notify)
 			s->sess = n;
 		}
 	}
+	if (ok && opt.mode == M_HTTP && !s->srv_close && may_start(now())) {
+		request_begin(s);	/* the next one on this connection */
+		s->state = S_WRITE;
+		return;
+	}
 	slot_close(s, 1);
+}
+
+/* An HTTP response head: when complete, its Content-Length and close. */
+static void
+http_head(struct slot *s)
+{
+	const char	*v;
+
+	s->head[s->hlen] = '\0';
+	if ((v = strcasestr(s->head, "\r\ncontent-length:")) != NULL)
+		s->clen = strtol(v + 17, NULL, 10);
+	s->srv_close = strcasestr(s->head, "\r\nconnection: close") != NULL;
+}
+
+/* Is the HTTP response in s complete (keep-alive: framed by length)? */
+static int
+http_complete(const struct slot *s)
+{
+	return opt.mode == M_HTTP && s->head_done && s->clen >= 0 &&
+	    s->body >= (size_t)s->clen;
 }
 
 /* Bytes of the response: the Gemini header line first, then the body. */
@@ -492,9 +550,12 @@ consume(struct slot *s, const char *p, size_t n)
 	for (i = 0; i < n; i++) {
 		if (s->hlen < sizeof(s->head) - 1)
 			s->head[s->hlen++] = p[i];
-		if (p[i] == '\n') {
+		if (p[i] == '\n' && (!HTTP(opt.mode) || (s->hlen >= 4 &&
+		    memcmp(s->head + s->hlen - 4, "\r\n\r\n", 4) == 0))) {
 			s->head_done = 1;
 			s->body += n - i - 1;
+			if (HTTP(opt.mode))
+				http_head(s);
 			return;
 		}
 	}
@@ -577,7 +638,7 @@ step(struct slot *s)
 				became_held(s);
 				return;
 			}
-			if (opt.mode == M_GOPHER)
+			if (PLAIN(opt.mode))
 				s->state = S_WRITE;
 			else
 				tls_setup(s);
@@ -678,7 +739,18 @@ step(struct slot *s)
 			n = read(s->fd, readbuf, sizeof(readbuf));
 			if (n > 0) {
 				consume(s, readbuf, (size_t)n);
+				if (!http_complete(s))
+					continue;
+				finish(s, 1);
+				if (s->state != S_WRITE)
+					return;
+				set_events(s, EPOLLOUT);
 				continue;
+			}
+			if (n == 0 && opt.mode == M_HTTP) {
+				fail(s, E_RESET, "closed before the end of the "
+				    "answer");
+				return;
 			}
 			if (n == 0) {
 				finish(s, 1);
@@ -783,6 +855,10 @@ parse_args(int argc, char **argv)
 				opt.mode = M_GOPHER;
 			else if (strcmp(optarg, "idle") == 0)
 				opt.mode = M_IDLE;
+			else if (strcmp(optarg, "http") == 0)
+				opt.mode = M_HTTP;
+			else if (strcmp(optarg, "http-close") == 0)
+				opt.mode = M_HTTP_CLOSE;
 			else
 				usage();
 			break;
@@ -832,7 +908,8 @@ parse_args(int argc, char **argv)
 	if (opt.mode == M_IDLE && opt.seconds == 0)
 		die("idle needs -d SECONDS");
 	if (opt.url == NULL)
-		opt.url = opt.mode == M_GOPHER ? "" : "gemini://localhost/";
+		opt.url = opt.mode == M_GOPHER ? "" : HTTP(opt.mode) ? "/" :
+		    "gemini://localhost/";
 	if (opt.sni == NULL && strncmp(opt.url, "gemini://", 9) == 0) {
 		/* the URL's host, when it is a name */
 		static char	 host[256];
@@ -845,7 +922,13 @@ parse_args(int argc, char **argv)
 				opt.sni = host;
 		}
 	}
-	reqlen = (size_t)snprintf(request, sizeof(request), "%s\r\n", opt.url);
+	if (HTTP(opt.mode))
+		reqlen = (size_t)snprintf(request, sizeof(request),
+		    "GET %s HTTP/1.1\r\nHost: localhost\r\n%s\r\n", opt.url,
+		    opt.mode == M_HTTP_CLOSE ? "Connection: close\r\n" : "");
+	else
+		reqlen = (size_t)snprintf(request, sizeof(request), "%s\r\n",
+		    opt.url);
 	if (reqlen >= sizeof(request))
 		die("request line too long");
 	memset(&dst, 0, sizeof(dst));
@@ -856,7 +939,8 @@ parse_args(int argc, char **argv)
 }
 
 static const char *const mode_names[] = {
-	"gemini", "gemini-resume", "gemini-once", "gopher", "idle",
+	"gemini", "gemini-resume", "gemini-once", "gopher", "idle", "http",
+	"http-close",
 };
 
 static void
@@ -899,7 +983,7 @@ report(double t_end, long long ticks0, long long ticks1, double cpu_client)
 	if (opt.mode == M_RESUME || opt.mode == M_ONCE)
 		printf(" resumed=%.4f", done_ok + errors > 0 ?
 		    (double)resumed / (double)(done_ok + errors) : 0.0);
-	if (opt.mode != M_GOPHER)
+	if (!PLAIN(opt.mode))
 		printf(" no_close_notify=%ld", no_close_notify);
 	for (i = 0; i < NUM_ERR; i++)
 		if (err_count[i] > 0)
@@ -941,7 +1025,7 @@ main(int argc, char **argv)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	if (opt.mode != M_GOPHER && !(opt.mode == M_IDLE && !opt.idle_tls)) {
+	if (!PLAIN(opt.mode) && !(opt.mode == M_IDLE && !opt.idle_tls)) {
 		if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL)
 			die("SSL_CTX_new failed");
 		SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);

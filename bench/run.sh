@@ -1,20 +1,23 @@
 #!/bin/sh
-# bench/run.sh: capsuled against a bare OpenSSL floor, a bare TCP floor
-# and Molly Brown, on 127.0.0.1 only (`make bench`; BENCHMARKS.md has
-# the method and the last results).
+# bench/run.sh: capsuled against a bare OpenSSL floor, a bare TCP floor,
+# Molly Brown and, for the HTML mirror, nginx, on 127.0.0.1 only (`make
+# bench`; BENCHMARKS.md has the method and the last results).
 #
 #   sh bench/run.sh                 # ~4 minutes: 5 s per measurement, 3 rounds
 #   BENCH_QUICK=1 sh bench/run.sh   # smoke test: 1 s per measurement, 1 round
 #
 # Other knobs: BENCH_SECONDS (per measurement), BENCH_REPS (rounds),
-# BENCH_NO_MOLLY=1 (do not install or start Molly Brown), BENCH_KEEP=1
-# (keep the work directory with the servers' logs).
+# BENCH_NO_MOLLY=1 (do not install or start Molly Brown), BENCH_NO_NGINX=1
+# (nor nginx), BENCH_KEEP=1 (keep the work directory with the servers'
+# logs).
 #
 # It builds capsuled and the tools (build/bench/), makes a capsule with a
 # 4 KB page (bench/4k.gmi, bench/4k.txt), a 100 KB one (bench/100k.gmi)
-# and some articles (../shared/tools/gen-capsule when present), starts
-# capsuled (-g 0 -p 0), floor_tls, floor_tcp and Molly Brown (installed
-# with apt-get when root and missing; skipped with a note otherwise),
+# and some articles (../shared/tools/gen-capsule when present) with one
+# whose HTML page is about 4 KB, starts capsuled (-g 0 -p 0 -w 0),
+# floor_tls, floor_tcp, Molly Brown and nginx serving that page's bytes
+# as a static file (each installed with apt-get when root and missing;
+# skipped with a note otherwise),
 # then runs every configuration against every server, interleaved, in
 # each round, and prints the medians and the ratios of this run.
 # Progress goes to stderr, the table to stdout.  Exit status 0 unless
@@ -143,6 +146,13 @@ fi
 page 4096 > "$CAP/bench/4k.gmi"
 cp "$CAP/bench/4k.gmi" "$CAP/bench/4k.txt"
 page 102400 > "$CAP/bench/100k.gmi"
+# an article whose HTML page (html.c) is about 4 KB: the HTTP page
+{
+	printf -- '---\ndate: 2000-01-01\n---\nBenchmark Article\n\n'
+	page 2900 | awk 'NR % 8 == 0 { print ""; next } { printf "%s ", $0 }'
+	echo
+} > "$CAP/bench_article.txt"
+HTTP_PAGE=/articles/benchmark-article.html
 chmod -R a+rX "$CAP"
 URL4K=gemini://localhost/bench/4k.gmi
 URL100K=gemini://localhost/bench/100k.gmi
@@ -150,7 +160,7 @@ URL100K=gemini://localhost/bench/100k.gmi
 # --- the servers -----------------------------------------------------
 LOADAVG0=$(cut -d' ' -f1-3 /proc/loadavg)
 
-./capsuled -g 0 -p 0 -d "$CAP" -C "$WORK/certs" 2> "$WORK/capsuled.log" &
+./capsuled -g 0 -p 0 -w 0 -d "$CAP" -C "$WORK/certs" 2> "$WORK/capsuled.log" &
 CAPSULED=$!
 PIDS="$PIDS $CAPSULED"
 wait_for "$WORK/capsuled.log" "serving gemini" || die "capsuled did not start"
@@ -158,7 +168,10 @@ GEM=$(sed -n 's/^capsuled: listening gemini 0\.0\.0\.0:\([0-9]*\)$/\1/p' \
     "$WORK/capsuled.log" | head -n 1)
 GOPH=$(sed -n 's/^capsuled: listening gopher 0\.0\.0\.0:\([0-9]*\)$/\1/p' \
     "$WORK/capsuled.log" | head -n 1)
-[ -n "$GEM" ] && [ -n "$GOPH" ] || die "no capsuled ports in its log"
+HTTP=$(sed -n 's/^capsuled: listening http 0\.0\.0\.0:\([0-9]*\)$/\1/p' \
+    "$WORK/capsuled.log" | head -n 1)
+[ -n "$GEM" ] && [ -n "$GOPH" ] && [ -n "$HTTP" ] ||
+    die "no capsuled ports in its log"
 sleep 0.5	# the serving process drops privileges and sandboxes itself
 
 "$B/floor_tls" -b 4096 > "$WORK/floor_tls.out" 2>&1 &
@@ -236,6 +249,80 @@ if [ -z "$MOLLY_NOTE" ]; then
 fi
 [ -n "$MOLLY_NOTE" ] && say "$MOLLY_NOTE"
 
+# nginx (Debian's) serving the bytes of capsuled's HTML page as a static
+# file, with a minimal configuration of its own: as many workers as
+# capsuled has, an access log like capsuled's, the same cap of 100
+# requests per connection and 5 s idle
+NGINX=""
+NGINX_NOTE=""
+if [ "${BENCH_NO_NGINX:-0}" = 1 ]; then
+	NGINX_NOTE="nginx skipped (BENCH_NO_NGINX=1)"
+elif ! command -v nginx > /dev/null 2>&1; then
+	if [ "$(id -u)" -eq 0 ] && command -v apt-get > /dev/null 2>&1; then
+		say "installing nginx with apt-get"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		    --no-install-recommends nginx > "$WORK/apt-nginx.log" 2>&1
+	fi
+	command -v nginx > /dev/null 2>&1 || NGINX_NOTE="nginx skipped: \
+nginx is not installed (as root: apt-get install nginx)"
+fi
+"$B/loadgen" -m http -p "$HTTP" -n 1 -u "$HTTP_PAGE" > "$WORK/page.out" \
+    2>&1 || true
+HTTP_BYTES=$(sed -n 's/.* bytes=\([0-9]*\) .*/\1/p' "$WORK/page.out")
+[ -n "$HTTP_BYTES" ] && [ "$HTTP_BYTES" -gt 0 ] ||
+    die "capsuled's HTML page: $(cat "$WORK/page.out")"
+if [ -z "$NGINX_NOTE" ]; then
+	N=$WORK/nginx
+	mkdir -p "$N/root" "$N/tmp"
+	# the page's bytes, as capsuled sends them
+	python3 -c 'import sys, urllib.request
+sys.stdout.buffer.write(urllib.request.urlopen(urllib.request.Request(
+    sys.argv[1], headers={"Host": "localhost"})).read())' \
+	    "http://127.0.0.1:$HTTP$HTTP_PAGE" > "$N/root/page.html" ||
+	    die "could not fetch capsuled's HTML page"
+	NPORT=$(free_port)
+	cat > "$N/nginx.conf" <<-EOF
+	worker_processes $(nproc);
+	pid $N/nginx.pid;
+	error_log $N/error.log;
+	events { worker_connections 4096; }
+	http {
+		access_log $N/access.log;
+		client_body_temp_path $N/tmp;
+		proxy_temp_path $N/tmp;
+		fastcgi_temp_path $N/tmp;
+		uwsgi_temp_path $N/tmp;
+		scgi_temp_path $N/tmp;
+		types { text/html html; }
+		sendfile on;
+		keepalive_requests 100;
+		keepalive_timeout 5s;
+		server {
+			listen 127.0.0.1:$NPORT;
+			root $N/root;
+		}
+	}
+	EOF
+	chmod -R a+rX "$N"
+	nginx -c "$N/nginx.conf" -p "$N/" -g 'daemon off;' > "$N/out.log" 2>&1 &
+	NGINX=$!
+	PIDS="$PIDS $NGINX"
+	i=0
+	until "$B/loadgen" -m http -p "$NPORT" -n 1 -u /page.html \
+	    -b "$HTTP_BYTES" 2> /dev/null | grep -q ' errors=0 '; do
+		i=$((i + 1))
+		if [ $i -gt 50 ]; then
+			NGINX_NOTE="nginx skipped: it did not answer \
+($(head -c 300 "$N/out.log" "$N/error.log" | tr '\n' ' '))"
+			kill "$NGINX" 2> /dev/null
+			NGINX=""
+			break
+		fi
+		sleep 0.1
+	done
+fi
+[ -n "$NGINX_NOTE" ] && say "$NGINX_NOTE"
+
 port_of() {
 	case $1 in
 	capsuled)	echo "$GEM" ;;
@@ -279,8 +366,9 @@ measure() {
 SERVERS_A="capsuled floor"
 [ -n "$MOLLY" ] && SERVERS_A="$SERVERS_A molly"
 
-say "capsuled gemini $GEM gopher $GOPH, floor_tls $FTLS, floor_tcp" \
-    "$FTCP${MOLLY:+, Molly Brown $MPORT}; $DUR s per measurement, $REPS rounds"
+say "capsuled gemini $GEM gopher $GOPH http $HTTP, floor_tls $FTLS," \
+    "floor_tcp $FTCP${MOLLY:+, Molly Brown $MPORT}${NGINX:+, nginx $NPORT};" \
+    "$DUR s per measurement, $REPS rounds; HTML page $HTTP_BYTES bytes"
 BUSY=$(awk -v l="${LOADAVG0%% *}" 'BEGIN { print (l > 0.5) }')
 [ "$BUSY" = 1 ] && say "warning: load average $LOADAVG0 before the run:" \
     "other processes use the CPUs, the numbers will be noisy"
@@ -291,6 +379,9 @@ for srv in $SERVERS_A; do
 	    > /dev/null 2>&1
 done
 "$B/loadgen" -m gopher -p "$GOPH" -c 16 -n 1000 -u /bench/4k.txt > /dev/null 2>&1
+"$B/loadgen" -m http -p "$HTTP" -c 16 -n 1000 -u "$HTTP_PAGE" > /dev/null 2>&1
+[ -n "$NGINX" ] && "$B/loadgen" -m http -p "$NPORT" -c 16 -n 1000 \
+    -u /page.html > /dev/null 2>&1
 
 # --- (e) idle connections, first, on a capsuled that has seen little --
 say "(e) idle: $IDLE_CONNS TLS + $IDLE_CONNS TCP connections held for $HOLD s"
@@ -356,6 +447,15 @@ while [ $rep -le "$REPS" ]; do
 		[ $srv = molly ] && [ -z "$MOLLY" ] && continue
 		measure f $srv $rep -m gemini-resume -p "$(port_of $srv)" \
 		    -c 16 -d "$DUR" -u "$URL100K" -b 102400 -P "$(pid_of $srv)"
+	done
+	# (g) HTTP keep-alive, (h) one request per connection
+	for cfg in g h; do
+		m=http
+		[ $cfg = h ] && m=http-close
+		measure $cfg capsuled $rep -m $m -p "$HTTP" -c 64 -d "$DUR" \
+		    -u "$HTTP_PAGE" -b "$HTTP_BYTES" -P "$CAPSULED"
+		[ -n "$NGINX" ] && measure $cfg nginx $rep -m $m -p "$NPORT" \
+		    -c 64 -d "$DUR" -u /page.html -b "$HTTP_BYTES" -P "$NGINX"
 	done
 	rep=$((rep + 1))
 done
@@ -494,7 +594,26 @@ row "server CPU ms/request" "$(med f capsuled server_cpu_ms_per_req)" "$(med f m
 row "resumed fraction" "$(med f capsuled resumed)" "$(med f molly resumed)" ""
 row "errors (all rounds)" "$(total f capsuled errors)" "$(total f molly errors)" ""
 echo
+NCOL=nginx
+[ -z "$NGINX" ] && NCOL="nginx (skipped)"
+# http_table CFG TITLE: capsuled's HTML page against nginx's static copy
+http_table() {
+	hc_=$(med "$1" capsuled server_cpu_ms_per_req)
+	hn_=$(med "$1" nginx server_cpu_ms_per_req)
+	rc_=$(med "$1" capsuled rps)
+	rn_=$(med "$1" nginx rps)
+	row "$2" capsuled "$NCOL" capsuled/nginx target
+	row --- --- --- --- ---
+	row "server CPU ms/request" "$hc_" "$hn_" "$(ratio "$hc_" "$hn_")" "≤ 1.2"
+	row "requests/s" "$rc_" "$rn_" "$(ratio "$rc_" "$rn_")" "≥ 0.9"
+	row "p99 ms" "$(med "$1" capsuled p99_ms)" "$(med "$1" nginx p99_ms)" "" ""
+	row "errors (all rounds)" "$(total "$1" capsuled errors)" "$(total "$1" nginx errors)" "" "0"
+	echo
+}
+http_table g "(g) HTTP, the $HTTP_BYTES-byte HTML article page, keep-alive, 64 clients"
+http_table h "(h) HTTP, the same page, one request per connection, 64 clients"
 [ -n "$MOLLY_NOTE" ] && echo "Note: $MOLLY_NOTE" && echo
+[ -n "$NGINX_NOTE" ] && echo "Note: $NGINX_NOTE" && echo
 
 # --- what went wrong --------------------------------------------------
 ERRS=$(awk '{ for (i = 4; i <= NF; i++) if ($i ~ /^err_/) {
@@ -520,6 +639,10 @@ awk '/" [^ ]+ [0-9]+ [0-9]+ [0-9.]+ms [a-z]+$/ { n[$(NF - 4) "/" $NF]++; next }
 if [ -n "$MOLLY" ]; then
 	echo "Molly Brown error log: $(wc -l < "$M/error.log") lines" \
 	    "$(head -n 3 "$M/error.log" | tr '\n' ' ')"
+fi
+if [ -n "$NGINX" ]; then
+	echo "nginx error log: $(wc -l < "$N/error.log") lines" \
+	    "$(head -n 3 "$N/error.log" | tr '\n' ' ')"
 fi
 echo "command: ${BENCH_QUICK:+BENCH_QUICK=$BENCH_QUICK }sh bench/run.sh" \
     "(capsuled $(git -C "$ROOT" rev-parse --short HEAD 2> /dev/null)," \
