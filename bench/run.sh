@@ -101,6 +101,18 @@ s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 	fi
 }
 
+# answers MODE PORT PATH [BYTES]: the server gives loadgen one good
+# answer within 5 s.
+answers() {
+	i=0
+	until "$B/loadgen" -m "$1" -p "$2" -n 1 -u "$3" ${4:+-b "$4"} \
+	    2> /dev/null | grep -q ' errors=0 '; do
+		i=$((i + 1))
+		[ $i -gt 50 ] && return 1
+		sleep 0.1
+	done
+}
+
 # Resident memory (KB) of process $1 and all its descendants.
 rss_kb() {
 	root=$1
@@ -233,19 +245,12 @@ if [ -z "$MOLLY_NOTE" ]; then
 	fi
 	MOLLY=$!
 	PIDS="$PIDS $MOLLY"
-	i=0
-	until "$B/loadgen" -m gemini -p "$MPORT" -n 1 -u "$URL4K" \
-	    2> /dev/null | grep -q ' errors=0 '; do
-		i=$((i + 1))
-		if [ $i -gt 50 ]; then
-			MOLLY_NOTE="Molly Brown skipped: it did not answer \
+	if ! answers gemini "$MPORT" "$URL4K"; then
+		MOLLY_NOTE="Molly Brown skipped: it did not answer \
 ($(head -c 300 "$M/out.log" "$M/error.log" | tr '\n' ' '))"
-			kill "$MOLLY" 2> /dev/null
-			MOLLY=""
-			break
-		fi
-		sleep 0.1
-	done
+		kill "$MOLLY" 2> /dev/null
+		MOLLY=""
+	fi
 fi
 [ -n "$MOLLY_NOTE" ] && say "$MOLLY_NOTE"
 
@@ -307,19 +312,12 @@ sys.stdout.buffer.write(urllib.request.urlopen(urllib.request.Request(
 	nginx -c "$N/nginx.conf" -p "$N/" -g 'daemon off;' > "$N/out.log" 2>&1 &
 	NGINX=$!
 	PIDS="$PIDS $NGINX"
-	i=0
-	until "$B/loadgen" -m http -p "$NPORT" -n 1 -u /page.html \
-	    -b "$HTTP_BYTES" 2> /dev/null | grep -q ' errors=0 '; do
-		i=$((i + 1))
-		if [ $i -gt 50 ]; then
-			NGINX_NOTE="nginx skipped: it did not answer \
+	if ! answers http "$NPORT" /page.html "$HTTP_BYTES"; then
+		NGINX_NOTE="nginx skipped: it did not answer \
 ($(head -c 300 "$N/out.log" "$N/error.log" | tr '\n' ' '))"
-			kill "$NGINX" 2> /dev/null
-			NGINX=""
-			break
-		fi
-		sleep 0.1
-	done
+		kill "$NGINX" 2> /dev/null
+		NGINX=""
+	fi
 fi
 [ -n "$NGINX_NOTE" ] && say "$NGINX_NOTE"
 

@@ -541,10 +541,3 @@ http_scan(const char *buf, size_t n, int eof, size_t *len)
 		return SCAN_MORE;
 	}
 }
-
-/* The status, as the access line says it. */
-void
-http_outcome(const struct response *r, char *out, size_t n)
-{
-	snprintf(out, n, "%d", r->rs_status);
-}

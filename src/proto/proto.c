@@ -29,6 +29,6 @@ const struct proto protos[NUM_LISTEN_KINDS] = {
 		.pr_idle = 5,
 		.pr_scan = http_scan,
 		.pr_respond = http_respond,
-		.pr_outcome = http_outcome,
+		.pr_outcome = gemini_outcome,	/* the status, a number */
 	},
 };

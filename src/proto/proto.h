@@ -122,6 +122,5 @@ void		 gopher_outcome(const struct response *, char *, size_t);
 enum scan	 http_scan(const char *, size_t, int, size_t *);
 void		 http_respond(struct exchange *, enum scan, size_t,
 		    struct request_ctx *);
-void		 http_outcome(const struct response *, char *, size_t);
 
 #endif

@@ -121,15 +121,22 @@ close_page(struct buf *b, const struct page *p, const struct site *site)
 	buf_adds(b, "</body>\n</html>\n");
 }
 
+/* The block's text as an element: open is its start tag, as written. */
+static void
+element(struct buf *b, const char *open, const struct page_block *pb)
+{
+	buf_adds(b, open);
+	html_text(b, pb->pb_text, pb->pb_len);
+	buf_printf(b, "</%.*s>\n", (int)strcspn(open + 1, " >"), open + 1);
+}
+
 static void
 title(struct buf *b, const struct page_block *pb, const struct site *site)
 {
 	char	 date[ADDR_DATE_LEN];
 
 	(void)site;
-	buf_adds(b, "<h1>");
-	html_text(b, pb->pb_text, pb->pb_len);
-	buf_adds(b, "</h1>\n");
+	element(b, "<h1>", pb);
 	if (pb->pb_dated) {
 		addr_date(date, pb->pb_date);
 		buf_printf(b, "<p class=\"date\"><time datetime=\"%s\">%s"
@@ -141,9 +148,7 @@ static void
 heading(struct buf *b, const struct page_block *pb, const struct site *site)
 {
 	(void)site;
-	buf_adds(b, "<h2>");
-	html_text(b, pb->pb_text, pb->pb_len);
-	buf_adds(b, "</h2>\n");
+	element(b, "<h2>", pb);
 }
 
 /* A paragraph, its URLs links (the ones gemtext makes link lines of). */
@@ -172,9 +177,8 @@ static void
 line(struct buf *b, const struct page_block *pb, const struct site *site)
 {
 	(void)site;
-	buf_adds(b, pb->pb_type == PAGE_TEXT ? "<p class=\"snippet\">" : "<p>");
-	html_text(b, pb->pb_text, pb->pb_len);
-	buf_adds(b, "</p>\n");
+	element(b, pb->pb_type == PAGE_TEXT ? "<p class=\"snippet\">" : "<p>",
+	    pb);
 }
 
 static void
@@ -231,9 +235,7 @@ static void
 pending(struct buf *b, const struct page_block *pb, const struct site *site)
 {
 	(void)site;
-	buf_adds(b, "<li>");
-	html_text(b, pb->pb_text, pb->pb_len);
-	buf_adds(b, "</li>\n");
+	element(b, "<li>", pb);
 }
 
 /* A break ends a run of links; it writes nothing itself. */
