@@ -16,12 +16,17 @@
  *   "."; strict: a leading '.' is doubled and the text ends with ".".
  * Atom: no C0 but LF, no U+FFFE/U+FFFF, '&' only in the five entities,
  *   one <entry> per article on the home page.
+ * HTML (article, home): no C0 but LF and TAB, every '<' starts one of
+ *   the elements html.c writes, with only its attributes, each value in
+ *   double quotes and free of '<' and '"', no href to javascript: or
+ *   data:; outside tags no '>', and '&' only in the five references.
  */
 #ifndef FUZZ_RENDER_H
 #define FUZZ_RENDER_H
 
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
 #include "article.h"
 #include "buf.h"
@@ -29,6 +34,8 @@
 #include "feed.h"
 #include "gemtext.h"
 #include "gopher_render.h"
+#include "page.h"
+#include "render.h"
 #include "site.h"
 #include "utf8.h"
 #include "fuzz.h"
@@ -246,6 +253,104 @@ fuzz_check_atom(const char *what, const struct buf *b,
 	    entries, want);
 }
 
+/* Is the word s[0 .. n) one of list (NULL-ended)? */
+static int
+fuzz_word_in(const char *s, size_t n, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (strlen(*list) == n && memcmp(s, *list, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* One tag at s[0] == '<' of what html.c writes; its length. */
+static size_t
+fuzz_html_tag(const char *what, const char *s, size_t n)
+{
+	static const char *const tags[] = { "html", "head", "meta", "title",
+	    "link", "body", "header", "nav", "main", "footer", "h1", "h2",
+	    "h3", "h4", "p", "ul", "li", "a", "time", "form", "label", "input",
+	    "button", "pre", "blockquote", NULL };
+	static const char *const attrs[] = { "lang", "charset", "name",
+	    "content", "rel", "href", "type", "title", "class", "datetime",
+	    "action", "method", "role", "maxlength", NULL };
+	size_t	 i = 1, k;
+	int	 href;
+
+	if (n >= 15 && memcmp(s, "<!DOCTYPE html>", 15) == 0)
+		return 15;
+	i += i < n && s[i] == '/';
+	for (k = i; k < n && s[k] >= 'a' && s[k] <= 'z'; k++)
+		;
+	k += k < n && k == i + 1 && s[k - 1] == 'h' && s[k] >= '1' &&
+	    s[k] <= '4';
+	FUZZ_CHECK(fuzz_word_in(s + i, k - i, tags), what, s, n < 80 ? n : 80,
+	    "not an element html.c writes");
+	for (i = k; i < n && s[i] != '>';) {
+		FUZZ_CHECK(s[i] == ' ', what, s, n < 80 ? n : 80, "in a tag");
+		for (k = ++i; k < n && s[k] >= 'a' && s[k] <= 'z'; k++)
+			;
+		FUZZ_CHECK(fuzz_word_in(s + i, k - i, attrs) && k + 1 < n &&
+		    s[k] == '=' && s[k + 1] == '"', what, s, n < 80 ? n : 80,
+		    "not an attribute html.c writes");
+		href = k - i == 4 && memcmp(s + i, "href", 4) == 0;
+		FUZZ_CHECK(!href || (strncasecmp(s + k + 2, "javascript:", 11) &&
+		    strncasecmp(s + k + 2, "data:", 5)), what, s, n < 80 ? n :
+		    80, "a script or data href");
+		for (i = k + 2; i < n && s[i] != '"'; i++)
+			FUZZ_CHECK(s[i] != '<', what, s, n < 80 ? n : 80,
+			    "'<' in an attribute");
+		FUZZ_CHECK(i < n, what, s, n < 80 ? n : 80, "unterminated");
+		i++;
+	}
+	FUZZ_CHECK(i < n, what, s, n < 80 ? n : 80, "unterminated tag");
+	return i + 1;
+}
+
+static void
+fuzz_check_html(const char *what, const struct buf *b)
+{
+	static const char *const refs[] = { "&amp;", "&lt;", "&gt;",
+	    "&quot;", "&#39;" };
+	const char	*s = b->b_data;
+	size_t		 n = b->b_len, i = 0, k;
+
+	FUZZ_CHECK(!b->b_failed && s != NULL, what, NULL, 0, "buffer failed");
+	fuzz_clean_text(what, s, n, "\n\t");
+	while (i < n) {
+		if (s[i] == '<') {
+			i += fuzz_html_tag(what, s + i, n - i);
+			continue;
+		}
+		FUZZ_CHECK(s[i] != '>', what, s, n, "'>' outside a tag");
+		if (s[i] == '&') {
+			for (k = 0; k < 5 && strncmp(s + i, refs[k],
+			    strlen(refs[k])) != 0; k++)
+				;
+			FUZZ_CHECK(k < 5, what, s, n, "'&' not a reference");
+		}
+		i++;
+	}
+}
+
+/* An article page and the home page in HTML. */
+static void
+fuzz_render_html(const struct article *a, const struct catalog *c,
+    size_t self, const struct site *site)
+{
+	struct page	 p;
+	struct buf	 b;
+
+	buf_init(&b);
+	page_init(&p);
+	FUZZ_CHECK(render_built(&b, &p, a == NULL ? page_home(&p, c, site,
+	    "# Intro <b>\n=> javascript:x y\n", 28) : page_article(&p, a, c,
+	    &c->c_art[self], NULL, 0), RENDER_HTML, site) == 0, "html", NULL,
+	    0, "failed");
+	fuzz_check_html(a == NULL ? "html home" : "html article", &b);
+	buf_free(&b);
+}
+
 /* Every rendering of article a, entry `self` of c. */
 static void
 fuzz_render_article(const struct article *a, const struct catalog *c,
@@ -277,6 +382,7 @@ fuzz_render_article(const struct article *a, const struct catalog *c,
 	    "gopher_text_article strict", NULL, 0, "failed");
 	fuzz_check_text("gopher_text_article strict", &b, 1);
 	buf_free(&b);
+	fuzz_render_html(a, c, self, &site);
 }
 
 /* The lists: home page, Atom feed, Gopher root, page 1 of each. */
@@ -301,6 +407,7 @@ fuzz_render_lists(const struct catalog *c, size_t home_limit)
 	FUZZ_CHECK(gopher_menu_home(&b, c, &site) == 0, "gopher_menu_home",
 	    NULL, 0, "failed");
 	fuzz_check_menu("gopher_menu_home", &b, c);
+	fuzz_render_html(NULL, c, 0, &site);
 
 	if (feed_npages(c) >= 1) {
 		buf_reset(&b);
