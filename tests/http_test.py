@@ -287,6 +287,12 @@ def check_pages(port):
     for path in ("/search", "/search?q=garlic", "/search?q=%22garlic+bread"
                  "%22", "/sub/", "/sub/notes.gmi", "/articles/page/1.html"):
         check_page(get(port, path), path)
+    for path, status in (("/missing", 404), ("/search?q=%FF", 400)):
+        r = get(port, path)
+        errs = tidy_errors(r.body)
+        T.check("%s: %d, a valid page" % (path, status), r.status == status
+                and r.h("content-type") == HTML and errs in (None, ""),
+                status, (r.status, errs))
     r = get(port, "/articles/soupe-au-pistou.html")
     body = r.body.decode()
     T.check("article: lang, h1, date, related and similar as links, "
@@ -481,6 +487,23 @@ def check_keepalive(port):
     T.check("curl -I: the headers", p.returncode == 0 and
             b"HTTP/1.1 200 OK\r\n" in p.stdout and b"ETag: " in p.stdout,
             "200", p.stdout)
+    etag = re.search(rb"ETag: (\S+)", p.stdout)
+    lm = re.search(rb"Last-Modified: ([^\r]+)", p.stdout)
+    for name, args, want in (
+            ("If-None-Match", ["-H", "If-None-Match: %s" %
+                               (etag.group(1).decode() if etag else "")],
+             b"304"),
+            ("If-Modified-Since", ["-H", "If-Modified-Since: %s" %
+                                   (lm.group(1).decode() if lm else "")],
+             b"304"),
+            ("POST", ["-X", "POST", "-d", "x=1"], b"405"),
+            ("a path with ..", ["--path-as-is"], b"400")):
+        url = base + ("/sub/../" if name == "a path with .." else "/")
+        p = subprocess.run(["curl", "-s", "--max-time", "5", "-o",
+                            "/dev/null", "-w", "%{http_code}"] + args +
+                           [url], stdout=subprocess.PIPE, timeout=10)
+        T.check("curl %s: %s" % (name, want.decode()), p.stdout == want,
+                want, p.stdout)
 
 
 def check_elsewhere(s):
