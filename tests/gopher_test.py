@@ -19,7 +19,6 @@ import re
 import selectors
 import shutil
 import socket
-import ssl
 import struct
 import subprocess
 import sys
@@ -629,29 +628,8 @@ def check_misc(port):
     T.check("R9 HTTP connection closed promptly", r.eof and r.elapsed < 1.0,
             "close < 1 s", "eof=%s after %.2fs" % (r.eof, r.elapsed))
 
-    # R10: a TLS ClientHello
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    t0 = time.monotonic()
-    outcome = "handshake succeeded"
-    try:
-        s = socket.create_connection(("127.0.0.1", port), timeout=5)
-    except OSError as e:
-        s, outcome = None, "no connection: %s" % e
-    try:
-        if s is not None:
-            ss = ctx.wrap_socket(s, server_hostname="localhost")
-            ss.close()
-    except (ssl.SSLError, OSError) as e:
-        outcome = "failed: %s" % e
-    finally:
-        if s is not None:
-            s.close()
-    el = time.monotonic() - t0
-    T.check("R10 TLS ClientHello closed at once", outcome.startswith("failed")
-            and el < 2.0, "handshake failure < 2 s", "%s after %.2fs"
-            % (outcome, el))
+    # R10: a TLS ClientHello is no longer closed: it starts Gopher over
+    # TLS on this port (tests/gophers_test.py)
     return root
 
 
