@@ -28,8 +28,8 @@ import unicodedata
 import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (SERVERS, T, Server, cleanup, finish,  # noqa: E402
-                     gopher_req, public_tmpdir, short, start_watchdog)
+from harness import (SERVERS, T, Server, cleanup, gopher_req,  # noqa: E402
+                     items, public_tmpdir, run_main, short, start_watchdog)
 
 ROOT = os.path.realpath(os.path.join(os.path.dirname(__file__), ".."))
 DEADLINE = 2            # the server's request deadline (-T)
@@ -119,18 +119,6 @@ URL_LINE_RE = re.compile(r"^\s*[a-z][a-z0-9+.-]*://\S*$")
 
 def is_error(data):
     return ERR_RE.match(data) is not None
-
-
-def items(data):
-    """Menu lines as (type, display, selector, host, port), before '.'."""
-    out = []
-    for line in data.decode("utf-8", "replace").split("\r\n"):
-        if line == ".":
-            break
-        f = line.split("\t")
-        if len(f) == 4 and f[0]:
-            out.append((f[0][0], f[0][1:], f[1], f[2], f[3]))
-    return out
 
 
 def menu_problems(data, port, foreign_ok=False):
@@ -923,11 +911,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as e:          # a crash of the test is a failure too
-        import traceback
-        traceback.print_exc()
-        T.check("test ran to the end", False, "no exception", repr(e))
-    finish()
-    sys.exit(1 if T.failed else 0)
+    run_main(main)

@@ -9,8 +9,10 @@ One of each, for every test in tests/:
   - Reply, what a client got: the bytes, the Gemini header parsed, how
     the connection ended, and the timing;
   - the clients: fetch/gem (Gemini with Python's ssl module, no
-    certificate check) and gopher_req/gopher (Gopher over raw TCP);
-  - bounded polling and temporary directories.
+    certificate check) and gopher_req/gopher (Gopher over raw TCP), and
+    Gopher menus read back (menu, items);
+  - bounded polling, temporary directories, and run_main, a test's entry
+    point.
 
 A test's own needs are parameters (a TLS context or client certificate,
 the source address, an IPv6 host, a half-close, timeouts), not copies.
@@ -29,6 +31,7 @@ import signal
 import socket
 import ssl
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -502,6 +505,19 @@ def menu(data):
     return out
 
 
+def items(data):
+    """Menu lines of all four fields as (type, display, selector, host,
+    port), before '.'."""
+    out = []
+    for line in data.decode("utf-8", "replace").split("\r\n"):
+        if line == ".":
+            break
+        f = line.split("\t")
+        if len(f) == 4 and f[0]:
+            out.append((f[0][0], f[0][1:], f[1], f[2], f[3]))
+    return out
+
+
 def is_menu_ok(data):
     """A real menu: ends with .CRLF, no type-3 line."""
     return data.endswith(b".\r\n") and not any(
@@ -519,6 +535,20 @@ def poll(fn, timeout=POLL):
         if ok or time.monotonic() >= end:
             return ok, v, time.monotonic() - t0
         time.sleep(POLL_SLEEP)
+
+
+def run_main(main):
+    """A test's entry point: main(), an exception in it counted as a
+    failed check (its traceback printed), the tally line last; exits 1
+    when a check failed."""
+    try:
+        main()
+    except Exception as e:          # a crash of the test is a failure too
+        import traceback
+        traceback.print_exc()
+        T.check("test ran to the end", False, "no exception", repr(e))
+    finish()
+    sys.exit(1 if T.failed else 0)
 
 
 def public_tmpdir(prefix):
