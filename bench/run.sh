@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/run.sh: capsuled against a bare OpenSSL floor, a bare TCP floor
 # and Molly Brown, on 127.0.0.1 only (`make bench`; BENCHMARKS.md has
-# the method and the last results).
+# the method and the last results), over Gemini, Gopher and Gopher over
+# TLS.
 #
 #   sh bench/run.sh                 # ~4 minutes: 5 s per measurement, 3 rounds
 #   BENCH_QUICK=1 sh bench/run.sh   # smoke test: 1 s per measurement, 1 round
@@ -291,6 +292,8 @@ for srv in $SERVERS_A; do
 	    > /dev/null 2>&1
 done
 "$B/loadgen" -m gopher -p "$GOPH" -c 16 -n 1000 -u /bench/4k.txt > /dev/null 2>&1
+"$B/loadgen" -m gophers -p "$GOPH" -c 16 -n 300 -s localhost -u /bench/4k.txt \
+    > /dev/null 2>&1
 
 # --- (e) idle connections, first, on a capsuled that has seen little --
 say "(e) idle: $IDLE_CONNS TLS + $IDLE_CONNS TCP connections held for $HOLD s"
@@ -328,7 +331,7 @@ say "(e) RSS KB: before $RSS0, +TLS $RSS1, +TCP $RSS2, after load $RSS3," \
 say "(e) $(cat "$WORK/idle_tls.out")"
 say "(e) $(cat "$WORK/idle_tcp.out")"
 
-# --- (a) (b) (c) (d) (f), interleaved, REPS rounds --------------------
+# --- (a) (b) (c) (d) (g) (f), interleaved, REPS rounds ----------------
 rep=1
 while [ $rep -le "$REPS" ]; do
 	say "round $rep of $REPS"
@@ -352,6 +355,12 @@ while [ $rep -le "$REPS" ]; do
 	    -u /bench/4k.txt -b 4096 -P "$CAPSULED"
 	measure d floor $rep -m gopher -p "$FTCP" -c 64 -d "$DUR" \
 	    -u /bench/4k.txt -b 4096 -P "$FLOOR_TCP"
+	# (g) Gopher over TLS on capsuled's Gopher port; floor_tls answers a
+	# selector without the Gemini header
+	measure g capsuled $rep -m gophers -p "$GOPH" -c 64 -d "$DUR" \
+	    -s localhost -u /bench/4k.txt -b 4096 -P "$CAPSULED"
+	measure g floor $rep -m gophers -p "$FTLS" -c 64 -d "$DUR" \
+	    -s localhost -u /bench/4k.txt -b 4096 -P "$FLOOR_TLS"
 	for srv in capsuled molly; do
 		[ $srv = molly ] && [ -z "$MOLLY" ] && continue
 		measure f $srv $rep -m gemini-resume -p "$(port_of $srv)" \
@@ -461,6 +470,14 @@ row "requests/s" "$cd_" "$fd_" "$(ratio "$cd_" "$fd_")"
 row "server CPU ms/request" "$cdc" "$fdc" "$(ratio "$cdc" "$fdc")"
 row "p99 ms" "$(med d capsuled p99_ms)" "$(med d floor p99_ms)" ""
 row "errors (all rounds)" "$(total d capsuled errors)" "$(total d floor errors)" ""
+echo
+cg=$(med g capsuled server_cpu_ms_per_req); fg=$(med g floor server_cpu_ms_per_req)
+row "(g) Gopher over TLS 4 KB, full handshakes, 64 clients" capsuled floor_tls capsuled/floor
+row --- --- --- ---
+row "server CPU ms/request" "$cg" "$fg" "$(ratio "$cg" "$fg")"
+row "requests/s" "$(med g capsuled rps)" "$(med g floor rps)" "$(ratio "$(med g capsuled rps)" "$(med g floor rps)")"
+row "p99 ms" "$(med g capsuled p99_ms)" "$(med g floor p99_ms)" ""
+row "errors (all rounds)" "$(total g capsuled errors)" "$(total g floor errors)" ""
 echo
 per() {	# KB growth per connection
 	awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN {
