@@ -417,6 +417,33 @@ row() {	# LABEL VALUES...: a table row
 	done
 	printf '\n'
 }
+# pair_table CFG TITLE SERVER COLUMN RATIO KEY...: capsuled against SERVER
+# (its column named COLUMN, the ratio RATIO) in CFG: a row per loadgen
+# KEY, with the ratio of the medians (not of the resumed fraction), then
+# the errors of all rounds.
+pair_table() {
+	pt_cfg=$1 pt_srv=$3
+	row "$2" capsuled "$4" "$5"
+	row --- --- --- ---
+	shift 5
+	for k in "$@"; do
+		a_=$(med "$pt_cfg" capsuled "$k")
+		b_=$(med "$pt_cfg" "$pt_srv" "$k")
+		r_=""
+		[ "$k" != resumed ] && r_=$(ratio "$a_" "$b_")
+		case $k in
+		rps)	l_="requests/s" ;;
+		server_cpu_ms_per_req)	l_="server CPU ms/request" ;;
+		mb_s)	l_="MB/s" ;;
+		resumed)	l_="resumed fraction" ;;
+		*)	l_="${k%_ms} ms" ;;
+		esac
+		row "$l_" "$a_" "$b_" "$r_"
+	done
+	row "errors (all rounds)" "$(total "$pt_cfg" capsuled errors)" \
+	    "$(total "$pt_cfg" "$pt_srv" errors)" ""
+	echo
+}
 val() {	# KEY FILE: a key's value in a loadgen line
 	sed -n "s/.* $1=\([^ ]*\).*/\1/p" "$2"
 }
@@ -440,14 +467,8 @@ row "requests/s" "$cr" "$fr" "$mr" "$(ratio "$cr" "$fr")" "$(ratio "$cr" "$mr")"
 row "p99 ms" "$(med a capsuled p99_ms)" "$(med a floor p99_ms)" "$(med a molly p99_ms)" "" ""
 row "errors (all rounds)" "$(total a capsuled errors)" "$(total a floor errors)" "$(total a molly errors)" "" ""
 echo
-cb=$(med b capsuled p99_ms); fb=$(med b floor p99_ms)
-row "(b) Gemini 4 KB, full handshakes, 256 clients" capsuled floor_tls capsuled/floor
-row --- --- --- ---
-row "p99 ms" "$cb" "$fb" "$(ratio "$cb" "$fb")"
-row "p50 ms" "$(med b capsuled p50_ms)" "$(med b floor p50_ms)" "$(ratio "$(med b capsuled p50_ms)" "$(med b floor p50_ms)")"
-row "requests/s" "$(med b capsuled rps)" "$(med b floor rps)" "$(ratio "$(med b capsuled rps)" "$(med b floor rps)")"
-row "errors (all rounds)" "$(total b capsuled errors)" "$(total b floor errors)" ""
-echo
+pair_table b "(b) Gemini 4 KB, full handshakes, 256 clients" floor floor_tls \
+    capsuled/floor p99_ms p50_ms rps
 # resume_table CFG TITLE: the resumption table of CFG (c or r)
 resume_table() {
 	rc_=$(med "$1" capsuled server_cpu_ms_per_req)
@@ -462,23 +483,10 @@ resume_table() {
 }
 resume_table c "(c) Gemini 4 KB, resumption, each ticket used once, 64 clients"
 resume_table r "(c') Gemini 4 KB, resumption, a ticket reused until a new one comes, 64 clients"
-cd_=$(med d capsuled rps); fd_=$(med d floor rps)
-cdc=$(med d capsuled server_cpu_ms_per_req); fdc=$(med d floor server_cpu_ms_per_req)
-row "(d) Gopher 4 KB, 64 clients" capsuled floor_tcp capsuled/floor
-row --- --- --- ---
-row "requests/s" "$cd_" "$fd_" "$(ratio "$cd_" "$fd_")"
-row "server CPU ms/request" "$cdc" "$fdc" "$(ratio "$cdc" "$fdc")"
-row "p99 ms" "$(med d capsuled p99_ms)" "$(med d floor p99_ms)" ""
-row "errors (all rounds)" "$(total d capsuled errors)" "$(total d floor errors)" ""
-echo
-cg=$(med g capsuled server_cpu_ms_per_req); fg=$(med g floor server_cpu_ms_per_req)
-row "(g) Gopher over TLS 4 KB, full handshakes, 64 clients" capsuled floor_tls capsuled/floor
-row --- --- --- ---
-row "server CPU ms/request" "$cg" "$fg" "$(ratio "$cg" "$fg")"
-row "requests/s" "$(med g capsuled rps)" "$(med g floor rps)" "$(ratio "$(med g capsuled rps)" "$(med g floor rps)")"
-row "p99 ms" "$(med g capsuled p99_ms)" "$(med g floor p99_ms)" ""
-row "errors (all rounds)" "$(total g capsuled errors)" "$(total g floor errors)" ""
-echo
+pair_table d "(d) Gopher 4 KB, 64 clients" floor floor_tcp capsuled/floor \
+    rps server_cpu_ms_per_req p99_ms
+pair_table g "(g) Gopher over TLS 4 KB, full handshakes, 64 clients" floor \
+    floor_tls capsuled/floor server_cpu_ms_per_req rps p99_ms
 per() {	# KB growth per connection
 	awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN {
 		if (n + 0 == 0) print "-"; else printf "%.1f\n", (b - a) / n }'
@@ -503,14 +511,8 @@ for k in tls tcp; do
 	    "$(val held "$f"), $(val refused "$f"), $(val closed_by_server "$f")$when"
 done
 echo
-cf=$(med f capsuled mb_s); mf=$(med f molly mb_s)
-row "(f) Gemini 100 KB, session resumption, 16 clients" capsuled "$MCOL" capsuled/Molly
-row --- --- --- ---
-row "MB/s" "$cf" "$mf" "$(ratio "$cf" "$mf")"
-row "server CPU ms/request" "$(med f capsuled server_cpu_ms_per_req)" "$(med f molly server_cpu_ms_per_req)" "$(ratio "$(med f capsuled server_cpu_ms_per_req)" "$(med f molly server_cpu_ms_per_req)")"
-row "resumed fraction" "$(med f capsuled resumed)" "$(med f molly resumed)" ""
-row "errors (all rounds)" "$(total f capsuled errors)" "$(total f molly errors)" ""
-echo
+pair_table f "(f) Gemini 100 KB, session resumption, 16 clients" molly \
+    "$MCOL" capsuled/Molly mb_s server_cpu_ms_per_req resumed
 [ -n "$MOLLY_NOTE" ] && echo "Note: $MOLLY_NOTE" && echo
 
 # --- what went wrong --------------------------------------------------
