@@ -649,7 +649,7 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 }
 
 /* Where a connection starts, by whether its protocol speaks TLS. */
-static const enum conn_state first_state[] = {
+static const enum conn_state first_state[NUM_PROTO_TLS] = {
 	[PROTO_TLS_NEVER] = CONN_READ_REQUEST,
 	[PROTO_TLS_ALWAYS] = CONN_HANDSHAKE,
 	[PROTO_TLS_OPTIONAL] = CONN_DETECT,

@@ -83,6 +83,7 @@ enum proto_tls {
 	PROTO_TLS_NEVER,	/* plain TCP */
 	PROTO_TLS_ALWAYS,	/* a TLS handshake first */
 	PROTO_TLS_OPTIONAL,	/* TLS if the first byte is 0x16, else plain */
+	NUM_PROTO_TLS
 };
 
 struct proto {
