@@ -2,7 +2,8 @@
  * loadgen: an epoll, non-blocking load generator for Gemini and Gopher
  * servers (bench/run.sh drives it; see BENCHMARKS.md).
  *
- *   loadgen -m gemini|gemini-resume|gemini-once|gopher|idle -p PORT [-h 127.0.0.1]
+ *   loadgen -m gemini|gemini-resume|gemini-once|gopher|gophers|idle -p PORT
+ *           [-h 127.0.0.1]
  *           [-c CONCURRENCY] [-n TOTAL | -d SECONDS] [-u URL|SELECTOR]
  *           [-s SNI] [-b BYTES] [-P PID] [-t]
  *
@@ -16,7 +17,8 @@
  * gemini-once: each ticket is offered once, as RFC 8446 (appendix C.4)
  * asks: a slot offers the newest session the new-session callback gave
  * it during its previous connection, and nothing when none came.
- * gopher: plain TCP.  Each request sends the request line, reads to EOF
+ * gopher: plain TCP.  gophers: Gopher over TLS, a new connection and a
+ * full handshake per request.  Each request sends the request line, reads to EOF
  * (Gemini: close_notify, or EOF counted as no_close_notify), checks the
  * status (Gemini "20", Gopher: not empty) and, with -b, the body length.
  * Latency is from the start of connect() to the last byte.
@@ -64,7 +66,10 @@
 #define MAX_EVENTS	512
 #define MAX_SHOWN_ERRORS 5	/* error messages printed on stderr */
 
-enum mode { M_GEMINI, M_RESUME, M_ONCE, M_GOPHER, M_IDLE };
+enum mode { M_GEMINI, M_RESUME, M_ONCE, M_GOPHER, M_GOPHERS, M_IDLE };
+
+/* Gopher, plain or over TLS: no header, any non-empty answer is one. */
+#define GOPHER_MODE(m)	((m) == M_GOPHER || (m) == M_GOPHERS)
 
 enum state {
 	S_FREE,
@@ -146,8 +151,8 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: loadgen -m gemini|gemini-resume|gemini-once|gopher|idle "
-	    "-p PORT\n"
+	    "usage: loadgen -m gemini|gemini-resume|gemini-once|gopher|gophers|"
+	    "idle -p PORT\n"
 	    "               [-h HOST] [-c CONCURRENCY] [-n TOTAL | -d SECONDS]\n"
 	    "               [-u URL|SELECTOR] [-s SNI] [-b BYTES] [-P PID] [-t]\n");
 	exit(2);
@@ -436,7 +441,7 @@ finish(struct slot *s, int close_notify)
 	int	 ok = 1;
 	double	 ms = (now() - s->t0) * 1e3;
 
-	if (opt.mode == M_GOPHER) {
+	if (GOPHER_MODE(opt.mode)) {
 		if (s->body == 0) {
 			note_error(s, E_STATUS, "empty Gopher response");
 			ok = 0;
@@ -485,7 +490,7 @@ consume(struct slot *s, const char *p, size_t n)
 {
 	size_t	 i;
 
-	if (opt.mode == M_GOPHER || s->head_done) {
+	if (GOPHER_MODE(opt.mode) || s->head_done) {
 		s->body += n;
 		return;
 	}
@@ -781,6 +786,8 @@ parse_args(int argc, char **argv)
 				opt.mode = M_ONCE;
 			else if (strcmp(optarg, "gopher") == 0)
 				opt.mode = M_GOPHER;
+			else if (strcmp(optarg, "gophers") == 0)
+				opt.mode = M_GOPHERS;
 			else if (strcmp(optarg, "idle") == 0)
 				opt.mode = M_IDLE;
 			else
@@ -832,7 +839,7 @@ parse_args(int argc, char **argv)
 	if (opt.mode == M_IDLE && opt.seconds == 0)
 		die("idle needs -d SECONDS");
 	if (opt.url == NULL)
-		opt.url = opt.mode == M_GOPHER ? "" : "gemini://localhost/";
+		opt.url = GOPHER_MODE(opt.mode) ? "" : "gemini://localhost/";
 	if (opt.sni == NULL && strncmp(opt.url, "gemini://", 9) == 0) {
 		/* the URL's host, when it is a name */
 		static char	 host[256];
@@ -856,7 +863,7 @@ parse_args(int argc, char **argv)
 }
 
 static const char *const mode_names[] = {
-	"gemini", "gemini-resume", "gemini-once", "gopher", "idle",
+	"gemini", "gemini-resume", "gemini-once", "gopher", "gophers", "idle",
 };
 
 static void

@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/run.sh: capsuled against a bare OpenSSL floor, a bare TCP floor
 # and Molly Brown, on 127.0.0.1 only (`make bench`; BENCHMARKS.md has
-# the method and the last results).
+# the method and the last results), over Gemini, Gopher and Gopher over
+# TLS.
 #
 #   sh bench/run.sh                 # ~4 minutes: 5 s per measurement, 3 rounds
 #   BENCH_QUICK=1 sh bench/run.sh   # smoke test: 1 s per measurement, 1 round
@@ -291,6 +292,8 @@ for srv in $SERVERS_A; do
 	    > /dev/null 2>&1
 done
 "$B/loadgen" -m gopher -p "$GOPH" -c 16 -n 1000 -u /bench/4k.txt > /dev/null 2>&1
+"$B/loadgen" -m gophers -p "$GOPH" -c 16 -n 300 -s localhost -u /bench/4k.txt \
+    > /dev/null 2>&1
 
 # --- (e) idle connections, first, on a capsuled that has seen little --
 say "(e) idle: $IDLE_CONNS TLS + $IDLE_CONNS TCP connections held for $HOLD s"
@@ -328,7 +331,7 @@ say "(e) RSS KB: before $RSS0, +TLS $RSS1, +TCP $RSS2, after load $RSS3," \
 say "(e) $(cat "$WORK/idle_tls.out")"
 say "(e) $(cat "$WORK/idle_tcp.out")"
 
-# --- (a) (b) (c) (d) (f), interleaved, REPS rounds --------------------
+# --- (a) (b) (c) (d) (g) (f), interleaved, REPS rounds ----------------
 rep=1
 while [ $rep -le "$REPS" ]; do
 	say "round $rep of $REPS"
@@ -352,6 +355,12 @@ while [ $rep -le "$REPS" ]; do
 	    -u /bench/4k.txt -b 4096 -P "$CAPSULED"
 	measure d floor $rep -m gopher -p "$FTCP" -c 64 -d "$DUR" \
 	    -u /bench/4k.txt -b 4096 -P "$FLOOR_TCP"
+	# (g) Gopher over TLS on capsuled's Gopher port; floor_tls answers a
+	# selector without the Gemini header
+	measure g capsuled $rep -m gophers -p "$GOPH" -c 64 -d "$DUR" \
+	    -s localhost -u /bench/4k.txt -b 4096 -P "$CAPSULED"
+	measure g floor $rep -m gophers -p "$FTLS" -c 64 -d "$DUR" \
+	    -s localhost -u /bench/4k.txt -b 4096 -P "$FLOOR_TLS"
 	for srv in capsuled molly; do
 		[ $srv = molly ] && [ -z "$MOLLY" ] && continue
 		measure f $srv $rep -m gemini-resume -p "$(port_of $srv)" \
@@ -408,6 +417,33 @@ row() {	# LABEL VALUES...: a table row
 	done
 	printf '\n'
 }
+# pair_table CFG TITLE SERVER COLUMN RATIO KEY...: capsuled against SERVER
+# (its column named COLUMN, the ratio RATIO) in CFG: a row per loadgen
+# KEY, with the ratio of the medians (not of the resumed fraction), then
+# the errors of all rounds.
+pair_table() {
+	pt_cfg=$1 pt_srv=$3
+	row "$2" capsuled "$4" "$5"
+	row --- --- --- ---
+	shift 5
+	for k in "$@"; do
+		a_=$(med "$pt_cfg" capsuled "$k")
+		b_=$(med "$pt_cfg" "$pt_srv" "$k")
+		r_=""
+		[ "$k" != resumed ] && r_=$(ratio "$a_" "$b_")
+		case $k in
+		rps)	l_="requests/s" ;;
+		server_cpu_ms_per_req)	l_="server CPU ms/request" ;;
+		mb_s)	l_="MB/s" ;;
+		resumed)	l_="resumed fraction" ;;
+		*)	l_="${k%_ms} ms" ;;
+		esac
+		row "$l_" "$a_" "$b_" "$r_"
+	done
+	row "errors (all rounds)" "$(total "$pt_cfg" capsuled errors)" \
+	    "$(total "$pt_cfg" "$pt_srv" errors)" ""
+	echo
+}
 val() {	# KEY FILE: a key's value in a loadgen line
 	sed -n "s/.* $1=\([^ ]*\).*/\1/p" "$2"
 }
@@ -431,14 +467,8 @@ row "requests/s" "$cr" "$fr" "$mr" "$(ratio "$cr" "$fr")" "$(ratio "$cr" "$mr")"
 row "p99 ms" "$(med a capsuled p99_ms)" "$(med a floor p99_ms)" "$(med a molly p99_ms)" "" ""
 row "errors (all rounds)" "$(total a capsuled errors)" "$(total a floor errors)" "$(total a molly errors)" "" ""
 echo
-cb=$(med b capsuled p99_ms); fb=$(med b floor p99_ms)
-row "(b) Gemini 4 KB, full handshakes, 256 clients" capsuled floor_tls capsuled/floor
-row --- --- --- ---
-row "p99 ms" "$cb" "$fb" "$(ratio "$cb" "$fb")"
-row "p50 ms" "$(med b capsuled p50_ms)" "$(med b floor p50_ms)" "$(ratio "$(med b capsuled p50_ms)" "$(med b floor p50_ms)")"
-row "requests/s" "$(med b capsuled rps)" "$(med b floor rps)" "$(ratio "$(med b capsuled rps)" "$(med b floor rps)")"
-row "errors (all rounds)" "$(total b capsuled errors)" "$(total b floor errors)" ""
-echo
+pair_table b "(b) Gemini 4 KB, full handshakes, 256 clients" floor floor_tls \
+    capsuled/floor p99_ms p50_ms rps
 # resume_table CFG TITLE: the resumption table of CFG (c or r)
 resume_table() {
 	rc_=$(med "$1" capsuled server_cpu_ms_per_req)
@@ -453,15 +483,10 @@ resume_table() {
 }
 resume_table c "(c) Gemini 4 KB, resumption, each ticket used once, 64 clients"
 resume_table r "(c') Gemini 4 KB, resumption, a ticket reused until a new one comes, 64 clients"
-cd_=$(med d capsuled rps); fd_=$(med d floor rps)
-cdc=$(med d capsuled server_cpu_ms_per_req); fdc=$(med d floor server_cpu_ms_per_req)
-row "(d) Gopher 4 KB, 64 clients" capsuled floor_tcp capsuled/floor
-row --- --- --- ---
-row "requests/s" "$cd_" "$fd_" "$(ratio "$cd_" "$fd_")"
-row "server CPU ms/request" "$cdc" "$fdc" "$(ratio "$cdc" "$fdc")"
-row "p99 ms" "$(med d capsuled p99_ms)" "$(med d floor p99_ms)" ""
-row "errors (all rounds)" "$(total d capsuled errors)" "$(total d floor errors)" ""
-echo
+pair_table d "(d) Gopher 4 KB, 64 clients" floor floor_tcp capsuled/floor \
+    rps server_cpu_ms_per_req p99_ms
+pair_table g "(g) Gopher over TLS 4 KB, full handshakes, 64 clients" floor \
+    floor_tls capsuled/floor server_cpu_ms_per_req rps p99_ms
 per() {	# KB growth per connection
 	awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN {
 		if (n + 0 == 0) print "-"; else printf "%.1f\n", (b - a) / n }'
@@ -486,14 +511,8 @@ for k in tls tcp; do
 	    "$(val held "$f"), $(val refused "$f"), $(val closed_by_server "$f")$when"
 done
 echo
-cf=$(med f capsuled mb_s); mf=$(med f molly mb_s)
-row "(f) Gemini 100 KB, session resumption, 16 clients" capsuled "$MCOL" capsuled/Molly
-row --- --- --- ---
-row "MB/s" "$cf" "$mf" "$(ratio "$cf" "$mf")"
-row "server CPU ms/request" "$(med f capsuled server_cpu_ms_per_req)" "$(med f molly server_cpu_ms_per_req)" "$(ratio "$(med f capsuled server_cpu_ms_per_req)" "$(med f molly server_cpu_ms_per_req)")"
-row "resumed fraction" "$(med f capsuled resumed)" "$(med f molly resumed)" ""
-row "errors (all rounds)" "$(total f capsuled errors)" "$(total f molly errors)" ""
-echo
+pair_table f "(f) Gemini 100 KB, session resumption, 16 clients" molly \
+    "$MCOL" capsuled/Molly mb_s server_cpu_ms_per_req resumed
 [ -n "$MOLLY_NOTE" ] && echo "Note: $MOLLY_NOTE" && echo
 
 # --- what went wrong --------------------------------------------------

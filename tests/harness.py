@@ -10,9 +10,11 @@ One of each, for every test in tests/:
   - Reply, what a client got: the bytes, the Gemini header parsed, how
     the connection ended, and the timing;
   - the clients: fetch/gem (Gemini with Python's ssl module, no
-    certificate check) and gopher_req/gopher (Gopher over raw TCP);
+    certificate check) and gopher_req/gopher (Gopher over raw TCP), and
+    Gopher menus read back (menu, items);
   - bounded polling and temporary directories;
-  - run_suite, a test's main(): watchdog, clean-up, time budget, tally.
+  - run_suite and run_main, a test's main() and entry point: watchdog,
+    clean-up, time budget, tally.
 
 A test's own needs are parameters (a TLS context or client certificate,
 the source address, an IPv6 host, a half-close, timeouts), not copies.
@@ -514,6 +516,19 @@ def menu(data):
     return out
 
 
+def items(data):
+    """Menu lines of all four fields as (type, display, selector, host,
+    port), before '.'."""
+    out = []
+    for line in data.decode("utf-8", "replace").split("\r\n"):
+        if line == ".":
+            break
+        f = line.split("\t")
+        if len(f) == 4 and f[0]:
+            out.append((f[0][0], f[0][1:], f[1], f[2], f[3]))
+    return out
+
+
 def is_menu_ok(data):
     """A real menu: ends with .CRLF, no type-3 line."""
     return data.endswith(b".\r\n") and not any(
@@ -553,6 +568,20 @@ def run_suite(body, watchdog, budget):
             "< %d s" % budget, "%.1f s" % elapsed)
     finish()
     return 1 if T.failed else 0
+
+
+def run_main(main):
+    """A test's entry point: main(), an exception in it counted as a
+    failed check (its traceback printed), the tally line last; exits 1
+    when a check failed."""
+    try:
+        main()
+    except Exception as e:          # a crash of the test is a failure too
+        import traceback
+        traceback.print_exc()
+        T.check("test ran to the end", False, "no exception", repr(e))
+    finish()
+    sys.exit(1 if T.failed else 0)
 
 
 def public_tmpdir(prefix):

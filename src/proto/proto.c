@@ -7,7 +7,7 @@
 const struct proto protos[NUM_LISTEN_KINDS] = {
 	[LISTEN_GEMINI] = {
 		.pr_name = "gemini",
-		.pr_tls = 1,
+		.pr_tls = PROTO_TLS_ALWAYS,
 		.pr_slow_down = 1,
 		.pr_scan = gemini_scan,
 		.pr_respond = gemini_respond,
@@ -15,7 +15,8 @@ const struct proto protos[NUM_LISTEN_KINDS] = {
 	},
 	[LISTEN_GOPHER] = {
 		.pr_name = "gopher",
-		.pr_tls = 0,
+		.pr_tls_name = "gophers",	/* gophers:// on the same port */
+		.pr_tls = PROTO_TLS_OPTIONAL,
 		.pr_slow_down = 0,	/* Gopher has no way to say so */
 		.pr_scan = gopher_scan,
 		.pr_respond = gopher_respond,

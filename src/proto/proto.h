@@ -1,6 +1,7 @@
 /*
  * proto: what a protocol is to the connection code, one row of a table
- * indexed by listener kind (proto.c): whether it speaks TLS, where its
+ * indexed by listener kind (proto.c): whether it speaks TLS (never,
+ * always, or when the client's first byte opens a TLS record), where its
  * request ends, how it answers a complete request, and how its outcome
  * reads in the access log.  The rest (accept, handshake, read, write,
  * close_notify, drain, deadlines) is conn.c's, the same for all.
@@ -74,9 +75,25 @@ struct request_ctx {
 	struct snapshot		*rc_snap;	/* set: the one answered from */
 };
 
+/*
+ * Whether a listener's connections speak TLS.  PROTO_TLS_OPTIONAL looks
+ * at the client's first byte without taking it (MSG_PEEK): 0x16, the
+ * content type of the TLS handshake record a ClientHello comes in, is
+ * never the first byte of a plain request, so one port serves both
+ * (Gopher and gophers://).
+ */
+enum proto_tls {
+	PROTO_TLS_NEVER,	/* plain TCP */
+	PROTO_TLS_ALWAYS,	/* a TLS handshake first */
+	PROTO_TLS_OPTIONAL,	/* TLS if the first byte is 0x16, else plain */
+	NUM_PROTO_TLS
+};
+
 struct proto {
 	const char	*pr_name;	/* in listen and access lines */
-	int		 pr_tls;	/* a TLS handshake first */
+	const char	*pr_tls_name;	/* in access lines when an optional
+					   TLS was spoken */
+	enum proto_tls	 pr_tls;
 	int		 pr_slow_down;	/* can ask a client to slow down */
 	enum scan	(*pr_scan)(const char *, size_t, int, size_t *);
 	void		(*pr_respond)(struct exchange *, enum scan, size_t,
