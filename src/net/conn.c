@@ -438,12 +438,18 @@ drain(struct conn *c)
 
 /*
  * Wait for the client's first bytes: an idle connection costs only this
- * struct and its events; TLS state is made when they arrive.
+ * struct and its events; TLS state is made when they arrive.  Without a
+ * handshake first, they are often there already: try them at once, which
+ * saves registering with the event loop at all for a quick request.  c
+ * may be gone when this returns.
  */
 void
 conn_start(struct conn *c)
 {
-	event_add(c->cn_rev, NULL);
+	if (protos[c->cn_kind].pr_tls == PROTO_TLS_ALWAYS)
+		event_add(c->cn_rev, NULL);
+	else
+		conn_run(c);
 }
 
 /* The content type of a TLS handshake record: a ClientHello's first byte. */
