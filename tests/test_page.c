@@ -108,6 +108,22 @@ check_addr(void)
 	addr_selector(out, sizeof(out), "crepes", ".gmi");
 	CHECK_STR(out, "/articles/crepes.gmi");
 	CHECK(addr_gopher_type(ADDR_TO_SEARCH) == '7', "search is type 7");
+
+	/* Nex: directories end in "/", files relative; no feed, no search */
+	addr_path(out, sizeof(out), &cases[1].t, ADDR_NEX);
+	CHECK_STR(out, "/articles/crepes/");
+	addr_path(out, sizeof(out), &cases[3].t, ADDR_NEX);
+	CHECK_STR(out, "/articles/page/12/");
+	addr_path(out, sizeof(out), &cases[6].t, ADDR_NEX);
+	CHECK_STR(out, "b%20c%23%C3%A9");
+	CHECK(addr_path(out, sizeof(out), &cases[5].t, ADDR_NEX) == -1 &&
+	    out[0] == '\0' && !addr_has(ADDR_TO_SEARCH, ADDR_NEX) &&
+	    addr_has(ADDR_TO_SEARCH, ADDR_GOPHER), "Nex has no search");
+	CHECK(addr_url(out, sizeof(out), &cases[4].t, ADDR_NEX, &s) == -1 &&
+	    out[0] == '\0', "nor a feed");
+	s.s_port[ADDR_NEX] = 1900;
+	addr_url(out, sizeof(out), &cases[1].t, ADDR_NEX, &s);
+	CHECK_STR(out, "nex://example.org/articles/crepes/");
 }
 
 /* An article: the blocks, then the same page in three formats. */

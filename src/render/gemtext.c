@@ -179,14 +179,15 @@ raw(struct buf *b, const struct page_block *pb, const struct site *site)
 }
 
 /* "=> path label"; a file is labelled with its name (escaped), "/" for
-   a directory. */
+   a directory.  No line for a page Gemini has no address of. */
 static void
 link(struct buf *b, const struct page_block *pb, const struct site *site)
 {
 	char	 path[ADDR_PATH_MAX];
 
 	(void)site;
-	addr_path(path, sizeof(path), &pb->pb_to, ADDR_GEMINI);
+	if (addr_path(path, sizeof(path), &pb->pb_to, ADDR_GEMINI) == -1)
+		return;
 	buf_printf(b, "=> %s ", path);
 	if (pb->pb_text != NULL)
 		buf_add(b, pb->pb_text, pb->pb_len);

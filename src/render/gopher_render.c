@@ -120,13 +120,14 @@ menu_blank(struct buf *b, const struct page_block *pb, const struct site *site)
 }
 
 /* An item: the type the link asks for, else its kind's; a file is
-   shown by its name. */
+   shown by its name.  None for a page Gopher has no selector of. */
 static void
 menu_link(struct buf *b, const struct page_block *pb, const struct site *site)
 {
 	char	 sel[ADDR_PATH_MAX];
 
-	addr_path(sel, sizeof(sel), &pb->pb_to, ADDR_GOPHER);
+	if (addr_path(sel, sizeof(sel), &pb->pb_to, ADDR_GOPHER) == -1)
+		return;
 	gopher_item(b, pb->pb_gopher_type ? pb->pb_gopher_type :
 	    addr_gopher_type(pb->pb_to.at_kind), pb->pb_text != NULL ?
 	    pb->pb_text : pb->pb_to.at_name, sel, site);
