@@ -63,6 +63,7 @@ LIB_SRCS = src/lib/buf.c src/lib/utf8.c src/lib/strmap.c src/lib/arena.c \
 	   $(TEXTINDEX_SRCS) \
 	   src/render/page.c src/render/render.c src/render/gemtext.c \
 	   src/render/gopher_render.c src/render/feed.c src/render/search.c \
+	   src/render/nex_render.c \
 	   src/capsule/capsule.c src/capsule/mime.c src/capsule/discover.c \
 	   src/capsule/snapshot.c src/capsule/live.c src/capsule/live_watch.c \
 	   src/capsule/live_cache.c \
@@ -136,7 +137,7 @@ T_CONTENT	 = lib/buf lib/utf8 lib/strmap lib/arena content/source \
 		   content/article content/slug content/meta content/catalog \
 		   content/site content/addr
 T_RENDER	 = $(T_CONTENT) render/page render/render render/gemtext \
-		   render/gopher_render render/feed
+		   render/gopher_render render/feed render/nex_render
 T_test_catalog	 = $(T_CONTENT)
 T_test_gemtext	 = $(T_RENDER)
 T_test_gopher_render = $(T_RENDER)
@@ -224,7 +225,7 @@ FUZZ_RENDER = $(FUZZ_BASE) src/lib/strmap.c src/lib/arena.c \
 	   src/content/source.c src/content/article.c src/content/slug.c \
 	   src/content/meta.c src/content/catalog.c src/content/addr.c \
 	   src/render/page.c src/render/render.c src/render/gemtext.c \
-	   src/render/gopher_render.c src/render/feed.c
+	   src/render/gopher_render.c src/render/feed.c src/render/nex_render.c
 FUZZ_SRCS_fuzz_gemini_request = $(FUZZ_BASE) src/content/addr.c \
 	   src/proto/gemini.c
 FUZZ_SRCS_fuzz_gopher_request = $(FUZZ_BASE) src/proto/gopher.c

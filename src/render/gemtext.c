@@ -122,17 +122,17 @@ line(struct buf *b, const char *s)
  * The gemtext serialiser (render.h), one function a block type.
  */
 
-/* A paragraph, then one "=> URL" line per distinct URL in it. */
-static void
-para(struct buf *b, const struct page_block *pb, const struct site *site)
+/*
+ * One "=> URL" line per distinct URL in paragraph s[0 .. n): gemtext's,
+ * and Nex's (whose link lines are written the same way).
+ */
+void
+gemtext_links(struct buf *b, const char *s, size_t n)
 {
 	struct strmap	 seen;
-	const char	*s = pb->pb_text;
-	size_t		 n = pb->pb_len, pos = 0, start, end;
+	size_t		 pos = 0, start, end;
 
-	(void)site;
 	strmap_init(&seen);
-	line(b, s);
 	while (gemtext_next_url(s, n, &pos, &start, &end))
 		if (strmap_put(&seen, s + start, end - start, 0) != 0) {
 			buf_adds(b, "=> ");
@@ -140,6 +140,15 @@ para(struct buf *b, const struct page_block *pb, const struct site *site)
 			buf_addc(b, '\n');
 		}
 	strmap_free(&seen);
+}
+
+/* A paragraph, then its link lines. */
+static void
+para(struct buf *b, const struct page_block *pb, const struct site *site)
+{
+	(void)site;
+	line(b, pb->pb_text);
+	gemtext_links(b, pb->pb_text, pb->pb_len);
 }
 
 static void

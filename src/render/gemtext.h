@@ -24,6 +24,7 @@ struct catalog;
 int	 gemtext_article(struct buf *, const struct article *,
 	    const struct catalog *);
 int	 gemtext_next_url(const char *, size_t, size_t *, size_t *, size_t *);
+void	 gemtext_links(struct buf *, const char *, size_t);
 int	 gemtext_needs_space(const char *);
 
 #endif
