@@ -187,15 +187,19 @@ raw(struct buf *b, const struct page_block *pb, const struct site *site)
 		buf_addc(b, '\n');
 }
 
-/* "=> path label"; a file is labelled with its name (escaped), "/" for
-   a directory.  No line for a page Gemini has no address of. */
-static void
-link(struct buf *b, const struct page_block *pb, const struct site *site)
+/*
+ * "=> path label" with the path in protocol p's form: a gemtext link
+ * line, and a Nex one (the same syntax).  A file is labelled with its
+ * name (escaped), "/" for a directory.  No line for a page p has no
+ * address of.
+ */
+void
+gemtext_link_line(struct buf *b, const struct page_block *pb,
+    enum addr_proto p)
 {
 	char	 path[ADDR_PATH_MAX];
 
-	(void)site;
-	if (addr_path(path, sizeof(path), &pb->pb_to, ADDR_GEMINI) == -1)
+	if (addr_path(path, sizeof(path), &pb->pb_to, p) == -1)
 		return;
 	buf_printf(b, "=> %s ", path);
 	if (pb->pb_text != NULL)
@@ -206,6 +210,13 @@ link(struct buf *b, const struct page_block *pb, const struct site *site)
 			buf_addc(b, '/');
 	}
 	buf_addc(b, '\n');
+}
+
+static void
+link(struct buf *b, const struct page_block *pb, const struct site *site)
+{
+	(void)site;
+	gemtext_link_line(b, pb, ADDR_GEMINI);
 }
 
 static void

@@ -1,5 +1,3 @@
-#include <string.h>
-
 #include "addr.h"
 #include "buf.h"
 #include "gemtext.h"
@@ -65,26 +63,13 @@ dir_para(struct buf *b, const struct page_block *pb, const struct site *site)
 
 /*
  * "=> path label": a path from the root, or a file's name relative to
- * the directory; a file is labelled with its name (escaped), "/" for a
- * directory.  None for a page Nex has no address of (the search).
+ * the directory; none for the search, which Nex has no address of.
  */
 static void
 dir_link(struct buf *b, const struct page_block *pb, const struct site *site)
 {
-	char	 path[ADDR_PATH_MAX];
-
 	(void)site;
-	if (addr_path(path, sizeof(path), &pb->pb_to, ADDR_NEX) == -1)
-		return;
-	buf_printf(b, "=> %s ", path);
-	if (pb->pb_text != NULL)
-		buf_add(b, pb->pb_text, pb->pb_len);
-	else {
-		utf8_escape(b, pb->pb_to.at_name, strlen(pb->pb_to.at_name));
-		if (pb->pb_to.at_is_dir)
-			buf_addc(b, '/');
-	}
-	buf_addc(b, '\n');
+	gemtext_link_line(b, pb, ADDR_NEX);
 }
 
 static void

@@ -82,6 +82,24 @@ fuzz_is_page(const struct catalog *c, const char *s, size_t n)
 	return v >= 1 && v <= feed_npages(c);
 }
 
+/*
+ * What every output is: built, clean text with no C0 byte but those of
+ * `allowed`, ending with `ending`.
+ */
+static void
+fuzz_check_output(const char *what, const struct buf *b,
+    const char *allowed, const char *ending)
+{
+	size_t	 e = strlen(ending);
+
+	FUZZ_CHECK(!b->b_failed && b->b_data != NULL, what, NULL, 0,
+	    "buffer failed");
+	fuzz_clean_text(what, b->b_data, b->b_len, allowed);
+	FUZZ_CHECK(b->b_len >= e && memcmp(b->b_data + b->b_len - e, ending,
+	    e) == 0, what, b->b_data, b->b_len, "does not end with the %zu "
+	    "bytes it should", e);
+}
+
 static void
 fuzz_check_gemtext(const char *what, const struct buf *b,
     const struct catalog *c)
@@ -89,10 +107,7 @@ fuzz_check_gemtext(const char *what, const struct buf *b,
 	const char	*s = b->b_data, *l, *e, *t;
 	size_t		 n = b->b_len, k;
 
-	FUZZ_CHECK(!b->b_failed && s != NULL, what, NULL, 0, "buffer failed");
-	fuzz_clean_text(what, s, n, "\n");
-	FUZZ_CHECK(n > 0 && s[n - 1] == '\n', what, s, n,
-	    "does not end with LF");
+	fuzz_check_output(what, b, "\n", "\n");
 	for (l = s, k = 0; l < s + n; l = e + 1, k++) {
 		e = memchr(l, '\n', (size_t)(s + n - l));
 		if (l[0] == '#')
@@ -170,11 +185,9 @@ fuzz_check_menu(const char *what, const struct buf *b,
 	const char	*s = b->b_data, *l, *e;
 	size_t		 n = b->b_len, k, len;
 
-	FUZZ_CHECK(!b->b_failed && s != NULL, what, NULL, 0, "buffer failed");
-	fuzz_clean_text(what, s, n, "\r\n\t");
-	FUZZ_CHECK(n >= 3 && memcmp(s + n - 3, ".\r\n", 3) == 0 &&
-	    (n == 3 || s[n - 4] == '\n'), what, s, n,
-	    "does not end with \".\\r\\n\"");
+	fuzz_check_output(what, b, "\r\n\t", ".\r\n");
+	FUZZ_CHECK(n == 3 || s[n - 4] == '\n', what, s, n,
+	    "does not end with a \".\" line");
 	for (l = s, k = 0; l < s + n - 3; l = e + 2, k++) {
 		e = memchr(l, '\n', (size_t)(s + n - l));
 		FUZZ_CHECK(e != NULL && e > l && e[-1] == '\r', what, s, n,
@@ -197,10 +210,7 @@ fuzz_check_text(const char *what, const struct buf *b, enum fuzz_dots dots)
 	const char	*s = b->b_data, *l, *e;
 	size_t		 n = b->b_len, k, len, w;
 
-	FUZZ_CHECK(!b->b_failed && s != NULL, what, NULL, 0, "buffer failed");
-	fuzz_clean_text(what, s, n, "\r\n\t");
-	FUZZ_CHECK(n >= 2 && s[n - 2] == '\r' && s[n - 1] == '\n', what, s, n,
-	    "does not end with CR LF");
+	fuzz_check_output(what, b, "\r\n\t", "\r\n");
 	if (strict)
 		FUZZ_CHECK(n >= 3 && memcmp(s + n - 3, ".\r\n", 3) == 0 &&
 		    (n == 3 || s[n - 4] == '\n'), what, s, n,
@@ -265,10 +275,7 @@ fuzz_check_nex_dir(const char *what, const struct buf *b,
 	const char	*s = b->b_data, *l, *e;
 	size_t		 n = b->b_len, k, len;
 
-	FUZZ_CHECK(!b->b_failed && s != NULL, what, NULL, 0, "buffer failed");
-	fuzz_clean_text(what, s, n, "\n");
-	FUZZ_CHECK(n > 0 && s[n - 1] == '\n', what, s, n,
-	    "does not end with LF");
+	fuzz_check_output(what, b, "\n", "\n");
 	for (l = s, k = 0; l < s + n; l = e + 1, k++) {
 		e = memchr(l, '\n', (size_t)(s + n - l));
 		len = (size_t)(e - l);
@@ -303,8 +310,7 @@ fuzz_check_atom(const char *what, const struct buf *b,
 	const char	*s = b->b_data, *p;
 	size_t		 n = b->b_len, entries = 0, want, i;
 
-	FUZZ_CHECK(!b->b_failed && s != NULL, what, NULL, 0, "buffer failed");
-	fuzz_clean_text(what, s, n, "\n");
+	fuzz_check_output(what, b, "\n", "</feed>\n");
 	FUZZ_CHECK(strstr(s, "\xEF\xBF\xBE") == NULL &&
 	    strstr(s, "\xEF\xBF\xBF") == NULL, what, s, n,
 	    "U+FFFE or U+FFFF");
