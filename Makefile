@@ -70,6 +70,7 @@ LIB_SRCS = src/lib/buf.c src/lib/utf8.c src/lib/strmap.c src/lib/arena.c \
 	   src/proto/gemini.c src/proto/gopher.c src/proto/router.c \
 	   src/proto/response.c src/proto/respond.c src/proto/gemini_proto.c \
 	   src/proto/gopher_proto.c src/proto/proto.c src/proto/nex.c \
+	   src/proto/nex_proto.c \
 	   src/net/tls.c src/net/perip.c src/net/access.c src/net/conn.c \
 	   src/net/server.c \
 	   $(CONFIG_SRCS) src/proc/preflight.c src/proc/serve.c \
