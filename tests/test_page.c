@@ -237,10 +237,11 @@ check_lists(const struct catalog *c)
 	    "i\t\tnull.host\t1\r\n"
 	    "7Search the articles\t/search\texample.org\t70\r\n.\r\n");
 	free(g);
-	/* Nex: the menu's home, without the search it has no address of */
+	/* Nex: the menu's home, without the search it has no address of
+	   (nor the blank line before it) */
 	g = write_page(&p, RENDER_NEX_DIR, &s);
 	CHECK_STR(g, "Notes\n\n=> /articles/crepes/ 1970-01-03 Crêpes\n\n"
-	    "=> /articles/page/1/ All 3 articles\n\n");
+	    "=> /articles/page/1/ All 3 articles\n");
 	free(g);
 	page_free(&p);
 

@@ -80,6 +80,20 @@ dir_blank(struct buf *b, const struct page_block *pb, const struct site *site)
 	buf_addc(b, '\n');
 }
 
+/*
+ * A directory ends with its last line, not with a blank one (the break
+ * the home page keeps before a search link Nex has no address of).
+ */
+static void
+dir_end(struct buf *b, const struct page_block *pb, const struct site *site)
+{
+	(void)pb;
+	(void)site;
+	while (b->b_len >= 2 && b->b_data[b->b_len - 1] == '\n' &&
+	    b->b_data[b->b_len - 2] == '\n')
+		b->b_data[--b->b_len] = '\0';
+}
+
 const struct render_ops nex_dir_ops = {
 	.ro_medium = PAGE_MENU,
 	.ro_block = {
@@ -93,6 +107,7 @@ const struct render_ops nex_dir_ops = {
 		[PAGE_PENDING] =	dir_wrap,
 		[PAGE_BREAK] =		dir_blank,
 	},
+	.ro_end = dir_end,
 };
 
 /* Page n (from 1) of the full list; -1 if none. */
