@@ -25,6 +25,7 @@ is bounded by a deadline.  Import it from a test in tests/:
 import difflib
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -556,6 +557,14 @@ def poll(fn, timeout=POLL):
         if ok or time.monotonic() >= end:
             return ok, v, time.monotonic() - t0
         time.sleep(POLL_SLEEP)
+
+
+def raise_open_files():
+    """Room for hundreds of client sockets: the soft limit on open files
+    up to the hard one (at most 65536) when it is under 4096."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 4096 and hard > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
 
 
 def public_tmpdir(prefix):
