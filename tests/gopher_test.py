@@ -28,6 +28,7 @@ import unicodedata
 import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
 from harness import (SERVERS, T, Server, cleanup, gopher_req,  # noqa: E402
                      items, public_tmpdir, run_main, short, start_watchdog)
 
@@ -99,15 +100,7 @@ LYNX_HOME = None
 
 
 def lynx(url):
-    env = dict(os.environ, HOME=LYNX_HOME, LANG="C.UTF-8", TERM="dumb")
-    try:
-        p = subprocess.run(["timeout", "10", "lynx", "-dump", "-width=200",
-                            "-assume_charset=utf-8", "-display_charset=utf-8",
-                            url], capture_output=True, timeout=15, env=env,
-                           stdin=subprocess.DEVNULL)
-        return p.stdout.decode("utf-8", "replace"), p.returncode
-    except subprocess.TimeoutExpired:
-        return "", -1
+    return harness.lynx(url, LYNX_HOME)
 
 
 # ---------------------------------------------------------------- parsing

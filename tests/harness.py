@@ -10,8 +10,9 @@ One of each, for every test in tests/:
   - Reply, what a client got: the bytes, the Gemini header parsed, how
     the connection ended, and the timing;
   - the clients: fetch/gem (Gemini with Python's ssl module, no
-    certificate check) and gopher_req/gopher (Gopher over raw TCP), and
-    Gopher menus read back (menu, items);
+    certificate check), gopher_req/gopher (Gopher over raw TCP) and
+    Gopher menus read back (menu, items), nex (the same for Nex) and lynx
+    (a dump, in a home of its own);
   - bounded polling and temporary directories;
   - run_suite and run_main, a test's main() and entry point: watchdog,
     clean-up, time budget, tally.
@@ -28,6 +29,7 @@ is bounded by a deadline.  Import it from a test in tests/:
 import difflib
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -53,6 +55,7 @@ class Tally:
     def __init__(self):
         self.passed = 0
         self.failed = 0
+        self.skipped = 0
         self.lock = threading.Lock()
 
     def check(self, name, ok, want="", got=""):
@@ -74,6 +77,12 @@ class Tally:
 
     def note(self, msg):
         print("note: %s" % msg, flush=True)
+
+    def skip(self, name, reason):
+        """A check that could not run, and why (tests/run.sh shows it)."""
+        with self.lock:
+            self.skipped += 1
+        print("skipped %s: %s" % (name, reason), flush=True)
 
 
 def short(v, n=400):
@@ -127,8 +136,10 @@ TMPDIRS = []
 
 
 def finish():
-    """The last line of every run."""
-    print("%d passed, %d failed" % (T.passed, T.failed), flush=True)
+    """The last line of every run (", N skipped" when some were)."""
+    print("%d passed, %d failed%s" % (T.passed, T.failed, ", %d skipped" %
+                                      T.skipped if T.skipped else ""),
+          flush=True)
 
 
 def start_watchdog(seconds):
@@ -170,13 +181,14 @@ class Server:
     """The binary under test, its stderr read line by line from the start.
 
     argv is the whole command line (the test chooses -g 0 -p 0, -c, -d,
-    -C, -T ...); name prefixes the test's messages.  start() waits for
-    the listening lines: port (Gemini) and gport (Gopher) are the first
-    ports printed, ports maps "gemini"/"gopher" to them, v6 says whether
-    a Gopher listener on [::] was reported too.
+    -C, -T, -x 0 ...); name prefixes the test's messages.  start() waits
+    for the listening lines: port (Gemini) and gport (Gopher) are the
+    first ports printed, ports maps each protocol's name ("gemini",
+    "gopher", "nex" ...) to its first port, v6 says whether a Gopher
+    listener on [::] was reported too.
     """
 
-    LISTEN = re.compile(rb"capsuled: listening (gemini|gopher) (\S+):(\d+)$")
+    LISTEN = re.compile(rb"capsuled: listening ([a-z]+) (\S+):(\d+)$")
 
     def __init__(self, argv, cwd=None, env=None, name="server"):
         self.argv = argv
@@ -234,13 +246,15 @@ class Server:
             if not chunk:
                 return
 
-    def start(self, timeout=START_TIMEOUT):
-        """Wait for the listening lines of both protocols; True when seen.
-        (A listener bound on 0.0.0.0 is reported before the one on ::.)"""
+    def start(self, timeout=START_TIMEOUT, protos=("gemini", "gopher")):
+        """Wait for the listening lines of protos (by default Gemini and
+        Gopher); True when seen.  (A listener bound on 0.0.0.0 is
+        reported before the one on ::.)"""
+        def seen():
+            return all(p in self.ports for p in protos)
         with self.cond:
-            self.cond.wait_for(lambda: len(self.ports) == 2 or self.eof,
-                               timeout)
-            return len(self.ports) == 2
+            self.cond.wait_for(lambda: seen() or self.eof, timeout)
+            return seen()
 
     def nlines(self):
         with self.cond:
@@ -504,6 +518,30 @@ def gopher(port, line_bytes, timeout=IO_TIMEOUT):
     return r.raw
 
 
+# ------------------------------------------------------------------ nex
+
+def nex(port, line_bytes, **kw):
+    """A Nex request (the path and its line end) over plain TCP, read
+    until the server closes: a Reply whose raw is the document (Nex has
+    no header), eof/reset how it ended.  kw: gopher_req's."""
+    return gopher_req(line_bytes, port, **kw)
+
+
+def lynx(url, home, timeout=10):
+    """lynx -dump of url (UTF-8, 200 columns), with HOME a directory of
+    its own; (text, exit status), status -1 when it timed out."""
+    env = dict(os.environ, HOME=home, LANG="C.UTF-8", TERM="dumb")
+    try:
+        p = subprocess.run(["timeout", str(timeout), "lynx", "-dump",
+                            "-width=200", "-assume_charset=utf-8",
+                            "-display_charset=utf-8", url],
+                           capture_output=True, timeout=timeout + 5,
+                           env=env, stdin=subprocess.DEVNULL)
+        return p.stdout.decode("utf-8", "replace"), p.returncode
+    except subprocess.TimeoutExpired:
+        return "", -1
+
+
 def menu(data):
     """Menu lines as (type, display, selector), before '.'."""
     out = []
@@ -582,6 +620,12 @@ def run_main(main):
         T.check("test ran to the end", False, "no exception", repr(e))
     finish()
     sys.exit(1 if T.failed else 0)
+def raise_open_files():
+    """Room for hundreds of client sockets: the soft limit on open files
+    up to the hard one (at most 65536) when it is under 4096."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 4096 and hard > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
 
 
 def public_tmpdir(prefix):

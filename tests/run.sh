@@ -78,7 +78,7 @@ for build in plain asan; do
 	if [ -f tests/differential.sh ]; then
 		suite "[$build] differential" sh tests/differential.sh "$bin"
 	fi
-	for t in gemini resume gopher gophers live perms reload hostile \
+	for t in gemini resume gopher gophers nex live perms reload hostile \
 	    concurrency discover access wellknown; do
 		[ -f tests/$t.sh ] && suite "[$build] $t" sh tests/$t.sh "$bin"
 	done

@@ -146,7 +146,7 @@ static const struct {
 static void
 check_routes(const struct catalog *c)
 {
-	const struct route_forms f = { gmi, NULL, gmi, 1 };
+	const struct route_forms f = { gmi, NULL, gmi, 1, ADDR_GEMINI };
 	struct route	 rt;
 	size_t		 i;
 

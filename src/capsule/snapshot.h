@@ -34,7 +34,9 @@ enum snap_format {
 	SNAP_GEMTEXT = RENDER_GEMTEXT,
 	SNAP_GOPHER_MENU = RENDER_GOPHER_MENU,
 	SNAP_GOPHER_TEXT = RENDER_GOPHER_TEXT,
-	NUM_SNAP_FORMATS = RENDER_GOPHER_TEXT + 1	/* no Atom article */
+	SNAP_NEX_DIR = RENDER_NEX_DIR,
+	SNAP_NEX_TEXT = RENDER_NEX_TEXT,
+	NUM_SNAP_FORMATS = RENDER_NEX_TEXT + 1	/* no Atom article */
 };
 
 /* The lists of a capsule, cached like the articles. */
@@ -42,6 +44,7 @@ enum snap_list {
 	SNAP_HOME,		/* the gemfeed home page */
 	SNAP_ATOM,		/* /atom.xml */
 	SNAP_GOPHER_ROOT,	/* the root menu */
+	SNAP_NEX_HOME,		/* the Nex home directory */
 	NUM_SNAP_LISTS
 };
 

@@ -154,6 +154,7 @@ static const struct pages gemini_pages = {
 		.rf_text = NULL,
 		.rf_list = article_forms,
 		.rf_feed = 1,
+		.rf_proto = ADDR_GEMINI,
 	},
 	.pg_article = SNAP_GEMTEXT,
 	.pg_text = SNAP_GEMTEXT,

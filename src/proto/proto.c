@@ -22,4 +22,12 @@ const struct proto protos[NUM_LISTEN_KINDS] = {
 		.pr_respond = gopher_respond,
 		.pr_outcome = gopher_outcome,
 	},
+	[LISTEN_NEX] = {
+		.pr_name = "nex",
+		.pr_tls = 0,
+		.pr_slow_down = 0,	/* nor has Nex: closed */
+		.pr_scan = nex_scan,
+		.pr_respond = nex_respond,
+		.pr_outcome = nex_outcome,
+	},
 };

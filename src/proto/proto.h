@@ -9,8 +9,8 @@
  * An adapter's respond parses the request into (host, path, query),
  * takes the snapshot of the host it names, lets respond.h decide the
  * page, then frames the outcome in its own terms: Gemini's status line,
- * or Gopher's menu with a type-3 line.  Adding a protocol is one adapter
- * file and one row (CONTRIBUTING.md shows how).
+ * Gopher's menu with a type-3 line, or Nex's one line of text.  Adding a
+ * protocol is one adapter file and one row (CONTRIBUTING.md shows how).
  */
 #ifndef PROTO_H
 #define PROTO_H
@@ -103,7 +103,7 @@ struct proto {
 
 extern const struct proto	 protos[NUM_LISTEN_KINDS];
 
-/* The adapters' operations (gemini_proto.c, gopher_proto.c). */
+/* The adapters' operations (gemini_proto.c, gopher_proto.c, nex_proto.c). */
 enum scan	 gemini_scan(const char *, size_t, int, size_t *);
 void		 gemini_respond(struct exchange *, enum scan, size_t,
 		    struct request_ctx *);
@@ -112,5 +112,9 @@ enum scan	 gopher_scan(const char *, size_t, int, size_t *);
 void		 gopher_respond(struct exchange *, enum scan, size_t,
 		    struct request_ctx *);
 void		 gopher_outcome(const struct response *, char *, size_t);
+enum scan	 nex_scan(const char *, size_t, int, size_t *);
+void		 nex_respond(struct exchange *, enum scan, size_t,
+		    struct request_ctx *);
+void		 nex_outcome(const struct response *, char *, size_t);
 
 #endif

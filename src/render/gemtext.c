@@ -122,17 +122,17 @@ line(struct buf *b, const char *s)
  * The gemtext serialiser (render.h), one function a block type.
  */
 
-/* A paragraph, then one "=> URL" line per distinct URL in it. */
-static void
-para(struct buf *b, const struct page_block *pb, const struct site *site)
+/*
+ * One "=> URL" line per distinct URL in paragraph s[0 .. n): gemtext's,
+ * and Nex's (whose link lines are written the same way).
+ */
+void
+gemtext_links(struct buf *b, const char *s, size_t n)
 {
 	struct strmap	 seen;
-	const char	*s = pb->pb_text;
-	size_t		 n = pb->pb_len, pos = 0, start, end;
+	size_t		 pos = 0, start, end;
 
-	(void)site;
 	strmap_init(&seen);
-	line(b, s);
 	while (gemtext_next_url(s, n, &pos, &start, &end))
 		if (strmap_put(&seen, s + start, end - start, 0) != 0) {
 			buf_adds(b, "=> ");
@@ -140,6 +140,15 @@ para(struct buf *b, const struct page_block *pb, const struct site *site)
 			buf_addc(b, '\n');
 		}
 	strmap_free(&seen);
+}
+
+/* A paragraph, then its link lines. */
+static void
+para(struct buf *b, const struct page_block *pb, const struct site *site)
+{
+	(void)site;
+	line(b, pb->pb_text);
+	gemtext_links(b, pb->pb_text, pb->pb_len);
 }
 
 static void
@@ -178,15 +187,20 @@ raw(struct buf *b, const struct page_block *pb, const struct site *site)
 		buf_addc(b, '\n');
 }
 
-/* "=> path label"; a file is labelled with its name (escaped), "/" for
-   a directory. */
-static void
-link(struct buf *b, const struct page_block *pb, const struct site *site)
+/*
+ * "=> path label" with the path in protocol p's form: a gemtext link
+ * line, and a Nex one (the same syntax).  A file is labelled with its
+ * name (escaped), "/" for a directory.  No line for a page p has no
+ * address of.
+ */
+void
+gemtext_link_line(struct buf *b, const struct page_block *pb,
+    enum addr_proto p)
 {
 	char	 path[ADDR_PATH_MAX];
 
-	(void)site;
-	addr_path(path, sizeof(path), &pb->pb_to, ADDR_GEMINI);
+	if (addr_path(path, sizeof(path), &pb->pb_to, p) == -1)
+		return;
 	buf_printf(b, "=> %s ", path);
 	if (pb->pb_text != NULL)
 		buf_add(b, pb->pb_text, pb->pb_len);
@@ -196,6 +210,13 @@ link(struct buf *b, const struct page_block *pb, const struct site *site)
 			buf_addc(b, '/');
 	}
 	buf_addc(b, '\n');
+}
+
+static void
+link(struct buf *b, const struct page_block *pb, const struct site *site)
+{
+	(void)site;
+	gemtext_link_line(b, pb, ADDR_GEMINI);
 }
 
 static void

@@ -14,16 +14,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "addr.h"
+
 /* A URL longer than a Gemini request allows is left as text. */
 #define GEMTEXT_URL_MAX	1024
 
 struct article;
 struct buf;
 struct catalog;
+struct page_block;
 
 int	 gemtext_article(struct buf *, const struct article *,
 	    const struct catalog *);
 int	 gemtext_next_url(const char *, size_t, size_t *, size_t *, size_t *);
+void	 gemtext_links(struct buf *, const char *, size_t);
+void	 gemtext_link_line(struct buf *, const struct page_block *,
+	    enum addr_proto);
 int	 gemtext_needs_space(const char *);
 
 #endif

@@ -10,7 +10,8 @@
  * one medium has and another has not (the Gopher menu's "Plain text
  * version" item, the gemfeed's Atom link).  The media are the three
  * families of serialisers: hypertext (gemtext; Spartan and an HTML
- * mirror would be others), menus (Gopher), plain text (Gopher type 0).
+ * mirror would be others), menus (Gopher, and Nex directories: text
+ * lines and link lines), plain text (Gopher type 0, Nex text).
  *
  * Example: page_article of "T" (slug t, 2024-01-02) with one paragraph
  * "Hi" and a related entry resolving to "U" (slug u) is
@@ -36,8 +37,10 @@
 
 enum page_medium {
 	PAGE_HYPERTEXT,		/* links among the text: gemtext */
-	PAGE_MENU,		/* items and info lines: Gopher menus */
-	PAGE_PLAIN,		/* text only, URLs written out: Gopher type 0 */
+	PAGE_MENU,		/* items and info lines: Gopher menus, Nex
+				   directories */
+	PAGE_PLAIN,		/* text only, URLs written out: Gopher type 0,
+				   Nex text */
 	NUM_PAGE_MEDIA
 };
 

@@ -8,8 +8,8 @@
  * NULL, 0), RENDER_GOPHER_MENU, site) writes the root menu, ending
  * ".\r\n", and frees the page.
  *
- * A new format (Nex, an HTML mirror) is a file with its render_ops, a
- * value here and a row in render.c's table.
+ * A new format (an HTML mirror) is a file with its render_ops, a value
+ * here and a row in render.c's table, as Nex's directories are.
  */
 #ifndef RENDER_H
 #define RENDER_H
@@ -23,6 +23,9 @@ enum render_format {
 	RENDER_GEMTEXT,		/* text/gemini (gemtext.c) */
 	RENDER_GOPHER_MENU,	/* a Gopher menu (gopher_render.c) */
 	RENDER_GOPHER_TEXT,	/* Gopher type-0 text (gopher_render.c) */
+	RENDER_NEX_DIR,		/* a Nex directory (nex_render.c) */
+	RENDER_NEX_TEXT,	/* Nex plain text: the type-0 text without
+				   its dot policy (gopher_render.c) */
 	RENDER_ATOM,		/* an Atom feed of the dated links (feed.c) */
 	NUM_RENDER_FORMATS
 };
@@ -44,6 +47,8 @@ struct render_ops {
 extern const struct render_ops gemtext_ops;
 extern const struct render_ops gopher_menu_ops;
 extern const struct render_ops gopher_text_ops;
+extern const struct render_ops gopher_plain_ops;
+extern const struct render_ops nex_dir_ops;
 extern const struct render_ops feed_atom_ops;
 
 int		 render_page(struct buf *, const struct page *,

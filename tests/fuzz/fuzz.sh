@@ -18,7 +18,7 @@
 
 cd "$(dirname "$0")/../.." || exit 2
 
-ALL="fuzz_gemini_request fuzz_gopher_request fuzz_article \
+ALL="fuzz_gemini_request fuzz_gopher_request fuzz_nex_request fuzz_article \
 fuzz_render_catalog fuzz_config fuzz_textindex"
 
 usage() {
