@@ -425,6 +425,7 @@ static const enum render_format list_format[NUM_SNAP_LISTS] = {
 	[SNAP_HOME] =		RENDER_GEMTEXT,
 	[SNAP_ATOM] =		RENDER_ATOM,
 	[SNAP_GOPHER_ROOT] =	RENDER_GOPHER_MENU,
+	[SNAP_SPARTAN_HOME] =	RENDER_SPARTAN,
 };
 
 /* One of the lists, from the cache or rendered. */

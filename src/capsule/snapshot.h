@@ -42,6 +42,7 @@ enum snap_list {
 	SNAP_HOME,		/* the gemfeed home page */
 	SNAP_ATOM,		/* /atom.xml */
 	SNAP_GOPHER_ROOT,	/* the root menu */
+	SNAP_SPARTAN_HOME,	/* the home page with Spartan's "=:" search */
 	NUM_SNAP_LISTS
 };
 

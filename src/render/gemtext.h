@@ -1,7 +1,9 @@
 /*
  * gemtext: text/gemini (capsuled(8) FORMAT): the serialiser of pages in
- * gemtext (gemtext_ops, render.h) and the rules it shares with others
- * (where a URL is in a paragraph, which lines need a leading space).
+ * gemtext (gemtext_ops, render.h), and in Spartan's gemtext, whose search
+ * link is an "=:" input line (spartan_ops), and the rules they share
+ * with others (where a URL is in a paragraph, which lines need a
+ * leading space).
  *
  * Example: title "T", paragraphs "* one" and "See gemini://a.b/x.",
  * one entry "T2" that resolves to slug t2, titled "T 2", renders as

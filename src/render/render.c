@@ -9,6 +9,7 @@ static const struct render_ops *const formats[NUM_RENDER_FORMATS] = {
 	[RENDER_GOPHER_MENU] =	&gopher_menu_ops,
 	[RENDER_GOPHER_TEXT] =	&gopher_text_ops,
 	[RENDER_ATOM] =		&feed_atom_ops,
+	[RENDER_SPARTAN] =	&spartan_ops,
 };
 
 /*

@@ -24,6 +24,7 @@ enum render_format {
 	RENDER_GOPHER_MENU,	/* a Gopher menu (gopher_render.c) */
 	RENDER_GOPHER_TEXT,	/* Gopher type-0 text (gopher_render.c) */
 	RENDER_ATOM,		/* an Atom feed of the dated links (feed.c) */
+	RENDER_SPARTAN,		/* text/gemini with "=:" lines (gemtext.c) */
 	NUM_RENDER_FORMATS
 };
 
@@ -45,6 +46,7 @@ extern const struct render_ops gemtext_ops;
 extern const struct render_ops gopher_menu_ops;
 extern const struct render_ops gopher_text_ops;
 extern const struct render_ops feed_atom_ops;
+extern const struct render_ops spartan_ops;
 
 int		 render_page(struct buf *, const struct page *,
 		    enum render_format, const struct site *);
