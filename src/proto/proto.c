@@ -2,7 +2,16 @@
  * The protocols, by listener kind (proto.h).  A new protocol is one row
  * here and its adapter.
  */
+#include <stdio.h>
+
 #include "proto.h"
+
+/* A status-line protocol's outcome in the log: its status (rs_status). */
+void
+proto_status_outcome(const struct response *r, char *out, size_t n)
+{
+	snprintf(out, n, "%d", r->rs_status);
+}
 
 const struct proto protos[NUM_LISTEN_KINDS] = {
 	[LISTEN_GEMINI] = {
@@ -11,7 +20,7 @@ const struct proto protos[NUM_LISTEN_KINDS] = {
 		.pr_slow_down = 1,
 		.pr_scan = gemini_scan,
 		.pr_respond = gemini_respond,
-		.pr_outcome = gemini_outcome,
+		.pr_outcome = proto_status_outcome,
 	},
 	[LISTEN_GOPHER] = {
 		.pr_name = "gopher",

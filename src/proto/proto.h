@@ -107,10 +107,12 @@ extern const struct proto	 protos[NUM_LISTEN_KINDS];
 enum scan	 gemini_scan(const char *, size_t, int, size_t *);
 void		 gemini_respond(struct exchange *, enum scan, size_t,
 		    struct request_ctx *);
-void		 gemini_outcome(const struct response *, char *, size_t);
 enum scan	 gopher_scan(const char *, size_t, int, size_t *);
 void		 gopher_respond(struct exchange *, enum scan, size_t,
 		    struct request_ctx *);
 void		 gopher_outcome(const struct response *, char *, size_t);
+
+/* What the access line says a status-line protocol answered (proto.c). */
+void		 proto_status_outcome(const struct response *, char *, size_t);
 
 #endif
