@@ -75,8 +75,8 @@ entry_kind(const struct snapshot *s, int dfd, const struct dirent *de)
 }
 
 /* A generated listing of the directory fd, shown at path. */
-static void
-listing(struct response *r, struct snapshot *s, struct mime *m, int fd,
+void
+gemini_listing(struct response *r, struct snapshot *s, struct mime *m, int fd,
     const char *path)
 {
 	struct buf	*b = &r->rs_body;
@@ -161,7 +161,7 @@ static const struct pages gemini_pages = {
 	.pg_list = feed_page,
 	.pg_search = search_page,
 	.pg_prompt = prompt,
-	.pg_dir = listing,
+	.pg_dir = gemini_listing,
 	.pg_index = "index.gmi",
 	.pg_index_page = NULL,		/* served as the file it is */
 	.pg_typed = 1,

@@ -31,4 +31,12 @@ const struct proto protos[NUM_LISTEN_KINDS] = {
 		.pr_respond = gopher_respond,
 		.pr_outcome = gopher_outcome,
 	},
+	[LISTEN_SPARTAN] = {
+		.pr_name = "spartan",
+		.pr_tls = PROTO_TLS_NEVER,
+		.pr_slow_down = 1,	/* as a 4 with a message */
+		.pr_scan = spartan_scan,
+		.pr_respond = spartan_respond,
+		.pr_outcome = proto_status_outcome,
+	},
 };
