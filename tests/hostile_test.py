@@ -28,7 +28,6 @@ import os
 import pwd
 import random
 import re
-import resource
 import select
 import selectors
 import shutil
@@ -44,7 +43,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import SERVERS, T, Server, client_ctx  # noqa: E402
+from harness import SERVERS, T, Server, client_ctx, more_fds  # noqa: E402
 
 HOST = "127.0.0.1"
 ALT = "127.0.0.2"           # the well-behaved client: its own address
@@ -1101,9 +1100,7 @@ def watchdog():
 def main():
     binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1
                              else "./capsuled")
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < 4096 and hard > soft:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
+    more_fds()
     env = dict(os.environ)
     env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
     threading.Thread(target=watchdog, daemon=True).start()

@@ -79,7 +79,7 @@ for build in plain asan; do
 		suite "[$build] differential" sh tests/differential.sh "$bin"
 	fi
 	for t in gemini resume gopher gophers live perms reload hostile \
-	    concurrency discover access wellknown; do
+	    concurrency discover access wellknown spartan; do
 		[ -f tests/$t.sh ] && suite "[$build] $t" sh tests/$t.sh "$bin"
 	done
 done
