@@ -236,7 +236,7 @@ FUZZ_SRCS_fuzz_gopher_request = $(FUZZ_BASE) src/proto/gopher.c
 FUZZ_SRCS_fuzz_article = $(FUZZ_RENDER)
 FUZZ_SRCS_fuzz_render_catalog = $(FUZZ_RENDER)
 FUZZ_SRCS_fuzz_config = $(FUZZ_BASE) $(CONFIG_SRCS) src/content/article.c \
-	   src/content/source.c
+	   src/content/source.c src/content/addr.c
 FUZZ_SRCS_fuzz_textindex = $(FUZZ_BASE) src/lib/strmap.c $(TEXTINDEX_SRCS)
 
 .PHONY: fuzz fuzz-build
