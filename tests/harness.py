@@ -4,16 +4,17 @@ One of each, for every test in tests/:
   - T, the tally (check, note, finish, a watchdog); a failed check of two
     texts (page bodies, menus) prints a unified diff of them;
   - Server, the binary under test with its stderr read line by line from
-    the start (listening ports of both protocols, waits for a line,
+    the start (listening ports of every protocol, waits for a line,
     SIGTERM with a deadline), and a sanitizer scan of that stderr
     (stop_checked: SIGTERM, exit 0 and no report);
-  - Reply, what a client got: the bytes, the Gemini header parsed, how
-    the connection ended, and the timing;
+  - Reply, what a client got: the bytes, the Gemini or Spartan header
+    parsed, how the connection ended, and the timing;
   - the clients: fetch/gem (Gemini with Python's ssl module, no
     certificate check), gopher_req/gopher (Gopher over raw TCP) and
-    Gopher menus read back (menu, items), nex (the same for Nex) and lynx
-    (a dump, in a home of its own);
-  - bounded polling and temporary directories;
+    Gopher menus read back (menu, items), spartan_req/spartan (Spartan
+    over raw TCP), nex (the same for Nex) and lynx (a dump, in a home of
+    its own);
+  - bounded polling, temporary directories and a raised descriptor limit;
   - run_suite and run_main, a test's main() and entry point: watchdog,
     clean-up, time budget, tally.
 
@@ -181,14 +182,16 @@ class Server:
     """The binary under test, its stderr read line by line from the start.
 
     argv is the whole command line (the test chooses -g 0 -p 0, -c, -d,
-    -C, -T, -x 0 ...); name prefixes the test's messages.  start() waits
-    for the listening lines: port (Gemini) and gport (Gopher) are the
-    first ports printed, ports maps each protocol's name ("gemini",
-    "gopher", "nex" ...) to its first port, v6 says whether a Gopher
-    listener on [::] was reported too.
+    -C, -T, -s 0, -x 0 ...); name prefixes the test's messages.  start()
+    waits for the listening lines: port (Gemini), gport (Gopher) and
+    sport (Spartan, with -s) are the first ports printed, ports maps
+    "gemini", "gopher", "spartan", "nex" ... to them, v6 says whether a
+    Gopher listener on [::] was reported too.
     """
 
     LISTEN = re.compile(rb"capsuled: listening ([a-z]+) (\S+):(\d+)$")
+    # the port flags of the opt-in listeners (capsuled(8))
+    FLAGS = {"-s": "spartan", "-x": "nex"}
 
     def __init__(self, argv, cwd=None, env=None, name="server"):
         self.argv = argv
@@ -207,6 +210,7 @@ class Server:
         self.ports = {}
         self.port = None            # Gemini
         self.gport = None           # Gopher
+        self.sport = None           # Spartan
         self.v6 = False             # a Gopher listener on [::] too
         self.rc = None
         self.stop_seconds = None    # SIGTERM to exit, after stop()
@@ -223,6 +227,7 @@ class Server:
                 self.v6 = True
             self.port = self.ports.get("gemini")
             self.gport = self.ports.get("gopher")
+            self.sport = self.ports.get("spartan")
 
     def _drain(self):
         while True:
@@ -246,15 +251,17 @@ class Server:
             if not chunk:
                 return
 
-    def start(self, timeout=START_TIMEOUT, protos=("gemini", "gopher")):
-        """Wait for the listening lines of protos (by default Gemini and
-        Gopher); True when seen.  (A listener bound on 0.0.0.0 is
-        reported before the one on ::.)"""
-        def seen():
-            return all(p in self.ports for p in protos)
+    def start(self, timeout=START_TIMEOUT, want=None):
+        """Wait for the listening lines of the protocols in want (default:
+        Gemini, Gopher and those whose port flag argv gives); True when
+        seen.  (A listener on 0.0.0.0 is reported before the one on ::.)"""
+        if want is None:
+            want = {"gemini", "gopher"} | {p for f, p in self.FLAGS.items()
+                                           if f in self.argv}
         with self.cond:
-            self.cond.wait_for(lambda: seen() or self.eof, timeout)
-            return seen()
+            self.cond.wait_for(lambda: set(want) <= set(self.ports) or
+                               self.eof, timeout)
+            return set(want) <= set(self.ports)
 
     def nlines(self):
         with self.cond:
@@ -345,14 +352,14 @@ def client_ctx(minv=None, maxv=None, cert=None):
 
 
 class Reply:
-    """What a client got on one connection, Gemini or Gopher."""
+    """What a client got on one connection, Gemini, Gopher or Spartan."""
 
     def __init__(self):
         self.raw = b""          # every byte received
-        self.header = None      # Gemini: up to and including the first CRLF
-        self.body = b""         # Gemini: after it
-        self.status = None      # Gemini: "NN" as str
-        self.meta = None        # Gemini: str or None
+        self.header = None      # Gemini, Spartan: up to the first CRLF
+        self.body = b""         # Gemini, Spartan: after it
+        self.status = None      # Gemini: "NN", Spartan: "N", as str
+        self.meta = None        # Gemini, Spartan: str or None
         self.clean = False      # TLS: ended with close_notify
         self.eof = False        # the server closed (FIN, RST or TLS end)
         self.reset = False      # ... with a RST
@@ -378,14 +385,16 @@ class Reply:
                              " error " + self.error if self.error else "")
 
 
-def parse_reply(r, raw):
-    """Fill r from the bytes of a Gemini reply."""
+def parse_reply(r, raw, status=rb"[0-9]{2}"):
+    """Fill r from the bytes of a Gemini reply (a Spartan one with status
+    rb"[2-5]")."""
     r.raw = bytes(raw)
     i = r.raw.find(b"\r\n")
     if i >= 0:
         r.header = r.raw[:i + 2]
         r.body = r.raw[i + 2:]
-        m = re.match(rb"^([0-9]{2})(?: (.*))?\r\n$", r.header, re.S)
+        m = re.match(rb"^(" + status + rb")(?: (.*))?\r\n$", r.header,
+                     re.S)
         if m:
             r.status = m.group(1).decode()
             if m.group(2) is not None:
@@ -573,6 +582,25 @@ def is_menu_ok(data):
         t == "3" for t, _, _ in menu(data))
 
 
+# -------------------------------------------------------------- spartan
+
+def spartan_req(data, port, **kw):
+    """Plain TCP: send data (the whole request, line and data), read
+    until the server closes (gopher_req's kw: host, timeout, shut); the
+    Reply with the Spartan header parsed."""
+    r = gopher_req(data, port, **kw)
+    parse_reply(r, r.raw, rb"[2-5]")
+    return r
+
+
+def spartan(port, path, data=b"", host="localhost", **kw):
+    """The request "host path len(data)" CRLF data (str or bytes each)."""
+    def b(v):
+        return v.encode() if isinstance(v, str) else v
+    return spartan_req(b"%s %s %d\r\n" % (b(host), b(path), len(b(data))) +
+                       b(data), port, **kw)
+
+
 # -------------------------------------------------------------- helpers
 
 def poll(fn, timeout=POLL):
@@ -620,11 +648,11 @@ def run_main(main):
         T.check("test ran to the end", False, "no exception", repr(e))
     finish()
     sys.exit(1 if T.failed else 0)
-def raise_open_files():
-    """Room for hundreds of client sockets: the soft limit on open files
-    up to the hard one (at most 65536) when it is under 4096."""
+def more_fds(want=4096):
+    """Raise this process's descriptor limit towards want (within the
+    hard limit): for tests that hold hundreds of connections."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < 4096 and hard > soft:
+    if soft < want and hard > soft:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
 
 

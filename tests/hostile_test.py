@@ -43,8 +43,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (SERVERS, T, Server, client_ctx,  # noqa: E402
-                     raise_open_files)
+from harness import SERVERS, T, Server, client_ctx, more_fds  # noqa: E402
 
 HOST = "127.0.0.1"
 ALT = "127.0.0.2"           # the well-behaved client: its own address
@@ -1109,7 +1108,7 @@ def watchdog():
 def main():
     binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1
                              else "./capsuled")
-    raise_open_files()
+    more_fds()
     env = dict(os.environ)
     env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
     threading.Thread(target=watchdog, daemon=True).start()

@@ -37,7 +37,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (T, Server, cleanup, finish, gem, gopher,  # noqa: E402
-                     lynx, nex, poll, public_tmpdir, raise_open_files,
+                     lynx, nex, poll, public_tmpdir, more_fds,
                      sanitizer_check, start_watchdog, write)
 from hostile_test import (Conv, client_hello, close_all,  # noqa: E402
                           exchange, hold, tcp_socket)
@@ -353,7 +353,7 @@ def check_per_address(binary, conf):
     s = Server([binary, "-c", limited, "-g", "0", "-p", "0", "-x", "0"],
                name="per-address")
     try:
-        if not T.check("per-address: listening", s.start(protos=PROTOCOLS),
+        if not T.check("per-address: listening", s.start(want=PROTOCOLS),
                        "the three ports", s.text()[-400:]):
             return
         xport = s.ports["nex"]
@@ -442,7 +442,7 @@ def check_log(srv):
 def main():
     binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1
                              else "./capsuled")
-    raise_open_files()
+    more_fds()
     timer = start_watchdog(110)
     try:
         conf = build_capsule(log_level="info")
@@ -454,7 +454,7 @@ def main():
                     "-T", str(DEADLINE)])
         try:
             if T.check("listening lines of Gemini, Gopher and Nex",
-                       s.start(protos=PROTOCOLS), "three ports",
+                       s.start(want=PROTOCOLS), "three ports",
                        s.text()[-600:]):
                 xport, gport, port = s.ports["nex"], s.gport, s.port
                 T.check("the serving line names the Nex URL",

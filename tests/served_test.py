@@ -358,7 +358,7 @@ def main():
         conf = build_capsule()
         s = Server([binary, "-c", conf, "-g", "0", "-p", "0", "-x", "0"])
         try:
-            if T.check("listening lines", s.start(protos=PROTOCOLS),
+            if T.check("listening lines", s.start(want=PROTOCOLS),
                        "the ports of %s" % ", ".join(PROTOCOLS),
                        s.text()[-600:]):
                 pages = collect(s.port, s.gport, s.ports["nex"])

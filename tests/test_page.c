@@ -230,6 +230,17 @@ check_lists(const struct catalog *c)
 	    "=> /atom.xml Atom feed\n=> /search Search the articles\n\n"
 	    "=> gopher://example.org/1/ Also on Gopher\n");
 	free(g);
+	/*
+	 * Spartan's: the same but for the search, an input line, and the
+	 * protocols named, all but its own
+	 */
+	g = write_page(&p, RENDER_SPARTAN, &s);
+	CHECK_STR(g, "# Notes\n\nHi\n\n=> /articles/crepes.gmi 1970-01-03 "
+	    "Crêpes\n\n=> /articles/page/1.gmi All 3 articles\n"
+	    "=> /atom.xml Atom feed\n=: /search Search the articles\n\n"
+	    "=> gemini://example.org/ Also on Gemini\n"
+	    "=> gopher://example.org/1/ Also on Gopher\n");
+	free(g);
 	g = write_page(&p, RENDER_GOPHER_MENU, &s);
 	CHECK_STR(g, "iNotes\t\tnull.host\t1\r\ni\t\tnull.host\t1\r\n"
 	    "11970-01-03 Crêpes\t/articles/crepes/\texample.org\t70\r\n"
@@ -254,6 +265,19 @@ check_lists(const struct catalog *c)
 	    "gemtext: Nex only");
 	free(g);
 	page_free(&p);
+	s.s_port[ADDR_SPARTAN] = 300;
+	page_init(&p);
+	CHECK(page_home(&p, c, &s, NULL, 0) == 0, "home");
+	g = write_page(&p, RENDER_SPARTAN, &s);
+	CHECK(strstr(g, "\n\n=> gemini://example.org/ Also on Gemini\n") !=
+	    NULL && strstr(g, "on Spartan") == NULL, "Spartan: not its own");
+	free(g);
+	g = write_page(&p, RENDER_GEMTEXT, &s);
+	CHECK(strstr(g, "\n=> spartan://example.org/ Also on Spartan\n") !=
+	    NULL, "gemtext: Spartan too");
+	free(g);
+	page_free(&p);
+	s.s_port[ADDR_SPARTAN] = 0;
 	s.s_port[ADDR_NEX] = 0;
 	page_init(&p);
 	CHECK(page_home(&p, c, &s, NULL, 0) == 0, "home");
@@ -417,6 +441,20 @@ check_render(void)
 	CHECK_STR(g, "42\r\n");
 	free(g);
 	CHECK(render_medium(RENDER_GOPHER_MENU) == PAGE_MENU, "medium");
+	CHECK(render_medium(RENDER_SPARTAN) == PAGE_HYPERTEXT, "Spartan");
+	page_free(&p);
+
+	/* Spartan's "=:" is one more line type to neutralise, Gemini's not */
+	page_init(&p);
+	page_add(&p, PAGE_PARA, PAGE_IN_ALL, "=: not an input line");
+	page_add(&p, PAGE_TEXT, PAGE_IN_ALL, "=: nor this");
+	page_add(&p, PAGE_PARA, PAGE_IN_ALL, "=> nor a link");
+	g = write_page(&p, RENDER_SPARTAN, &site);
+	CHECK_STR(g, " =: not an input line\n =: nor this\n => nor a link\n");
+	free(g);
+	g = write_page(&p, RENDER_GEMTEXT, &site);
+	CHECK_STR(g, "=: not an input line\n=: nor this\n => nor a link\n");
+	free(g);
 	p.pg_failed = 1;
 	g = write_page(&p, RENDER_GEMTEXT, &site);
 	CHECK_STR(g, "(failed)");

@@ -426,6 +426,7 @@ static const enum render_format list_format[NUM_SNAP_LISTS] = {
 	[SNAP_ATOM] =		RENDER_ATOM,
 	[SNAP_GOPHER_ROOT] =	RENDER_GOPHER_MENU,
 	[SNAP_NEX_HOME] =	RENDER_NEX_DIR,
+	[SNAP_SPARTAN_HOME] =	RENDER_SPARTAN,
 };
 
 /* One of the lists, from the cache or rendered. */

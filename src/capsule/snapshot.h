@@ -45,6 +45,7 @@ enum snap_list {
 	SNAP_ATOM,		/* /atom.xml */
 	SNAP_GOPHER_ROOT,	/* the root menu */
 	SNAP_NEX_HOME,		/* the Nex home directory */
+	SNAP_SPARTAN_HOME,	/* the home page with Spartan's "=:" search */
 	NUM_SNAP_LISTS
 };
 

@@ -75,8 +75,8 @@ entry_kind(const struct snapshot *s, int dfd, const struct dirent *de)
 }
 
 /* A generated listing of the directory fd, shown at path. */
-static void
-listing(struct response *r, struct snapshot *s, struct mime *m, int fd,
+void
+gemini_listing(struct response *r, struct snapshot *s, struct mime *m, int fd,
     const char *path)
 {
 	struct buf	*b = &r->rs_body;
@@ -162,34 +162,30 @@ static const struct pages gemini_pages = {
 	.pg_list = feed_page,
 	.pg_search = search_page,
 	.pg_prompt = prompt,
-	.pg_dir = listing,
+	.pg_dir = gemini_listing,
 	.pg_index = "index.gmi",
 	.pg_index_page = NULL,		/* served as the file it is */
 	.pg_typed = 1,
 };
 
-/* Status and META of each outcome, and of each reason for 40 and 59. */
-static const struct {
-	int		 status;
-	const char	*meta;		/* NULL: rs_meta */
-} statuses[NUM_OUTCOMES] = {
-	[OUT_NONE] =		{ 40, "Temporary failure" },
-	[OUT_OK] =		{ 20, NULL },
-	[OUT_INPUT] =		{ 10, NULL },
-	[OUT_REDIRECT] =	{ 31, NULL },
-	[OUT_NOT_FOUND] =	{ 51, "Not found" },
-	[OUT_UNAVAILABLE] =	{ 40, "Temporary failure" },
-	[OUT_BAD_REQUEST] =	{ 59, NULL },
-	[OUT_REFUSED] =		{ 53, NULL },
-	[OUT_SLOW_DOWN] =	{ 44, "Slow down: too many connections from "
-				    "your address" },
-};
+_Static_assert(GEMINI_META_MAX == RESPONSE_META_MAX,
+    "response_frame keeps a redirect's URL within GEMINI_META_MAX");
 
-static const char *const reasons[NUM_REASONS] = {
-	[REASON_UPDATING] = "Temporary failure: the article is being updated",
-	[REASON_NO_SEARCH] = "Temporary failure: search is not available",
-	[REASON_BAD_QUERY] = "Bad request: the query must be UTF-8 text "
-	    "without control characters",
+/* The status of each outcome (the words are response_frame's). */
+static const struct status_line statuses = {
+	.sl_code = {
+		[OUT_NONE] =		40,
+		[OUT_OK] =		20,
+		[OUT_INPUT] =		10,
+		[OUT_REDIRECT] =	31,
+		[OUT_NOT_FOUND] =	51,
+		[OUT_UNAVAILABLE] =	40,
+		[OUT_BAD_REQUEST] =	59,
+		[OUT_REFUSED] =		53,
+		[OUT_SLOW_DOWN] =	44,
+	},
+	.sl_ok = 20,
+	.sl_header = gemini_header,
 };
 
 /*
@@ -200,30 +196,11 @@ static const char *const reasons[NUM_REASONS] = {
 static void
 frame(struct response *r, const struct snapshot *s, char *head, size_t n)
 {
-	char		 base[ADDR_URL_MAX], enc[GEMINI_URI_MAX * 3 + 1];
-	char		 meta[RESPONSE_META_MAX + 1];
-	const char	*m = statuses[r->rs_outcome].meta;
+	char	 base[ADDR_URL_MAX] = "";
 
-	if (r->rs_outcome == OUT_REDIRECT) {
+	if (r->rs_outcome == OUT_REDIRECT)
 		addr_base(base, sizeof(base), ADDR_GEMINI, &s->sn_site);
-		encode_path(r->rs_meta, enc, sizeof(enc));
-		if (strlen(base) + strlen(enc) > GEMINI_META_MAX ||
-		    snprintf(r->rs_meta, sizeof(r->rs_meta), "%s%s", base,
-		    enc) >= (int)sizeof(r->rs_meta))
-			response_fail(r, OUT_NOT_FOUND, REASON_NONE);
-		m = statuses[r->rs_outcome].meta;
-	}
-	if (reasons[r->rs_reason] != NULL)
-		m = reasons[r->rs_reason];
-	r->rs_status = statuses[r->rs_outcome].status;
-	if (r->rs_status != 20)
-		response_drop_body(r);
-	snprintf(meta, sizeof(meta), "%s", m != NULL ? m : r->rs_meta);
-	if (gemini_header(r->rs_status, meta, head, n) == -1) {
-		response_fail(r, OUT_UNAVAILABLE, REASON_NONE);
-		r->rs_status = 40;
-		gemini_header(40, "Temporary failure", head, n);
-	}
+	response_frame(r, &statuses, base, head, n);
 }
 
 /* The virtual host a request is for, or NULL (then the answer is 53). */
@@ -301,10 +278,4 @@ gemini_scan(const char *buf, size_t n, int eof, size_t *len)
 	default:
 		return SCAN_MORE;
 	}
-}
-
-void
-gemini_outcome(const struct response *r, char *out, size_t n)
-{
-	snprintf(out, n, "%d", r->rs_status);
 }

@@ -57,11 +57,20 @@ enum scan {
 	SCAN_CLOSE,	/* not this protocol at all: close */
 };
 
+/*
+ * The most of a request read before its protocol decides: Spartan's
+ * line (1024 bytes and CRLF) and its data (1024).  Each pr_scan keeps
+ * its own, smaller limit (Gemini 1024 and CRLF, Gopher 1024 and a line
+ * end); an HTTP adapter's 8 KiB of header lines would raise it.
+ */
+#define PROTO_REQUEST_MAX	2050
+
 /* A request and its answer, made when the request's first bytes come. */
 struct exchange {
-	char			 x_req[1026];	/* the request as read */
+	char			 x_req[PROTO_REQUEST_MAX]; /* as read */
 	size_t			 x_reqlen;
-	size_t			 x_linelen;	/* request line, for the log */
+	size_t			 x_linelen;	/* request line, for the log
+						   (pr_respond may shorten it) */
 	struct response		 x_resp;
 	char			 x_head[RESPONSE_META_MAX + 8];	/* header */
 	char			 x_host[256];	/* for the log, or "" */
@@ -103,11 +112,10 @@ struct proto {
 
 extern const struct proto	 protos[NUM_LISTEN_KINDS];
 
-/* The adapters' operations (gemini_proto.c, gopher_proto.c, nex_proto.c). */
+/* The adapters' operations (gemini_proto.c, gopher_proto.c ...). */
 enum scan	 gemini_scan(const char *, size_t, int, size_t *);
 void		 gemini_respond(struct exchange *, enum scan, size_t,
 		    struct request_ctx *);
-void		 gemini_outcome(const struct response *, char *, size_t);
 enum scan	 gopher_scan(const char *, size_t, int, size_t *);
 void		 gopher_respond(struct exchange *, enum scan, size_t,
 		    struct request_ctx *);
@@ -116,5 +124,14 @@ enum scan	 nex_scan(const char *, size_t, int, size_t *);
 void		 nex_respond(struct exchange *, enum scan, size_t,
 		    struct request_ctx *);
 void		 nex_outcome(const struct response *, char *, size_t);
+enum scan	 spartan_scan(const char *, size_t, int, size_t *);
+void		 spartan_respond(struct exchange *, enum scan, size_t,
+		    struct request_ctx *);
+
+/* What the access line says a status-line protocol answered (proto.c). */
+void		 proto_status_outcome(const struct response *, char *, size_t);
+/* Gemini's generated directory listing, Spartan's too (gemini_proto.c). */
+void		 gemini_listing(struct response *, struct snapshot *,
+		    struct mime *, int, const char *);
 
 #endif

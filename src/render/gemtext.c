@@ -188,20 +188,20 @@ raw(struct buf *b, const struct page_block *pb, const struct site *site)
 }
 
 /*
- * "=> path label" with the path in protocol p's form: a gemtext link
- * line, and a Nex one (the same syntax).  A file is labelled with its
- * name (escaped), "/" for a directory.  No line for a page p has no
- * address of.
+ * "=> path label" (type "=>", or Spartan's "=:") with the path in
+ * protocol p's form: a gemtext link line, a Spartan one, and a Nex one
+ * (the same syntax).  A file is labelled with its name (escaped), "/"
+ * for a directory.  No line for a page p has no address of.
  */
 void
 gemtext_link_line(struct buf *b, const struct page_block *pb,
-    enum addr_proto p)
+    const char *type, enum addr_proto p)
 {
 	char	 path[ADDR_PATH_MAX];
 
 	if (addr_path(path, sizeof(path), &pb->pb_to, p) == -1)
 		return;
-	buf_printf(b, "=> %s ", path);
+	buf_printf(b, "%s %s ", type, path);
 	if (pb->pb_text != NULL)
 		buf_add(b, pb->pb_text, pb->pb_len);
 	else {
@@ -216,7 +216,7 @@ static void
 link(struct buf *b, const struct page_block *pb, const struct site *site)
 {
 	(void)site;
-	gemtext_link_line(b, pb, ADDR_GEMINI);
+	gemtext_link_line(b, pb, "=>", ADDR_GEMINI);
 }
 
 static void
@@ -227,20 +227,71 @@ blank(struct buf *b, const struct page_block *pb, const struct site *site)
 	buf_addc(b, '\n');
 }
 
+/* The blocks of gemtext, its links written by link_fn. */
+#define GEMTEXT_BLOCKS(para_fn, text_fn, link_fn) {			\
+	[PAGE_TITLE] =		title,					\
+	[PAGE_HEADING] =	heading,				\
+	[PAGE_PARA] =		para_fn,				\
+	[PAGE_TEXT] =		text_fn,				\
+	[PAGE_LINE] =		text_fn,				\
+	[PAGE_GEMTEXT] =	raw,					\
+	[PAGE_LINK] =		link_fn,				\
+	[PAGE_PENDING] =	text_fn,				\
+	[PAGE_BREAK] =		blank,					\
+}
+
 const struct render_ops gemtext_ops = {
 	.ro_medium = PAGE_HYPERTEXT,
 	.ro_proto = ADDR_GEMINI,
-	.ro_block = {
-		[PAGE_TITLE] =		title,
-		[PAGE_HEADING] =	heading,
-		[PAGE_PARA] =		para,
-		[PAGE_TEXT] =		text,
-		[PAGE_LINE] =		text,
-		[PAGE_GEMTEXT] =	raw,
-		[PAGE_LINK] =		link,
-		[PAGE_PENDING] =	text,
-		[PAGE_BREAK] =		blank,
-	},
+	.ro_block = GEMTEXT_BLOCKS(para, text, link),
+};
+
+/*
+ * Spartan's gemtext: one more line type, "=: URL label", a link whose
+ * reader is asked for text to send as the request's data.  The search
+ * is such a link; a line of text starting "=:" gets a space like the
+ * other line types (the author's own gemtext, index.gmi, may use it).
+ * The pages with a search link (home, search) are written so; articles
+ * are Gemini's bytes, cached once, in which a paragraph that starts
+ * "=:" stays as it is (capsuled(8), SPARTAN).
+ */
+static void
+spartan_link(struct buf *b, const struct page_block *pb,
+    const struct site *site)
+{
+	(void)site;
+	gemtext_link_line(b, pb, pb->pb_to.at_kind == ADDR_TO_SEARCH ? "=:" :
+	    "=>", ADDR_SPARTAN);
+}
+
+/* Block pb written by fn, with a space first if it would start "=:". */
+static void
+spartan_line(render_block_fn *fn, struct buf *b, const struct page_block *pb,
+    const struct site *site)
+{
+	if (strncmp(pb->pb_text, "=:", 2) == 0)
+		buf_addc(b, ' ');
+	fn(b, pb, site);
+}
+
+static void
+spartan_para(struct buf *b, const struct page_block *pb,
+    const struct site *site)
+{
+	spartan_line(para, b, pb, site);
+}
+
+static void
+spartan_text(struct buf *b, const struct page_block *pb,
+    const struct site *site)
+{
+	spartan_line(text, b, pb, site);
+}
+
+const struct render_ops spartan_ops = {
+	.ro_medium = PAGE_HYPERTEXT,
+	.ro_proto = ADDR_SPARTAN,
+	.ro_block = GEMTEXT_BLOCKS(spartan_para, spartan_text, spartan_link),
 };
 
 /*

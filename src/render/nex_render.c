@@ -69,7 +69,7 @@ static void
 dir_link(struct buf *b, const struct page_block *pb, const struct site *site)
 {
 	(void)site;
-	gemtext_link_line(b, pb, ADDR_NEX);
+	gemtext_link_line(b, pb, "=>", ADDR_NEX);
 }
 
 static void

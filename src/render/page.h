@@ -116,6 +116,7 @@ int	 page_list(struct page *, const struct catalog *, size_t,
 	    const struct site *);
 int	 page_search(struct page *, const struct catalog *, const char *,
 	    const struct search_hit *, size_t);
+int	 page_search_prompt(struct page *);
 int	 page_listing(struct page *, const char *, const struct page_entry *,
 	    size_t);
 size_t	 page_npages(const struct catalog *);

@@ -11,6 +11,7 @@ static const struct render_ops *const formats[NUM_RENDER_FORMATS] = {
 	[RENDER_NEX_DIR] =	&nex_dir_ops,
 	[RENDER_NEX_TEXT] =	&gopher_plain_ops,
 	[RENDER_ATOM] =		&feed_atom_ops,
+	[RENDER_SPARTAN] =	&spartan_ops,
 };
 
 /*

@@ -27,6 +27,7 @@ enum render_format {
 	RENDER_NEX_TEXT,	/* Nex plain text: the type-0 text without
 				   its dot policy (gopher_render.c) */
 	RENDER_ATOM,		/* an Atom feed of the dated links (feed.c) */
+	RENDER_SPARTAN,		/* text/gemini with "=:" lines (gemtext.c) */
 	NUM_RENDER_FORMATS
 };
 
@@ -50,6 +51,7 @@ extern const struct render_ops gopher_text_ops;
 extern const struct render_ops gopher_plain_ops;
 extern const struct render_ops nex_dir_ops;
 extern const struct render_ops feed_atom_ops;
+extern const struct render_ops spartan_ops;
 
 int		 render_page(struct buf *, const struct page *,
 		    enum render_format, const struct site *);
