@@ -66,10 +66,14 @@
 #define MAX_EVENTS	512
 #define MAX_SHOWN_ERRORS 5	/* error messages printed on stderr */
 
-enum mode { M_GEMINI, M_RESUME, M_ONCE, M_GOPHER, M_GOPHERS, M_IDLE };
+enum mode { M_GEMINI, M_RESUME, M_ONCE, M_GOPHER, M_GOPHERS, M_IDLE,
+    M_SPARTAN, M_NEX };
 
-/* Gopher, plain or over TLS: no header, any non-empty answer is one. */
-#define GOPHER_MODE(m)	((m) == M_GOPHER || (m) == M_GOPHERS)
+/* Gopher, plain or over TLS, and Nex: no header, any non-empty answer. */
+#define GOPHER_MODE(m)	((m) == M_GOPHER || (m) == M_GOPHERS || \
+			    (m) == M_NEX)
+/* Plain TCP: no TLS at all. */
+#define PLAIN_MODE(m)	((m) == M_GOPHER || (m) == M_NEX || (m) == M_SPARTAN)
 
 enum state {
 	S_FREE,
@@ -152,7 +156,7 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: loadgen -m gemini|gemini-resume|gemini-once|gopher|gophers|"
-	    "idle -p PORT\n"
+	    "spartan|nex|idle -p PORT\n"
 	    "               [-h HOST] [-c CONCURRENCY] [-n TOTAL | -d SECONDS]\n"
 	    "               [-u URL|SELECTOR] [-s SNI] [-b BYTES] [-P PID] [-t]\n");
 	exit(2);
@@ -447,7 +451,7 @@ finish(struct slot *s, int close_notify)
 			ok = 0;
 		}
 	} else if (!s->head_done || s->hlen < 2 || s->head[0] != '2' ||
-	    s->head[1] != '0') {
+	    s->head[1] != (opt.mode == M_SPARTAN ? ' ' : '0')) {
 		note_error(s, E_STATUS, "status: %.*s", (int)(s->hlen > 60 ? 60 :
 		    s->hlen), s->head);
 		ok = 0;
@@ -582,7 +586,7 @@ step(struct slot *s)
 				became_held(s);
 				return;
 			}
-			if (opt.mode == M_GOPHER)
+			if (PLAIN_MODE(opt.mode))
 				s->state = S_WRITE;
 			else
 				tls_setup(s);
@@ -790,6 +794,10 @@ parse_args(int argc, char **argv)
 				opt.mode = M_GOPHERS;
 			else if (strcmp(optarg, "idle") == 0)
 				opt.mode = M_IDLE;
+			else if (strcmp(optarg, "spartan") == 0)
+				opt.mode = M_SPARTAN;
+			else if (strcmp(optarg, "nex") == 0)
+				opt.mode = M_NEX;
 			else
 				usage();
 			break;
@@ -839,7 +847,8 @@ parse_args(int argc, char **argv)
 	if (opt.mode == M_IDLE && opt.seconds == 0)
 		die("idle needs -d SECONDS");
 	if (opt.url == NULL)
-		opt.url = GOPHER_MODE(opt.mode) ? "" : "gemini://localhost/";
+		opt.url = GOPHER_MODE(opt.mode) ? "" : opt.mode == M_SPARTAN ?
+		    "/" : "gemini://localhost/";
 	if (opt.sni == NULL && strncmp(opt.url, "gemini://", 9) == 0) {
 		/* the URL's host, when it is a name */
 		static char	 host[256];
@@ -852,7 +861,12 @@ parse_args(int argc, char **argv)
 				opt.sni = host;
 		}
 	}
-	reqlen = (size_t)snprintf(request, sizeof(request), "%s\r\n", opt.url);
+	if (opt.mode == M_SPARTAN)	/* host SP path SP length, no data */
+		reqlen = (size_t)snprintf(request, sizeof(request),
+		    "localhost %s 0\r\n", opt.url);
+	else
+		reqlen = (size_t)snprintf(request, sizeof(request), "%s\r\n",
+		    opt.url);
 	if (reqlen >= sizeof(request))
 		die("request line too long");
 	memset(&dst, 0, sizeof(dst));
@@ -864,6 +878,7 @@ parse_args(int argc, char **argv)
 
 static const char *const mode_names[] = {
 	"gemini", "gemini-resume", "gemini-once", "gopher", "gophers", "idle",
+	"spartan", "nex",
 };
 
 static void
@@ -906,7 +921,7 @@ report(double t_end, long long ticks0, long long ticks1, double cpu_client)
 	if (opt.mode == M_RESUME || opt.mode == M_ONCE)
 		printf(" resumed=%.4f", done_ok + errors > 0 ?
 		    (double)resumed / (double)(done_ok + errors) : 0.0);
-	if (opt.mode != M_GOPHER)
+	if (!PLAIN_MODE(opt.mode))
 		printf(" no_close_notify=%ld", no_close_notify);
 	for (i = 0; i < NUM_ERR; i++)
 		if (err_count[i] > 0)
@@ -948,7 +963,7 @@ main(int argc, char **argv)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	if (opt.mode != M_GOPHER && !(opt.mode == M_IDLE && !opt.idle_tls)) {
+	if (!PLAIN_MODE(opt.mode) && !(opt.mode == M_IDLE && !opt.idle_tls)) {
 		if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL)
 			die("SSL_CTX_new failed");
 		SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);

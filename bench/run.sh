@@ -151,7 +151,8 @@ URL100K=gemini://localhost/bench/100k.gmi
 # --- the servers -----------------------------------------------------
 LOADAVG0=$(cut -d' ' -f1-3 /proc/loadavg)
 
-./capsuled -g 0 -p 0 -d "$CAP" -C "$WORK/certs" 2> "$WORK/capsuled.log" &
+./capsuled -g 0 -p 0 -s 0 -x 0 -d "$CAP" -C "$WORK/certs" \
+    2> "$WORK/capsuled.log" &
 CAPSULED=$!
 PIDS="$PIDS $CAPSULED"
 wait_for "$WORK/capsuled.log" "serving gemini" || die "capsuled did not start"
@@ -159,7 +160,12 @@ GEM=$(sed -n 's/^capsuled: listening gemini 0\.0\.0\.0:\([0-9]*\)$/\1/p' \
     "$WORK/capsuled.log" | head -n 1)
 GOPH=$(sed -n 's/^capsuled: listening gopher 0\.0\.0\.0:\([0-9]*\)$/\1/p' \
     "$WORK/capsuled.log" | head -n 1)
-[ -n "$GEM" ] && [ -n "$GOPH" ] || die "no capsuled ports in its log"
+SPRT=$(sed -n 's/^capsuled: listening spartan 0\.0\.0\.0:\([0-9]*\)$/\1/p' \
+    "$WORK/capsuled.log" | head -n 1)
+NEXP=$(sed -n 's/^capsuled: listening nex 0\.0\.0\.0:\([0-9]*\)$/\1/p' \
+    "$WORK/capsuled.log" | head -n 1)
+[ -n "$GEM" ] && [ -n "$GOPH" ] && [ -n "$SPRT" ] && [ -n "$NEXP" ] ||
+    die "no capsuled ports in its log"
 sleep 0.5	# the serving process drops privileges and sandboxes itself
 
 "$B/floor_tls" -b 4096 > "$WORK/floor_tls.out" 2>&1 &
@@ -331,7 +337,7 @@ say "(e) RSS KB: before $RSS0, +TLS $RSS1, +TCP $RSS2, after load $RSS3," \
 say "(e) $(cat "$WORK/idle_tls.out")"
 say "(e) $(cat "$WORK/idle_tcp.out")"
 
-# --- (a) (b) (c) (d) (g) (f), interleaved, REPS rounds ----------------
+# --- (a) (b) (c) (d) (h) (n) (g) (f), interleaved, REPS rounds ---------
 rep=1
 while [ $rep -le "$REPS" ]; do
 	say "round $rep of $REPS"
@@ -355,6 +361,11 @@ while [ $rep -le "$REPS" ]; do
 	    -u /bench/4k.txt -b 4096 -P "$CAPSULED"
 	measure d floor $rep -m gopher -p "$FTCP" -c 64 -d "$DUR" \
 	    -u /bench/4k.txt -b 4096 -P "$FLOOR_TCP"
+	# (h) Spartan and (n) Nex: the same 4 KB as (d), against (d)'s floor
+	measure h capsuled $rep -m spartan -p "$SPRT" -c 64 -d "$DUR" \
+	    -u /bench/4k.gmi -b 4096 -P "$CAPSULED"
+	measure n capsuled $rep -m nex -p "$NEXP" -c 64 -d "$DUR" \
+	    -u /bench/4k.txt -b 4096 -P "$CAPSULED"
 	# (g) Gopher over TLS on capsuled's Gopher port; floor_tls answers a
 	# selector without the Gemini header
 	measure g capsuled $rep -m gophers -p "$GOPH" -c 64 -d "$DUR" \
@@ -485,6 +496,22 @@ resume_table c "(c) Gemini 4 KB, resumption, each ticket used once, 64 clients"
 resume_table r "(c') Gemini 4 KB, resumption, a ticket reused until a new one comes, 64 clients"
 pair_table d "(d) Gopher 4 KB, 64 clients" floor floor_tcp capsuled/floor \
     rps server_cpu_ms_per_req p99_ms
+hc_=$(med h capsuled server_cpu_ms_per_req)
+nc_=$(med n capsuled server_cpu_ms_per_req)
+fd_=$(med d floor server_cpu_ms_per_req)
+row "(h) Spartan and Nex 4 KB, 64 clients" "capsuled Spartan" "capsuled Nex" \
+    "floor_tcp (d)" "Spartan/floor" "Nex/floor"
+row --- --- --- --- --- ---
+row "server CPU ms/request" "$hc_" "$nc_" "$fd_" "$(ratio "$hc_" "$fd_")" \
+    "$(ratio "$nc_" "$fd_")"
+row "requests/s" "$(med h capsuled rps)" "$(med n capsuled rps)" \
+    "$(med d floor rps)" "$(ratio "$(med h capsuled rps)" "$(med d floor rps)")" \
+    "$(ratio "$(med n capsuled rps)" "$(med d floor rps)")"
+row "p99 ms" "$(med h capsuled p99_ms)" "$(med n capsuled p99_ms)" \
+    "$(med d floor p99_ms)" "" ""
+row "errors (all rounds)" "$(total h capsuled errors)" \
+    "$(total n capsuled errors)" "$(total d floor errors)" "" ""
+echo
 pair_table g "(g) Gopher over TLS 4 KB, full handshakes, 64 clients" floor \
     floor_tls capsuled/floor server_cpu_ms_per_req rps p99_ms
 per() {	# KB growth per connection
