@@ -63,14 +63,15 @@ LIB_SRCS = src/lib/buf.c src/lib/utf8.c src/lib/strmap.c src/lib/arena.c \
 	   $(TEXTINDEX_SRCS) \
 	   src/render/page.c src/render/render.c src/render/gemtext.c \
 	   src/render/gopher_render.c src/render/feed.c src/render/search.c \
-	   src/render/html.c src/render/html_text.c \
+	   src/render/nex_render.c src/render/html.c src/render/html_text.c \
 	   src/capsule/capsule.c src/capsule/mime.c src/capsule/discover.c \
 	   src/capsule/snapshot.c src/capsule/live.c src/capsule/live_watch.c \
 	   src/capsule/live_cache.c \
 	   src/proto/gemini.c src/proto/gopher.c src/proto/router.c \
 	   src/proto/response.c src/proto/respond.c src/proto/gemini_proto.c \
-	   src/proto/gopher_proto.c src/proto/proto.c src/proto/http.c \
-	   src/proto/http_proto.c \
+	   src/proto/gopher_proto.c src/proto/spartan.c \
+	   src/proto/spartan_proto.c src/proto/nex.c src/proto/nex_proto.c \
+	   src/proto/http.c src/proto/http_proto.c src/proto/proto.c \
 	   src/net/tls.c src/net/perip.c src/net/access.c src/net/conn.c \
 	   src/net/server.c \
 	   $(CONFIG_SRCS) src/proc/preflight.c src/proc/serve.c \
@@ -79,8 +80,8 @@ SRCS	 = $(LIB_SRCS) src/proc/main.c
 TESTS	 = test_buf test_utf8 test_strmap test_source test_article \
 	   test_slug test_catalog test_gemtext test_gopher_render test_feed \
 	   test_gemini test_config test_textindex test_discover test_search \
-	   test_access test_snapshot test_page test_wellknown test_http \
-	   test_html
+	   test_access test_snapshot test_page test_wellknown test_nex \
+	   test_spartan test_http test_html
 
 OBJ	 = build/obj
 AOBJ	 = build/asan
@@ -134,13 +135,16 @@ T_test_article	 = lib/buf lib/utf8 content/source content/article
 T_test_slug	 = lib/buf lib/utf8 lib/strmap content/slug
 T_test_access	 = lib/buf lib/utf8 net/access
 T_test_gemini	 = lib/buf lib/utf8 content/addr proto/gemini
-T_test_http	 = lib/buf lib/utf8 content/addr proto/gemini proto/http
+T_test_nex	 = lib/buf lib/utf8 proto/nex
+T_test_spartan	 = $(T_test_gemini) proto/spartan
+T_test_http	 = $(T_test_gemini) proto/http
 T_test_textindex = lib/buf lib/utf8 lib/strmap $(TEXTINDEX_OBJS)
 T_CONTENT	 = lib/buf lib/utf8 lib/strmap lib/arena content/source \
 		   content/article content/slug content/meta content/catalog \
 		   content/site content/addr content/wellknown
 T_RENDER	 = $(T_CONTENT) render/page render/render render/gemtext \
-		   render/gopher_render render/feed render/html render/html_text
+		   render/gopher_render render/feed render/nex_render render/html \
+		   render/html_text
 T_test_catalog	 = $(T_CONTENT)
 T_test_gemtext	 = $(T_RENDER)
 T_test_gopher_render = $(T_RENDER)
@@ -224,23 +228,27 @@ FUZZ_CC	 = clang
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE $(INCS) $(PKG_CFLAGS) -g -O1 \
 	   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS = fuzz_gemini_request fuzz_gopher_request fuzz_article \
-	   fuzz_render_catalog fuzz_config fuzz_textindex fuzz_http_request
+	   fuzz_render_catalog fuzz_config fuzz_textindex fuzz_nex_request \
+	   fuzz_spartan_request fuzz_http_request
 FUZZ_BASE = src/lib/buf.c src/lib/utf8.c
 FUZZ_RENDER = $(FUZZ_BASE) src/lib/strmap.c src/lib/arena.c \
 	   src/content/source.c src/content/article.c src/content/slug.c \
 	   src/content/meta.c src/content/catalog.c src/content/addr.c \
 	   src/render/page.c src/render/render.c src/render/gemtext.c \
-	   src/render/gopher_render.c src/render/feed.c src/render/html.c \
-	   src/render/html_text.c
+	   src/render/gopher_render.c src/render/feed.c src/render/nex_render.c \
+	   src/render/html.c src/render/html_text.c
 FUZZ_SRCS_fuzz_gemini_request = $(FUZZ_BASE) src/content/addr.c \
 	   src/proto/gemini.c
+FUZZ_SRCS_fuzz_spartan_request = $(FUZZ_SRCS_fuzz_gemini_request) \
+	   src/proto/spartan.c
 FUZZ_SRCS_fuzz_gopher_request = $(FUZZ_BASE) src/proto/gopher.c
-FUZZ_SRCS_fuzz_http_request = $(FUZZ_BASE) src/content/addr.c \
-	   src/proto/gemini.c src/proto/http.c
+FUZZ_SRCS_fuzz_nex_request = $(FUZZ_BASE) src/proto/nex.c
+FUZZ_SRCS_fuzz_http_request = $(FUZZ_SRCS_fuzz_gemini_request) \
+	   src/proto/http.c
 FUZZ_SRCS_fuzz_article = $(FUZZ_RENDER)
 FUZZ_SRCS_fuzz_render_catalog = $(FUZZ_RENDER)
 FUZZ_SRCS_fuzz_config = $(FUZZ_BASE) $(CONFIG_SRCS) src/content/article.c \
-	   src/content/source.c
+	   src/content/source.c src/content/addr.c
 FUZZ_SRCS_fuzz_textindex = $(FUZZ_BASE) src/lib/strmap.c $(TEXTINDEX_SRCS)
 
 .PHONY: fuzz fuzz-build

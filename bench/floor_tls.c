@@ -4,7 +4,9 @@
  * own SO_REUSEPORT listener on 127.0.0.1:PORT and a blocking loop:
  * accept, TLS handshake (an ECDSA P-256 self-signed certificate made at
  * start), read the request line, write "20 text/gemini\r\n" and -b
- * bytes, SSL_shutdown, close.  OpenSSL's defaults otherwise: TLS 1.3
+ * bytes (without the header when the line is not a gemini:// URL: a
+ * Gopher selector, so it is a floor for Gopher over TLS too),
+ * SSL_shutdown, close.  OpenSSL's defaults otherwise: TLS 1.3
  * session tickets are on, so resumption can be measured too.
  *
  *   floor_tls [-p PORT] [-t THREADS] [-b BYTES]
@@ -116,7 +118,7 @@ serve(int fd)
 {
 	struct timeval	 tv = { IO_TIMEOUT, 0 };
 	char		 line[LINE_MAX_LEN + 1];
-	size_t		 got = 0;
+	size_t		 got = 0, skip;
 	SSL		*ssl;
 	int		 r, one = 1;
 
@@ -135,7 +137,10 @@ serve(int fd)
 		if (memchr(line, '\n', got) != NULL)
 			break;
 	}
-	if (SSL_write(ssl, response, (int)resplen) == (int)resplen)
+	skip = got >= 9 && memcmp(line, "gemini://", 9) == 0 ? 0 :
+	    strlen(HEADER);
+	if (SSL_write(ssl, response + skip, (int)(resplen - skip)) ==
+	    (int)(resplen - skip))
 		SSL_shutdown(ssl);
  done:
 	ERR_clear_error();

@@ -2,8 +2,8 @@
  * loadgen: an epoll, non-blocking load generator for Gemini, Gopher and
  * HTTP servers (bench/run.sh drives it; see BENCHMARKS.md).
  *
- *   loadgen -m gemini|gemini-resume|gemini-once|gopher|http|http-close|idle
- *           -p PORT [-h 127.0.0.1]
+ *   loadgen -m gemini|gemini-resume|gemini-once|gopher|gophers|spartan|nex|
+ *           http|http-close|idle -p PORT [-h 127.0.0.1]
  *           [-c CONCURRENCY] [-n TOTAL | -d SECONDS] [-u URL|SELECTOR]
  *           [-s SNI] [-b BYTES] [-P PID] [-t]
  *
@@ -17,7 +17,8 @@
  * gemini-once: each ticket is offered once, as RFC 8446 (appendix C.4)
  * asks: a slot offers the newest session the new-session callback gave
  * it during its previous connection, and nothing when none came.
- * gopher: plain TCP.  Each request sends the request line, reads to EOF
+ * gopher: plain TCP.  gophers: Gopher over TLS, a new connection and a
+ * full handshake per request.  Each request sends the request line, reads to EOF
  * (Gemini: close_notify, or EOF counted as no_close_notify), checks the
  * status (Gemini "20", Gopher: not empty) and, with -b, the body length.
  * Latency is from the start of connect() to the last byte.
@@ -74,11 +75,17 @@
 #define MAX_EVENTS	512
 #define MAX_SHOWN_ERRORS 5	/* error messages printed on stderr */
 
-enum mode { M_GEMINI, M_RESUME, M_ONCE, M_GOPHER, M_IDLE, M_HTTP,
-    M_HTTP_CLOSE };
+enum mode { M_GEMINI, M_RESUME, M_ONCE, M_GOPHER, M_GOPHERS, M_IDLE,
+    M_SPARTAN, M_NEX, M_HTTP, M_HTTP_CLOSE };
 
-#define PLAIN(m)	((m) == M_GOPHER || (m) == M_HTTP || (m) == M_HTTP_CLOSE)
-#define HTTP(m)		((m) == M_HTTP || (m) == M_HTTP_CLOSE)
+/* Gopher, plain or over TLS, and Nex: no header, any non-empty answer. */
+#define GOPHER_MODE(m)	((m) == M_GOPHER || (m) == M_GOPHERS || \
+			    (m) == M_NEX)
+/* HTTP: a head ending in an empty line, then Content-Length bytes. */
+#define HTTP_MODE(m)	((m) == M_HTTP || (m) == M_HTTP_CLOSE)
+/* Plain TCP: no TLS at all. */
+#define PLAIN_MODE(m)	((m) == M_GOPHER || (m) == M_NEX || \
+			    (m) == M_SPARTAN || HTTP_MODE(m))
 
 enum state {
 	S_FREE,
@@ -162,8 +169,8 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: loadgen -m gemini|gemini-resume|gemini-once|gopher|http|"
-	    "http-close|idle -p PORT\n"
+	    "usage: loadgen -m gemini|gemini-resume|gemini-once|gopher|gophers|"
+	    "spartan|nex|http|http-close|idle -p PORT\n"
 	    "               [-h HOST] [-c CONCURRENCY] [-n TOTAL | -d SECONDS]\n"
 	    "               [-u URL|SELECTOR] [-s SNI] [-b BYTES] [-P PID] [-t]\n");
 	exit(2);
@@ -461,12 +468,12 @@ finish(struct slot *s, int close_notify)
 	int	 ok = 1;
 	double	 ms = (now() - s->t0) * 1e3;
 
-	if (opt.mode == M_GOPHER) {
+	if (GOPHER_MODE(opt.mode)) {
 		if (s->body == 0) {
 			note_error(s, E_STATUS, "empty Gopher response");
 			ok = 0;
 		}
-	} else if (HTTP(opt.mode)) {
+	} else if (HTTP_MODE(opt.mode)) {
 		if (!s->head_done || s->hlen < 12 || (strncmp(s->head,
 		    "HTTP/1.1 200", 12) != 0 && strncmp(s->head,
 		    "HTTP/1.0 200", 12) != 0)) {
@@ -475,7 +482,7 @@ finish(struct slot *s, int close_notify)
 			ok = 0;
 		}
 	} else if (!s->head_done || s->hlen < 2 || s->head[0] != '2' ||
-	    s->head[1] != '0') {
+	    s->head[1] != (opt.mode == M_SPARTAN ? ' ' : '0')) {
 		note_error(s, E_STATUS, "status: %.*s", (int)(s->hlen > 60 ? 60 :
 		    s->hlen), s->head);
 		ok = 0;
@@ -543,18 +550,18 @@ consume(struct slot *s, const char *p, size_t n)
 {
 	size_t	 i;
 
-	if (opt.mode == M_GOPHER || s->head_done) {
+	if (GOPHER_MODE(opt.mode) || s->head_done) {
 		s->body += n;
 		return;
 	}
 	for (i = 0; i < n; i++) {
 		if (s->hlen < sizeof(s->head) - 1)
 			s->head[s->hlen++] = p[i];
-		if (p[i] == '\n' && (!HTTP(opt.mode) || (s->hlen >= 4 &&
+		if (p[i] == '\n' && (!HTTP_MODE(opt.mode) || (s->hlen >= 4 &&
 		    memcmp(s->head + s->hlen - 4, "\r\n\r\n", 4) == 0))) {
 			s->head_done = 1;
 			s->body += n - i - 1;
-			if (HTTP(opt.mode))
+			if (HTTP_MODE(opt.mode))
 				http_head(s);
 			return;
 		}
@@ -638,7 +645,7 @@ step(struct slot *s)
 				became_held(s);
 				return;
 			}
-			if (PLAIN(opt.mode))
+			if (PLAIN_MODE(opt.mode))
 				s->state = S_WRITE;
 			else
 				tls_setup(s);
@@ -853,8 +860,14 @@ parse_args(int argc, char **argv)
 				opt.mode = M_ONCE;
 			else if (strcmp(optarg, "gopher") == 0)
 				opt.mode = M_GOPHER;
+			else if (strcmp(optarg, "gophers") == 0)
+				opt.mode = M_GOPHERS;
 			else if (strcmp(optarg, "idle") == 0)
 				opt.mode = M_IDLE;
+			else if (strcmp(optarg, "spartan") == 0)
+				opt.mode = M_SPARTAN;
+			else if (strcmp(optarg, "nex") == 0)
+				opt.mode = M_NEX;
 			else if (strcmp(optarg, "http") == 0)
 				opt.mode = M_HTTP;
 			else if (strcmp(optarg, "http-close") == 0)
@@ -908,8 +921,8 @@ parse_args(int argc, char **argv)
 	if (opt.mode == M_IDLE && opt.seconds == 0)
 		die("idle needs -d SECONDS");
 	if (opt.url == NULL)
-		opt.url = opt.mode == M_GOPHER ? "" : HTTP(opt.mode) ? "/" :
-		    "gemini://localhost/";
+		opt.url = GOPHER_MODE(opt.mode) ? "" : opt.mode == M_SPARTAN ||
+		    HTTP_MODE(opt.mode) ? "/" : "gemini://localhost/";
 	if (opt.sni == NULL && strncmp(opt.url, "gemini://", 9) == 0) {
 		/* the URL's host, when it is a name */
 		static char	 host[256];
@@ -922,7 +935,10 @@ parse_args(int argc, char **argv)
 				opt.sni = host;
 		}
 	}
-	if (HTTP(opt.mode))
+	if (opt.mode == M_SPARTAN)	/* host SP path SP length, no data */
+		reqlen = (size_t)snprintf(request, sizeof(request),
+		    "localhost %s 0\r\n", opt.url);
+	else if (HTTP_MODE(opt.mode))
 		reqlen = (size_t)snprintf(request, sizeof(request),
 		    "GET %s HTTP/1.1\r\nHost: localhost\r\n%s\r\n", opt.url,
 		    opt.mode == M_HTTP_CLOSE ? "Connection: close\r\n" : "");
@@ -939,8 +955,8 @@ parse_args(int argc, char **argv)
 }
 
 static const char *const mode_names[] = {
-	"gemini", "gemini-resume", "gemini-once", "gopher", "idle", "http",
-	"http-close",
+	"gemini", "gemini-resume", "gemini-once", "gopher", "gophers", "idle",
+	"spartan", "nex", "http", "http-close",
 };
 
 static void
@@ -983,7 +999,7 @@ report(double t_end, long long ticks0, long long ticks1, double cpu_client)
 	if (opt.mode == M_RESUME || opt.mode == M_ONCE)
 		printf(" resumed=%.4f", done_ok + errors > 0 ?
 		    (double)resumed / (double)(done_ok + errors) : 0.0);
-	if (!PLAIN(opt.mode))
+	if (!PLAIN_MODE(opt.mode))
 		printf(" no_close_notify=%ld", no_close_notify);
 	for (i = 0; i < NUM_ERR; i++)
 		if (err_count[i] > 0)
@@ -1025,7 +1041,7 @@ main(int argc, char **argv)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	if (!PLAIN(opt.mode) && !(opt.mode == M_IDLE && !opt.idle_tls)) {
+	if (!PLAIN_MODE(opt.mode) && !(opt.mode == M_IDLE && !opt.idle_tls)) {
 		if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL)
 			die("SSL_CTX_new failed");
 		SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);

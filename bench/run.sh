@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/run.sh: capsuled against a bare OpenSSL floor, a bare TCP floor,
-# Molly Brown and, for the HTML mirror, nginx, on 127.0.0.1 only (`make
-# bench`; BENCHMARKS.md has the method and the last results).
+# Molly Brown and nginx, on 127.0.0.1 only (`make bench`; BENCHMARKS.md
+# has the method and the last results), over Gemini, Gopher, Gopher over
+# TLS, Spartan, Nex and HTTP (the HTML mirror).
 #
 #   sh bench/run.sh                 # ~4 minutes: 5 s per measurement, 3 rounds
 #   BENCH_QUICK=1 sh bench/run.sh   # smoke test: 1 s per measurement, 1 round
@@ -172,7 +173,8 @@ URL100K=gemini://localhost/bench/100k.gmi
 # --- the servers -----------------------------------------------------
 LOADAVG0=$(cut -d' ' -f1-3 /proc/loadavg)
 
-./capsuled -g 0 -p 0 -w 0 -d "$CAP" -C "$WORK/certs" 2> "$WORK/capsuled.log" &
+./capsuled -g 0 -p 0 -s 0 -x 0 -w 0 -d "$CAP" -C "$WORK/certs" \
+    2> "$WORK/capsuled.log" &
 CAPSULED=$!
 PIDS="$PIDS $CAPSULED"
 wait_for "$WORK/capsuled.log" "serving gemini" || die "capsuled did not start"
@@ -180,9 +182,14 @@ GEM=$(sed -n 's/^capsuled: listening gemini 0\.0\.0\.0:\([0-9]*\)$/\1/p' \
     "$WORK/capsuled.log" | head -n 1)
 GOPH=$(sed -n 's/^capsuled: listening gopher 0\.0\.0\.0:\([0-9]*\)$/\1/p' \
     "$WORK/capsuled.log" | head -n 1)
+SPRT=$(sed -n 's/^capsuled: listening spartan 0\.0\.0\.0:\([0-9]*\)$/\1/p' \
+    "$WORK/capsuled.log" | head -n 1)
+NEXP=$(sed -n 's/^capsuled: listening nex 0\.0\.0\.0:\([0-9]*\)$/\1/p' \
+    "$WORK/capsuled.log" | head -n 1)
 HTTP=$(sed -n 's/^capsuled: listening http 0\.0\.0\.0:\([0-9]*\)$/\1/p' \
     "$WORK/capsuled.log" | head -n 1)
-[ -n "$GEM" ] && [ -n "$GOPH" ] && [ -n "$HTTP" ] ||
+[ -n "$GEM" ] && [ -n "$GOPH" ] && [ -n "$SPRT" ] && [ -n "$NEXP" ] &&
+    [ -n "$HTTP" ] ||
     die "no capsuled ports in its log"
 sleep 0.5	# the serving process drops privileges and sandboxes itself
 
@@ -377,6 +384,8 @@ for srv in $SERVERS_A; do
 	    > /dev/null 2>&1
 done
 "$B/loadgen" -m gopher -p "$GOPH" -c 16 -n 1000 -u /bench/4k.txt > /dev/null 2>&1
+"$B/loadgen" -m gophers -p "$GOPH" -c 16 -n 300 -s localhost -u /bench/4k.txt \
+    > /dev/null 2>&1
 "$B/loadgen" -m http -p "$HTTP" -c 16 -n 1000 -u "$HTTP_PAGE" > /dev/null 2>&1
 [ -n "$NGINX" ] && "$B/loadgen" -m http -p "$NPORT" -c 16 -n 1000 \
     -u /page.html > /dev/null 2>&1
@@ -417,7 +426,7 @@ say "(e) RSS KB: before $RSS0, +TLS $RSS1, +TCP $RSS2, after load $RSS3," \
 say "(e) $(cat "$WORK/idle_tls.out")"
 say "(e) $(cat "$WORK/idle_tcp.out")"
 
-# --- (a) (b) (c) (d) (f), interleaved, REPS rounds --------------------
+# --- (a) (b) (c) (d) (h) (n) (g) (f), interleaved, REPS rounds ---------
 rep=1
 while [ $rep -le "$REPS" ]; do
 	say "round $rep of $REPS"
@@ -441,15 +450,26 @@ while [ $rep -le "$REPS" ]; do
 	    -u /bench/4k.txt -b 4096 -P "$CAPSULED"
 	measure d floor $rep -m gopher -p "$FTCP" -c 64 -d "$DUR" \
 	    -u /bench/4k.txt -b 4096 -P "$FLOOR_TCP"
+	# (h) Spartan and (n) Nex: the same 4 KB as (d), against (d)'s floor
+	measure h capsuled $rep -m spartan -p "$SPRT" -c 64 -d "$DUR" \
+	    -u /bench/4k.gmi -b 4096 -P "$CAPSULED"
+	measure n capsuled $rep -m nex -p "$NEXP" -c 64 -d "$DUR" \
+	    -u /bench/4k.txt -b 4096 -P "$CAPSULED"
+	# (g) Gopher over TLS on capsuled's Gopher port; floor_tls answers a
+	# selector without the Gemini header
+	measure g capsuled $rep -m gophers -p "$GOPH" -c 64 -d "$DUR" \
+	    -s localhost -u /bench/4k.txt -b 4096 -P "$CAPSULED"
+	measure g floor $rep -m gophers -p "$FTLS" -c 64 -d "$DUR" \
+	    -s localhost -u /bench/4k.txt -b 4096 -P "$FLOOR_TLS"
 	for srv in capsuled molly; do
 		[ $srv = molly ] && [ -z "$MOLLY" ] && continue
 		measure f $srv $rep -m gemini-resume -p "$(port_of $srv)" \
 		    -c 16 -d "$DUR" -u "$URL100K" -b 102400 -P "$(pid_of $srv)"
 	done
-	# (g) HTTP keep-alive, (h) one request per connection
-	for cfg in g h; do
+	# (w) HTTP keep-alive, (w') one request per connection
+	for cfg in w w1; do
 		m=http
-		[ $cfg = h ] && m=http-close
+		[ $cfg = w1 ] && m=http-close
 		measure $cfg capsuled $rep -m $m -p "$HTTP" -c 64 -d "$DUR" \
 		    -u "$HTTP_PAGE" -b "$HTTP_BYTES" -P "$CAPSULED"
 		[ -n "$NGINX" ] && measure $cfg nginx $rep -m $m -p "$NPORT" \
@@ -506,6 +526,33 @@ row() {	# LABEL VALUES...: a table row
 	done
 	printf '\n'
 }
+# pair_table CFG TITLE SERVER COLUMN RATIO KEY...: capsuled against SERVER
+# (its column named COLUMN, the ratio RATIO) in CFG: a row per loadgen
+# KEY, with the ratio of the medians (not of the resumed fraction), then
+# the errors of all rounds.
+pair_table() {
+	pt_cfg=$1 pt_srv=$3
+	row "$2" capsuled "$4" "$5"
+	row --- --- --- ---
+	shift 5
+	for k in "$@"; do
+		a_=$(med "$pt_cfg" capsuled "$k")
+		b_=$(med "$pt_cfg" "$pt_srv" "$k")
+		r_=""
+		[ "$k" != resumed ] && r_=$(ratio "$a_" "$b_")
+		case $k in
+		rps)	l_="requests/s" ;;
+		server_cpu_ms_per_req)	l_="server CPU ms/request" ;;
+		mb_s)	l_="MB/s" ;;
+		resumed)	l_="resumed fraction" ;;
+		*)	l_="${k%_ms} ms" ;;
+		esac
+		row "$l_" "$a_" "$b_" "$r_"
+	done
+	row "errors (all rounds)" "$(total "$pt_cfg" capsuled errors)" \
+	    "$(total "$pt_cfg" "$pt_srv" errors)" ""
+	echo
+}
 val() {	# KEY FILE: a key's value in a loadgen line
 	sed -n "s/.* $1=\([^ ]*\).*/\1/p" "$2"
 }
@@ -529,14 +576,8 @@ row "requests/s" "$cr" "$fr" "$mr" "$(ratio "$cr" "$fr")" "$(ratio "$cr" "$mr")"
 row "p99 ms" "$(med a capsuled p99_ms)" "$(med a floor p99_ms)" "$(med a molly p99_ms)" "" ""
 row "errors (all rounds)" "$(total a capsuled errors)" "$(total a floor errors)" "$(total a molly errors)" "" ""
 echo
-cb=$(med b capsuled p99_ms); fb=$(med b floor p99_ms)
-row "(b) Gemini 4 KB, full handshakes, 256 clients" capsuled floor_tls capsuled/floor
-row --- --- --- ---
-row "p99 ms" "$cb" "$fb" "$(ratio "$cb" "$fb")"
-row "p50 ms" "$(med b capsuled p50_ms)" "$(med b floor p50_ms)" "$(ratio "$(med b capsuled p50_ms)" "$(med b floor p50_ms)")"
-row "requests/s" "$(med b capsuled rps)" "$(med b floor rps)" "$(ratio "$(med b capsuled rps)" "$(med b floor rps)")"
-row "errors (all rounds)" "$(total b capsuled errors)" "$(total b floor errors)" ""
-echo
+pair_table b "(b) Gemini 4 KB, full handshakes, 256 clients" floor floor_tls \
+    capsuled/floor p99_ms p50_ms rps
 # resume_table CFG TITLE: the resumption table of CFG (c or r)
 resume_table() {
 	rc_=$(med "$1" capsuled server_cpu_ms_per_req)
@@ -551,15 +592,26 @@ resume_table() {
 }
 resume_table c "(c) Gemini 4 KB, resumption, each ticket used once, 64 clients"
 resume_table r "(c') Gemini 4 KB, resumption, a ticket reused until a new one comes, 64 clients"
-cd_=$(med d capsuled rps); fd_=$(med d floor rps)
-cdc=$(med d capsuled server_cpu_ms_per_req); fdc=$(med d floor server_cpu_ms_per_req)
-row "(d) Gopher 4 KB, 64 clients" capsuled floor_tcp capsuled/floor
-row --- --- --- ---
-row "requests/s" "$cd_" "$fd_" "$(ratio "$cd_" "$fd_")"
-row "server CPU ms/request" "$cdc" "$fdc" "$(ratio "$cdc" "$fdc")"
-row "p99 ms" "$(med d capsuled p99_ms)" "$(med d floor p99_ms)" ""
-row "errors (all rounds)" "$(total d capsuled errors)" "$(total d floor errors)" ""
+pair_table d "(d) Gopher 4 KB, 64 clients" floor floor_tcp capsuled/floor \
+    rps server_cpu_ms_per_req p99_ms
+hc_=$(med h capsuled server_cpu_ms_per_req)
+nc_=$(med n capsuled server_cpu_ms_per_req)
+fd_=$(med d floor server_cpu_ms_per_req)
+row "(h) Spartan and Nex 4 KB, 64 clients" "capsuled Spartan" "capsuled Nex" \
+    "floor_tcp (d)" "Spartan/floor" "Nex/floor"
+row --- --- --- --- --- ---
+row "server CPU ms/request" "$hc_" "$nc_" "$fd_" "$(ratio "$hc_" "$fd_")" \
+    "$(ratio "$nc_" "$fd_")"
+row "requests/s" "$(med h capsuled rps)" "$(med n capsuled rps)" \
+    "$(med d floor rps)" "$(ratio "$(med h capsuled rps)" "$(med d floor rps)")" \
+    "$(ratio "$(med n capsuled rps)" "$(med d floor rps)")"
+row "p99 ms" "$(med h capsuled p99_ms)" "$(med n capsuled p99_ms)" \
+    "$(med d floor p99_ms)" "" ""
+row "errors (all rounds)" "$(total h capsuled errors)" \
+    "$(total n capsuled errors)" "$(total d floor errors)" "" ""
 echo
+pair_table g "(g) Gopher over TLS 4 KB, full handshakes, 64 clients" floor \
+    floor_tls capsuled/floor server_cpu_ms_per_req rps p99_ms
 per() {	# KB growth per connection
 	awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN {
 		if (n + 0 == 0) print "-"; else printf "%.1f\n", (b - a) / n }'
@@ -584,32 +636,27 @@ for k in tls tcp; do
 	    "$(val held "$f"), $(val refused "$f"), $(val closed_by_server "$f")$when"
 done
 echo
-cf=$(med f capsuled mb_s); mf=$(med f molly mb_s)
-row "(f) Gemini 100 KB, session resumption, 16 clients" capsuled "$MCOL" capsuled/Molly
-row --- --- --- ---
-row "MB/s" "$cf" "$mf" "$(ratio "$cf" "$mf")"
-row "server CPU ms/request" "$(med f capsuled server_cpu_ms_per_req)" "$(med f molly server_cpu_ms_per_req)" "$(ratio "$(med f capsuled server_cpu_ms_per_req)" "$(med f molly server_cpu_ms_per_req)")"
-row "resumed fraction" "$(med f capsuled resumed)" "$(med f molly resumed)" ""
-row "errors (all rounds)" "$(total f capsuled errors)" "$(total f molly errors)" ""
-echo
+pair_table f "(f) Gemini 100 KB, session resumption, 16 clients" molly \
+    "$MCOL" capsuled/Molly mb_s server_cpu_ms_per_req resumed
 NCOL=nginx
 [ -z "$NGINX" ] && NCOL="nginx (skipped)"
-# http_table CFG TITLE: capsuled's HTML page against nginx's static copy
-http_table() {
-	hc_=$(med "$1" capsuled server_cpu_ms_per_req)
-	hn_=$(med "$1" nginx server_cpu_ms_per_req)
-	rc_=$(med "$1" capsuled rps)
-	rn_=$(med "$1" nginx rps)
-	row "$2" capsuled "$NCOL" capsuled/nginx target
-	row --- --- --- --- ---
-	row "server CPU ms/request" "$hc_" "$hn_" "$(ratio "$hc_" "$hn_")" "≤ 1.2"
-	row "requests/s" "$rc_" "$rn_" "$(ratio "$rc_" "$rn_")" "≥ 0.9"
-	row "p99 ms" "$(med "$1" capsuled p99_ms)" "$(med "$1" nginx p99_ms)" "" ""
-	row "errors (all rounds)" "$(total "$1" capsuled errors)" "$(total "$1" nginx errors)" "" "0"
-	echo
-}
-http_table g "(g) HTTP, the $HTTP_BYTES-byte HTML article page, keep-alive, 64 clients"
-http_table h "(h) HTTP, the same page, one request per connection, 64 clients"
+# the HTML mirror against nginx serving the same bytes (issue 16: server
+# CPU per request <= 1.2 x nginx's, requests/s >= 0.9 x, no error)
+for cfg in w w1; do
+	t_="(w) HTTP, the $HTTP_BYTES-byte HTML article page, keep-alive, 64 clients"
+	[ $cfg = w1 ] && t_="(w') HTTP, the same page, one request per connection, 64 clients"
+	pair_table $cfg "$t_" nginx "$NCOL" capsuled/nginx \
+	    server_cpu_ms_per_req rps p99_ms
+	echo "$cfg" "$(ratio "$(med $cfg capsuled server_cpu_ms_per_req)" \
+	    "$(med $cfg nginx server_cpu_ms_per_req)")" \
+	    "$(ratio "$(med $cfg capsuled rps)" "$(med $cfg nginx rps)")" \
+	    "$(total $cfg capsuled errors)" | awk '{
+		cpu = $2 != "-" && $2 <= 1.2; rps = $3 != "-" && $3 >= 0.9
+		printf "(%s) targets: CPU/request %s x nginx (<= 1.2: %s), " \
+		    "requests/s %s x (>= 0.9: %s), errors %s (0: %s)\n\n",
+		    $1 == "w" ? "w" : "w'\''", $2, cpu ? "met" : "not met", $3,
+		    rps ? "met" : "not met", $4, $4 == 0 ? "met" : "not met" }'
+done
 [ -n "$MOLLY_NOTE" ] && echo "Note: $MOLLY_NOTE" && echo
 [ -n "$NGINX_NOTE" ] && echo "Note: $NGINX_NOTE" && echo
 

@@ -4,15 +4,19 @@ One of each, for every test in tests/:
   - T, the tally (check, note, finish, a watchdog); a failed check of two
     texts (page bodies, menus) prints a unified diff of them;
   - Server, the binary under test with its stderr read line by line from
-    the start (listening ports of both protocols, waits for a line,
+    the start (listening ports of every protocol, waits for a line,
     SIGTERM with a deadline), and a sanitizer scan of that stderr
     (stop_checked: SIGTERM, exit 0 and no report);
-  - Reply, what a client got: the bytes, the Gemini header parsed, how
-    the connection ended, and the timing;
+  - Reply, what a client got: the bytes, the Gemini or Spartan header
+    parsed, how the connection ended, and the timing;
   - the clients: fetch/gem (Gemini with Python's ssl module, no
-    certificate check) and gopher_req/gopher (Gopher over raw TCP);
-  - bounded polling and temporary directories;
-  - run_suite, a test's main(): watchdog, clean-up, time budget, tally.
+    certificate check), gopher_req/gopher (Gopher over raw TCP) and
+    Gopher menus read back (menu, items), spartan_req/spartan (Spartan
+    over raw TCP), nex (the same for Nex) and lynx (a dump, in a home of
+    its own);
+  - bounded polling, temporary directories and a raised descriptor limit;
+  - run_suite and run_main, a test's main() and entry point: watchdog,
+    clean-up, time budget, tally.
 
 A test's own needs are parameters (a TLS context or client certificate,
 the source address, an IPv6 host, a half-close, timeouts), not copies.
@@ -26,6 +30,7 @@ is bounded by a deadline.  Import it from a test in tests/:
 import difflib
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -54,12 +59,6 @@ class Tally:
         self.skipped = 0
         self.lock = threading.Lock()
 
-    def skip(self, name, reason):
-        """Count a check that could not run, and say why."""
-        with self.lock:
-            self.skipped += 1
-        print("skipped %s: %s" % (name, reason), flush=True)
-
     def check(self, name, ok, want="", got=""):
         """Count one check; a failure prints name, want and got, and a
         unified diff when want and got are both texts of several lines."""
@@ -79,6 +78,12 @@ class Tally:
 
     def note(self, msg):
         print("note: %s" % msg, flush=True)
+
+    def skip(self, name, reason):
+        """A check that could not run, and why (tests/run.sh shows it)."""
+        with self.lock:
+            self.skipped += 1
+        print("skipped %s: %s" % (name, reason), flush=True)
 
 
 def short(v, n=400):
@@ -177,13 +182,16 @@ class Server:
     """The binary under test, its stderr read line by line from the start.
 
     argv is the whole command line (the test chooses -g 0 -p 0, -c, -d,
-    -C, -T ...); name prefixes the test's messages.  start() waits for
-    the listening lines: port (Gemini) and gport (Gopher) are the first
-    ports printed, ports maps "gemini"/"gopher" to them, v6 says whether
-    a Gopher listener on [::] was reported too.
+    -C, -T, -s 0, -x 0 ...); name prefixes the test's messages.  start()
+    waits for the listening lines: port (Gemini), gport (Gopher) and
+    sport (Spartan, with -s) are the first ports printed, ports maps
+    "gemini", "gopher", "spartan", "nex" ... to them, v6 says whether a
+    Gopher listener on [::] was reported too.
     """
 
     LISTEN = re.compile(rb"capsuled: listening ([a-z]+) (\S+):(\d+)$")
+    # the port flags of the opt-in listeners (capsuled(8))
+    FLAGS = {"-s": "spartan", "-x": "nex", "-w": "http"}
 
     def __init__(self, argv, cwd=None, env=None, name="server"):
         self.argv = argv
@@ -202,6 +210,7 @@ class Server:
         self.ports = {}
         self.port = None            # Gemini
         self.gport = None           # Gopher
+        self.sport = None           # Spartan
         self.hport = None           # HTTP
         self.v6 = False             # a Gopher listener on [::] too
         self.rc = None
@@ -219,6 +228,7 @@ class Server:
                 self.v6 = True
             self.port = self.ports.get("gemini")
             self.gport = self.ports.get("gopher")
+            self.sport = self.ports.get("spartan")
             self.hport = self.ports.get("http")
 
     def _drain(self):
@@ -243,14 +253,17 @@ class Server:
             if not chunk:
                 return
 
-    def start(self, timeout=START_TIMEOUT, protos=("gemini", "gopher")):
-        """Wait for the listening lines of protos; True when seen.  (A
-        listener bound on 0.0.0.0 is reported before the one on ::.)"""
-        def seen():
-            return all(p in self.ports for p in protos)
+    def start(self, timeout=START_TIMEOUT, want=None):
+        """Wait for the listening lines of the protocols in want (default:
+        Gemini, Gopher and those whose port flag argv gives); True when
+        seen.  (A listener on 0.0.0.0 is reported before the one on ::.)"""
+        if want is None:
+            want = {"gemini", "gopher"} | {p for f, p in self.FLAGS.items()
+                                           if f in self.argv}
         with self.cond:
-            self.cond.wait_for(lambda: seen() or self.eof, timeout)
-            return seen()
+            self.cond.wait_for(lambda: set(want) <= set(self.ports) or
+                               self.eof, timeout)
+            return set(want) <= set(self.ports)
 
     def nlines(self):
         with self.cond:
@@ -341,14 +354,14 @@ def client_ctx(minv=None, maxv=None, cert=None):
 
 
 class Reply:
-    """What a client got on one connection, Gemini or Gopher."""
+    """What a client got on one connection, Gemini, Gopher or Spartan."""
 
     def __init__(self):
         self.raw = b""          # every byte received
-        self.header = None      # Gemini: up to and including the first CRLF
-        self.body = b""         # Gemini: after it
-        self.status = None      # Gemini: "NN" as str
-        self.meta = None        # Gemini: str or None
+        self.header = None      # Gemini, Spartan: up to the first CRLF
+        self.body = b""         # Gemini, Spartan: after it
+        self.status = None      # Gemini: "NN", Spartan: "N", as str
+        self.meta = None        # Gemini, Spartan: str or None
         self.clean = False      # TLS: ended with close_notify
         self.eof = False        # the server closed (FIN, RST or TLS end)
         self.reset = False      # ... with a RST
@@ -374,14 +387,16 @@ class Reply:
                              " error " + self.error if self.error else "")
 
 
-def parse_reply(r, raw):
-    """Fill r from the bytes of a Gemini reply."""
+def parse_reply(r, raw, status=rb"[0-9]{2}"):
+    """Fill r from the bytes of a Gemini reply (a Spartan one with status
+    rb"[2-5]")."""
     r.raw = bytes(raw)
     i = r.raw.find(b"\r\n")
     if i >= 0:
         r.header = r.raw[:i + 2]
         r.body = r.raw[i + 2:]
-        m = re.match(rb"^([0-9]{2})(?: (.*))?\r\n$", r.header, re.S)
+        m = re.match(rb"^(" + status + rb")(?: (.*))?\r\n$", r.header,
+                     re.S)
         if m:
             r.status = m.group(1).decode()
             if m.group(2) is not None:
@@ -514,6 +529,30 @@ def gopher(port, line_bytes, timeout=IO_TIMEOUT):
     return r.raw
 
 
+# ------------------------------------------------------------------ nex
+
+def nex(port, line_bytes, **kw):
+    """A Nex request (the path and its line end) over plain TCP, read
+    until the server closes: a Reply whose raw is the document (Nex has
+    no header), eof/reset how it ended.  kw: gopher_req's."""
+    return gopher_req(line_bytes, port, **kw)
+
+
+def lynx(url, home, timeout=10):
+    """lynx -dump of url (UTF-8, 200 columns), with HOME a directory of
+    its own; (text, exit status), status -1 when it timed out."""
+    env = dict(os.environ, HOME=home, LANG="C.UTF-8", TERM="dumb")
+    try:
+        p = subprocess.run(["timeout", str(timeout), "lynx", "-dump",
+                            "-width=200", "-assume_charset=utf-8",
+                            "-display_charset=utf-8", url],
+                           capture_output=True, timeout=timeout + 5,
+                           env=env, stdin=subprocess.DEVNULL)
+        return p.stdout.decode("utf-8", "replace"), p.returncode
+    except subprocess.TimeoutExpired:
+        return "", -1
+
+
 def menu(data):
     """Menu lines as (type, display, selector), before '.'."""
     out = []
@@ -526,10 +565,42 @@ def menu(data):
     return out
 
 
+def items(data):
+    """Menu lines of all four fields as (type, display, selector, host,
+    port), before '.'."""
+    out = []
+    for line in data.decode("utf-8", "replace").split("\r\n"):
+        if line == ".":
+            break
+        f = line.split("\t")
+        if len(f) == 4 and f[0]:
+            out.append((f[0][0], f[0][1:], f[1], f[2], f[3]))
+    return out
+
+
 def is_menu_ok(data):
     """A real menu: ends with .CRLF, no type-3 line."""
     return data.endswith(b".\r\n") and not any(
         t == "3" for t, _, _ in menu(data))
+
+
+# -------------------------------------------------------------- spartan
+
+def spartan_req(data, port, **kw):
+    """Plain TCP: send data (the whole request, line and data), read
+    until the server closes (gopher_req's kw: host, timeout, shut); the
+    Reply with the Spartan header parsed."""
+    r = gopher_req(data, port, **kw)
+    parse_reply(r, r.raw, rb"[2-5]")
+    return r
+
+
+def spartan(port, path, data=b"", host="localhost", **kw):
+    """The request "host path len(data)" CRLF data (str or bytes each)."""
+    def b(v):
+        return v.encode() if isinstance(v, str) else v
+    return spartan_req(b"%s %s %d\r\n" % (b(host), b(path), len(b(data))) +
+                       b(data), port, **kw)
 
 
 # -------------------------------------------------------------- helpers
@@ -565,6 +636,26 @@ def run_suite(body, watchdog, budget):
             "< %d s" % budget, "%.1f s" % elapsed)
     finish()
     return 1 if T.failed else 0
+
+
+def run_main(main):
+    """A test's entry point: main(), an exception in it counted as a
+    failed check (its traceback printed), the tally line last; exits 1
+    when a check failed."""
+    try:
+        main()
+    except Exception as e:          # a crash of the test is a failure too
+        import traceback
+        traceback.print_exc()
+        T.check("test ran to the end", False, "no exception", repr(e))
+    finish()
+    sys.exit(1 if T.failed else 0)
+def more_fds(want=4096):
+    """Raise this process's descriptor limit towards want (within the
+    hard limit): for tests that hold hundreds of connections."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < want and hard > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
 
 
 def public_tmpdir(prefix):

@@ -28,7 +28,6 @@ import os
 import pwd
 import random
 import re
-import resource
 import select
 import selectors
 import shutil
@@ -44,7 +43,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import SERVERS, T, Server, client_ctx  # noqa: E402
+from harness import SERVERS, T, Server, client_ctx, more_fds  # noqa: E402
 
 HOST = "127.0.0.1"
 ALT = "127.0.0.2"           # the well-behaved client: its own address
@@ -366,8 +365,10 @@ def close_all(socks):
             pass
 
 
-def tcp_state(server_port, client_port):
-    """State (hex str) of the server's end of a loopback connection."""
+def tcp_socket(server_port, client_port):
+    """The fields of /proc/net/tcp (or tcp6) for the server's end of a
+    loopback connection: [sl, local, remote, state, "tx:rx" queues ...],
+    or None."""
     for name in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
             with open(name) as f:
@@ -376,13 +377,19 @@ def tcp_state(server_port, client_port):
             continue
         for line in lines:
             p = line.split()
-            if len(p) < 4:
+            if len(p) < 5:
                 continue
             lport = int(p[1].rsplit(":", 1)[1], 16)
             rport = int(p[2].rsplit(":", 1)[1], 16)
             if lport == server_port and rport == client_port:
-                return p[3]
+                return p
     return None
+
+
+def tcp_state(server_port, client_port):
+    """State (hex str) of the server's end of a loopback connection."""
+    p = tcp_socket(server_port, client_port)
+    return p[3] if p else None
 
 
 def listen_backlogs(port):
@@ -1101,9 +1108,7 @@ def watchdog():
 def main():
     binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1
                              else "./capsuled")
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < 4096 and hard > soft:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
+    more_fds()
     env = dict(os.environ)
     env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
     threading.Thread(target=watchdog, daemon=True).start()

@@ -543,9 +543,8 @@ def run(binary):
     s = Server([binary, "-g", "0", "-p", "0", "-w", "0", "-d", capsule,
                 "-C", certs, "-T", str(TIMEOUT)])
     try:
-        if T.check("listening lines", s.start(protos=("gemini", "gopher",
-                                                      "http")),
-                   "three ports", s.text()[-600:]):
+        if T.check("listening lines", s.start(), "three ports",
+                   s.text()[-600:]):
             check_pages(s.hport)
             check_headers(s.hport)
             check_errors(s.hport)

@@ -78,8 +78,8 @@ for build in plain asan; do
 	if [ -f tests/differential.sh ]; then
 		suite "[$build] differential" sh tests/differential.sh "$bin"
 	fi
-	for t in gemini resume gopher live perms reload hostile concurrency \
-	    discover access wellknown http; do
+	for t in gemini resume gopher gophers nex spartan live perms reload \
+	    hostile concurrency discover access wellknown http; do
 		[ -f tests/$t.sh ] && suite "[$build] $t" sh tests/$t.sh "$bin"
 	done
 done

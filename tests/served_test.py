@@ -3,16 +3,17 @@ for byte, against tests/golden/served/.
 
 golden.sh proves what `capsuled convert` writes; this proves what a
 client gets: the Gemini status line and body of every route of the
-router (src/proto/router.c), the Gopher bytes of every route, and the
-outcomes decided before routing (59, 53,
-Gopher's type-3 lines).  The capsule is tests/golden/capsule/ (the
+router (src/proto/router.c), the Gopher and Nex bytes of every route,
+and the outcomes decided before routing (59, 53, Gopher's type-3
+lines, Nex's one-line messages).  The capsule is tests/golden/capsule/ (the
 articles, with their similar sections) plus
 tests/golden/served-capsule/ (capsule files, directories, an
 index.gmi, a gophermap, dot files, the well-known robots.txt and
 favicon.txt, which must show nowhere but at their own paths), copied
-with fixed modification times.  Every article found on the list pages is fetched over both
-protocols, so an article lost or added shows as a missing or an
-unexpected golden file.
+with fixed modification times.  Every article found on the list pages
+is fetched over every protocol (Nex: its directory and its text), so
+an article lost or added shows as a missing or an unexpected golden
+file.
 
 The Gemini port is picked by the kernel (-g 0) and written into
 absolute URLs (redirects, the Atom feed): in what is compared it reads
@@ -32,11 +33,12 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (T, Server, cleanup, fetch, finish, gopher,  # noqa: E402
-                     public_tmpdir, sanitizer_check, start_watchdog)
+                     nex, public_tmpdir, sanitizer_check, start_watchdog)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GOLDEN = os.path.join(ROOT, "tests", "golden", "served")
 GOPHER_PORT = 7070
+PROTOCOLS = ("gemini", "gopher", "nex")     # a folder of goldens each
 MTIME = 1577934245          # 2020-01-02 03:04:05 UTC, as golden.sh
 
 # (file name, request line without CRLF, status the page must have)
@@ -143,8 +145,55 @@ GOPHER_RAW = [
     ("too-long", b"/" + b"a" * 1100 + b"\r\n", "error"),
 ]
 
+# (file name, Nex request line without LF, "ok" or "error")
+NEX = [
+    ("home", "", "ok"),
+    ("home-slash", "/", "ok"),
+    ("articles", "/articles", "ok"),
+    ("articles-slash", "/articles/", "ok"),
+    ("list-page-1", "/articles/page/1/", "ok"),
+    ("list-page-1-no-slash", "/articles/page/1", "error"),
+    ("list-page-2", "/articles/page/2/", "error"),
+    ("list-page-0", "/articles/page/0/", "error"),
+    ("article-unknown", "/articles/no-such-article/", "error"),
+    ("article-no-slash", "/articles/same-title", "error"),
+    ("article-gmi", "/articles/same-title.gmi", "error"),
+    ("search", "/search", "error"),
+    ("atom.xml", "/atom.xml", "error"),
+    ("source", "/01_neutralise.txt", "error"),
+    ("file-about.gmi", "/about.gmi", "ok"),
+    ("file-json", "/files/data.json", "ok"),
+    ("file-space-name.gmi", "/files/with%20space.gmi", "ok"),
+    ("dir-no-slash", "/files", "error"),
+    ("dir-listing", "/files/", "ok"),
+    ("dir-listing-sub", "/files/sub/", "ok"),
+    ("dir-listing-gmap", "/gmap/", "ok"),
+    ("dir-index.gmi", "/withindex/", "ok"),
+    ("file-as-dir", "/about.gmi/", "error"),
+    ("dotfile", "/.hidden", "error"),
+    ("dotfile-in-dir", "/files/.secret", "error"),
+    ("dotdot", "/files/../about.gmi", "error"),
+    ("encoded-slash", "/files%2Fabout.gmi", "error"),
+    ("bad-escape", "/files/%zz", "error"),
+    ("not-found", "/nowhere", "error"),
+]
 
-def build_capsule():
+NEX_RAW = [
+    ("crlf", b"/articles/page/1/\r\n", "ok"),
+    ("not-utf8", b"/\xff\n", "error"),
+    ("control-character", b"/a\x01b\n", "error"),
+    ("nul", b"/a\x00b\n", "error"),
+    ("too-long", b"/" + b"a" * 1100 + b"\n", "error"),
+    ("proxy-v2", b"\r\n\r\n\x00\r\nQUIT\n\x21\x11\x00\x0c" +
+     bytes(12), "error"),
+]
+
+# The first words of every message Nex sends instead of a document.
+NEX_ERRORS = (b"Not found", b"Bad request", b"Temporary failure",
+              b"The article is being updated")
+
+
+def build_capsule(log_level="warning"):
     tmp = public_tmpdir("capsuled-served-")
     capsule = os.path.join(tmp, "capsule")
     shutil.copytree(os.path.join(ROOT, "tests", "golden", "capsule"),
@@ -161,9 +210,9 @@ def build_capsule():
     os.mkdir(certs, 0o755)
     conf = os.path.join(tmp, "capsuled.conf")
     with open(conf, "w") as f:
-        f.write("gopher-port %d\nhome-limit 3\nlog-level warning\n"
+        f.write("gopher-port %d\nhome-limit 3\nlog-level %s\n"
                 "host localhost\ncapsule %s\ncerts %s\n"
-                % (GOPHER_PORT, capsule, certs))
+                % (GOPHER_PORT, log_level, capsule, certs))
     os.chmod(conf, 0o644)
     return conf
 
@@ -175,16 +224,26 @@ def gemini_page(port, req):
     return normalise(r.raw, port), r.status
 
 
-def normalise(data, port):
-    """The kernel's Gemini port as GEMINI_PORT."""
-    return data.replace(b"gemini://localhost:%d/" % port,
-                        b"gemini://localhost:GEMINI_PORT/")
+EPHEMERAL_URL = re.compile(rb"\b(gemini|nex|spartan|http)://localhost:\d+/")
+
+
+def normalise(data, port=None):
+    """The kernel's ports in URLs as GEMINI_PORT, NEX_PORT and the like
+    (Gopher's is the config's gopher-port)."""
+    return EPHEMERAL_URL.sub(lambda m: b"%s://localhost:%s_PORT/" %
+                             (m.group(1), m.group(1).upper()), data)
 
 
 def gopher_kind(data):
     if data.startswith(b"3"):
         return "error"
     return "menu" if data.endswith(b"\r\n.\r\n") else "data"
+
+
+def nex_kind(data):
+    """A Nex reply: one of its messages (a line), or a document."""
+    return "error" if data.startswith(NEX_ERRORS) and \
+        data.count(b"\n") == 1 and data.endswith(b"\n") else "ok"
 
 
 def list_slugs(port):
@@ -198,9 +257,18 @@ def list_slugs(port):
     return slugs
 
 
-def collect(port, gport):
+def collect(port, gport, xport):
     """{relative golden name: bytes}, checking each page's status."""
     pages = {}
+
+    def nex_page(name, line, want):
+        r = nex(xport, line)
+        data = normalise(r.raw, port)
+        got = nex_kind(data)
+        if T.check("nex %s: %s, then the close" % (name, want),
+                   got == want and r.eof and r.error is None, want,
+                   "%s: %r (%s)" % (got, data[:200], r.error)):
+            pages["nex/" + name] = data
 
     def gem(name, req, want):
         data, status = gemini_page(port, req)
@@ -227,10 +295,16 @@ def collect(port, gport):
             ("gemini://localhost/articles/%s.gmi" % s).encode(), "20")
         goph("menu-%s" % s, "/articles/%s/\r\n" % s, "menu")
         goph("text-%s.txt" % s, "/articles/%s.txt\r\n" % s, "data")
+        nex_page("article-%s" % s, b"/articles/%s/\n" % s.encode(), "ok")
+        nex_page("text-%s.txt" % s, b"/articles/%s.txt\n" % s.encode(), "ok")
     for name, sel, want in GOPHER:
         goph(name, sel + "\r\n", want)
     for name, raw, want in GOPHER_RAW:
         goph(name, raw, want)
+    for name, line, want in NEX:
+        nex_page(name, line.encode() + b"\n", want)
+    for name, raw, want in NEX_RAW:
+        nex_page(name, raw, want)
     similar = [n for n, d in pages.items() if n.startswith("gemini/article-")
                and b"\n## Similar articles\n" in d]
     T.check("article pages with a similar section", len(similar) >= 4,
@@ -239,7 +313,7 @@ def collect(port, gport):
 
 
 def update(pages):
-    for sub in ("gemini", "gopher"):
+    for sub in PROTOCOLS:
         shutil.rmtree(os.path.join(GOLDEN, sub), ignore_errors=True)
         os.makedirs(os.path.join(GOLDEN, sub))
     for name, data in pages.items():
@@ -251,7 +325,7 @@ def update(pages):
 def compare(pages, out):
     """diff -u of each golden file with the page served."""
     want = set()
-    for sub in ("gemini", "gopher"):
+    for sub in PROTOCOLS:
         d = os.path.join(GOLDEN, sub)
         want |= {sub + "/" + f for f in os.listdir(d)} \
             if os.path.isdir(d) else set()
@@ -282,11 +356,12 @@ def main():
     timer = start_watchdog(60)
     try:
         conf = build_capsule()
-        s = Server([binary, "-c", conf, "-g", "0", "-p", "0"])
+        s = Server([binary, "-c", conf, "-g", "0", "-p", "0", "-x", "0"])
         try:
-            if T.check("listening lines", s.start(), "both ports",
+            if T.check("listening lines", s.start(want=PROTOCOLS),
+                       "the ports of %s" % ", ".join(PROTOCOLS),
                        s.text()[-600:]):
-                pages = collect(s.port, s.gport)
+                pages = collect(s.port, s.gport, s.ports["nex"])
                 if "--update" in sys.argv[2:]:
                     update(pages)
                 compare(pages, public_tmpdir("capsuled-served-out-"))

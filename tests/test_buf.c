@@ -25,6 +25,16 @@ main(void)
 	CHECK(strncmp(b.b_data + b.b_len - 4, "999,", 4) == 0, "tail");
 	CHECK(!b.b_failed, "no failure");
 
+	/* a line longer than the room left: formatted again, whole */
+	buf_reset(&b);
+	buf_adds(&b, "ab");
+	i = (int)(b.b_cap - b.b_len) + 10;
+	buf_printf(&b, "%0*d|", i, 7);
+	CHECK(b.b_len == 2 + (size_t)i + 1 && b.b_data[b.b_len] == '\0' &&
+	    strncmp(b.b_data, "ab000", 5) == 0 &&
+	    strcmp(b.b_data + b.b_len - 2, "7|") == 0, "grown: len %zu",
+	    b.b_len);
+
 	/* a failed allocation is sticky: later appends do nothing */
 	CHECK(buf_reserve(&b, (size_t)-1 / 2) == -1, "huge reserve fails");
 	CHECK(b.b_failed, "failure recorded");

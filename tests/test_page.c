@@ -108,6 +108,22 @@ check_addr(void)
 	addr_selector(out, sizeof(out), "crepes", ".gmi");
 	CHECK_STR(out, "/articles/crepes.gmi");
 	CHECK(addr_gopher_type(ADDR_TO_SEARCH) == '7', "search is type 7");
+
+	/* Nex: directories end in "/", files relative; no feed, no search */
+	addr_path(out, sizeof(out), &cases[1].t, ADDR_NEX);
+	CHECK_STR(out, "/articles/crepes/");
+	addr_path(out, sizeof(out), &cases[3].t, ADDR_NEX);
+	CHECK_STR(out, "/articles/page/12/");
+	addr_path(out, sizeof(out), &cases[6].t, ADDR_NEX);
+	CHECK_STR(out, "b%20c%23%C3%A9");
+	CHECK(addr_path(out, sizeof(out), &cases[5].t, ADDR_NEX) == -1 &&
+	    out[0] == '\0' && !addr_has(ADDR_TO_SEARCH, ADDR_NEX) &&
+	    addr_has(ADDR_TO_SEARCH, ADDR_GOPHER), "Nex has no search");
+	CHECK(addr_url(out, sizeof(out), &cases[4].t, ADDR_NEX, &s) == -1 &&
+	    out[0] == '\0', "nor a feed");
+	s.s_port[ADDR_NEX] = 1900;
+	addr_url(out, sizeof(out), &cases[1].t, ADDR_NEX, &s);
+	CHECK_STR(out, "nex://example.org/articles/crepes/");
 }
 
 /* An article: the blocks, then the same page in three formats. */
@@ -175,6 +191,25 @@ check_article(const struct catalog *c)
 	    strcmp(s + strlen(s) - 3, ".\r\n") == 0, "strict: dots doubled, "
 	    "a final dot line");
 	free(s);
+
+	/* Nex: the menu's blocks as text and link lines */
+	s = write_page(&p, RENDER_NEX_DIR, &site);
+	CHECK_STR(s, "Tomato Sauce\n1970-01-01\n\n"
+	    "Simmer it. See gemini://a.b/x.\n=> gemini://a.b/x\n\n.\n\n"
+	    "=> /articles/tomato-sauce.txt Plain text version\n\n"
+	    "Related articles\n=> /articles/garlic/ Garlic\nBasil\n\n"
+	    "Similar articles\n=> /articles/crepes/ Crêpes\n\n=> / Home\n");
+	free(s);
+
+	/* Nex's text is Gopher's without a dot policy, strict or not */
+	s = write_page(&p, RENDER_NEX_TEXT, &strict);
+	CHECK_STR(s, "Tomato Sauce\r\n1970-01-01\r\n\r\n"
+	    "Simmer it. See gemini://a.b/x.\r\n\r\n.\r\n"
+	    "\r\nRelated articles\r\n"
+	    "\r\nGarlic\r\n  gopher://example.org/1/articles/garlic/\r\n"
+	    "  gemini://example.org/articles/garlic.gmi\r\n"
+	    "\r\nBasil\r\n  (not published yet)\r\n");
+	free(s);
 	page_free(&p);
 	article_free(&a);
 }
@@ -193,6 +228,17 @@ check_lists(const struct catalog *c)
 	CHECK_STR(g, "# Notes\n\nHi\n\n=> /articles/crepes.gmi 1970-01-03 "
 	    "Crêpes\n\n=> /articles/page/1.gmi All 3 articles\n"
 	    "=> /atom.xml Atom feed\n=> /search Search the articles\n\n"
+	    "=> gopher://example.org/1/ Also on Gopher\n");
+	free(g);
+	/*
+	 * Spartan's: the same but for the search, an input line, and the
+	 * protocols named, all but its own
+	 */
+	g = write_page(&p, RENDER_SPARTAN, &s);
+	CHECK_STR(g, "# Notes\n\nHi\n\n=> /articles/crepes.gmi 1970-01-03 "
+	    "Crêpes\n\n=> /articles/page/1.gmi All 3 articles\n"
+	    "=> /atom.xml Atom feed\n=: /search Search the articles\n\n"
+	    "=> gemini://example.org/ Also on Gemini\n"
 	    "=> gopher://example.org/1/ Also on Gopher\n");
 	free(g);
 	g = write_page(&p, RENDER_GOPHER_MENU, &s);
@@ -219,11 +265,30 @@ check_lists(const struct catalog *c)
 	    "gemtext: Nex only");
 	free(g);
 	page_free(&p);
+	s.s_port[ADDR_SPARTAN] = 300;
+	page_init(&p);
+	CHECK(page_home(&p, c, &s, NULL, 0) == 0, "home");
+	g = write_page(&p, RENDER_SPARTAN, &s);
+	CHECK(strstr(g, "\n\n=> gemini://example.org/ Also on Gemini\n") !=
+	    NULL && strstr(g, "on Spartan") == NULL, "Spartan: not its own");
+	free(g);
+	g = write_page(&p, RENDER_GEMTEXT, &s);
+	CHECK(strstr(g, "\n=> spartan://example.org/ Also on Spartan\n") !=
+	    NULL, "gemtext: Spartan too");
+	free(g);
+	page_free(&p);
+	s.s_port[ADDR_SPARTAN] = 0;
 	s.s_port[ADDR_NEX] = 0;
 	page_init(&p);
 	CHECK(page_home(&p, c, &s, NULL, 0) == 0, "home");
 	g = write_page(&p, RENDER_GEMTEXT, &s);
 	CHECK(strstr(g, "Also on") == NULL, "one protocol: no others named");
+	free(g);
+	/* Nex: the menu's home, without the search it has no address of
+	   (nor the blank line before it) */
+	g = write_page(&p, RENDER_NEX_DIR, &s);
+	CHECK_STR(g, "Notes\n\n=> /articles/crepes/ 1970-01-03 Crêpes\n\n"
+	    "=> /articles/page/1/ All 3 articles\n");
 	free(g);
 	page_free(&p);
 
@@ -250,6 +315,37 @@ check_lists(const struct catalog *c)
 	CHECK(strncmp(g, "iAll articles, page 1 of 1\t", 27) == 0 &&
 	    strstr(g, "1Home\t/\t") != NULL &&
 	    strstr(g, "Previous") == NULL, "list menu");
+	free(g);
+	g = write_page(&p, RENDER_NEX_DIR, &s);
+	CHECK_STR(g, "All articles, page 1 of 1\n\n"
+	    "=> /articles/crepes/ 1970-01-03 Crêpes\n"
+	    "=> /articles/garlic/ 1970-01-02 Garlic\n"
+	    "=> /articles/tomato-sauce/ 1970-01-01 Tomato Sauce\n\n"
+	    "=> / Home\n");
+	free(g);
+	page_free(&p);
+}
+
+/* A Nex text line that would begin with "=>" is not a link. */
+static void
+check_nex_lines(void)
+{
+	struct page	 p;
+	char		*g;
+
+	page_init(&p);
+	page_add(&p, PAGE_TITLE, PAGE_IN_ALL, "=> /etc/passwd Title");
+	page_add(&p, PAGE_PARA, PAGE_IN_ALL, "=>also wrapped: a paragraph long "
+	    "enough to go onto the second line => and that one starts it");
+	page_add(&p, PAGE_PENDING, PAGE_IN_ALL, "=> pending");
+	page_add(&p, PAGE_LINE, PAGE_IN_ALL, "=> line");
+	page_add(&p, PAGE_LINE, PAGE_IN_ALL, "= > not one");
+	g = write_page(&p, RENDER_NEX_DIR, &site);
+	CHECK_STR(g, " => /etc/passwd Title\n"
+	    " =>also wrapped: a paragraph long enough to go onto the second "
+	    "line\n"
+	    " => and that one starts it\n => pending\n => line\n"
+	    "= > not one\n");
 	free(g);
 	page_free(&p);
 }
@@ -313,6 +409,14 @@ check_listing(void)
 	page_free(&p);
 
 	page_init(&p);
+	CHECK(page_listing(&p, "/docs/", e, 4) == 0, "Nex listing");
+	g = write_page(&p, RENDER_NEX_DIR, &site);
+	CHECK_STR(g, "/docs/\n\n=> a%20b.txt a b.txt\n=> pic.png pic.png\n"
+	    "=> sub/ sub/\n=> %FFbad \\xFFbad\n");
+	free(g);
+	page_free(&p);
+
+	page_init(&p);
 	CHECK(page_listing(&p, "/", NULL, 0) == 0, "empty listing");
 	g = write_page(&p, RENDER_GEMTEXT, &site);
 	CHECK_STR(g, "# Index of /\n\n=> ../ Parent directory\n");
@@ -337,6 +441,20 @@ check_render(void)
 	CHECK_STR(g, "42\r\n");
 	free(g);
 	CHECK(render_medium(RENDER_GOPHER_MENU) == PAGE_MENU, "medium");
+	CHECK(render_medium(RENDER_SPARTAN) == PAGE_HYPERTEXT, "Spartan");
+	page_free(&p);
+
+	/* Spartan's "=:" is one more line type to neutralise, Gemini's not */
+	page_init(&p);
+	page_add(&p, PAGE_PARA, PAGE_IN_ALL, "=: not an input line");
+	page_add(&p, PAGE_TEXT, PAGE_IN_ALL, "=: nor this");
+	page_add(&p, PAGE_PARA, PAGE_IN_ALL, "=> nor a link");
+	g = write_page(&p, RENDER_SPARTAN, &site);
+	CHECK_STR(g, " =: not an input line\n =: nor this\n => nor a link\n");
+	free(g);
+	g = write_page(&p, RENDER_GEMTEXT, &site);
+	CHECK_STR(g, "=: not an input line\n=: nor this\n => nor a link\n");
+	free(g);
 	p.pg_failed = 1;
 	g = write_page(&p, RENDER_GEMTEXT, &site);
 	CHECK_STR(g, "(failed)");
@@ -375,6 +493,7 @@ main(void)
 	check_lists(c);
 	check_search(c);
 	check_listing();
+	check_nex_lines();
 	check_render();
 	check_entry();
 	catalog_free(c);

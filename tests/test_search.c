@@ -1,6 +1,7 @@
 /*
- * search: the Gemini result page and the Gopher result menu, byte for
- * byte, from hand-made hits; the query is cut to SEARCH_ECHO_COLS.
+ * search: the Gemini result page, the Gopher result menu and Spartan's
+ * page and prompt, byte for byte, from hand-made hits; the query is cut
+ * to SEARCH_ECHO_COLS.
  */
 #include <stdlib.h>
 
@@ -78,6 +79,16 @@ main(void)
 	    "i\t\tnull.host\t1\r\n"
 	    "7Search again\t/search\texample.org\t70\r\n"
 	    "1Home\t/\texample.org\t70\r\n.\r\n");
+
+	/* Spartan's: "Search again" is an input line, as is its prompt */
+	buf_reset(&b);
+	CHECK(search_spartan(&b, c, "zzz", h, 0, &site) == 0, "spartan");
+	CHECK_STR(b.b_data, "# Search: zzz\n\nNo article matches these "
+	    "words.\n\n=: /search Search again\n=> / Home\n");
+	buf_reset(&b);
+	CHECK(search_spartan_prompt(&b, &site) == 0, "spartan prompt");
+	CHECK_STR(b.b_data, "# Search\n\n=: /search Search the articles\n"
+	    "=> / Home\n");
 
 	/* the echo is cut to 60 columns, "…" marks it */
 	memset(longq, 'q', 100);

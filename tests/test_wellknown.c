@@ -146,7 +146,7 @@ static const struct {
 static void
 check_routes(const struct catalog *c)
 {
-	const struct route_forms f = { gmi, NULL, gmi, 1, NULL };
+	const struct route_forms f = { gmi, NULL, gmi, 1, ADDR_GEMINI, NULL };
 	struct route	 rt;
 	size_t		 i;
 

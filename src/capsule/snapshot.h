@@ -34,6 +34,8 @@ enum snap_format {
 	SNAP_GEMTEXT = RENDER_GEMTEXT,
 	SNAP_GOPHER_MENU = RENDER_GOPHER_MENU,
 	SNAP_GOPHER_TEXT = RENDER_GOPHER_TEXT,
+	SNAP_NEX_DIR = RENDER_NEX_DIR,
+	SNAP_NEX_TEXT = RENDER_NEX_TEXT,
 	SNAP_HTML = RENDER_HTML,
 	NUM_SNAP_FORMATS = RENDER_HTML + 1	/* no Atom article */
 };
@@ -43,6 +45,8 @@ enum snap_list {
 	SNAP_HOME,		/* the gemfeed home page */
 	SNAP_ATOM,		/* /atom.xml */
 	SNAP_GOPHER_ROOT,	/* the root menu */
+	SNAP_NEX_HOME,		/* the Nex home directory */
+	SNAP_SPARTAN_HOME,	/* the home page with Spartan's "=:" search */
 	SNAP_HTML_HOME,		/* the HTML mirror's home page */
 	NUM_SNAP_LISTS
 };

@@ -36,7 +36,9 @@ const unsigned addr_default_ports[NUM_ADDR_PROTOS] = {
 /*
  * Each kind's address: prefix, then the slug, page number or name, then
  * the suffix of each form (Gemini, Gopher, Spartan, Nex, HTTP).  A new
- * form is a column here.
+ * form is a column here.  NULL: the protocol has no such address (Nex
+ * serves no feed and no search), and a link to it is left out of its
+ * pages.
  */
 static const struct {
 	const char	*prefix;
@@ -49,8 +51,8 @@ static const struct {
 			      '0' },
 	[ADDR_TO_LIST] =    { ARTICLES "page/", { ".gmi", "/", ".gmi", "/",
 			      ".html" }, '1' },
-	[ADDR_TO_FEED] =    { "/atom.xml", { "", "", "", "", "" },	'0' },
-	[ADDR_TO_SEARCH] =  { "/search", { "", "", "", "", "" },	'7' },
+	[ADDR_TO_FEED] =    { "/atom.xml", { "", "", "", NULL, "" },	'0' },
+	[ADDR_TO_SEARCH] =  { "/search", { "", "", "", NULL, "" },	'7' },
 	[ADDR_TO_FILE] =    { "",	{ "", "", "", "", "" },		'9' },
 	[ADDR_TO_PARENT] =  { "",	{ "../", "", "../", "../", "../" }, '1' },
 	[ADDR_TO_URL] =     { "",	{ "", "URL:", "", "", "" },	'h' },
@@ -105,14 +107,28 @@ file_path(char *out, size_t n, const struct addr_target *t,
 		    t->at_is_dir ? "/" : "");
 }
 
-/* The address of t in form p: a path or a selector. */
-void
+/* Does protocol p have addresses of kind k? */
+int
+addr_has(enum addr_kind k, enum addr_proto p)
+{
+	return forms[k].suffix[p] != NULL;
+}
+
+/*
+ * The address of t in form p: a path or a selector; -1 (and "") when p
+ * has no such address.
+ */
+int
 addr_path(char *out, size_t n, const struct addr_target *t,
     enum addr_proto p)
 {
 	const char	*pre = forms[t->at_kind].prefix;
 	const char	*suf = forms[t->at_kind].suffix[p];
 
+	if (suf == NULL) {
+		snprintf(out, n, "%s", "");
+		return -1;
+	}
 	switch (t->at_kind) {
 	case ADDR_TO_ARTICLE:
 	case ADDR_TO_TEXT:
@@ -134,6 +150,7 @@ addr_path(char *out, size_t n, const struct addr_target *t,
 		snprintf(out, n, "%s%s", pre, suf);
 		break;
 	}
+	return 0;
 }
 
 /* The Gopher item type of a kind's address (a file's is its own). */
@@ -161,9 +178,10 @@ addr_base(char *out, size_t n, enum addr_proto p, const struct site *s)
 
 /*
  * The absolute URL of t in form p; Gopher's as RFC 4266 writes it,
- * gopher://host[:port]/<type><selector>.
+ * gopher://host[:port]/<type><selector>.  -1 (and "") when p has no
+ * such address.
  */
-void
+int
 addr_url(char *out, size_t n, const struct addr_target *t, enum addr_proto p,
     const struct site *s)
 {
@@ -172,15 +190,19 @@ addr_url(char *out, size_t n, const struct addr_target *t, enum addr_proto p,
 
 	if (t->at_kind == ADDR_TO_URL) {
 		snprintf(out, n, "%s", t->at_name);
-		return;
+		return 0;
 	}
-	addr_path(path, sizeof(path), t, p);
+	if (addr_path(path, sizeof(path), t, p) == -1) {
+		snprintf(out, n, "%s", "");
+		return -1;
+	}
 	addr_base(base, sizeof(base), p, s);
 	if (p == ADDR_GOPHER) {
 		type[0] = '/';
 		type[1] = addr_gopher_type(t->at_kind);
 	}
 	snprintf(out, n, "%s%s%s", base, type, path);
+	return 0;
 }
 
 /* Pages of the full list are numbered from 1, without leading zeros. */

@@ -10,7 +10,10 @@
  * item of type '1'), addr_url gives "gemini://example.org/articles/crepes.gmi"
  * and "gopher://example.org:7070/1/articles/crepes/"; { ADDR_TO_LIST, .page
  * = 2 } is "/articles/page/2.gmi" and "/articles/page/2/"; addr_date of
- * 1698883200 gives "2023-11-02".
+ * 1698883200 gives "2023-11-02".  In ADDR_NEX form the article is
+ * "/articles/crepes/" (a Nex directory) and { ADDR_TO_SEARCH } has no
+ * address: addr_has is 0 and addr_path gives -1, so pages leave the link
+ * out.
  *
  * The router's parser reads them back: addr_parse("/articles/crepes.gmi",
  * {".gmi", NULL}) is an ADDR_ARTICLE with slug "crepes" and suffix ".gmi",
@@ -79,9 +82,10 @@ struct addr_target {
 	int		 at_is_dir;	/* FILE: a directory */
 };
 
-void	 addr_path(char *, size_t, const struct addr_target *,
+int	 addr_has(enum addr_kind, enum addr_proto);
+int	 addr_path(char *, size_t, const struct addr_target *,
 	    enum addr_proto);
-void	 addr_url(char *, size_t, const struct addr_target *, enum addr_proto,
+int	 addr_url(char *, size_t, const struct addr_target *, enum addr_proto,
 	    const struct site *);
 char	 addr_gopher_type(enum addr_kind);
 void	 addr_pct_encode(const char *, size_t, const char *, char *,

@@ -80,15 +80,24 @@ buf_addc(struct buf *b, int c)
 	return buf_add(b, &ch, 1);
 }
 
+/* Formatted once into the room there is; again only when it was short. */
 int
 buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list	 ap;
+	size_t	 room;
 	int	 n;
 
+	room = b->b_data != NULL && !b->b_failed ? b->b_cap - b->b_len : 0;
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(room > 0 ? b->b_data + b->b_len : NULL, room, fmt, ap);
 	va_end(ap);
+	if (n >= 0 && (size_t)n < room) {
+		b->b_len += (size_t)n;
+		return 0;
+	}
+	if (room > 0)
+		b->b_data[b->b_len] = '\0';	/* what did not fit goes */
 	if (n < 0 || buf_reserve(b, (size_t)n) == -1) {
 		b->b_failed = 1;
 		return -1;

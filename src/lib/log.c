@@ -6,6 +6,9 @@
 
 #include "log.h"
 
+/* The longest program name a line starts with. */
+#define LOG_PROG_MAX	32
+
 static const char	*log_prog = "capsuled";
 static int		 log_syslog;		/* else stderr */
 static enum log_level	 log_level = LOG_LEVEL_INFO;
@@ -39,29 +42,37 @@ vlog(enum log_level level, const char *fmt, va_list ap)
 {
 	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO,
 	    LOG_DEBUG };
-	char	 line[LOG_LINE_MAX];
-	size_t	 i;
+	char	 out[LOG_PROG_MAX + 2 + LOG_LINE_MAX + 1], *line;
+	size_t	 i, pre;
 	int	 n;
 
 	if (level > log_level)
 		return;
-	n = vsnprintf(line, sizeof(line), fmt, ap);
+	/* "prog: " first, so that stderr gets the line in one write */
+	pre = strnlen(log_prog, LOG_PROG_MAX);
+	memcpy(out, log_prog, pre);
+	memcpy(out + pre, ": ", 2);
+	line = out + pre + 2;
+	n = vsnprintf(line, LOG_LINE_MAX, fmt, ap);
 	if (n < 0)
 		return;
-	if ((size_t)n >= sizeof(line)) {
+	if (n >= LOG_LINE_MAX) {
 		/* cut on a UTF-8 character boundary */
-		n = sizeof(line) - 4;
+		n = LOG_LINE_MAX - 4;
 		while (n > 0 && ((unsigned char)line[n] & 0xc0) == 0x80)
 			n--;
 		memcpy(line + n, "...", 4);
+		n += 3;
 	}
-	for (i = 0; line[i] != '\0'; i++)
+	for (i = 0; i < (size_t)n; i++)
 		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
 			line[i] = '?';
 	if (log_syslog)
 		syslog(prio[level], "%s", line);
-	else
-		fprintf(stderr, "%s: %s\n", log_prog, line);
+	else {
+		line[n] = '\n';
+		fwrite(out, 1, pre + 2 + (size_t)n + 1, stderr);
+	}
 }
 
 void

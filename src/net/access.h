@@ -35,7 +35,7 @@ enum access_end {
 struct access {
 	time_t		 a_time;	/* when the line is written */
 	const char	*a_addr;	/* client address; NULL: not logged */
-	const char	*a_proto;	/* "gemini", "gopher" */
+	const char	*a_proto;	/* "gemini", "gopher", "nex" */
 	const char	*a_host;	/* requested host; NULL or "": none */
 	const char	*a_req;		/* the request line, any bytes */
 	size_t		 a_reqlen;

@@ -40,7 +40,9 @@ static void	 conn_close(struct conn *, enum access_end);
 
 /*
  * The access line of c's request (capsuled(8), ACCESS LOG), if it got as
- * far as an answer.  The outcome is each protocol's own: Gemini's status;
+ * far as an answer.  The protocol is named as its listener's, or as its
+ * TLS form ("gophers") where TLS is optional and was spoken.  The
+ * outcome is each protocol's own: Gemini's status;
  * for Gopher, which has none, "ok", or "error" for a type-3 error menu
  * (or the answer to an HTTP request).
  */
@@ -59,7 +61,8 @@ conn_log(struct conn *c)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	memset(&a, 0, sizeof(a));
 	a.a_time = time(NULL);
-	a.a_proto = protos[c->cn_kind].pr_name;
+	a.a_proto = c->cn_ssl != NULL && protos[c->cn_kind].pr_tls_name ?
+	    protos[c->cn_kind].pr_tls_name : protos[c->cn_kind].pr_name;
 	a.a_addr = c->cn_sv->sv_conf->sc_log_addresses ? c->cn_addr : NULL;
 	a.a_host = c->cn_x->x_host;
 	a.a_req = c->cn_x->x_req;
@@ -520,12 +523,42 @@ write_both(struct conn *c, size_t *n)
 
 /*
  * Wait for the client's first bytes: an idle connection costs only this
- * struct and its events; TLS state is made when they arrive.
+ * struct and its events; TLS state is made when they arrive.  Without a
+ * handshake first, they are often there already: try them at once, which
+ * saves registering with the event loop at all for a quick request.  c
+ * may be gone when this returns.
  */
 void
 conn_start(struct conn *c)
 {
-	event_add(c->cn_rev, NULL);
+	if (protos[c->cn_kind].pr_tls == PROTO_TLS_ALWAYS)
+		event_add(c->cn_rev, NULL);
+	else
+		conn_run(c);
+}
+
+/* The content type of a TLS handshake record: a ClientHello's first byte. */
+#define TLS_HANDSHAKE_RECORD	0x16
+
+/*
+ * Where TLS is optional: does the client's first byte open a TLS
+ * handshake?  It is peeked at, not taken, so that OpenSSL or the request
+ * buffer reads it next; nothing is allocated before it comes.
+ */
+static enum io
+detect_tls(struct conn *c)
+{
+	unsigned char	 b;
+	ssize_t		 n;
+
+	if ((n = recv(c->cn_fd, &b, 1, MSG_PEEK)) == 1) {
+		c->cn_state = b == TLS_HANDSHAKE_RECORD ? CONN_HANDSHAKE :
+		    CONN_READ_REQUEST;
+		return IO_OK;
+	}
+	if (n == 0)
+		return IO_EOF;
+	return errno == EAGAIN || errno == EINTR ? IO_WANT_READ : IO_ERROR;
 }
 
 static int
@@ -550,7 +583,8 @@ exchange_new(void)
 
 	if ((x = malloc(sizeof(*x))) == NULL)
 		return NULL;
-	x->x_reqlen = x->x_linelen = 0;
+	x->x_reqlen = x->x_linelen = x->x_used = 0;
+	x->x_keep = 0;
 	x->x_head[0] = x->x_host[0] = '\0';
 	response_init(&x->x_resp);
 	return x;
@@ -593,6 +627,10 @@ conn_run(struct conn *c)
 
 	for (;;) {
 		switch (c->cn_state) {
+		case CONN_DETECT:
+			if ((r = detect_tls(c)) == IO_OK)
+				continue;
+			break;
 		case CONN_HANDSHAKE:
 			/* TLS state only once the client has sent something */
 			if (c->cn_ssl == NULL && tls_begin(c) == -1) {
@@ -774,6 +812,13 @@ conn_address(struct conn *c, const struct sockaddr *sa, socklen_t salen)
 		c->cn_addr[0] = '\0';
 }
 
+/* Where a connection starts, by whether its protocol speaks TLS. */
+static const enum conn_state first_state[NUM_PROTO_TLS] = {
+	[PROTO_TLS_NEVER] = CONN_READ_REQUEST,
+	[PROTO_TLS_ALWAYS] = CONN_HANDSHAKE,
+	[PROTO_TLS_OPTIONAL] = CONN_DETECT,
+};
+
 /*
  * A new connection on fd (accepted, non-blocking) from address sa; it is
  * counted and listed in sv and its deadline runs.  NULL (fd closed) when
@@ -803,7 +848,7 @@ conn_new(struct server *sv, int fd, const struct sockaddr *sa,
 	c->cn_rev = event_new(sv->sv_base, fd, EV_READ, on_io, c);
 	c->cn_wev = event_new(sv->sv_base, fd, EV_WRITE, on_io, c);
 	c->cn_timer = evtimer_new(sv->sv_base, on_timer, c);
-	c->cn_state = protos[kind].pr_tls ? CONN_HANDSHAKE : CONN_READ_REQUEST;
+	c->cn_state = first_state[protos[kind].pr_tls];
 	if (c->cn_rev == NULL || c->cn_wev == NULL || c->cn_timer == NULL) {
 		conn_free(c);
 		return NULL;

@@ -1,7 +1,11 @@
 /*
  * conn: one client connection, as an explicit state machine:
  *
- *   HANDSHAKE (TLS only) -> READ_REQUEST -> WRITE -> SHUTDOWN -> DRAIN
+ *   [DETECT] -> HANDSHAKE (TLS only) -> READ_REQUEST -> WRITE -> SHUTDOWN
+ *   -> DRAIN
+ *
+ * DETECT only where TLS is optional (proto.h): the first byte, peeked at,
+ * says whether a handshake comes.
  *
  * and, for a protocol with persistent connections (pr_keepalive), WRITE
  * back to READ_REQUEST while the answer allows it (x_keep), up to
@@ -42,6 +46,7 @@
 #define REPLY_MIN_RATE	1024
 
 enum conn_state {
+	CONN_DETECT,		/* optional TLS: wait for the first byte */
 	CONN_HANDSHAKE,		/* TLS handshake */
 	CONN_READ_REQUEST,	/* until the request line is complete */
 	CONN_WRITE,		/* header, then body */

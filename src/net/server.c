@@ -151,7 +151,8 @@ stop(evutil_socket_t sig, short what, void *arg)
 	}
 	for (c = sv->sv_conns; c != NULL; c = next) {
 		next = c->cn_next;
-		if (c->cn_state == CONN_HANDSHAKE ||
+		if (c->cn_state == CONN_DETECT ||
+		    c->cn_state == CONN_HANDSHAKE ||
 		    c->cn_state == CONN_READ_REQUEST)
 			conn_abort(c);
 	}

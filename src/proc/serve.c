@@ -84,8 +84,6 @@ bind_one(struct serve *sv, struct server_conf *sc, enum addr_proto p,
 	int		 fd, bound = port;
 	size_t		 w;
 
-	if (protos[p].pr_respond == NULL)
-		fatalx("%s: not built into this capsuled", addr_schemes[p]);
 	for (w = 0; w < sc->sc_nworkers; w++) {
 		if (sc->sc_nfds == SERVER_MAX_FDS)
 			fatalx("too many listen addresses times workers");

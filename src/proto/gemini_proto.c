@@ -15,6 +15,7 @@
  */
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,9 @@
 #include "snapshot.h"
 #include "utf8.h"
 
+/* Entries shown in a generated directory listing. */
+#define LISTING_MAX	10000
+
 /* Percent-encode a decoded path for a URL: "/a b/" -> "/a%20b/". */
 static void
 encode_path(const char *path, char *out, size_t n)
@@ -38,31 +42,88 @@ encode_path(const char *path, char *out, size_t n)
 	addr_pct_encode(path, strlen(path), ADDR_PATH_CHARS, out, n);
 }
 
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * What a directory entry is, following a symlink only if it stays in
+ * the capsule: 'd' directory, 'f' regular file, 0 anything else.
+ */
+static char
+entry_kind(const struct snapshot *s, int dfd, const struct dirent *de)
+{
+	const char	*errstr;
+	struct stat	 st;
+	int		 fd;
+	char		 k = 0;
+
+	if (de->d_type == DT_DIR)
+		return 'd';
+	if (de->d_type == DT_REG)
+		return 'f';
+	if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
+		return 0;
+	if ((fd = snapshot_open(s, dfd, de->d_name, O_RDONLY, &errstr)) == -1)
+		return 0;
+	if (fstat(fd, &st) == 0)
+		k = S_ISDIR(st.st_mode) ? 'd' : S_ISREG(st.st_mode) ? 'f' : 0;
+	close(fd);
+	return k;
+}
+
 /* A generated listing of the directory fd, shown at path. */
-static void
-listing(struct response *r, struct snapshot *s, struct mime *m, int fd,
+void
+gemini_listing(struct response *r, struct snapshot *s, struct mime *m, int fd,
     const char *path)
 {
 	struct buf	*b = &r->rs_body;
-	char		**names, enc[1024];
-	ssize_t		 n;
-	size_t		 i;
+	struct dirent	*de;
+	DIR		*dp;
+	char		**names = NULL, **p, enc[1024];
+	size_t		 n = 0, cap = 0, i;
+	int		 dfd;
+	char		 kind;
 
 	(void)m;
-	if ((n = respond_entries(s, fd, &names)) == -1) {
+	if ((dfd = dup(fd)) == -1 || (dp = fdopendir(dfd)) == NULL) {
+		if (dfd != -1)
+			close(dfd);
 		response_fail(r, OUT_UNAVAILABLE, REASON_NONE);
 		return;
 	}
+	while ((de = readdir(dp)) != NULL && n < LISTING_MAX) {
+		if (de->d_name[0] == '.' || (kind = entry_kind(s, fd, de)) == 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((p = reallocarray(names, cap, sizeof(*p))) == NULL)
+				break;
+			names = p;
+		}
+		if ((names[n] = malloc(strlen(de->d_name) + 2)) == NULL)
+			break;
+		strcpy(names[n], de->d_name);
+		if (kind == 'd')
+			strcat(names[n], "/");
+		n++;
+	}
+	closedir(dp);
+	if (n > 0)
+		qsort(names, n, sizeof(*names), by_name);
 	buf_adds(b, "# Index of ");
 	utf8_escape(b, path, strlen(path));
 	buf_adds(b, "\n\n=> ../ Parent directory\n");
-	for (i = 0; i < (size_t)n; i++) {
+	for (i = 0; i < n; i++) {
 		encode_path(names[i], enc, sizeof(enc));
 		buf_printf(b, "=> %s ", enc);
 		utf8_escape(b, names[i], strlen(names[i]));
 		buf_addc(b, '\n');
+		free(names[i]);
 	}
-	respond_entries_free(names, (size_t)n);
+	free(names);
 	if (b->b_failed)
 		response_fail(r, OUT_UNAVAILABLE, REASON_NONE);
 	else
@@ -93,6 +154,7 @@ static const struct pages gemini_pages = {
 		.rf_text = NULL,
 		.rf_list = article_forms,
 		.rf_feed = 1,
+		.rf_proto = ADDR_GEMINI,
 	},
 	.pg_article = SNAP_GEMTEXT,
 	.pg_text = SNAP_GEMTEXT,
@@ -100,34 +162,30 @@ static const struct pages gemini_pages = {
 	.pg_list = feed_page,
 	.pg_search = search_page,
 	.pg_prompt = prompt,
-	.pg_dir = listing,
+	.pg_dir = gemini_listing,
 	.pg_index = "index.gmi",
 	.pg_index_page = NULL,		/* served as the file it is */
 	.pg_typed = 1,
 };
 
-/* Status and META of each outcome, and of each reason for 40 and 59. */
-static const struct {
-	int		 status;
-	const char	*meta;		/* NULL: rs_meta */
-} statuses[NUM_OUTCOMES] = {
-	[OUT_NONE] =		{ 40, "Temporary failure" },
-	[OUT_OK] =		{ 20, NULL },
-	[OUT_INPUT] =		{ 10, NULL },
-	[OUT_REDIRECT] =	{ 31, NULL },
-	[OUT_NOT_FOUND] =	{ 51, "Not found" },
-	[OUT_UNAVAILABLE] =	{ 40, "Temporary failure" },
-	[OUT_BAD_REQUEST] =	{ 59, NULL },
-	[OUT_REFUSED] =		{ 53, NULL },
-	[OUT_SLOW_DOWN] =	{ 44, "Slow down: too many connections from "
-				    "your address" },
-};
+_Static_assert(GEMINI_META_MAX == RESPONSE_META_MAX,
+    "response_frame keeps a redirect's URL within GEMINI_META_MAX");
 
-static const char *const reasons[NUM_REASONS] = {
-	[REASON_UPDATING] = "Temporary failure: the article is being updated",
-	[REASON_NO_SEARCH] = "Temporary failure: search is not available",
-	[REASON_BAD_QUERY] = "Bad request: the query must be UTF-8 text "
-	    "without control characters",
+/* The status of each outcome (the words are response_frame's). */
+static const struct status_line statuses = {
+	.sl_code = {
+		[OUT_NONE] =		40,
+		[OUT_OK] =		20,
+		[OUT_INPUT] =		10,
+		[OUT_REDIRECT] =	31,
+		[OUT_NOT_FOUND] =	51,
+		[OUT_UNAVAILABLE] =	40,
+		[OUT_BAD_REQUEST] =	59,
+		[OUT_REFUSED] =		53,
+		[OUT_SLOW_DOWN] =	44,
+	},
+	.sl_ok = 20,
+	.sl_header = gemini_header,
 };
 
 /*
@@ -138,30 +196,11 @@ static const char *const reasons[NUM_REASONS] = {
 static void
 frame(struct response *r, const struct snapshot *s, char *head, size_t n)
 {
-	char		 base[ADDR_URL_MAX], enc[GEMINI_URI_MAX * 3 + 1];
-	char		 meta[RESPONSE_META_MAX + 1];
-	const char	*m = statuses[r->rs_outcome].meta;
+	char	 base[ADDR_URL_MAX] = "";
 
-	if (r->rs_outcome == OUT_REDIRECT) {
+	if (r->rs_outcome == OUT_REDIRECT)
 		addr_base(base, sizeof(base), ADDR_GEMINI, &s->sn_site);
-		encode_path(r->rs_meta, enc, sizeof(enc));
-		if (strlen(base) + strlen(enc) > GEMINI_META_MAX ||
-		    snprintf(r->rs_meta, sizeof(r->rs_meta), "%s%s", base,
-		    enc) >= (int)sizeof(r->rs_meta))
-			response_fail(r, OUT_NOT_FOUND, REASON_NONE);
-		m = statuses[r->rs_outcome].meta;
-	}
-	if (reasons[r->rs_reason] != NULL)
-		m = reasons[r->rs_reason];
-	r->rs_status = statuses[r->rs_outcome].status;
-	if (r->rs_status != 20)
-		response_drop_body(r);
-	snprintf(meta, sizeof(meta), "%s", m != NULL ? m : r->rs_meta);
-	if (gemini_header(r->rs_status, meta, head, n) == -1) {
-		response_fail(r, OUT_UNAVAILABLE, REASON_NONE);
-		r->rs_status = 40;
-		gemini_header(40, "Temporary failure", head, n);
-	}
+	response_frame(r, &statuses, base, head, n);
 }
 
 /* The virtual host a request is for, or NULL (then the answer is 53). */
@@ -239,10 +278,4 @@ gemini_scan(const char *buf, size_t n, int eof, size_t *len)
 	default:
 		return SCAN_MORE;
 	}
-}
-
-void
-gemini_outcome(const struct response *r, char *out, size_t n)
-{
-	snprintf(out, n, "%d", r->rs_status);
 }

@@ -7,7 +7,9 @@
 /*
  * request = selector [TAB search [TAB gopher-plus]] (CR LF / LF)
  * Only the first line counts (curl decodes %0D%0A into the request).
- * A request that starts with 0x16 is a TLS ClientHello: we close.
+ * A request that starts with 0x16 is a TLS ClientHello: we close.  (A
+ * connection whose first byte is 0x16 gets TLS, proto.h; this is one
+ * that sends another ClientHello inside it.)
  */
 enum gopher_scan
 gopher_request_end(const char *buf, size_t n, size_t *len)

@@ -26,7 +26,7 @@ enum gopher_scan {
 	GOPHER_MORE,	/* no LF yet */
 	GOPHER_LINE,	/* a complete line */
 	GOPHER_TOOLONG,	/* over the limit without LF */
-	GOPHER_TLS,	/* a TLS ClientHello on the plain port */
+	GOPHER_TLS,	/* a TLS ClientHello as the request */
 };
 
 enum gopher_kind {

@@ -363,6 +363,7 @@ static const struct pages gopher_pages = {
 		.rf_text = ".txt",
 		.rf_list = menu_forms,
 		.rf_feed = 0,
+		.rf_proto = ADDR_GOPHER,
 	},
 	.pg_article = SNAP_GOPHER_MENU,
 	.pg_text = SNAP_GOPHER_TEXT,

@@ -94,31 +94,18 @@ static void
 listing(struct response *r, struct snapshot *s, struct mime *m, int fd,
     const char *path)
 {
-	struct page_entry	*e = NULL;
+	struct respond_dir	 d;
 	struct page		 p;
-	char			**names;
-	ssize_t			 n;
-	size_t			 i, len;
 
 	(void)m;
-	if ((n = respond_entries(s, fd, &names)) == -1 || (n > 0 &&
-	    (e = calloc((size_t)n, sizeof(*e))) == NULL)) {
-		if (n > 0)
-			respond_entries_free(names, (size_t)n);
+	if (respond_dir_read(s, fd, &d) == -1) {
 		response_fail(r, OUT_UNAVAILABLE, REASON_NONE);
 		return;
 	}
-	for (i = 0; i < (size_t)n; i++) {
-		len = strlen(names[i]);
-		if ((e[i].pe_is_dir = names[i][len - 1] == '/'))
-			names[i][len - 1] = '\0';
-		e[i].pe_name = names[i];
-	}
 	page_init(&p);
 	page_response(r, render_built(&r->rs_body, &p, page_listing(&p, path,
-	    e, (size_t)n), RENDER_HTML, &s->sn_site));
-	free(e);
-	respond_entries_free(names, (size_t)n);
+	    d.rd_entry, d.rd_n), RENDER_HTML, &s->sn_site));
+	respond_dir_free(&d);
 }
 
 /*
@@ -195,6 +182,7 @@ static const struct pages http_pages = {
 		.rf_text = ".txt",
 		.rf_list = article_forms,
 		.rf_feed = 1,
+		.rf_proto = ADDR_HTTP,
 		.rf_alias = "",
 	},
 	.pg_article = SNAP_HTML,

@@ -1,6 +1,7 @@
 /*
  * proto: what a protocol is to the connection code, one row of a table
- * indexed by listener kind (proto.c): whether it speaks TLS, where its
+ * indexed by listener kind (proto.c): whether it speaks TLS (never,
+ * always, or when the client's first byte opens a TLS record), where its
  * request ends, how it answers a complete request, and how its outcome
  * reads in the access log.  The rest (accept, handshake, read, write,
  * close_notify, drain, deadlines) is conn.c's, the same for all; a
@@ -10,8 +11,8 @@
  * An adapter's respond parses the request into (host, path, query),
  * takes the snapshot of the host it names, lets respond.h decide the
  * page, then frames the outcome in its own terms: Gemini's status line,
- * or Gopher's menu with a type-3 line.  Adding a protocol is one adapter
- * file and one row (CONTRIBUTING.md shows how).
+ * Gopher's menu with a type-3 line, or Nex's one line of text.  Adding a
+ * protocol is one adapter file and one row (CONTRIBUTING.md shows how).
  */
 #ifndef PROTO_H
 #define PROTO_H
@@ -60,10 +61,11 @@ enum scan {
 };
 
 /*
- * The most a request may take in the buffer: the longest protocol's
- * (HTTP's 8 KiB head, http.h), and a byte past it so that its pr_scan
- * can tell "too long" from "complete".  Each protocol's own limit is
- * its pr_scan's (Gemini's 1024 bytes and CRLF, Gopher's line).
+ * The most of a request read before its protocol decides: HTTP's head
+ * of 8 KiB (http.h), and a byte past it so that its pr_scan can tell
+ * "too long" from "complete"; Spartan's line (1024 bytes and CRLF) and
+ * its data (1024) fit too.  Each pr_scan keeps its own, smaller limit
+ * (Gemini 1024 and CRLF, Gopher 1024 and a line end).
  */
 #define PROTO_REQUEST_MAX	(8192 + 1)
 /* A response header: Gemini's status line, HTTP's header fields. */
@@ -73,7 +75,8 @@ enum scan {
 struct exchange {
 	char			 x_req[PROTO_REQUEST_MAX]; /* as read */
 	size_t			 x_reqlen;
-	size_t			 x_linelen;	/* request line, for the log */
+	size_t			 x_linelen;	/* request line, for the log
+						   (pr_respond may shorten it) */
 	size_t			 x_used;	/* bytes of x_req the request took
 						   (pr_scan's length; the rest
 						   is the next one's) */
@@ -94,9 +97,25 @@ struct request_ctx {
 	struct snapshot		*rc_snap;	/* set: the one answered from */
 };
 
+/*
+ * Whether a listener's connections speak TLS.  PROTO_TLS_OPTIONAL looks
+ * at the client's first byte without taking it (MSG_PEEK): 0x16, the
+ * content type of the TLS handshake record a ClientHello comes in, is
+ * never the first byte of a plain request, so one port serves both
+ * (Gopher and gophers://).
+ */
+enum proto_tls {
+	PROTO_TLS_NEVER,	/* plain TCP */
+	PROTO_TLS_ALWAYS,	/* a TLS handshake first */
+	PROTO_TLS_OPTIONAL,	/* TLS if the first byte is 0x16, else plain */
+	NUM_PROTO_TLS
+};
+
 struct proto {
 	const char	*pr_name;	/* in listen and access lines */
-	int		 pr_tls;	/* a TLS handshake first */
+	const char	*pr_tls_name;	/* in access lines when an optional
+					   TLS was spoken */
+	enum proto_tls	 pr_tls;
 	int		 pr_slow_down;	/* can ask a client to slow down */
 	unsigned	 pr_keepalive;	/* requests a connection may carry
 					   (0, 1: one, then close) */
@@ -110,17 +129,29 @@ struct proto {
 
 extern const struct proto	 protos[NUM_LISTEN_KINDS];
 
-/* The adapters' operations (gemini_proto.c, gopher_proto.c, http_proto.c). */
+/* The adapters' operations (gemini_proto.c, gopher_proto.c ...). */
 enum scan	 gemini_scan(const char *, size_t, int, size_t *);
 void		 gemini_respond(struct exchange *, enum scan, size_t,
 		    struct request_ctx *);
-void		 gemini_outcome(const struct response *, char *, size_t);
 enum scan	 gopher_scan(const char *, size_t, int, size_t *);
 void		 gopher_respond(struct exchange *, enum scan, size_t,
 		    struct request_ctx *);
 void		 gopher_outcome(const struct response *, char *, size_t);
+enum scan	 nex_scan(const char *, size_t, int, size_t *);
+void		 nex_respond(struct exchange *, enum scan, size_t,
+		    struct request_ctx *);
+void		 nex_outcome(const struct response *, char *, size_t);
+enum scan	 spartan_scan(const char *, size_t, int, size_t *);
+void		 spartan_respond(struct exchange *, enum scan, size_t,
+		    struct request_ctx *);
 enum scan	 http_scan(const char *, size_t, int, size_t *);
 void		 http_respond(struct exchange *, enum scan, size_t,
 		    struct request_ctx *);
+
+/* What the access line says a status-line protocol answered (proto.c). */
+void		 proto_status_outcome(const struct response *, char *, size_t);
+/* Gemini's generated directory listing, Spartan's too (gemini_proto.c). */
+void		 gemini_listing(struct response *, struct snapshot *,
+		    struct mime *, int, const char *);
 
 #endif

@@ -16,6 +16,7 @@
 #include "addr.h"
 #include "catalog.h"
 #include "mime.h"
+#include "page.h"
 #include "respond.h"
 #include "response.h"
 #include "search.h"
@@ -125,6 +126,92 @@ file(const struct pages *pg, int fd, const char *name, const char *given,
 	r->rs_fd = fd;
 	r->rs_size = st->st_size;
 	response_set(r, OUT_OK, "%s", type);
+}
+
+/*
+ * Is a directory entry a directory (1) or a regular file (0)?  A
+ * symlink is followed only when it stays in the capsule; -1 for
+ * anything else.
+ */
+static int
+entry_is_dir(const struct snapshot *s, int dfd, const struct dirent *de)
+{
+	const char	*errstr;
+	struct stat	 st;
+	int		 fd, d = -1;
+
+	if (de->d_type == DT_DIR || de->d_type == DT_REG)
+		return de->d_type == DT_DIR;
+	if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
+		return -1;
+	if ((fd = snapshot_open(s, dfd, de->d_name, O_RDONLY, &errstr)) == -1)
+		return -1;
+	if (fstat(fd, &st) == 0)
+		d = S_ISDIR(st.st_mode) ? 1 : S_ISREG(st.st_mode) ? 0 : -1;
+	close(fd);
+	return d;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct page_entry *)a)->pe_name,
+	    ((const struct page_entry *)b)->pe_name);
+}
+
+/*
+ * The entries of directory fd for a generated listing (page_listing)
+ * into d: every name not starting with ".", if it is a directory or a
+ * regular file, sorted bytewise, at most RESPOND_LISTING_MAX.  0 (free
+ * d with respond_dir_free), or -1 when the directory cannot be read.
+ */
+int
+respond_dir_read(const struct snapshot *s, int fd, struct respond_dir *d)
+{
+	struct page_entry *p;
+	struct dirent	*de;
+	DIR		*dp;
+	size_t		 cap = 0;
+	int		 dfd, isdir;
+
+	memset(d, 0, sizeof(*d));
+	arena_init(&d->rd_names);
+	if ((dfd = dup(fd)) == -1 || (dp = fdopendir(dfd)) == NULL) {
+		if (dfd != -1)
+			close(dfd);
+		return -1;
+	}
+	while ((de = readdir(dp)) != NULL && d->rd_n < RESPOND_LISTING_MAX) {
+		if (de->d_name[0] == '.' ||
+		    (isdir = entry_is_dir(s, fd, de)) == -1)
+			continue;
+		if (d->rd_n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((p = reallocarray(d->rd_entry, cap,
+			    sizeof(*p))) == NULL)
+				break;
+			d->rd_entry = p;
+		}
+		p = &d->rd_entry[d->rd_n];
+		memset(p, 0, sizeof(*p));
+		if ((p->pe_name = arena_strndup(&d->rd_names, de->d_name,
+		    strlen(de->d_name))) == NULL)
+			break;
+		p->pe_is_dir = isdir;
+		d->rd_n++;
+	}
+	closedir(dp);
+	if (d->rd_n > 0)
+		qsort(d->rd_entry, d->rd_n, sizeof(*d->rd_entry), by_name);
+	return 0;
+}
+
+void
+respond_dir_free(struct respond_dir *d)
+{
+	free(d->rd_entry);
+	arena_free(&d->rd_names);
+	memset(d, 0, sizeof(*d));
 }
 
 /* A directory, path ending in '/': its own page, else the protocol's. */
@@ -250,91 +337,4 @@ respond(const struct pages *pg, struct snapshot *s, struct mime *m,
 		response_fail(r, OUT_NOT_FOUND, REASON_NONE);
 		break;
 	}
-}
-
-static int
-by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/*
- * What a directory entry is, following a symlink only if it stays in
- * the capsule: 'd' directory, 'f' regular file, 0 anything else.
- */
-static char
-entry_kind(const struct snapshot *s, int dfd, const struct dirent *de)
-{
-	const char	*errstr;
-	struct stat	 st;
-	int		 fd;
-	char		 k = 0;
-
-	if (de->d_type == DT_DIR)
-		return 'd';
-	if (de->d_type == DT_REG)
-		return 'f';
-	if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
-		return 0;
-	if ((fd = snapshot_open(s, dfd, de->d_name, O_RDONLY, &errstr)) == -1)
-		return 0;
-	if (fstat(fd, &st) == 0)
-		k = S_ISDIR(st.st_mode) ? 'd' : S_ISREG(st.st_mode) ? 'f' : 0;
-	close(fd);
-	return k;
-}
-
-/*
- * The entries a listing of directory fd shows, sorted by name, into
- * *names (each "name", or "name/" for a directory; free them with
- * respond_entries_free): files and directories, symlinks only when they
- * stay in the capsule, never a name starting with ".", at most
- * RESPOND_LISTING_MAX.  How many, or -1 when it cannot be read.
- */
-ssize_t
-respond_entries(const struct snapshot *s, int fd, char ***names)
-{
-	struct dirent	*de;
-	DIR		*dp;
-	char		**p;
-	size_t		 n = 0, cap = 0;
-	int		 dfd;
-	char		 kind;
-
-	*names = NULL;
-	if ((dfd = dup(fd)) == -1 || (dp = fdopendir(dfd)) == NULL) {
-		if (dfd != -1)
-			close(dfd);
-		return -1;
-	}
-	while ((de = readdir(dp)) != NULL && n < RESPOND_LISTING_MAX) {
-		if (de->d_name[0] == '.' || (kind = entry_kind(s, fd, de)) == 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			if ((p = reallocarray(*names, cap, sizeof(*p))) == NULL)
-				break;
-			*names = p;
-		}
-		if (((*names)[n] = malloc(strlen(de->d_name) + 2)) == NULL)
-			break;
-		strcpy((*names)[n], de->d_name);
-		if (kind == 'd')
-			strcat((*names)[n], "/");
-		n++;
-	}
-	closedir(dp);
-	if (n > 0)
-		qsort(*names, n, sizeof(**names), by_name);
-	return (ssize_t)n;
-}
-
-void
-respond_entries_free(char **names, size_t n)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
 }

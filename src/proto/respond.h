@@ -11,6 +11,7 @@
 #ifndef RESPOND_H
 #define RESPOND_H
 
+#include "arena.h"
 #include "router.h"
 #include "snapshot.h"
 
@@ -56,12 +57,19 @@ struct pages {
 			    int, const char *);
 };
 
-/* Entries of a generated directory listing (respond_entries). */
+/* Entries of a generated directory listing, at most. */
 #define RESPOND_LISTING_MAX	10000
+
+/* A directory's entries, read for a generated listing. */
+struct respond_dir {
+	struct page_entry *rd_entry;	/* sorted by name, owned */
+	size_t		 rd_n;
+	struct arena	 rd_names;	/* their names */
+};
 
 void	 respond(const struct pages *, struct snapshot *, struct mime *,
 	    const char *, const char *, struct response *);
-ssize_t	 respond_entries(const struct snapshot *, int, char ***);
-void	 respond_entries_free(char **, size_t);
+int	 respond_dir_read(const struct snapshot *, int, struct respond_dir *);
+void	 respond_dir_free(struct respond_dir *);
 
 #endif

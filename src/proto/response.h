@@ -59,11 +59,24 @@ struct response {
 	off_t		 rs_size;	/* its size */
 };
 
+/*
+ * How a protocol with a status line numbers the outcomes (Gemini's 51,
+ * Spartan's 4 for OUT_NOT_FOUND), for response_frame; the words are the
+ * same for all ("Not found").
+ */
+struct status_line {
+	int		 sl_code[NUM_OUTCOMES];
+	int		 sl_ok;		/* the status a body goes with */
+	int		(*sl_header)(int, const char *, char *, size_t);
+};
+
 void	 response_init(struct response *);
 void	 response_free(struct response *);
 void	 response_set(struct response *, enum outcome, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	 response_fail(struct response *, enum outcome, enum reason);
 void	 response_drop_body(struct response *);
+void	 response_frame(struct response *, const struct status_line *,
+	    const char *, char *, size_t);
 
 #endif

@@ -84,7 +84,9 @@ route(const struct route_forms *f, const struct catalog *c,
 	rt->rt_query = query;
 	for (k = 0; k < sizeof(fixed) / sizeof(fixed[0]); k++)
 		if (strcmp(path, fixed[k].f_path) == 0 &&
-		    (fixed[k].f_kind != ROUTE_FEED || f->rf_feed)) {
+		    (fixed[k].f_kind != ROUTE_FEED || f->rf_feed) &&
+		    (fixed[k].f_kind != ROUTE_SEARCH ||
+		    addr_has(ADDR_TO_SEARCH, f->rf_proto))) {
 			set(rt, fixed[k].f_kind, -1, path);
 			return;
 		}

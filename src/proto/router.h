@@ -11,8 +11,10 @@
  * "/search" with no query to {ROUTE_SEARCH, no query}; "/images/" to
  * {ROUTE_FILE, "/images/"}.  With Gopher's forms {"/",
  * "", ".txt" as the text}, "/articles/crepes.txt" routes to
- * {ROUTE_ARTICLE_TEXT, index}.  With HTTP's forms {".html"} and the
- * alias "", "/articles/crepes" routes to {ROUTE_ALIAS, index}.
+ * {ROUTE_ARTICLE_TEXT, index}.  A protocol without a search address
+ * (addr.h: Nex) has no /search route: it is a capsule file there.  With
+ * HTTP's forms {".html"} and the alias "", "/articles/crepes" routes to
+ * {ROUTE_ALIAS, index}.
  *
  * Pure: it reads the catalog, never the capsule directory (whether a
  * ROUTE_FILE path is a file, a directory or nothing is respond.c's).
@@ -22,6 +24,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "addr.h"
 
 struct catalog;
 
@@ -48,6 +52,8 @@ struct route_forms {
 	const char	*rf_text;	/* suffix of its plain text, or NULL */
 	const char *const *rf_list;	/* suffixes of a list page */
 	int		 rf_feed;	/* serves /atom.xml */
+	enum addr_proto	 rf_proto;	/* whose addr.h forms: /search only
+					   where it has that address */
 	const char	*rf_alias;	/* suffix of an article address that
 					   redirects to the first form, or
 					   NULL (HTTP: "", /articles/<slug>) */

@@ -115,9 +115,9 @@ atom_entry(struct buf *b, const struct page_block *pb, const struct site *s)
 {
 	char	 url[ADDR_URL_MAX], when[ADDR_DATETIME_LEN];
 
-	if (!pb->pb_dated)
+	if (!pb->pb_dated ||
+	    addr_url(url, sizeof(url), &pb->pb_to, ADDR_GEMINI, s) == -1)
 		return;
-	addr_url(url, sizeof(url), &pb->pb_to, ADDR_GEMINI, s);
 	addr_datetime(when, pb->pb_date);
 	buf_adds(b, "<entry>\n");
 	element(b, "title", pb->pb_title);

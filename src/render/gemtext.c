@@ -122,17 +122,17 @@ line(struct buf *b, const char *s)
  * The gemtext serialiser (render.h), one function a block type.
  */
 
-/* A paragraph, then one "=> URL" line per distinct URL in it. */
-static void
-para(struct buf *b, const struct page_block *pb, const struct site *site)
+/*
+ * One "=> URL" line per distinct URL in paragraph s[0 .. n): gemtext's,
+ * and Nex's (whose link lines are written the same way).
+ */
+void
+gemtext_links(struct buf *b, const char *s, size_t n)
 {
 	struct strmap	 seen;
-	const char	*s = pb->pb_text;
-	size_t		 n = pb->pb_len, pos = 0, start, end;
+	size_t		 pos = 0, start, end;
 
-	(void)site;
 	strmap_init(&seen);
-	line(b, s);
 	while (gemtext_next_url(s, n, &pos, &start, &end))
 		if (strmap_put(&seen, s + start, end - start, 0) != 0) {
 			buf_adds(b, "=> ");
@@ -140,6 +140,15 @@ para(struct buf *b, const struct page_block *pb, const struct site *site)
 			buf_addc(b, '\n');
 		}
 	strmap_free(&seen);
+}
+
+/* A paragraph, then its link lines. */
+static void
+para(struct buf *b, const struct page_block *pb, const struct site *site)
+{
+	(void)site;
+	line(b, pb->pb_text);
+	gemtext_links(b, pb->pb_text, pb->pb_len);
 }
 
 static void
@@ -178,16 +187,21 @@ raw(struct buf *b, const struct page_block *pb, const struct site *site)
 		buf_addc(b, '\n');
 }
 
-/* "=> path label"; a file is labelled with its name (escaped), "/" for
-   a directory. */
-static void
-link(struct buf *b, const struct page_block *pb, const struct site *site)
+/*
+ * "=> path label" (type "=>", or Spartan's "=:") with the path in
+ * protocol p's form: a gemtext link line, a Spartan one, and a Nex one
+ * (the same syntax).  A file is labelled with its name (escaped), "/"
+ * for a directory.  No line for a page p has no address of.
+ */
+void
+gemtext_link_line(struct buf *b, const struct page_block *pb,
+    const char *type, enum addr_proto p)
 {
 	char	 path[ADDR_PATH_MAX];
 
-	(void)site;
-	addr_path(path, sizeof(path), &pb->pb_to, ADDR_GEMINI);
-	buf_printf(b, "=> %s ", path);
+	if (addr_path(path, sizeof(path), &pb->pb_to, p) == -1)
+		return;
+	buf_printf(b, "%s %s ", type, path);
 	if (pb->pb_text != NULL)
 		buf_add(b, pb->pb_text, pb->pb_len);
 	else {
@@ -199,6 +213,13 @@ link(struct buf *b, const struct page_block *pb, const struct site *site)
 }
 
 static void
+link(struct buf *b, const struct page_block *pb, const struct site *site)
+{
+	(void)site;
+	gemtext_link_line(b, pb, "=>", ADDR_GEMINI);
+}
+
+static void
 blank(struct buf *b, const struct page_block *pb, const struct site *site)
 {
 	(void)pb;
@@ -206,20 +227,71 @@ blank(struct buf *b, const struct page_block *pb, const struct site *site)
 	buf_addc(b, '\n');
 }
 
+/* The blocks of gemtext, its links written by link_fn. */
+#define GEMTEXT_BLOCKS(para_fn, text_fn, link_fn) {			\
+	[PAGE_TITLE] =		title,					\
+	[PAGE_HEADING] =	heading,				\
+	[PAGE_PARA] =		para_fn,				\
+	[PAGE_TEXT] =		text_fn,				\
+	[PAGE_LINE] =		text_fn,				\
+	[PAGE_GEMTEXT] =	raw,					\
+	[PAGE_LINK] =		link_fn,				\
+	[PAGE_PENDING] =	text_fn,				\
+	[PAGE_BREAK] =		blank,					\
+}
+
 const struct render_ops gemtext_ops = {
 	.ro_medium = PAGE_HYPERTEXT,
 	.ro_proto = ADDR_GEMINI,
-	.ro_block = {
-		[PAGE_TITLE] =		title,
-		[PAGE_HEADING] =	heading,
-		[PAGE_PARA] =		para,
-		[PAGE_TEXT] =		text,
-		[PAGE_LINE] =		text,
-		[PAGE_GEMTEXT] =	raw,
-		[PAGE_LINK] =		link,
-		[PAGE_PENDING] =	text,
-		[PAGE_BREAK] =		blank,
-	},
+	.ro_block = GEMTEXT_BLOCKS(para, text, link),
+};
+
+/*
+ * Spartan's gemtext: one more line type, "=: URL label", a link whose
+ * reader is asked for text to send as the request's data.  The search
+ * is such a link; a line of text starting "=:" gets a space like the
+ * other line types (the author's own gemtext, index.gmi, may use it).
+ * The pages with a search link (home, search) are written so; articles
+ * are Gemini's bytes, cached once, in which a paragraph that starts
+ * "=:" stays as it is (capsuled(8), SPARTAN).
+ */
+static void
+spartan_link(struct buf *b, const struct page_block *pb,
+    const struct site *site)
+{
+	(void)site;
+	gemtext_link_line(b, pb, pb->pb_to.at_kind == ADDR_TO_SEARCH ? "=:" :
+	    "=>", ADDR_SPARTAN);
+}
+
+/* Block pb written by fn, with a space first if it would start "=:". */
+static void
+spartan_line(render_block_fn *fn, struct buf *b, const struct page_block *pb,
+    const struct site *site)
+{
+	if (strncmp(pb->pb_text, "=:", 2) == 0)
+		buf_addc(b, ' ');
+	fn(b, pb, site);
+}
+
+static void
+spartan_para(struct buf *b, const struct page_block *pb,
+    const struct site *site)
+{
+	spartan_line(para, b, pb, site);
+}
+
+static void
+spartan_text(struct buf *b, const struct page_block *pb,
+    const struct site *site)
+{
+	spartan_line(text, b, pb, site);
+}
+
+const struct render_ops spartan_ops = {
+	.ro_medium = PAGE_HYPERTEXT,
+	.ro_proto = ADDR_SPARTAN,
+	.ro_block = GEMTEXT_BLOCKS(spartan_para, spartan_text, spartan_link),
 };
 
 /*

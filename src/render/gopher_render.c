@@ -46,7 +46,25 @@ enum wrap_as {
 	WRAP_INFO,	/* info lines of a menu */
 	WRAP_TEXT,	/* type-0 text, default dot policy */
 	WRAP_STRICT,	/* type-0 text, RFC 1436 dot-stuffing */
+	WRAP_PLAIN,	/* the same text without a dot policy (Nex) */
 };
+
+/*
+ * One line of plain text with CR LF.  WRAP_TEXT: a line that is a lone
+ * "." goes out as ". " so a strict client cannot stop early; WRAP_STRICT
+ * (RFC 1436) doubles a leading "." instead (and the caller ends with
+ * "."); WRAP_PLAIN sends it as it is (Nex has no terminator).
+ */
+static void
+text_line_as(struct buf *b, const char *s, size_t n, enum wrap_as as)
+{
+	if (as == WRAP_STRICT && n > 0 && s[0] == '.')
+		buf_addc(b, '.');
+	buf_add(b, s, n);
+	if (as == WRAP_TEXT && n == 1 && s[0] == '.')
+		buf_addc(b, ' ');
+	buf_adds(b, "\r\n");
+}
 
 /* Wrap one line of text at GOPHER_WRAP columns into menu or text lines. */
 static void
@@ -64,7 +82,7 @@ wrap(struct buf *b, const char *s, enum wrap_as as)
 		if (as == WRAP_INFO)
 			gopher_info(b, l, n);
 		else
-			gopher_text_line(b, l, n, as == WRAP_STRICT);
+			text_line_as(b, l, n, as);
 	}
 	utf8_wrap_free(&w);
 }
@@ -75,20 +93,11 @@ gopher_wrap_info(struct buf *b, const char *s)
 	wrap(b, s, WRAP_INFO);
 }
 
-/*
- * One line of type-0 text with CR LF.  Default: a line that is a lone
- * "." goes out as ". " so a strict client cannot stop early; strict RFC
- * 1436 mode doubles a leading "." instead (and the caller ends with ".").
- */
+/* One line of type-0 text with CR LF, by the dot policy (strict or not). */
 void
 gopher_text_line(struct buf *b, const char *s, size_t n, int strict)
 {
-	if (strict && n > 0 && s[0] == '.')
-		buf_addc(b, '.');
-	buf_add(b, s, n);
-	if (!strict && n == 1 && s[0] == '.')
-		buf_addc(b, ' ');
-	buf_adds(b, "\r\n");
+	text_line_as(b, s, n, strict ? WRAP_STRICT : WRAP_TEXT);
 }
 
 /*
@@ -120,13 +129,14 @@ menu_blank(struct buf *b, const struct page_block *pb, const struct site *site)
 }
 
 /* An item: the type the link asks for, else its kind's; a file is
-   shown by its name. */
+   shown by its name.  None for a page Gopher has no selector of. */
 static void
 menu_link(struct buf *b, const struct page_block *pb, const struct site *site)
 {
 	char	 sel[ADDR_PATH_MAX];
 
-	addr_path(sel, sizeof(sel), &pb->pb_to, ADDR_GOPHER);
+	if (addr_path(sel, sizeof(sel), &pb->pb_to, ADDR_GOPHER) == -1)
+		return;
 	gopher_item(b, pb->pb_gopher_type ? pb->pb_gopher_type :
 	    addr_gopher_type(pb->pb_to.at_kind), pb->pb_text != NULL ?
 	    pb->pb_text : pb->pb_to.at_name, sel, site);
@@ -163,6 +173,56 @@ text_as(const struct site *site)
 	return site->s_gopher_strict ? WRAP_STRICT : WRAP_TEXT;
 }
 
+/*
+ * The blocks of plain text, written as the dot policy `as` says (the
+ * serialisers below pass the site's, or none).
+ */
+static void
+line_as(struct buf *b, const struct page_block *pb, enum wrap_as as)
+{
+	text_line_as(b, pb->pb_text, pb->pb_len, as);
+}
+
+/* A title not published yet, and a word that it is not. */
+static void
+pending_as(struct buf *b, const struct page_block *pb, enum wrap_as as)
+{
+	wrap(b, pb->pb_text, as);
+	buf_adds(b, "  (not published yet)\r\n");
+}
+
+/*
+ * A link as text: its label, then its Gopher and Gemini URLs, so that a
+ * reader of the text alone can still follow it (those that exist).
+ */
+static void
+link_as(struct buf *b, const struct page_block *pb, const struct site *site,
+    enum wrap_as as)
+{
+	char	 gopher[ADDR_URL_MAX], gemini[ADDR_URL_MAX];
+	int	 g = addr_url(gopher, sizeof(gopher), &pb->pb_to, ADDR_GOPHER,
+		    site) == 0;
+	int	 m = addr_url(gemini, sizeof(gemini), &pb->pb_to, ADDR_GEMINI,
+		    site) == 0;
+
+	if (!g && !m)
+		return;
+	wrap(b, pb->pb_text != NULL ? pb->pb_text : pb->pb_to.at_name, as);
+	if (g)
+		buf_printf(b, "  %s\r\n", gopher);
+	if (m)
+		buf_printf(b, "  %s\r\n", gemini);
+}
+
+static void
+text_blank(struct buf *b, const struct page_block *pb, const struct site *site)
+{
+	(void)pb;
+	(void)site;
+	buf_adds(b, "\r\n");
+}
+
+/* Gopher's type-0 text: the site's dot policy. */
 static void
 text_wrap(struct buf *b, const struct page_block *pb, const struct site *site)
 {
@@ -172,41 +232,20 @@ text_wrap(struct buf *b, const struct page_block *pb, const struct site *site)
 static void
 text_line(struct buf *b, const struct page_block *pb, const struct site *site)
 {
-	gopher_text_line(b, pb->pb_text, pb->pb_len, site->s_gopher_strict);
+	line_as(b, pb, text_as(site));
 }
 
-/* A title not published yet, and a word that it is not. */
 static void
 text_pending(struct buf *b, const struct page_block *pb,
     const struct site *site)
 {
-	text_wrap(b, pb, site);
-	buf_adds(b, "  (not published yet)\r\n");
+	pending_as(b, pb, text_as(site));
 }
 
-/*
- * A link as text: its label, then its Gopher and Gemini URLs, so that a
- * reader of the text alone can still follow it.
- */
 static void
 text_link(struct buf *b, const struct page_block *pb, const struct site *site)
 {
-	char	 url[ADDR_URL_MAX];
-
-	wrap(b, pb->pb_text != NULL ? pb->pb_text : pb->pb_to.at_name,
-	    text_as(site));
-	addr_url(url, sizeof(url), &pb->pb_to, ADDR_GOPHER, site);
-	buf_printf(b, "  %s\r\n", url);
-	addr_url(url, sizeof(url), &pb->pb_to, ADDR_GEMINI, site);
-	buf_printf(b, "  %s\r\n", url);
-}
-
-static void
-text_blank(struct buf *b, const struct page_block *pb, const struct site *site)
-{
-	(void)pb;
-	(void)site;
-	buf_adds(b, "\r\n");
+	link_as(b, pb, site, text_as(site));
 }
 
 /* Strict RFC 1436 text ends with a "." line. */
@@ -233,6 +272,55 @@ const struct render_ops gopher_text_ops = {
 		[PAGE_BREAK] =		text_blank,
 	},
 	.ro_end = text_end,
+};
+
+/*
+ * The same text without a dot policy, whatever the site's (Nex's plain
+ * text, which has no terminator to protect): the bytes of the default
+ * type-0 text but for a lone "." line, sent as it is.
+ */
+static void
+plain_wrap(struct buf *b, const struct page_block *pb, const struct site *site)
+{
+	(void)site;
+	wrap(b, pb->pb_text, WRAP_PLAIN);
+}
+
+static void
+plain_line(struct buf *b, const struct page_block *pb, const struct site *site)
+{
+	(void)site;
+	line_as(b, pb, WRAP_PLAIN);
+}
+
+static void
+plain_pending(struct buf *b, const struct page_block *pb,
+    const struct site *site)
+{
+	(void)site;
+	pending_as(b, pb, WRAP_PLAIN);
+}
+
+static void
+plain_link(struct buf *b, const struct page_block *pb, const struct site *site)
+{
+	link_as(b, pb, site, WRAP_PLAIN);
+}
+
+const struct render_ops gopher_plain_ops = {
+	.ro_medium = PAGE_PLAIN,
+	.ro_proto = ADDR_NEX,
+	.ro_block = {
+		[PAGE_TITLE] =		plain_wrap,
+		[PAGE_HEADING] =	plain_line,
+		[PAGE_PARA] =		plain_wrap,
+		[PAGE_TEXT] =		plain_wrap,
+		[PAGE_LINE] =		plain_line,
+		[PAGE_GEMTEXT] =	plain_wrap,
+		[PAGE_LINK] =		plain_link,
+		[PAGE_PENDING] =	plain_pending,
+		[PAGE_BREAK] =		text_blank,
+	},
 };
 
 /* The article menu, /articles/<slug>/; self is its catalog entry. */

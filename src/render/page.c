@@ -365,6 +365,20 @@ page_search(struct page *p, const struct catalog *c, const char *q,
 }
 
 /*
+ * /search without words, where the search is asked for by a link (as
+ * Spartan's "=:" line does): that link alone, and home.
+ */
+int
+page_search_prompt(struct page *p)
+{
+	page_add(p, PAGE_TITLE, IN_HYPER, "Search");
+	page_add(p, PAGE_BREAK, IN_HYPER, NULL);
+	link_to(p, ADDR_TO_SEARCH, IN_ALL, "Search the articles", 0);
+	link_to(p, ADDR_TO_HOME, IN_ALL, "Home", 0);
+	return done(p);
+}
+
+/*
  * A generated listing of directory dir ("/a/b/", decoded, any bytes) with
  * entries e[0 .. n), already read, filtered and sorted by the caller.
  * Hypertext titles it "Index of <dir>" (bytes that are not clean UTF-8

@@ -10,10 +10,11 @@
  * one medium has and another has not (the Gopher menu's "Plain text
  * version" item, the gemfeed's Atom link).  The media are the three
  * families of serialisers: hypertext (gemtext; Spartan and an HTML
- * mirror, html.c, are others), menus (Gopher), plain text (Gopher type
- * 0).  A page also says what it is (pg_self: the article, the home page,
- * list page n ...) and in which language (pg_lang), for the serialisers
- * that name them (an HTML head: <html lang>, alternate addresses).
+ * mirror, html.c, are others), menus (Gopher, and Nex directories: text
+ * lines and link lines), plain text (Gopher type 0, Nex text).  A page
+ * also says what it is (pg_self: the article, the home page, list page n
+ * ...) and in which language (pg_lang), for the serialisers that name
+ * them (an HTML head: <html lang>, alternate addresses).
  *
  * Example: page_article of "T" (slug t, 2024-01-02) with one paragraph
  * "Hi" and a related entry resolving to "U" (slug u) is
@@ -39,8 +40,10 @@
 
 enum page_medium {
 	PAGE_HYPERTEXT,		/* links among the text: gemtext */
-	PAGE_MENU,		/* items and info lines: Gopher menus */
-	PAGE_PLAIN,		/* text only, URLs written out: Gopher type 0 */
+	PAGE_MENU,		/* items and info lines: Gopher menus, Nex
+				   directories */
+	PAGE_PLAIN,		/* text only, URLs written out: Gopher type 0,
+				   Nex text */
 	NUM_PAGE_MEDIA
 };
 
@@ -119,6 +122,7 @@ int	 page_list(struct page *, const struct catalog *, size_t,
 	    const struct site *);
 int	 page_search(struct page *, const struct catalog *, const char *,
 	    const struct search_hit *, size_t);
+int	 page_search_prompt(struct page *);
 int	 page_listing(struct page *, const char *, const struct page_entry *,
 	    size_t);
 size_t	 page_npages(const struct catalog *);

@@ -8,8 +8,11 @@ static const struct render_ops *const formats[NUM_RENDER_FORMATS] = {
 	[RENDER_GEMTEXT] =	&gemtext_ops,
 	[RENDER_GOPHER_MENU] =	&gopher_menu_ops,
 	[RENDER_GOPHER_TEXT] =	&gopher_text_ops,
+	[RENDER_NEX_DIR] =	&nex_dir_ops,
+	[RENDER_NEX_TEXT] =	&gopher_plain_ops,
 	[RENDER_HTML] =		&html_ops,
 	[RENDER_ATOM] =		&feed_atom_ops,
+	[RENDER_SPARTAN] =	&spartan_ops,
 };
 
 /* Does f write block pb (of its medium, not a link to f's own protocol)? */

@@ -8,10 +8,11 @@
  * NULL, 0), RENDER_GOPHER_MENU, site) writes the root menu, ending
  * ".\r\n", and frees the page.
  *
- * A new format (Nex, the HTML mirror) is a file with its render_ops, a
- * value here and a row in render.c's table.  A format that writes runs
- * of blocks as one element (HTML's <ul> of links) names their types in
- * ro_group and is told where each run starts and ends.
+ * A new format is a file with its render_ops, a value here and a row in
+ * render.c's table, as Nex's directories and the HTML mirror are.  A
+ * format that writes runs of blocks as one element (HTML's <ul> of
+ * links) names their types in ro_group and is told where each run starts
+ * and ends.
  */
 #ifndef RENDER_H
 #define RENDER_H
@@ -25,8 +26,12 @@ enum render_format {
 	RENDER_GEMTEXT,		/* text/gemini (gemtext.c) */
 	RENDER_GOPHER_MENU,	/* a Gopher menu (gopher_render.c) */
 	RENDER_GOPHER_TEXT,	/* Gopher type-0 text (gopher_render.c) */
+	RENDER_NEX_DIR,		/* a Nex directory (nex_render.c) */
+	RENDER_NEX_TEXT,	/* Nex plain text: the type-0 text without
+				   its dot policy (gopher_render.c) */
 	RENDER_HTML,		/* the HTML mirror (html.c) */
 	RENDER_ATOM,		/* an Atom feed of the dated links (feed.c) */
+	RENDER_SPARTAN,		/* text/gemini with "=:" lines (gemtext.c) */
 	NUM_RENDER_FORMATS
 };
 
@@ -53,7 +58,10 @@ struct render_ops {
 extern const struct render_ops gemtext_ops;
 extern const struct render_ops gopher_menu_ops;
 extern const struct render_ops gopher_text_ops;
+extern const struct render_ops gopher_plain_ops;
+extern const struct render_ops nex_dir_ops;
 extern const struct render_ops feed_atom_ops;
+extern const struct render_ops spartan_ops;
 extern const struct render_ops html_ops;
 
 int		 render_page(struct buf *, const struct page *,

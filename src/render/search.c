@@ -42,3 +42,22 @@ search_gopher(struct buf *b, const struct catalog *c, const char *q,
 {
 	return result_page(b, c, q, h, n, RENDER_GOPHER_MENU, site);
 }
+
+/* Spartan's result page: gemtext whose "Search again" is an "=:" line. */
+int
+search_spartan(struct buf *b, const struct catalog *c, const char *q,
+    const struct search_hit *h, size_t n, const struct site *site)
+{
+	return result_page(b, c, q, h, n, RENDER_SPARTAN, site);
+}
+
+/* Spartan's /search without words: a page that offers the "=:" line. */
+int
+search_spartan_prompt(struct buf *b, const struct site *site)
+{
+	struct page	 p;
+
+	page_init(&p);
+	return render_built(b, &p, page_search_prompt(&p), RENDER_SPARTAN,
+	    site);
+}

@@ -14,7 +14,7 @@
  *   => /search Search again
  *   => / Home
  * and over Gopher as type-1 items, each followed by its snippet as an
- * info line.
+ * info line; over Spartan "Search again" is "=: /search Search again".
  */
 #ifndef SEARCH_H
 #define SEARCH_H
@@ -44,5 +44,8 @@ int	 search_gemtext(struct buf *, const struct catalog *, const char *,
 	    const struct search_hit *, size_t);
 int	 search_gopher(struct buf *, const struct catalog *, const char *,
 	    const struct search_hit *, size_t, const struct site *);
+int	 search_spartan(struct buf *, const struct catalog *, const char *,
+	    const struct search_hit *, size_t, const struct site *);
+int	 search_spartan_prompt(struct buf *, const struct site *);
 
 #endif

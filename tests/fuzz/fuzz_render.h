@@ -14,6 +14,12 @@
  * Gopher text: no C0 but CR LF TAB, every line ends in CR LF and fits
  *   GOPHER_WRAP columns (but the URL lines); default: no line is a lone
  *   "."; strict: a leading '.' is doubled and the text ends with ".".
+ *   Nex's text is the same without a dot policy, whatever the site's.
+ * Nex directories: no C0 but LF, every line ends in LF; a line starting
+ *   "=>" is "=> " and a target, "/articles/X/" or "/articles/X.txt"
+ *   naming an article (or "page/N/" a list page) of the catalog; no
+ *   link to the search; any other line fits NEX_WRAP columns and a
+ *   space.
  * Atom: no C0 but LF, no U+FFFE/U+FFFF, '&' only in the five entities,
  *   one <entry> per article on the home page.
  * HTML (article, home): no C0 but LF and TAB, every '<' starts one of
@@ -34,6 +40,7 @@
 #include "feed.h"
 #include "gemtext.h"
 #include "gopher_render.h"
+#include "nex_render.h"
 #include "page.h"
 #include "render.h"
 #include "site.h"
@@ -80,6 +87,24 @@ fuzz_is_page(const struct catalog *c, const char *s, size_t n)
 	return v >= 1 && v <= feed_npages(c);
 }
 
+/*
+ * What every output is: built, clean text with no C0 byte but those of
+ * `allowed`, ending with `ending`.
+ */
+static void
+fuzz_check_output(const char *what, const struct buf *b,
+    const char *allowed, const char *ending)
+{
+	size_t	 e = strlen(ending);
+
+	FUZZ_CHECK(!b->b_failed && b->b_data != NULL, what, NULL, 0,
+	    "buffer failed");
+	fuzz_clean_text(what, b->b_data, b->b_len, allowed);
+	FUZZ_CHECK(b->b_len >= e && memcmp(b->b_data + b->b_len - e, ending,
+	    e) == 0, what, b->b_data, b->b_len, "does not end with the %zu "
+	    "bytes it should", e);
+}
+
 static void
 fuzz_check_gemtext(const char *what, const struct buf *b,
     const struct catalog *c)
@@ -87,10 +112,7 @@ fuzz_check_gemtext(const char *what, const struct buf *b,
 	const char	*s = b->b_data, *l, *e, *t;
 	size_t		 n = b->b_len, k;
 
-	FUZZ_CHECK(!b->b_failed && s != NULL, what, NULL, 0, "buffer failed");
-	fuzz_clean_text(what, s, n, "\n");
-	FUZZ_CHECK(n > 0 && s[n - 1] == '\n', what, s, n,
-	    "does not end with LF");
+	fuzz_check_output(what, b, "\n", "\n");
 	for (l = s, k = 0; l < s + n; l = e + 1, k++) {
 		e = memchr(l, '\n', (size_t)(s + n - l));
 		if (l[0] == '#')
@@ -168,11 +190,9 @@ fuzz_check_menu(const char *what, const struct buf *b,
 	const char	*s = b->b_data, *l, *e;
 	size_t		 n = b->b_len, k, len;
 
-	FUZZ_CHECK(!b->b_failed && s != NULL, what, NULL, 0, "buffer failed");
-	fuzz_clean_text(what, s, n, "\r\n\t");
-	FUZZ_CHECK(n >= 3 && memcmp(s + n - 3, ".\r\n", 3) == 0 &&
-	    (n == 3 || s[n - 4] == '\n'), what, s, n,
-	    "does not end with \".\\r\\n\"");
+	fuzz_check_output(what, b, "\r\n\t", ".\r\n");
+	FUZZ_CHECK(n == 3 || s[n - 4] == '\n', what, s, n,
+	    "does not end with a \".\" line");
 	for (l = s, k = 0; l < s + n - 3; l = e + 2, k++) {
 		e = memchr(l, '\n', (size_t)(s + n - l));
 		FUZZ_CHECK(e != NULL && e > l && e[-1] == '\r', what, s, n,
@@ -185,16 +205,17 @@ fuzz_check_menu(const char *what, const struct buf *b,
 	}
 }
 
+/* Gopher's dot policies (site.h s_gopher_strict), and Nex's none. */
+enum fuzz_dots { DOTS_SPACE, DOTS_STRICT, DOTS_NONE };
+
 static void
-fuzz_check_text(const char *what, const struct buf *b, int strict)
+fuzz_check_text(const char *what, const struct buf *b, enum fuzz_dots dots)
 {
+	int		 strict = dots == DOTS_STRICT;
 	const char	*s = b->b_data, *l, *e;
 	size_t		 n = b->b_len, k, len, w;
 
-	FUZZ_CHECK(!b->b_failed && s != NULL, what, NULL, 0, "buffer failed");
-	fuzz_clean_text(what, s, n, "\r\n\t");
-	FUZZ_CHECK(n >= 2 && s[n - 2] == '\r' && s[n - 1] == '\n', what, s, n,
-	    "does not end with CR LF");
+	fuzz_check_output(what, b, "\r\n\t", "\r\n");
 	if (strict)
 		FUZZ_CHECK(n >= 3 && memcmp(s + n - 3, ".\r\n", 3) == 0 &&
 		    (n == 3 || s[n - 4] == '\n'), what, s, n,
@@ -208,8 +229,8 @@ fuzz_check_text(const char *what, const struct buf *b, int strict)
 		    "bare CR in line %zu", k + 1);
 		if (strict && e + 1 == s + n)
 			break;		/* the final "." */
-		FUZZ_CHECK(!(len == 1 && l[0] == '.'), what, s, n,
-		    "line %zu is a lone \".\"", k + 1);
+		FUZZ_CHECK(!(len == 1 && l[0] == '.') || dots == DOTS_NONE,
+		    what, s, n, "line %zu is a lone \".\"", k + 1);
 		if (strict && len > 0 && l[0] == '.')
 			FUZZ_CHECK(len > 1 && l[1] == '.', what, s, n,
 			    "line %zu: leading '.' not doubled", k + 1);
@@ -225,6 +246,66 @@ fuzz_check_text(const char *what, const struct buf *b, int strict)
 	}
 }
 
+/* A link line of a Nex directory, "=> target[ label]" (without LF). */
+static void
+fuzz_check_nex_link(const char *what, const char *s, size_t n,
+    const char *l, size_t len, size_t k, const struct catalog *c)
+{
+	const char	*t = l + 3, *e;
+	size_t		 tl;
+
+	FUZZ_CHECK(len > 3 && l[2] == ' ' && l[3] != ' ', what, s, n,
+	    "link line %zu without target", k + 1);
+	for (e = t; e < l + len && *e != ' '; e++)
+		;
+	tl = (size_t)(e - t);
+	FUZZ_CHECK(!(tl >= 7 && memcmp(t, "/search", 7) == 0), what, s, n,
+	    "line %zu: a link to the search", k + 1);
+	if (tl < 11 || memcmp(t, "/articles/", 10) != 0)
+		return;
+	if (t[tl - 1] == '/')
+		FUZZ_CHECK(fuzz_is_slug(c, t + 10, tl - 11) ||
+		    fuzz_is_page(c, t + 10, tl - 11), what, s, n,
+		    "line %zu: an unknown article directory", k + 1);
+	else
+		FUZZ_CHECK(tl > 14 && memcmp(t + tl - 4, ".txt", 4) == 0 &&
+		    fuzz_is_slug(c, t + 10, tl - 14), what, s, n,
+		    "line %zu: odd article link", k + 1);
+}
+
+static void
+fuzz_check_nex_dir(const char *what, const struct buf *b,
+    const struct catalog *c)
+{
+	const char	*s = b->b_data, *l, *e;
+	size_t		 n = b->b_len, k, len;
+
+	fuzz_check_output(what, b, "\n", "\n");
+	for (l = s, k = 0; l < s + n; l = e + 1, k++) {
+		e = memchr(l, '\n', (size_t)(s + n - l));
+		len = (size_t)(e - l);
+		if (len >= 2 && memcmp(l, "=>", 2) == 0)
+			fuzz_check_nex_link(what, s, n, l, len, k, c);
+		else
+			FUZZ_CHECK(utf8_width(l, len) <= NEX_WRAP + 1, what, s,
+			    n, "line %zu is %zu columns", k + 1,
+			    utf8_width(l, len));
+	}
+}
+
+/* Article a (entry self of c) or c's home page in format f. */
+static int
+fuzz_render(struct buf *b, const struct article *a, const struct catalog *c,
+    size_t self, const struct site *site, enum render_format f)
+{
+	struct page	 p;
+
+	page_init(&p);
+	return render_built(b, &p, a != NULL ? page_article(&p, a, c,
+	    &c->c_art[self], NULL, 0) : page_home(&p, c, site, NULL, 0), f,
+	    site);
+}
+
 static void
 fuzz_check_atom(const char *what, const struct buf *b,
     const struct catalog *c, const struct site *site)
@@ -234,8 +315,7 @@ fuzz_check_atom(const char *what, const struct buf *b,
 	const char	*s = b->b_data, *p;
 	size_t		 n = b->b_len, entries = 0, want, i;
 
-	FUZZ_CHECK(!b->b_failed && s != NULL, what, NULL, 0, "buffer failed");
-	fuzz_clean_text(what, s, n, "\n");
+	fuzz_check_output(what, b, "\n", "</feed>\n");
 	FUZZ_CHECK(strstr(s, "\xEF\xBF\xBE") == NULL &&
 	    strstr(s, "\xEF\xBF\xBF") == NULL, what, s, n,
 	    "U+FFFE or U+FFFF");
@@ -374,13 +454,23 @@ fuzz_render_article(const struct article *a, const struct catalog *c,
 	buf_reset(&b);
 	FUZZ_CHECK(gopher_text_article(&b, a, c, &c->c_art[self], &site) == 0,
 	    "gopher_text_article", NULL, 0, "failed");
-	fuzz_check_text("gopher_text_article", &b, 0);
+	fuzz_check_text("gopher_text_article", &b, DOTS_SPACE);
+
+	buf_reset(&b);
+	FUZZ_CHECK(fuzz_render(&b, a, c, self, &site, RENDER_NEX_DIR) == 0,
+	    "Nex article", NULL, 0, "failed");
+	fuzz_check_nex_dir("Nex article", &b, c);
 
 	site.s_gopher_strict = 1;
 	buf_reset(&b);
 	FUZZ_CHECK(gopher_text_article(&b, a, c, &c->c_art[self], &site) == 0,
 	    "gopher_text_article strict", NULL, 0, "failed");
-	fuzz_check_text("gopher_text_article strict", &b, 1);
+	fuzz_check_text("gopher_text_article strict", &b, DOTS_STRICT);
+
+	buf_reset(&b);
+	FUZZ_CHECK(fuzz_render(&b, a, c, self, &site, RENDER_NEX_TEXT) == 0,
+	    "Nex text", NULL, 0, "failed");
+	fuzz_check_text("Nex text", &b, DOTS_NONE);
 	buf_free(&b);
 	fuzz_render_html(a, c, self, &site);
 }
@@ -409,6 +499,11 @@ fuzz_render_lists(const struct catalog *c, size_t home_limit)
 	fuzz_check_menu("gopher_menu_home", &b, c);
 	fuzz_render_html(NULL, c, 0, &site);
 
+	buf_reset(&b);
+	FUZZ_CHECK(fuzz_render(&b, NULL, c, 0, &site, RENDER_NEX_DIR) == 0,
+	    "Nex home", NULL, 0, "failed");
+	fuzz_check_nex_dir("Nex home", &b, c);
+
 	if (feed_npages(c) >= 1) {
 		buf_reset(&b);
 		FUZZ_CHECK(feed_page(&b, c, 1, &site) == 0, "feed_page", NULL,
@@ -418,6 +513,10 @@ fuzz_render_lists(const struct catalog *c, size_t home_limit)
 		FUZZ_CHECK(gopher_menu_page(&b, c, 1, &site) == 0,
 		    "gopher_menu_page", NULL, 0, "failed");
 		fuzz_check_menu("gopher_menu_page", &b, c);
+		buf_reset(&b);
+		FUZZ_CHECK(nex_list_page(&b, c, 1, &site) == 0,
+		    "nex_list_page", NULL, 0, "failed");
+		fuzz_check_nex_dir("nex_list_page", &b, c);
 	}
 	buf_free(&b);
 }
