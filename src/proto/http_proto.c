@@ -218,9 +218,10 @@ answer(struct exchange *x, enum scan sc, size_t len, struct request_ctx *rc,
 	memset(q, 0, sizeof(*q));
 	q->hr_close = 1;
 	q->hr_ims = -1;
-	x->x_linelen = strcspn(x->x_req, "\r\n");	/* for the log */
-	if (x->x_linelen > len)
-		x->x_linelen = len;
+	for (i = 0; i < len && x->x_req[i] != '\r' && x->x_req[i] != '\n';
+	    i++)
+		;
+	x->x_linelen = i;	/* the first line, for the log */
 	if (sc == SCAN_TOOLONG) {
 		*status = 431;
 		return;
