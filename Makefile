@@ -72,7 +72,8 @@ LIB_SRCS = src/lib/buf.c src/lib/utf8.c src/lib/strmap.c src/lib/arena.c \
 	   src/proto/gopher_proto.c src/proto/spartan.c \
 	   src/proto/spartan_proto.c src/proto/nex.c src/proto/nex_proto.c \
 	   src/proto/http.c src/proto/http_proto.c src/proto/proto.c \
-	   src/net/tls.c src/net/perip.c src/net/access.c src/net/conn.c \
+	   src/net/tls.c src/net/perip.c src/net/access.c src/net/proxy.c \
+	   src/net/conn.c src/net/conn_proxy.c \
 	   src/net/server.c \
 	   $(CONFIG_SRCS) src/proc/preflight.c src/proc/serve.c \
 	   src/proc/serve_world.c src/proc/serve_child.c src/proc/sandbox.c
@@ -81,7 +82,7 @@ TESTS	 = test_buf test_utf8 test_strmap test_source test_article \
 	   test_slug test_catalog test_gemtext test_gopher_render test_feed \
 	   test_gemini test_config test_textindex test_discover test_search \
 	   test_access test_snapshot test_page test_wellknown test_nex \
-	   test_spartan test_http test_html
+	   test_spartan test_http test_html test_proxy
 
 OBJ	 = build/obj
 AOBJ	 = build/asan
@@ -134,6 +135,7 @@ T_test_source	 = lib/buf lib/utf8 content/source
 T_test_article	 = lib/buf lib/utf8 content/source content/article
 T_test_slug	 = lib/buf lib/utf8 lib/strmap content/slug
 T_test_access	 = lib/buf lib/utf8 net/access
+T_test_proxy	 = net/proxy
 T_test_gemini	 = lib/buf lib/utf8 content/addr proto/gemini
 T_test_nex	 = lib/buf lib/utf8 proto/nex
 T_test_spartan	 = $(T_test_gemini) proto/spartan
@@ -229,7 +231,7 @@ FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE $(INCS) $(PKG_CFLAGS) -g -O1 \
 	   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS = fuzz_gemini_request fuzz_gopher_request fuzz_article \
 	   fuzz_render_catalog fuzz_config fuzz_textindex fuzz_nex_request \
-	   fuzz_spartan_request fuzz_http_request
+	   fuzz_spartan_request fuzz_http_request fuzz_proxy_header
 FUZZ_BASE = src/lib/buf.c src/lib/utf8.c
 FUZZ_RENDER = $(FUZZ_BASE) src/lib/strmap.c src/lib/arena.c \
 	   src/content/source.c src/content/article.c src/content/slug.c \
@@ -243,6 +245,7 @@ FUZZ_SRCS_fuzz_spartan_request = $(FUZZ_SRCS_fuzz_gemini_request) \
 	   src/proto/spartan.c
 FUZZ_SRCS_fuzz_gopher_request = $(FUZZ_BASE) src/proto/gopher.c
 FUZZ_SRCS_fuzz_nex_request = $(FUZZ_BASE) src/proto/nex.c
+FUZZ_SRCS_fuzz_proxy_header = $(FUZZ_BASE) src/net/proxy.c
 FUZZ_SRCS_fuzz_http_request = $(FUZZ_SRCS_fuzz_gemini_request) \
 	   src/proto/http.c
 FUZZ_SRCS_fuzz_article = $(FUZZ_RENDER)

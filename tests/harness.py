@@ -189,7 +189,7 @@ class Server:
     Gopher listener on [::] was reported too.
     """
 
-    LISTEN = re.compile(rb"capsuled: listening ([a-z]+) (\S+):(\d+)$")
+    LISTEN = re.compile(rb"capsuled: listening ([a-z]+) (\S+):(\d+)( proxy)?$")
     # the port flags of the opt-in listeners (capsuled(8))
     FLAGS = {"-s": "spartan", "-x": "nex", "-w": "http"}
 

@@ -30,6 +30,7 @@
 #include "log.h"
 #include "perip.h"
 #include "proto.h"
+#include "proxy.h"
 #include "server.h"
 #include "snapshot.h"
 #include "tls.h"
@@ -127,6 +128,7 @@ conn_free(struct conn *c)
 		free(c->cn_x);
 	}
 	free(c->cn_chunk);
+	free(c->cn_ph);
 	snapshot_release(c->cn_snap);
 	free(c);
 	sv->sv_nconn--;
@@ -138,6 +140,20 @@ conn_free(struct conn *c)
 			evconnlistener_enable(sv->sv_lis[i]);
 		sv->sv_paused = 0;
 	}
+}
+
+/*
+ * Count c against its client's address: -1 (c is freed) when it is over
+ * its share and its protocol cannot say "slow down".
+ */
+static int
+conn_admit(struct conn *c)
+{
+	if ((c->cn_over = conn_count(c)) && !protos[c->cn_kind].pr_slow_down) {
+		conn_free(c);	/* no way to say "slow down": close */
+		return -1;
+	}
+	return 0;
 }
 
 /* Milliseconds c's total time (cn_total) still leaves, or 0. */
@@ -531,7 +547,8 @@ write_both(struct conn *c, size_t *n)
 void
 conn_start(struct conn *c)
 {
-	if (protos[c->cn_kind].pr_tls == PROTO_TLS_ALWAYS)
+	if (protos[c->cn_kind].pr_tls == PROTO_TLS_ALWAYS &&
+	    c->cn_state != CONN_PROXY)
 		event_add(c->cn_rev, NULL);
 	else
 		conn_run(c);
@@ -618,6 +635,13 @@ read_request(struct conn *c)
 	return IO_OK;
 }
 
+/* Where a connection starts, by whether its protocol speaks TLS. */
+static const enum conn_state first_state[NUM_PROTO_TLS] = {
+	[PROTO_TLS_NEVER] = CONN_READ_REQUEST,
+	[PROTO_TLS_ALWAYS] = CONN_HANDSHAKE,
+	[PROTO_TLS_OPTIONAL] = CONN_DETECT,
+};
+
 void
 conn_run(struct conn *c)
 {
@@ -627,6 +651,18 @@ conn_run(struct conn *c)
 
 	for (;;) {
 		switch (c->cn_state) {
+		case CONN_PROXY:
+			if ((ret = conn_proxy_read(c)) == 1) {
+				free(c->cn_ph);
+				c->cn_ph = NULL;
+				c->cn_state =
+				    first_state[protos[c->cn_kind].pr_tls];
+				if (conn_admit(c) == -1)
+					return;		/* c is gone */
+				continue;
+			}
+			r = ret == 0 ? IO_WANT_READ : IO_ERROR;
+			break;
 		case CONN_DETECT:
 			if ((r = detect_tls(c)) == IO_OK)
 				continue;
@@ -791,6 +827,8 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 		conn_run(c);
 		return;
 	}
+	if (c->cn_state == CONN_PROXY)
+		conn_proxy_refused(c, "not complete before the deadline");
 	conn_close(c, ACCESS_TIMEOUT);
 }
 
@@ -812,13 +850,6 @@ conn_address(struct conn *c, const struct sockaddr *sa, socklen_t salen)
 		c->cn_addr[0] = '\0';
 }
 
-/* Where a connection starts, by whether its protocol speaks TLS. */
-static const enum conn_state first_state[NUM_PROTO_TLS] = {
-	[PROTO_TLS_NEVER] = CONN_READ_REQUEST,
-	[PROTO_TLS_ALWAYS] = CONN_HANDSHAKE,
-	[PROTO_TLS_OPTIONAL] = CONN_DETECT,
-};
-
 /*
  * A new connection on fd (accepted, non-blocking) from address sa; it is
  * counted and listed in sv and its deadline runs.  NULL (fd closed) when
@@ -826,9 +857,10 @@ static const enum conn_state first_state[NUM_PROTO_TLS] = {
  */
 struct conn *
 conn_new(struct server *sv, int fd, const struct sockaddr *sa,
-    socklen_t salen, enum listener_kind kind)
+    socklen_t salen, const struct listener *li)
 {
 	static const int one = 1;
+	enum listener_kind kind = li->l_kind;
 	struct conn	*c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
@@ -848,15 +880,15 @@ conn_new(struct server *sv, int fd, const struct sockaddr *sa,
 	c->cn_rev = event_new(sv->sv_base, fd, EV_READ, on_io, c);
 	c->cn_wev = event_new(sv->sv_base, fd, EV_WRITE, on_io, c);
 	c->cn_timer = evtimer_new(sv->sv_base, on_timer, c);
-	c->cn_state = first_state[protos[kind].pr_tls];
-	if (c->cn_rev == NULL || c->cn_wev == NULL || c->cn_timer == NULL) {
+	c->cn_state = li->l_proxy ? CONN_PROXY : first_state[protos[kind].pr_tls];
+	if (c->cn_rev == NULL || c->cn_wev == NULL || c->cn_timer == NULL ||
+	    (li->l_proxy && (c->cn_ph = malloc(PROXY_KEEP)) == NULL)) {
 		conn_free(c);
 		return NULL;
 	}
-	if ((c->cn_over = conn_count(c)) && !protos[kind].pr_slow_down) {
-		conn_free(c);	/* no way to say "slow down": close */
+	/* behind a balancer, counted once the header names the client */
+	if (!li->l_proxy && conn_admit(c) == -1)
 		return NULL;
-	}
 	/* a persistent connection's last segment must not wait for the
 	   client's delayed acknowledgement (Nagle) */
 	if (protos[kind].pr_keepalive > 1)

@@ -1,11 +1,14 @@
 /*
  * conn: one client connection, as an explicit state machine:
  *
- *   [DETECT] -> HANDSHAKE (TLS only) -> READ_REQUEST -> WRITE -> SHUTDOWN
- *   -> DRAIN
+ *   [PROXY] -> [DETECT] -> HANDSHAKE (TLS only) -> READ_REQUEST -> WRITE
+ *   -> SHUTDOWN -> DRAIN
  *
- * DETECT only where TLS is optional (proto.h): the first byte, peeked at,
- * says whether a handshake comes.
+ * PROXY only on a listener marked for it (capsuled.conf(5), listen): the
+ * load balancer's PROXY protocol header (proxy.h), read to its last byte
+ * and no further, names the client; the connection is counted against
+ * that address only then.  DETECT only where TLS is optional (proto.h):
+ * the first byte, peeked at, says whether a handshake comes.
  *
  * and, for a protocol with persistent connections (pr_keepalive), WRITE
  * back to READ_REQUEST while the answer allows it (x_keep), up to
@@ -46,6 +49,7 @@
 #define REPLY_MIN_RATE	1024
 
 enum conn_state {
+	CONN_PROXY,		/* a marked listener: the PROXY header */
 	CONN_DETECT,		/* optional TLS: wait for the first byte */
 	CONN_HANDSHAKE,		/* TLS handshake */
 	CONN_READ_REQUEST,	/* until the request line is complete */
@@ -58,6 +62,7 @@ enum conn_state {
 struct listener {
 	struct server		*l_sv;
 	enum listener_kind	 l_kind;
+	int			 l_proxy;	/* a PROXY header comes first */
 };
 
 struct server {
@@ -119,12 +124,20 @@ struct conn {
 	int			 cn_over;	/* over its address's share */
 	unsigned		 cn_nreq;	/* requests answered before this
 						   one (persistent connections) */
+	unsigned char		*cn_ph;		/* CONN_PROXY: PROXY_KEEP bytes of
+						   the header read so far */
+	size_t			 cn_phlen;
+	size_t			 cn_phskip;	/* v2 TLV bytes still to skip */
 };
 
 struct conn	*conn_new(struct server *, int, const struct sockaddr *,
-		    socklen_t, enum listener_kind);
+		    socklen_t, const struct listener *);
 void		 conn_start(struct conn *);
 void		 conn_run(struct conn *);
 void		 conn_abort(struct conn *);
+
+/* conn_proxy.c */
+int		 conn_proxy_read(struct conn *);
+void		 conn_proxy_refused(struct conn *, const char *);
 
 #endif

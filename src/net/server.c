@@ -40,7 +40,7 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	size_t		 i;
 
 	(void)l;
-	if ((c = conn_new(sv, fd, sa, (socklen_t)salen, li->l_kind)) == NULL)
+	if ((c = conn_new(sv, fd, sa, (socklen_t)salen, li)) == NULL)
 		return;
 	sv->sv_accepted++;
 	if (sv->sv_nconn >= sv->sv_conf->sc_maxconn /
@@ -151,7 +151,7 @@ stop(evutil_socket_t sig, short what, void *arg)
 	}
 	for (c = sv->sv_conns; c != NULL; c = next) {
 		next = c->cn_next;
-		if (c->cn_state == CONN_DETECT ||
+		if (c->cn_state == CONN_PROXY || c->cn_state == CONN_DETECT ||
 		    c->cn_state == CONN_HANDSHAKE ||
 		    c->cn_state == CONN_READ_REQUEST)
 			conn_abort(c);
@@ -318,6 +318,7 @@ server_new(struct server_conf *conf, size_t w, struct mime *m,
 			continue;
 		sv->sv_lisargs[sv->sv_nlis].l_sv = sv;
 		sv->sv_lisargs[sv->sv_nlis].l_kind = conf->sc_lis[i].lf_kind;
+		sv->sv_lisargs[sv->sv_nlis].l_proxy = conf->sc_lis[i].lf_proxy;
 		sv->sv_lis[sv->sv_nlis] = evconnlistener_new(sv->sv_base,
 		    on_accept, &sv->sv_lisargs[sv->sv_nlis],
 		    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0,

@@ -2,7 +2,8 @@
  * server: listeners and the libevent loop; connections (conn.c) run as
  * an explicit state machine:
  *
- *   HANDSHAKE (TLS only) -> READ_REQUEST -> WRITE -> SHUTDOWN -> DRAIN
+ *   [PROXY] -> HANDSHAKE (TLS only) -> READ_REQUEST -> WRITE -> SHUTDOWN
+ *   -> DRAIN
  *
  * A connection takes a snapshot of its virtual host's capsule when its
  * request is complete and keeps it to its close.  A read deadline covers
@@ -36,6 +37,7 @@ struct tls_host;
 struct listen_fd {
 	int			 lf_fd;
 	enum listener_kind	 lf_kind;
+	int			 lf_proxy;	/* PROXY header required */
 	size_t			 lf_worker;	/* the worker that accepts */
 };
 

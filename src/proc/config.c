@@ -67,6 +67,7 @@ config_purge(struct config *c)
 	free(c->cf_hosts);
 	free(c->cf_gopher_host);
 	free(c->cf_user);
+	free(c->cf_ticket_key_file);
 	config_init(c);
 }
 

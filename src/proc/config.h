@@ -6,6 +6,7 @@
  * Example:
  *	listen gemini 0.0.0.0 1965
  *	listen gopher 0.0.0.0 70
+ *	listen gemini 10.0.0.5 1965 proxy
  *	gopher-host example.org
  *	timeout 10
  *
@@ -53,6 +54,7 @@ struct config_listen {
 	enum addr_proto		 cl_proto;
 	char			*cl_addr;	/* numeric address: "0.0.0.0", "::" */
 	int			 cl_port;	/* 0: any free port */
+	int			 cl_proxy;	/* a PROXY header comes first */
 };
 
 struct config_host {
@@ -75,6 +77,9 @@ struct config {
 	int			 cf_gopher_port;	/* advertised; 0: the bound one */
 	char			*cf_user;	/* NULL: "nobody" when root */
 	size_t			 cf_user_line;	/* its line in the file, or 0 */
+	char			*cf_ticket_key_file; /* shared session ticket
+						   keys, or NULL: our own */
+	size_t			 cf_ticket_key_line; /* its line, or 0 */
 	enum config_log		 cf_log;
 	enum config_level	 cf_level;
 	int			 cf_log_addresses; /* default 1; 0: "-" instead */

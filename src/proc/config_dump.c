@@ -40,14 +40,17 @@ config_dump(const struct config *c, struct buf *b)
 	buf_adds(b, "# capsuled configuration\n");
 	for (i = 0; i < c->cf_nlisten; i++) {
 		l = &c->cf_listen[i];
-		buf_printf(b, "listen %s %s %d\n",
+		buf_printf(b, "listen %s %s %d%s\n",
 		    config_word_name(WORDS(addr_schemes),
-		    (int)l->cl_proto), l->cl_addr, l->cl_port);
+		    (int)l->cl_proto), l->cl_addr, l->cl_port,
+		    l->cl_proxy ? " proxy" : "");
 	}
 	if (c->cf_gopher_host != NULL)
 		buf_printf(b, "gopher-host %s\n", c->cf_gopher_host);
 	if (c->cf_user != NULL)
 		buf_printf(b, "user %s\n", c->cf_user);
+	if (c->cf_ticket_key_file != NULL)
+		buf_printf(b, "ticket-key-file %s\n", c->cf_ticket_key_file);
 	buf_printf(b, "gopher-port %d\n", c->cf_gopher_port);
 	buf_printf(b, "log %s\n", config_word_name(WORDS(config_log_words),
 	    (int)c->cf_log));

@@ -77,6 +77,7 @@ static const struct keyword keywords[NUM_KEYS] = {
 	[KEY_LIMIT_LOOPBACK] = { "limit-loopback", SCOPE_SERVER, 0,
 	    WORD(config_yesno_words, "yes or no") },
 	[KEY_WORKERS] = { "workers", SCOPE_SERVER, 0, NUMBER(0, 64) },
+	[KEY_TICKET_KEY_FILE] = { "ticket-key-file", SCOPE_SERVER, 0, STRING },
 	[KEY_HOST] = { "host", SCOPE_ANY, 1, set_host, 0, 0, NULL, 0, NULL },
 	[KEY_ALIAS] = { "alias", SCOPE_HOST, 1, set_alias, 0, 0, NULL, 0,
 	    NULL },
@@ -235,26 +236,29 @@ split_words(char *s, char **w, size_t max)
 
 /*
  * listen = ("gemini" | "gopher" | "spartan" | "nex" | "http") blanks
- *	    ADDRESS blanks PORT
+ *	    ADDRESS blanks PORT [blanks "proxy"]
  */
 static int
 set_listen(struct parser *p, enum key k, char *v)
 {
 	struct config	*c = p->p_conf;
-	char		*w[3];
+	char		*w[4];
 	unsigned char	 bin[16];
 	long		 port;
 	int		 proto, fam;
-	size_t		 i;
+	size_t		 i, n;
 
 	(void)k;
 	if (c->cf_nlisten == CONFIG_MAX_LISTEN)
 		return config_parse_error(p,
 		    "too many 'listen' lines (at most %d)",
 		    CONFIG_MAX_LISTEN);
-	if (split_words(v, w, 3) != 3)
+	if ((n = split_words(v, w, 4)) != 3 && n != 4)
 		return config_parse_error(p, "'listen' needs PROTOCOL "
-		    "ADDRESS PORT");
+		    "ADDRESS PORT [proxy]");
+	if (n == 4 && strcmp(w[3], "proxy") != 0)
+		return config_parse_error(p, "'listen' ends with the word "
+		    "proxy or nothing, not '%s'", w[3]);
 	if ((proto = word_index(WORDS(addr_schemes), w[0])) == -1)
 		return config_parse_error(p,
 		    "'listen' protocol must be gemini, gopher, spartan, "
@@ -279,6 +283,7 @@ set_listen(struct parser *p, enum key k, char *v)
 		return config_parse_error(p, "out of memory");
 	c->cf_listen[c->cf_nlisten].cl_proto = (enum addr_proto)proto;
 	c->cf_listen[c->cf_nlisten].cl_port = (int)port;
+	c->cf_listen[c->cf_nlisten].cl_proxy = n == 4;
 	p->p_listen_line[c->cf_nlisten++] = p->p_line;
 	return 0;
 }
@@ -354,6 +359,8 @@ string_field(struct config *c, enum key k)
 		return &c->cf_gopher_host;
 	if (k == KEY_USER)
 		return &c->cf_user;
+	if (k == KEY_TICKET_KEY_FILE)
+		return &c->cf_ticket_key_file;
 	h = &c->cf_hosts[c->cf_nhosts - 1];
 	switch (k) {
 	case KEY_CAPSULE:
@@ -437,6 +444,8 @@ config_record_line(struct config *c, enum key k, size_t line)
 
 	if (k == KEY_USER)
 		c->cf_user_line = line;
+	else if (k == KEY_TICKET_KEY_FILE)
+		c->cf_ticket_key_line = line;
 	else if (k == KEY_HOST)
 		h->ch_line = line;
 	else if (k == KEY_CAPSULE)

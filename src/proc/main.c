@@ -35,7 +35,8 @@ static const char usage_text[] =
 "usage: capsuled [-f] [-c FILE] [-d CAPSULE_DIR] [-H HOSTNAME] [-g GEMINI_PORT]\n"
 "                [-p GOPHER_PORT] [-s SPARTAN_PORT] [-x NEX_PORT]\n"
 "                [-w HTTP_PORT]\n"
-"                [-C CERT_DIR] [-T SECONDS] [--strict] [--no-sandbox]\n"
+"                [-C CERT_DIR] [-T SECONDS] [--proxy] [--strict]\n"
+"                [--no-sandbox]\n"
 "       capsuled -n [-c FILE]\n"
 "       capsuled --sandbox-selftest DIR OUTSIDE_FILE\n"
 "       capsuled convert [-d CAPSULE_DIR] [-H HOSTNAME] [-g PORT] [-p PORT]\n"
@@ -80,6 +81,9 @@ static const char usage_text[] =
 "  -w PORT       also serve the capsule as HTML over HTTP (the web) on\n"
 "                PORT (its default is 80; no TLS: put a web server in\n"
 "                front for HTTPS)\n"
+"  --proxy       every listener, of the flags and of listen lines, takes\n"
+"                only connections that start with a PROXY protocol header\n"
+"                (v1 or v2) from a load balancer, which names the client\n"
 "  --no-sandbox  serve without Landlock and seccomp (for debugging)\n"
 "  --sandbox-selftest  sandbox this process as the server is, allowing\n"
 "                DIR, and show that OUTSIDE_FILE, exec, fork, sockets and\n"
@@ -97,6 +101,7 @@ enum {
 	OPT_VERSION,
 	OPT_NO_SANDBOX,
 	OPT_SELFTEST,
+	OPT_PROXY,
 };
 
 static const struct option long_options[] = {
@@ -109,6 +114,7 @@ static const struct option long_options[] = {
 	{ "version",	 no_argument, NULL, OPT_VERSION },
 	{ "no-sandbox",	 no_argument, NULL, OPT_NO_SANDBOX },
 	{ "sandbox-selftest", no_argument, NULL, OPT_SELFTEST },
+	{ "proxy",	 no_argument, NULL, OPT_PROXY },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -242,6 +248,11 @@ parse_options(int argc, char **argv, struct options *o, const char *allowed)
 			if (strchr(allowed, 'S') == NULL)
 				usage(2);
 			o->o_selftest = 1;
+			break;
+		case OPT_PROXY:
+			if (strchr(allowed, 'S') == NULL)
+				usage(2);
+			o->o_over.ov_proxy = 1;
 			break;
 		default:
 			usage(2);

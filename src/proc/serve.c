@@ -58,10 +58,13 @@ serve_apply(struct config *c, const struct overrides *o)
 		h->ch_capsule_line = 0;
 	if (o->ov_certs != NULL)
 		h->ch_certs_line = 0;
-	for (i = 0; i < c->cf_nlisten; i++)
+	for (i = 0; i < c->cf_nlisten; i++) {
 		if (o->ov_port[c->cf_listen[i].cl_proto] >= 0)
 			c->cf_listen[i].cl_port =
 			    o->ov_port[c->cf_listen[i].cl_proto];
+		if (o->ov_proxy)
+			c->cf_listen[i].cl_proxy = 1;
+	}
 	if (o->ov_timeout > 0)
 		c->cf_timeout = o->ov_timeout;
 	if (o->ov_strict)
@@ -73,11 +76,12 @@ serve_apply(struct config *c, const struct overrides *o)
 /*
  * Bind one listen address of protocol p, once per worker (SO_REUSEPORT);
  * the first address of each protocol sets its advertised port.  soft:
- * an address the machine may not have (::), only logged.
+ * an address the machine may not have (::), only logged.  proxy: its
+ * connections start with a PROXY header.
  */
 static int
 bind_one(struct serve *sv, struct server_conf *sc, enum addr_proto p,
-    const char *addr, int port, int soft)
+    const char *addr, int port, int soft, int proxy)
 {
 	struct listen_fd *lf;
 	const char	*errstr;
@@ -100,6 +104,7 @@ bind_one(struct serve *sv, struct server_conf *sc, enum addr_proto p,
 		lf->lf_fd = fd;
 		lf->lf_worker = w;
 		lf->lf_kind = (enum listener_kind)p;
+		lf->lf_proxy = proxy;
 	}
 	if (sv->se_port[p] == 0)
 		sv->se_port[p] = bound;
@@ -108,10 +113,11 @@ bind_one(struct serve *sv, struct server_conf *sc, enum addr_proto p,
 
 /* Protocol p on every address (0.0.0.0, and :: if the machine has it). */
 static void
-bind_any(struct serve *sv, struct server_conf *sc, enum addr_proto p, int port)
+bind_any(struct serve *sv, struct server_conf *sc, enum addr_proto p, int port,
+    int proxy)
 {
-	port = bind_one(sv, sc, p, "0.0.0.0", port, 0);
-	bind_one(sv, sc, p, "::", port, 1);
+	port = bind_one(sv, sc, p, "0.0.0.0", port, 0, proxy);
+	bind_one(sv, sc, p, "::", port, 1, proxy);
 }
 
 /*
@@ -128,19 +134,22 @@ bind_all(struct serve *sv, struct server_conf *sc, const struct config *c,
 
 	for (i = 0; i < c->cf_nlisten; i++) {
 		bind_one(sv, sc, c->cf_listen[i].cl_proto,
-		    c->cf_listen[i].cl_addr, c->cf_listen[i].cl_port, 0);
+		    c->cf_listen[i].cl_addr, c->cf_listen[i].cl_port, 0,
+		    c->cf_listen[i].cl_proxy);
 		lines[c->cf_listen[i].cl_proto] = 1;
 	}
 	if (c->cf_nlisten == 0) {
 		lines[ADDR_GEMINI] = lines[ADDR_GOPHER] = 1;
 		bind_any(sv, sc, ADDR_GEMINI, o->ov_port[ADDR_GEMINI] >= 0 ?
-		    o->ov_port[ADDR_GEMINI] : 1965);
+		    o->ov_port[ADDR_GEMINI] : 1965, o->ov_proxy);
 		bind_any(sv, sc, ADDR_GOPHER, o->ov_port[ADDR_GOPHER] >= 0 ?
-		    o->ov_port[ADDR_GOPHER] : geteuid() == 0 ? 70 : 7070);
+		    o->ov_port[ADDR_GOPHER] : geteuid() == 0 ? 70 : 7070,
+		    o->ov_proxy);
 	}
 	for (i = 0; i < NUM_ADDR_PROTOS; i++)
 		if (!lines[i] && o->ov_port[i] >= 0)
-			bind_any(sv, sc, (enum addr_proto)i, o->ov_port[i]);
+			bind_any(sv, sc, (enum addr_proto)i, o->ov_port[i],
+			    o->ov_proxy);
 	memcpy(sv->se_listen, c->cf_listen, sizeof(sv->se_listen));
 	sv->se_nlisten = c->cf_nlisten;
 }
@@ -228,6 +237,7 @@ same_listen(const struct serve *sv, const struct config *c)
 	for (i = 0; i < c->cf_nlisten; i++)
 		if (c->cf_listen[i].cl_proto != sv->se_listen[i].cl_proto ||
 		    c->cf_listen[i].cl_port != sv->se_listen[i].cl_port ||
+		    c->cf_listen[i].cl_proxy != sv->se_listen[i].cl_proxy ||
 		    strcmp(c->cf_listen[i].cl_addr,
 		    sv->se_listen[i].cl_addr) != 0)
 			return 0;
@@ -522,8 +532,9 @@ serve_main(struct config *c, const char *path, const struct overrides *o)
 		if (server_sockname(sc.sc_lis[i].lf_fd, name, sizeof(name),
 		    &errstr) == -1)
 			fatalx("listening socket: %s", errstr);
-		fprintf(stderr, "capsuled: listening %s %s\n",
-		    protos[sc.sc_lis[i].lf_kind].pr_name, name);
+		fprintf(stderr, "capsuled: listening %s %s%s\n",
+		    protos[sc.sc_lis[i].lf_kind].pr_name, name,
+		    sc.sc_lis[i].lf_proxy ? " proxy" : "");
 	}
 	serving(&sv, c, sc.sc_nworkers);
 	return parent(&sv, &sc, c);

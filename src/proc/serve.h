@@ -23,6 +23,7 @@ struct overrides {
 	int		 ov_timeout;	/* -T, or 0 */
 	int		 ov_strict;	/* --strict */
 	int		 ov_no_sandbox;	/* --no-sandbox */
+	int		 ov_proxy;	/* --proxy: every listener marked */
 };
 
 int	 serve_apply(struct config *, const struct overrides *);
