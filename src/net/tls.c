@@ -44,6 +44,9 @@ struct ticket_key {
 
 static struct ticket_key tk_keys[2];	/* the current, the previous */
 static time_t		 tk_period;	/* 0: not read yet */
+/* From a ticket-key file instead: [0] seals, all open; none rotate. */
+static struct ticket_key tk_file[TLS_TICKET_FILE_MAX];
+static size_t		 tk_nfile;
 static pthread_mutex_t	 tk_mtx = PTHREAD_MUTEX_INITIALIZER;
 
 /* The rotation period; under tk_mtx. */
@@ -120,7 +123,17 @@ ticket_key_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
 
 	pthread_mutex_lock(&tk_mtx);
 	now = time(NULL);
-	if (ticket_keys_rotate(now) == 0) {
+	if (tk_nfile > 0) {
+		if (enc) {
+			k = tk_file[0];
+			r = 1;
+		} else
+			for (i = 0, r = 0; (size_t)i < tk_nfile && r == 0; i++)
+				if (memcmp(name, tk_file[i].tk_name, 16) == 0) {
+					k = tk_file[i];
+					r = i == 0 ? 1 : 2;
+				}
+	} else if (ticket_keys_rotate(now) == 0) {
 		if (enc) {
 			k = tk_keys[0];
 			r = 1;
@@ -561,4 +574,92 @@ tls_set_sni(SSL_CTX *(*lookup)(void *, const char *), void *arg)
 {
 	tls_sni_lookup = lookup;
 	tls_sni_arg = arg;
+}
+
+/*
+ * Read the ticket-key file at path into keys (at most
+ * TLS_TICKET_FILE_MAX): a regular file that neither group nor others
+ * may open, of one or more TLS_TICKET_FILE_KEY-byte keys.  The number of
+ * keys, or -1 and a reason for the operator.
+ */
+static int
+ticket_file_read(const char *path, struct ticket_key *keys,
+    const char **errstr)
+{
+	unsigned char	 b[TLS_TICKET_FILE_KEY * TLS_TICKET_FILE_MAX + 1];
+	struct stat	 st;
+	ssize_t		 n;
+	size_t		 got = 0, i;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1 ||
+	    fstat(fd, &st) == -1) {
+		*errstr = strerror(errno);
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	*errstr = !S_ISREG(st.st_mode) ? "not a regular file" :
+	    (st.st_mode & 077) != 0 ? "group or others may read or write it "
+	    "(chmod 600 it)" : NULL;
+	while (*errstr == NULL && got < sizeof(b) &&
+	    (n = read(fd, b + got, sizeof(b) - got)) != 0) {
+		if (n == -1 && errno != EINTR)
+			*errstr = strerror(errno);
+		else if (n > 0)
+			got += (size_t)n;
+	}
+	close(fd);
+	if (*errstr == NULL && (got == 0 || got % TLS_TICKET_FILE_KEY != 0))
+		*errstr = "its size is not a multiple of 80 bytes (keys of 80 "
+		    "random bytes each: openssl rand 80)";
+	else if (*errstr == NULL && got > TLS_TICKET_FILE_KEY *
+	    TLS_TICKET_FILE_MAX)
+		*errstr = "more than 16 keys";
+	if (*errstr != NULL) {
+		OPENSSL_cleanse(b, sizeof(b));
+		return -1;
+	}
+	for (i = 0; i < got / TLS_TICKET_FILE_KEY; i++) {
+		memcpy(keys[i].tk_name, b + i * 80, 16);
+		memcpy(keys[i].tk_hmac, b + i * 80 + 16, 32);
+		memcpy(keys[i].tk_aes, b + i * 80 + 48, 32);
+		keys[i].tk_made = 1;
+	}
+	OPENSSL_cleanse(b, sizeof(b));
+	return (int)(got / TLS_TICKET_FILE_KEY);
+}
+
+/* Would path be taken as a ticket-key file?  0, or -1 and why not. */
+int
+tls_ticket_file_check(const char *path, const char **errstr)
+{
+	struct ticket_key keys[TLS_TICKET_FILE_MAX];
+	int		 n = ticket_file_read(path, keys, errstr);
+
+	OPENSSL_cleanse(keys, sizeof(keys));
+	return n == -1 ? -1 : 0;
+}
+
+/*
+ * Take the session ticket keys from the file at path instead of making
+ * our own (as root, before the serving process drops privileges); *n
+ * gets their count.  0, or -1 and why (the keys in use stay).
+ */
+int
+tls_ticket_file_load(const char *path, size_t *n, const char **errstr)
+{
+	struct ticket_key keys[TLS_TICKET_FILE_MAX];
+	int		 r;
+
+	if ((r = ticket_file_read(path, keys, errstr)) == -1)
+		return -1;
+	pthread_mutex_lock(&tk_mtx);
+	OPENSSL_cleanse(tk_file, sizeof(tk_file));
+	memcpy(tk_file, keys, (size_t)r * sizeof(keys[0]));
+	tk_nfile = (size_t)r;
+	pthread_mutex_unlock(&tk_mtx);
+	OPENSSL_cleanse(keys, sizeof(keys));
+	*n = (size_t)r;
+	return 0;
 }

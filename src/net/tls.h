@@ -21,6 +21,14 @@
 #define TLS_TICKET_KEY_SECONDS	(12 * 60 * 60)
 
 /*
+ * A ticket-key file (capsuled.conf(5)) holds keys of 80 bytes, nginx's
+ * format: a 16-byte name, a 32-byte HMAC-SHA256 key, a 32-byte
+ * AES-256-CBC key.  The first seals new tickets, every one opens them.
+ */
+#define TLS_TICKET_FILE_KEY	80
+#define TLS_TICKET_FILE_MAX	16	/* keys: a rotation keeps 2 or 3 */
+
+/*
  * The comment (nsComment extension) that marks a certificate capsuled
  * made, so that it may make it again; capsuled(8), -C.
  */
@@ -43,5 +51,7 @@ int	 tls_host_load(const char *, const char *const *, struct tls_host *,
 int	 tls_host_covers(const struct tls_host *, const char *);
 void	 tls_host_free(struct tls_host *);
 void	 tls_set_sni(SSL_CTX *(*)(void *, const char *), void *);
+int	 tls_ticket_file_check(const char *, const char **);
+int	 tls_ticket_file_load(const char *, size_t *, const char **);
 
 #endif

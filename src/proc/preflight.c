@@ -28,6 +28,7 @@
 #include "buf.h"
 #include "config.h"
 #include "preflight.h"
+#include "tls.h"
 #include "sandbox.h"
 #include "serve.h"
 #include "utf8.h"
@@ -358,6 +359,22 @@ host_check(const struct config_host *h, size_t i, const char *file,
 	return n;
 }
 
+/* The ticket-key file, if any: one the server would take.  1 if not. */
+static int
+ticket_key_check(const struct config *c, const char *file, int what,
+    struct buf *b)
+{
+	char		 loc[PATH_MAX + 32];
+	const char	*errstr;
+
+	if (!(what & PREFLIGHT_CONFIG) || c->cf_ticket_key_file == NULL ||
+	    tls_ticket_file_check(c->cf_ticket_key_file, &errstr) == 0)
+		return 0;
+	location(loc, sizeof(loc), file, c->cf_ticket_key_line, NULL);
+	problem(b, loc, "ticket-key-file", c->cf_ticket_key_file, errstr);
+	return 1;
+}
+
 /*
  * Every problem of c that start-up would refuse (what: PREFLIGHT_*),
  * one line each into b (see preflight.h); the count, or -1 when the
@@ -384,6 +401,7 @@ preflight_config(const struct config *c, const char *file,
 		goto done;
 	}
 	n += serving_user(c, file, b, &user);
+	n += ticket_key_check(c, file, what, b);
 	for (i = 0; i < c->cf_nhosts; i++)
 		n += host_check(&c->cf_hosts[i], i, file, o, what, &dirs[i],
 		    locs[i], PATH_MAX + 32, b);

@@ -7,6 +7,7 @@
  * what a serving process serves; serve_int.h is what the parts share.
  */
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -24,6 +25,9 @@
 #include "tls.h"
 #include "serve_int.h"
 #include "site.h"
+
+/* How often the parent looks at the ticket-key file for a change. */
+#define TICKET_FILE_CHECK_MS	500
 
 static int
 replace(char **field, const char *value)
@@ -403,9 +407,60 @@ switch_over(struct family *f, struct config *c)
 }
 
 /*
+ * Read the configuration again and start a serving process with it
+ * (SIGHUP, or the ticket-key file changed); the old one drains when the
+ * new one is ready (switch_over).
+ */
+static void
+reload(struct serve *sv, struct family *f, const struct server_conf *l)
+{
+	if (f->f_next != -1) {
+		log_warnx("reload: one is already under way");
+		return;
+	}
+	if ((f->f_next_conf = reread(sv)) == NULL)
+		return;
+	not_applied(sv, f->f_next_conf, f->f_next_unapplied,
+	    sizeof(f->f_next_unapplied));
+	if ((f->f_next = spawn(sv, l, f->f_next_conf, &f->f_next_ready,
+	    &f->f_next_stopped)) == -1) {
+		config_purge(f->f_next_conf);
+		free(f->f_next_conf);
+		f->f_next_conf = NULL;
+	}
+}
+
+/*
+ * Has the file at path changed since *st (which gets its new state)?
+ * Written in place or renamed over: its inode, size, or times differ.
+ * A file that is gone has not changed (until it comes back).
+ */
+static int
+file_changed(const char *path, struct stat *st)
+{
+	struct stat	 now;
+
+	if (path == NULL || stat(path, &now) == -1)
+		return 0;
+	if (now.st_ino == st->st_ino && now.st_dev == st->st_dev &&
+	    now.st_size == st->st_size &&
+	    now.st_mtim.tv_sec == st->st_mtim.tv_sec &&
+	    now.st_mtim.tv_nsec == st->st_mtim.tv_nsec &&
+	    now.st_ctim.tv_sec == st->st_ctim.tv_sec &&
+	    now.st_ctim.tv_nsec == st->st_ctim.tv_nsec)
+		return 0;
+	*st = now;
+	return 1;
+}
+
+/*
  * The privileged parent: no network I/O, only processes.  SIGHUP reads
  * the configuration again and starts a new serving process with it; when
  * that one is ready, the old one is told to drain.  SIGTERM drains all.
+ * A ticket-key file is looked at every TICKET_FILE_CHECK_MS: a change is
+ * a reload too, so that the keys (only root may read them) come into a
+ * new serving process as at start.  A rotation, daily at most, costs
+ * what a SIGHUP costs; nothing is dropped.
  */
 static int
 parent(struct serve *sv, const struct server_conf *l, struct config *c)
@@ -414,9 +469,13 @@ parent(struct serve *sv, const struct server_conf *l, struct config *c)
 				       0 };
 	struct signalfd_siginfo	 si;
 	struct pollfd		 pfd[3];
+	struct stat		 keys;
 	char			 b;
+	int			 n;
 
 	f.f_started = time(NULL) - 10;
+	memset(&keys, 0, sizeof(keys));
+	(void)file_changed(c->cf_ticket_key_file, &keys);
 	if ((f.f_cur = spawn(sv, l, c, &f.f_cur_ready, &f.f_cur_stopped)) ==
 	    -1)
 		fatalx("fork: %s", strerror(errno));
@@ -425,8 +484,16 @@ parent(struct serve *sv, const struct server_conf *l, struct config *c)
 		pfd[1].fd = f.f_cur_ready;
 		pfd[2].fd = f.f_next_ready;
 		pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
-		if (poll(pfd, 3, -1) == -1 && errno != EINTR)
+		if ((n = poll(pfd, 3, c->cf_ticket_key_file != NULL ?
+		    TICKET_FILE_CHECK_MS : -1)) == -1 && errno != EINTR)
 			fatalx("poll: %s", strerror(errno));
+		if (file_changed(c->cf_ticket_key_file, &keys)) {
+			log_info("ticket-key-file %s changed: reloading",
+			    c->cf_ticket_key_file);
+			reload(sv, &f, l);
+		}
+		if (n <= 0)
+			continue;
 		if (pfd[1].revents) {
 			if (read(f.f_cur_ready, &b, 1) == 1)
 				f.f_ever_ready = 1;
@@ -444,22 +511,9 @@ parent(struct serve *sv, const struct server_conf *l, struct config *c)
 			reap(sv, &f, l, c);
 		if (si.ssi_signo != SIGHUP)
 			continue;
-		if (f.f_next != -1) {
-			log_warnx("SIGHUP: a reload is already under way");
-			continue;
-		}
 		log_info("SIGHUP: reloading %s", sv->se_path != NULL ?
 		    sv->se_path : "(no configuration file)");
-		if ((f.f_next_conf = reread(sv)) == NULL)
-			continue;
-		not_applied(sv, f.f_next_conf, f.f_next_unapplied,
-		    sizeof(f.f_next_unapplied));
-		if ((f.f_next = spawn(sv, l, f.f_next_conf, &f.f_next_ready,
-		    &f.f_next_stopped)) == -1) {
-			config_purge(f.f_next_conf);
-			free(f.f_next_conf);
-			f.f_next_conf = NULL;
-		}
+		reload(sv, &f, l);
 	}
 }
 

@@ -201,6 +201,25 @@ serve_site(struct site *site, const struct serve *sv, const struct config *c,
 	site->s_similar = c->cf_similar;
 }
 
+/* The shared session ticket keys, when c names a file of them. */
+static int
+ticket_keys(const struct config *c, char *err, size_t errlen)
+{
+	const char	*errstr;
+	size_t		 n;
+
+	if (c->cf_ticket_key_file == NULL)
+		return 0;
+	if (tls_ticket_file_load(c->cf_ticket_key_file, &n, &errstr) == -1) {
+		snprintf(err, errlen, "ticket-key-file %s: %s",
+		    c->cf_ticket_key_file, errstr);
+		return -1;
+	}
+	log_info("session tickets: %zu %s from %s", n, log_plural(n, "key",
+	    "keys"), c->cf_ticket_key_file);
+	return 0;
+}
+
 /*
  * Make configuration c real: names, capsules (read, not yet watched) and
  * certificates of every host.  NULL with err set when any host fails.
@@ -243,6 +262,8 @@ serve_world_new(const struct serve *sv, const struct config *c, struct diags *d,
 		    &w->w_tls[i], err, errlen) == -1)
 			goto fail;
 	}
+	if (ticket_keys(c, err, errlen) == -1)
+		goto fail;
 	w->w_sc.sc_vhosts = w->w_vh;
 	w->w_sc.sc_nvhosts = w->w_n;
 	w->w_sc.sc_gopher = gopher_vhost(w, gopher_host);
