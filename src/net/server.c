@@ -119,9 +119,28 @@ on_stop_timer(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
+ * Is c closed at once when its worker stops?  On SIGTERM, every
+ * connection that has not sent its request yet.  On a reload's hand-over
+ * only a persistent connection waiting for its next request: one still
+ * in its PROXY header, handshake or request is a client's request in
+ * flight (behind a balancer, its bytes are on their way), and it is
+ * answered within its deadline (-T) as usual.
+ */
+static int
+close_at_stop(const struct conn *c, int handover)
+{
+	if (c->cn_state != CONN_PROXY && c->cn_state != CONN_DETECT &&
+	    c->cn_state != CONN_HANDSHAKE && c->cn_state != CONN_READ_REQUEST)
+		return 0;
+	return !handover || (c->cn_state == CONN_READ_REQUEST &&
+	    c->cn_nreq > 0 && (c->cn_x == NULL || c->cn_x->x_reqlen == 0));
+}
+
+/*
  * Stop this worker: stop accepting, close connections that have not
- * sent a request yet, let replies in flight finish for STOP_SECONDS at
- * most, then leave the loop.  Asked twice, it stops at once.
+ * sent a request yet (close_at_stop), let replies in flight finish for
+ * STOP_SECONDS at most, then leave the loop.  Asked twice, it stops at
+ * once.
  */
 static void
 stop(evutil_socket_t sig, short what, void *arg)
@@ -151,9 +170,7 @@ stop(evutil_socket_t sig, short what, void *arg)
 	}
 	for (c = sv->sv_conns; c != NULL; c = next) {
 		next = c->cn_next;
-		if (c->cn_state == CONN_PROXY || c->cn_state == CONN_DETECT ||
-		    c->cn_state == CONN_HANDSHAKE ||
-		    c->cn_state == CONN_READ_REQUEST)
+		if (close_at_stop(c, conf->sc_handover))
 			conn_abort(c);
 	}
 	log_debug("worker %zu: stopping, %zu %s to finish", sv->sv_worker,
@@ -168,16 +185,18 @@ stop(evutil_socket_t sig, short what, void *arg)
 /*
  * SIGTERM or SIGINT (seen by worker 0): every worker stops.  SIGUSR1 is
  * the parent handing over to the serving process of a reload (serve.c):
- * the same drain, logged as what it is.
+ * the same drain, but for connections whose request is still coming
+ * (close_at_stop), logged as what it is.
  */
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct server		*sv = arg;
-	const struct server_conf *conf = sv->sv_conf;
+	struct server_conf	*conf = sv->sv_conf;
 	size_t			 i;
 
 	(void)what;
+	conf->sc_handover = sig == SIGUSR1;
 	if (sig == SIGUSR1)
 		log_info("reloading: the new serving process takes the "
 		    "listeners; this one finishes its replies");

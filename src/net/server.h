@@ -57,6 +57,7 @@ struct server_conf {
 	int			 sc_stopped_fd;	/* written to when no worker
 						   accepts any more, or -1 */
 	_Atomic size_t		 sc_nstopped;	/* workers that stopped */
+	_Atomic int		 sc_handover;	/* stopping for a reload */
 	struct server		**sc_servers;	/* every worker's, to stop them */
 };
 
