@@ -371,6 +371,8 @@ class Reply:
         self.cert = None        # the server's certificate (DER)
         self.elapsed = 0.0      # connect to close (or to the timeout)
         self.t_end = 0.0        # time.monotonic() at the end
+        self.reused = False     # TLS: the session offered was resumed
+        self.session = None     # TLS: the session to offer next
 
     @property
     def data(self):
@@ -404,9 +406,11 @@ def parse_reply(r, raw, status=rb"[0-9]{2}"):
 
 
 def fetch(port, req, sni="localhost", ctx=None, addr=HOST, source=None,
-          timeout=IO_TIMEOUT):
+          timeout=IO_TIMEOUT, session=None):
     """One TLS connection from source (an address, port) to addr: send req
-    (bytes), read until the server closes."""
+    (bytes), read until the server closes.  session: a TLS session to
+    resume (r.reused says whether it was; r.session is the one to resume
+    next)."""
     r = Reply()
     raw = bytearray()
     t0 = time.monotonic()
@@ -415,7 +419,8 @@ def fetch(port, req, sni="localhost", ctx=None, addr=HOST, source=None,
         sock = socket.create_connection((addr, port), timeout=timeout,
                                         source_address=source)
         s = (ctx or client_ctx()).wrap_socket(sock, server_hostname=sni,
-                                              suppress_ragged_eofs=False)
+                                              suppress_ragged_eofs=False,
+                                              session=session)
         sock = s
         r.version = s.version()
         r.cert = s.getpeercert(binary_form=True)
@@ -430,6 +435,8 @@ def fetch(port, req, sni="localhost", ctx=None, addr=HOST, source=None,
                 r.clean = r.eof = True
                 break
             raw += d
+        r.reused = s.session_reused
+        r.session = s.session
     except ssl.SSLEOFError:
         r.error = "EOF without close_notify"
         r.eof = True
@@ -464,11 +471,11 @@ def gem(port, path, host="localhost", sni=SNI_HOST, **kw):
 # --------------------------------------------------------------- gopher
 
 def gopher_req(data, port, host=HOST, family=socket.AF_INET,
-               timeout=IO_TIMEOUT, shut=False):
-    """Plain TCP: send data (the whole request, CRLF included), maybe
-    half-close, read until the server closes or timeout passes.  A Reply
-    whose raw is what was read; eof/reset say how it ended, error why
-    the connection failed."""
+               timeout=IO_TIMEOUT, shut=False, source=None):
+    """Plain TCP from source (an address, port), if given: send data (the
+    whole request, CRLF included), maybe half-close, read until the
+    server closes or timeout passes.  A Reply whose raw is what was read;
+    eof/reset say how it ended, error why the connection failed."""
     if isinstance(data, str):
         data = data.encode()
     r = Reply()
@@ -478,6 +485,8 @@ def gopher_req(data, port, host=HOST, family=socket.AF_INET,
     got = bytearray()
     try:
         try:
+            if source is not None:
+                s.bind(source)
             s.connect((host, port))
         except OSError as e:
             r.error = repr(e)
