@@ -251,10 +251,15 @@ def main():
     timer = start_watchdog(WATCHDOG)
     capsule = public_tmpdir("capsuled-resume-")
     certs = public_tmpdir("capsuled-resume-certs-")
+    certs_rot = public_tmpdir("capsuled-resume-certs-rot-")
     tmp = public_tmpdir("capsuled-resume-sess-")
     write(os.path.join(capsule, "a.txt"), "A title\n\nSome text.\n")
+    # the rotation rows wait (0.5 s between connections, 3.2 s for a
+    # ticket to age): their own server, meanwhile
+    rot = concurrent.futures.ThreadPoolExecutor(1)
     s = Server([binary, "-g", "0", "-p", "0", "-d", capsule, "-C", certs])
     try:
+        rotation = rot.submit(rotation_rows, binary, capsule, certs_rot)
         if T.check("listening", s.start(), "listening lines",
                    s.text()[-400:]):
             t0 = time.monotonic()
@@ -268,8 +273,9 @@ def main():
         rc = s.stop()
         T.check("SIGTERM exit 0", rc == 0, 0, rc)
         sanitizer_check("server", s.text())
-        rotation_rows(binary, capsule, certs)
+        rotation.result()
     finally:
+        rot.shutdown()
         cleanup()
     timer.cancel()
     finish()
