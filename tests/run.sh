@@ -76,17 +76,17 @@ suite() {
 # the longest start first, so that none is left to run alone at the end.
 secs() {
 	case $1 in
-	*differential) echo 30 ;;
-	"bench smoke") echo 26 ;;
-	*corpus|"fuzz smoke") echo 20 ;;
-	*hostile) echo 19 ;;
-	*resume) echo 15 ;;
+	"bench smoke") echo 30 ;;
+	"fuzz smoke") echo 26 ;;
+	*differential) echo 15 ;;
+	*hostile) echo 14 ;;
 	*discover) echo 12 ;;
-	*live) echo 10 ;;
-	*golden|*robustness) echo 8 ;;
-	*reload|*access) echo 6 ;;
+	*live) echo 11 ;;
+	*resume) echo 8 ;;
+	*corpus|*reload|*access) echo 6 ;;
+	*robustness) echo 5 ;;
 	*" unit "*|*served|*concurrency) echo 1 ;;
-	*) echo 4 ;;
+	*) echo 3 ;;
 	esac
 }
 
