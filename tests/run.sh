@@ -16,6 +16,12 @@
 # ports the kernel picks (-g 0 -p 0), every suite has its own temporary
 # directories, and nothing writes into the tree but fuzz smoke
 # (build/fuzz/) and bench smoke (build/bench/).
+#
+# Every suite runs in both builds, none is left out of the second pass:
+# under ASan the integration suites wait no longer than in the plain
+# build (their servers are mostly idle), and the conversions cost little
+# since the differential test starts capsuled once per capsule, not per
+# file (alone: about 75 s for the plain pass, 85 s for the ASan one).
 
 cd "$(dirname "$0")/.." || exit 2
 SHARED=../shared
