@@ -116,3 +116,5 @@ finish() {
 
 T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/capsuled-test.XXXXXX")
 trap 'rm -rf "$T_TMP"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM

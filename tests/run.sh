@@ -36,10 +36,26 @@ esac
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/capsuled-run.XXXXXX") || exit 2
 
 # Interrupted: stop every suite still running (each is its own process
-# group, made by setsid: a suite's clients and servers go with it).
+# group, made by setsid: a suite's clients and servers go with it) with
+# SIGINT, as ^C did when they ran in the foreground (the Python suites
+# then clean up), and with SIGTERM what is left 10 s later.
 stop_all() {
-	for f in "$RUN"/*.pid; do
-		[ -f "$f" ] && kill -TERM "-$(cat "$f")" 2> /dev/null
+	pgids=$(cat "$RUN"/*.pid 2> /dev/null)
+	for g in $pgids; do
+		kill -INT "-$g"
+	done
+	i=0
+	while [ $i -lt 50 ]; do
+		left=
+		for g in $pgids; do
+			kill -0 "-$g" && left="$left $g"
+		done
+		[ -z "$left" ] && break
+		sleep 0.2
+		i=$((i + 1))
+	done
+	for g in $left; do
+		kill -TERM "-$g"
 	done
 	wait
 }
@@ -105,7 +121,10 @@ TALLY='^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed\(, \([0-9][0-9]*\) skippe
 # counts nothing, counts as one failure.
 run_suite() {
 	t0=$(now_ms)
-	setsid sh -c ". \"$RUN/$1.cmd\"" < /dev/null > "$RUN/$1.log" 2>&1 3>&- &
+	# (a job of this shell starts with SIGINT and SIGQUIT ignored: not
+	# a suite, which gets them as it did in the foreground)
+	setsid env --default-signal=INT,QUIT sh -c ". \"$RUN/$1.cmd\"" \
+	    < /dev/null > "$RUN/$1.log" 2>&1 3>&- &
 	echo $! > "$RUN/$1.pid"
 	wait $! 2> /dev/null	# (no "Terminated" when interrupted)
 	status=$?
