@@ -176,7 +176,12 @@ build/tests/test_snapshot build/tests-asan/test_snapshot: \
     LDFLAGS += -Wl,--wrap=malloc,--wrap=calloc
 
 # Test clients on other TLS stacks (tests/resume.sh): GnuTLS.
-TEST_CLIENTS = build/tests/gnutls_chain
+TEST_CLIENTS = build/tests/gnutls_chain build/tests/accept_fail.so
+# accept() failing on demand (tests/exhaust.sh), preloaded into the server
+build/tests/accept_fail.so: tests/accept_fail.c | build/tests
+	$(SAY) "  CC      $<"
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -shared -fPIC \
+	    -o $@ $< -ldl
 build/tests/gnutls_chain: tests/gnutls_chain.c | build/tests
 	$(SAY) "  CC      $<"
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) \

@@ -191,7 +191,7 @@ for build in plain asan; do
 		suite "[$build] differential" sh tests/differential.sh "$bin"
 	fi
 	for t in gemini resume gopher gophers nex spartan live perms reload \
-	    hostile concurrency discover access wellknown http; do
+	    hostile concurrency discover access wellknown http exhaust; do
 		[ -f tests/$t.sh ] && suite "[$build] $t" sh tests/$t.sh "$bin"
 	done
 done
