@@ -55,7 +55,7 @@ TEXTINDEX_OBJS = $(TEXTINDEX_SRCS:src/%.c=%)
 CONFIG_SRCS = src/proc/config.c src/proc/config_keys.c src/proc/config_dump.c
 CONFIG_OBJS = $(CONFIG_SRCS:src/%.c=%)
 # Modules by layer, each layer using only those before it.
-LIB_SRCS = src/lib/buf.c src/lib/utf8.c src/lib/strmap.c src/lib/arena.c \
+LIB_SRCS = src/lib/buf.c src/lib/utf8.c src/lib/strmap.c src/lib/pmap.c src/lib/arena.c \
 	   src/lib/log.c \
 	   src/content/source.c src/content/article.c src/content/slug.c \
 	   src/content/meta.c src/content/catalog.c src/content/site.c \
@@ -81,7 +81,7 @@ TESTS	 = test_buf test_utf8 test_strmap test_source test_article \
 	   test_slug test_catalog test_gemtext test_gopher_render test_feed \
 	   test_gemini test_config test_textindex test_discover test_search \
 	   test_access test_snapshot test_page test_wellknown test_nex \
-	   test_spartan
+	   test_spartan test_catalog_incr
 
 OBJ	 = build/obj
 AOBJ	 = build/asan
@@ -138,7 +138,7 @@ T_test_gemini	 = lib/buf lib/utf8 content/addr proto/gemini
 T_test_nex	 = lib/buf lib/utf8 proto/nex
 T_test_spartan	 = $(T_test_gemini) proto/spartan
 T_test_textindex = lib/buf lib/utf8 lib/strmap $(TEXTINDEX_OBJS)
-T_CONTENT	 = lib/buf lib/utf8 lib/strmap lib/arena content/source \
+T_CONTENT	 = lib/buf lib/utf8 lib/strmap lib/pmap lib/arena content/source \
 		   content/article content/slug content/meta content/catalog \
 		   content/site content/addr content/wellknown
 T_RENDER	 = $(T_CONTENT) render/page render/render render/gemtext \
@@ -148,6 +148,7 @@ T_test_gemtext	 = $(T_RENDER)
 T_test_gopher_render = $(T_RENDER)
 T_test_feed	 = $(T_RENDER)
 T_test_page	 = $(T_RENDER)
+T_test_catalog_incr = $(T_RENDER)
 T_test_search	 = $(T_RENDER) $(TEXTINDEX_OBJS) render/search
 T_test_config	 = lib/buf lib/utf8 content/source content/article \
 		   content/addr $(CONFIG_OBJS)
@@ -228,7 +229,7 @@ FUZZ_TARGETS = fuzz_gemini_request fuzz_gopher_request fuzz_article \
 	   fuzz_render_catalog fuzz_config fuzz_textindex fuzz_nex_request \
 	   fuzz_spartan_request
 FUZZ_BASE = src/lib/buf.c src/lib/utf8.c
-FUZZ_RENDER = $(FUZZ_BASE) src/lib/strmap.c src/lib/arena.c \
+FUZZ_RENDER = $(FUZZ_BASE) src/lib/strmap.c src/lib/pmap.c src/lib/arena.c \
 	   src/content/source.c src/content/article.c src/content/slug.c \
 	   src/content/meta.c src/content/catalog.c src/content/addr.c \
 	   src/render/page.c src/render/render.c src/render/gemtext.c \
