@@ -55,10 +55,11 @@ TEXTINDEX_OBJS = $(TEXTINDEX_SRCS:src/%.c=%)
 CONFIG_SRCS = src/proc/config.c src/proc/config_keys.c src/proc/config_dump.c
 CONFIG_OBJS = $(CONFIG_SRCS:src/%.c=%)
 # Modules by layer, each layer using only those before it.
-LIB_SRCS = src/lib/buf.c src/lib/utf8.c src/lib/strmap.c src/lib/pmap.c src/lib/arena.c \
-	   src/lib/log.c \
+LIB_SRCS = src/lib/buf.c src/lib/utf8.c src/lib/strmap.c src/lib/pmap.c \
+	   src/lib/arena.c src/lib/log.c \
 	   src/content/source.c src/content/article.c src/content/slug.c \
-	   src/content/meta.c src/content/catalog.c src/content/site.c \
+	   src/content/meta.c src/content/catalog.c src/content/catalog_order.c \
+	   src/content/site.c \
 	   src/content/addr.c src/content/wellknown.c \
 	   $(TEXTINDEX_SRCS) \
 	   src/render/page.c src/render/render.c src/render/gemtext.c \
@@ -140,6 +141,7 @@ T_test_spartan	 = $(T_test_gemini) proto/spartan
 T_test_textindex = lib/buf lib/utf8 lib/strmap $(TEXTINDEX_OBJS)
 T_CONTENT	 = lib/buf lib/utf8 lib/strmap lib/pmap lib/arena content/source \
 		   content/article content/slug content/meta content/catalog \
+		   content/catalog_order \
 		   content/site content/addr content/wellknown
 T_RENDER	 = $(T_CONTENT) render/page render/render render/gemtext \
 		   render/gopher_render render/feed render/nex_render
@@ -231,8 +233,8 @@ FUZZ_TARGETS = fuzz_gemini_request fuzz_gopher_request fuzz_article \
 FUZZ_BASE = src/lib/buf.c src/lib/utf8.c
 FUZZ_RENDER = $(FUZZ_BASE) src/lib/strmap.c src/lib/pmap.c src/lib/arena.c \
 	   src/content/source.c src/content/article.c src/content/slug.c \
-	   src/content/meta.c src/content/catalog.c src/content/addr.c \
-	   src/render/page.c src/render/render.c src/render/gemtext.c \
+	   src/content/meta.c src/content/catalog.c src/content/catalog_order.c \
+	   src/content/addr.c src/render/page.c src/render/render.c src/render/gemtext.c \
 	   src/render/gopher_render.c src/render/feed.c src/render/nex_render.c
 FUZZ_SRCS_fuzz_gemini_request = $(FUZZ_BASE) src/content/addr.c \
 	   src/proto/gemini.c

@@ -323,9 +323,12 @@ dirty(struct discover *d, const struct discover *prev,
 
 	if ((d->d_dirty = calloc(n + 1, sizeof(uint32_t))) == NULL)
 		return -1;
-	memcpy(d->d_dirty, prev->d_dirty, prev->d_ndirty * sizeof(uint32_t));
-	memcpy(d->d_dirty + prev->d_ndirty, c->c_changed,
-	    c->c_nchanged * sizeof(uint32_t));
+	if (prev->d_ndirty > 0)
+		memcpy(d->d_dirty, prev->d_dirty, prev->d_ndirty *
+		    sizeof(uint32_t));
+	if (c->c_nchanged > 0)
+		memcpy(d->d_dirty + prev->d_ndirty, c->c_changed,
+		    c->c_nchanged * sizeof(uint32_t));
 	qsort(d->d_dirty, n, sizeof(uint32_t), cmp_u32);
 	for (i = 0; i < n; i++)
 		if (o == 0 || d->d_dirty[o - 1] != d->d_dirty[i])

@@ -20,6 +20,7 @@
 #include "catalog.h"
 #include "meta.h"
 #include "slug.h"
+#include "catalog_int.h"
 
 /* A suffixed address slug ("crepes-2"), shared by the entries holding it. */
 struct cat_slug {
@@ -56,13 +57,6 @@ chunk_unref(struct cat_chunk *ch)
 	free(ch);
 }
 
-static void
-run_unref(struct cat_run *r)
-{
-	if (r != NULL && atomic_fetch_sub(&r->cr_refs, 1) == 1)
-		free(r);
-}
-
 struct catalog *
 catalog_new(void)
 {
@@ -94,7 +88,7 @@ catalog_free(struct catalog *c)
 	for (i = 0; i < (c->c_nslot + CAT_CHUNK - 1) / CAT_CHUNK; i++)
 		chunk_unref(c->c_chunk[i]);
 	for (i = 0; i < c->c_nrun; i++)
-		run_unref(c->c_run[i]);
+		catalog_run_unref(c->c_run[i]);
 	for (i = 0; i < c->c_nadd; i++)
 		meta_unref(c->c_add[i]);
 	free(c->c_chunk);
@@ -236,229 +230,6 @@ slot_set(struct catalog *c, size_t i, struct meta *m)
 	meta_ref(m);
 	catalog_entry(ca, m);
 	ca->ca_slug = NULL;
-	return 0;
-}
-
-/* ---- the newest-first order ---- */
-
-/* Newest first, then title, then file name (capsuled(8), FORMAT). */
-static int
-by_date(const struct cat_article *a, const struct cat_article *b)
-{
-	int	 r;
-
-	if (a->ca_date != b->ca_date)
-		return a->ca_date > b->ca_date ? -1 : 1;
-	if ((r = strcmp(a->ca_title, b->ca_title)) != 0)
-		return r;
-	return strcmp(a->ca_name, b->ca_name);
-}
-
-static int
-by_date_slot(const void *pa, const void *pb, void *arg)
-{
-	const struct catalog	*c = arg;
-
-	return by_date(catalog_art(c, *(const uint32_t *)pa),
-	    catalog_art(c, *(const uint32_t *)pb));
-}
-
-static void
-runs_index(struct catalog *c, size_t from)
-{
-	size_t	 i;
-
-	for (i = from; i < c->c_nrun; i++)
-		c->c_runend[i] = (i > 0 ? c->c_runend[i - 1] : 0) +
-		    c->c_run[i]->cr_n;
-}
-
-/* The slot at position k of the newest-first order (k < c_nart). */
-size_t
-catalog_order(const struct catalog *c, size_t k)
-{
-	size_t	 lo = 0, hi = c->c_nrun - 1, mid;
-
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (c->c_runend[mid] > k)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return c->c_run[lo]->cr_slot[k - (lo > 0 ? c->c_runend[lo - 1] : 0)];
-}
-
-/* Where entry x goes: the run (the last one past every run) and place. */
-static void
-run_find(const struct catalog *c, const struct cat_article *x, size_t *rp,
-    size_t *pp)
-{
-	const struct cat_run	*r;
-	size_t			 lo = 0, hi = c->c_nrun, mid;
-
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		r = c->c_run[mid];
-		if (by_date(catalog_art(c, r->cr_slot[r->cr_n - 1]), x) >= 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	if (lo == c->c_nrun)
-		lo = c->c_nrun - 1;
-	r = c->c_run[lo];
-	*rp = lo;
-	for (lo = 0, hi = r->cr_n; lo < hi; ) {
-		mid = (lo + hi) / 2;
-		if (by_date(catalog_art(c, r->cr_slot[mid]), x) >= 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	*pp = lo;
-}
-
-static struct cat_run *
-run_new(void)
-{
-	struct cat_run	*r;
-
-	if ((r = malloc(sizeof(*r))) == NULL)
-		return NULL;
-	atomic_init(&r->cr_refs, 1);
-	r->cr_n = 0;
-	return r;
-}
-
-/* Run k made this version's own. */
-static struct cat_run *
-run_own(struct catalog *c, size_t k)
-{
-	struct cat_run	*r = c->c_run[k], *nr;
-
-	if (atomic_load(&r->cr_refs) == 1)
-		return r;
-	if ((nr = run_new()) == NULL)
-		return NULL;
-	nr->cr_n = r->cr_n;
-	memcpy(nr->cr_slot, r->cr_slot, r->cr_n * sizeof(r->cr_slot[0]));
-	run_unref(r);
-	return c->c_run[k] = nr;
-}
-
-/* A new run at directory position k (the directory has room). */
-static int
-run_insert(struct catalog *c, size_t k, struct cat_run *r)
-{
-	void	*p, *q;
-
-	if ((p = reallocarray(c->c_run, c->c_nrun + 1, sizeof(*c->c_run))) ==
-	    NULL)
-		return -1;
-	c->c_run = p;
-	if ((q = reallocarray(c->c_runend, c->c_nrun + 1,
-	    sizeof(*c->c_runend))) == NULL)
-		return -1;
-	c->c_runend = q;
-	memmove(&c->c_run[k + 1], &c->c_run[k], (c->c_nrun - k) *
-	    sizeof(*c->c_run));
-	c->c_run[k] = r;
-	c->c_nrun++;
-	return 0;
-}
-
-static int
-order_add(struct catalog *c, uint32_t slot)
-{
-	struct cat_run	*r, *h;
-	size_t		 k, p;
-
-	if (c->c_nrun == 0) {
-		if ((r = run_new()) == NULL || run_insert(c, 0, r) == -1) {
-			free(r);
-			return -1;
-		}
-		k = p = 0;
-	} else
-		run_find(c, catalog_art(c, slot), &k, &p);
-	if ((r = run_own(c, k)) == NULL)
-		return -1;
-	if (r->cr_n == CAT_RUN) {	/* full: split in halves */
-		if ((h = run_new()) == NULL || run_insert(c, k + 1, h) == -1) {
-			free(h);
-			return -1;
-		}
-		h->cr_n = CAT_RUN / 2;
-		memcpy(h->cr_slot, &r->cr_slot[CAT_RUN / 2], CAT_RUN / 2 *
-		    sizeof(r->cr_slot[0]));
-		r->cr_n = CAT_RUN / 2;
-		if (p > CAT_RUN / 2) {
-			r = h;
-			p -= CAT_RUN / 2;
-		}
-	}
-	memmove(&r->cr_slot[p + 1], &r->cr_slot[p], (r->cr_n - p) *
-	    sizeof(r->cr_slot[0]));
-	r->cr_slot[p] = slot;
-	r->cr_n++;
-	runs_index(c, k);
-	return 0;
-}
-
-/* Take slot out of the order (its entry still as it was put there). */
-static int
-order_del(struct catalog *c, uint32_t slot)
-{
-	struct cat_run	*r;
-	size_t		 k, p;
-
-	if (c->c_nrun == 0)
-		return 0;
-	run_find(c, catalog_art(c, slot), &k, &p);
-	if (p >= c->c_run[k]->cr_n || c->c_run[k]->cr_slot[p] != slot)
-		return 0;	/* not there: cannot happen */
-	if ((r = run_own(c, k)) == NULL)
-		return -1;
-	memmove(&r->cr_slot[p], &r->cr_slot[p + 1], (r->cr_n - p - 1) *
-	    sizeof(r->cr_slot[0]));
-	if (--r->cr_n == 0) {
-		run_unref(r);
-		memmove(&c->c_run[k], &c->c_run[k + 1], (c->c_nrun - k - 1) *
-		    sizeof(*c->c_run));
-		c->c_nrun--;
-	}
-	runs_index(c, k);
-	return 0;
-}
-
-/* The whole order afresh from the slots in use, runs half full. */
-static int
-order_build(struct catalog *c)
-{
-	uint32_t	*all;
-	struct cat_run	*r;
-	size_t		 i, n = 0, k;
-
-	if ((all = calloc(c->c_nart + 1, sizeof(*all))) == NULL)
-		return -1;
-	for (i = 0; i < c->c_nslot; i++)
-		if (catalog_art(c, i)->ca_meta != NULL)
-			all[n++] = (uint32_t)i;
-	qsort_r(all, n, sizeof(*all), by_date_slot, c);
-	for (i = 0; i < n; i += k) {
-		k = n - i < CAT_RUN / 2 ? n - i : CAT_RUN / 2;
-		if ((r = run_new()) == NULL ||
-		    run_insert(c, c->c_nrun, r) == -1) {
-			free(r);
-			free(all);
-			return -1;
-		}
-		memcpy(r->cr_slot, &all[i], k * sizeof(*all));
-		r->cr_n = (uint32_t)k;
-	}
-	runs_index(c, 0);
-	free(all);
 	return 0;
 }
 
@@ -705,7 +476,7 @@ derive_all(struct catalog *c)
 		if (l->pl_v[0] == all[i] && root_slugs(c, l) == -1)
 			goto done;
 	}
-	r = order_build(c);
+	r = catalog_order_build(c);
  done:
 	free(all);
 	return r;
@@ -767,8 +538,12 @@ clone(const struct catalog *prev)
 	for (i = 0; i < prev->c_nrun; i++)
 		atomic_fetch_add(&(c->c_run[i] = prev->c_run[i])->cr_refs, 1);
 	c->c_nrun = prev->c_nrun;
-	memcpy(c->c_runend, prev->c_runend, c->c_nrun * sizeof(*c->c_runend));
-	memcpy(c->c_free, prev->c_free, prev->c_nfree * sizeof(*c->c_free));
+	if (c->c_nrun > 0)
+		memcpy(c->c_runend, prev->c_runend, c->c_nrun *
+		    sizeof(*c->c_runend));
+	if (prev->c_nfree > 0)
+		memcpy(c->c_free, prev->c_free, prev->c_nfree *
+		    sizeof(*c->c_free));
 	c->c_nfree = prev->c_nfree;
 	return c;
 }
@@ -806,7 +581,7 @@ unlist(struct catalog *c, uint32_t i)
 	if (pmap_del(&c->c_byname, ca->ca_name, strlen(ca->ca_name)) == -1 ||
 	    list_del(c, LIST_KEY, i) == -1 || list_del(c, LIST_ROOT, i) == -1)
 		return -1;
-	return order_del(c, i);
+	return catalog_order_del(c, i);
 }
 
 static int
@@ -818,7 +593,7 @@ enlist(struct catalog *c, uint32_t i)
 	    -1 || list_add(c, LIST_KEY, i, 0) == -1 ||
 	    list_add(c, LIST_ROOT, i, 0) == -1)
 		return -1;
-	return order_add(c, i);
+	return catalog_order_add(c, i);
 }
 
 /*
@@ -944,7 +719,7 @@ catalog_rebuild(const struct catalog *prev, const struct cat_change *cg,
 	pmap_free(&c->c_bytitle);
 	pmap_free(&c->c_byroot);
 	for (k = 0; k < c->c_nrun; k++)
-		run_unref(c->c_run[k]);
+		catalog_run_unref(c->c_run[k]);
 	c->c_nrun = 0;
 	if ((c->c_free = reallocarray(c->c_free, c->c_nfree + n + 1,
 	    sizeof(*c->c_free))) == NULL)
