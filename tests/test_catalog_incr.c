@@ -1,6 +1,7 @@
 /*
  * catalog_apply against a full build: random sequences of adds, edits,
- * renames, deletes and batches (some through catalog_rebuild), with
+ * renames, deletes and batches (through catalog_patch, catalog_rebuild
+ * and catalog_apply, which picks one of them), with
  * titles whose slugs collide ("Crepes", "Crêpes!", "crepes 2",
  * "Crepes-2" ...), titles that slug to nothing (their file names'
  * slugs then compete too), and related titles that come and go.  After
@@ -402,8 +403,8 @@ main(void)
 		remember(c, seen);
 		rebuild = step(cg, &n);
 		rebuilt += rebuild;
-		next = rebuild ? catalog_rebuild(c, cg, n) :
-		    catalog_apply(c, cg, n);
+		next = rebuild ? catalog_rebuild(c, cg, n) : i % 2 ?
+		    catalog_patch(c, cg, n) : catalog_apply(c, cg, n);
 		if (next == NULL) {
 			CHECK(0, "step %zu: out of memory", i);
 			break;

@@ -647,10 +647,20 @@ change_slot(struct catalog *c, const struct catalog *look,
 /*
  * The next version of prev with the n changes applied; NULL when out of
  * memory.  Past CAT_REBUILD_PERMILLE changes per 1,000 articles it is
- * catalog_rebuild.
+ * catalog_rebuild, else catalog_patch.
  */
 struct catalog *
 catalog_apply(const struct catalog *prev, const struct cat_change *cg,
+    size_t n)
+{
+	if (n * 1000 > CAT_REBUILD_PERMILLE * (prev->c_nart + 1))
+		return catalog_rebuild(prev, cg, n);
+	return catalog_patch(prev, cg, n);
+}
+
+/* catalog_apply change by change: about n log(articles). */
+struct catalog *
+catalog_patch(const struct catalog *prev, const struct cat_change *cg,
     size_t n)
 {
 	struct catalog	*c;
@@ -659,8 +669,6 @@ catalog_apply(const struct catalog *prev, const struct cat_change *cg,
 	size_t		 k, nroot = 0;
 	int		 r = 0;
 
-	if (n * 1000 > CAT_REBUILD_PERMILLE * (prev->c_nart + 1))
-		return catalog_rebuild(prev, cg, n);
 	if ((c = clone(prev)) == NULL)
 		return NULL;
 	old = calloc(n + 1, sizeof(*old));

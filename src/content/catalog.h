@@ -95,9 +95,10 @@ struct catalog {
 
 /*
  * A batch of more than this many changes per 1,000 articles is cheaper
- * to build afresh (catalog_apply then does; see BENCHMARKS.md).
+ * to build afresh (catalog_apply then calls catalog_rebuild rather than
+ * catalog_patch; bench/catalog_batch.c measures it, BENCHMARKS.md).
  */
-#define CAT_REBUILD_PERMILLE	150
+#define CAT_REBUILD_PERMILLE	500
 
 struct catalog	*catalog_new(void);
 void		 catalog_free(struct catalog *);
@@ -107,6 +108,8 @@ int		 catalog_add_meta(struct catalog *, struct meta *);
 void		 catalog_entry(struct cat_article *, struct meta *);
 int		 catalog_finish(struct catalog *);
 struct catalog	*catalog_apply(const struct catalog *,
+		    const struct cat_change *, size_t);
+struct catalog	*catalog_patch(const struct catalog *,
 		    const struct cat_change *, size_t);
 struct catalog	*catalog_rebuild(const struct catalog *,
 		    const struct cat_change *, size_t);

@@ -35,6 +35,7 @@
 #include "feed.h"
 #include "gemtext.h"
 #include "gopher_render.h"
+#include "meta.h"
 #include "nex_render.h"
 #include "page.h"
 #include "render.h"
@@ -439,12 +440,17 @@ fuzz_check_catalog(const struct catalog *c)
 			FUZZ_CHECK(strcmp(slug, catalog_art(c, j)->ca_slug) != 0,
 			    "catalog", slug, strlen(slug), "duplicate slug");
 	}
-	for (i = 0; i < c->c_nrel; i++)
-		FUZZ_CHECK(c->c_rel[i].cr_target >= -1 &&
-		    c->c_rel[i].cr_target < (int64_t)c->c_nart, "catalog",
-		    NULL, 0, "related entry %zu points outside", i);
+	for (i = 0; i < c->c_nart; i++) {
+		const struct meta *m = catalog_art(c, i)->ca_meta;
+
+		for (j = 0; j < m->m_nrel; j++)
+			FUZZ_CHECK(catalog_resolve_key(c, m->m_relkey[j],
+			    m->m_rel[j]) < (int64_t)c->c_nslot, "catalog",
+			    NULL, 0, "related entry %zu points outside", j);
+	}
 	for (i = 1; i < c->c_nart; i++) {
-		const struct cat_article *p = catalog_art(c, catalog_order(c, i - 1));
+		const struct cat_article *p =
+		    catalog_art(c, catalog_order(c, i - 1));
 		const struct cat_article *q = catalog_art(c, catalog_order(c, i));
 
 		FUZZ_CHECK(p->ca_date >= q->ca_date, "catalog order", NULL, 0,
