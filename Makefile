@@ -55,10 +55,11 @@ TEXTINDEX_OBJS = $(TEXTINDEX_SRCS:src/%.c=%)
 CONFIG_SRCS = src/proc/config.c src/proc/config_keys.c src/proc/config_dump.c
 CONFIG_OBJS = $(CONFIG_SRCS:src/%.c=%)
 # Modules by layer, each layer using only those before it.
-LIB_SRCS = src/lib/buf.c src/lib/utf8.c src/lib/strmap.c src/lib/arena.c \
-	   src/lib/log.c \
+LIB_SRCS = src/lib/buf.c src/lib/utf8.c src/lib/strmap.c src/lib/pmap.c \
+	   src/lib/arena.c src/lib/log.c \
 	   src/content/source.c src/content/article.c src/content/slug.c \
-	   src/content/meta.c src/content/catalog.c src/content/site.c \
+	   src/content/meta.c src/content/catalog.c src/content/catalog_order.c \
+	   src/content/site.c \
 	   src/content/addr.c src/content/wellknown.c \
 	   $(TEXTINDEX_SRCS) \
 	   src/render/page.c src/render/render.c src/render/gemtext.c \
@@ -82,7 +83,7 @@ TESTS	 = test_buf test_utf8 test_strmap test_source test_article \
 	   test_slug test_catalog test_gemtext test_gopher_render test_feed \
 	   test_gemini test_config test_textindex test_discover test_search \
 	   test_access test_snapshot test_page test_wellknown test_nex \
-	   test_spartan test_http test_html test_proxy
+	   test_spartan test_http test_html test_catalog_incr test_proxy
 
 OBJ	 = build/obj
 AOBJ	 = build/asan
@@ -141,8 +142,9 @@ T_test_nex	 = lib/buf lib/utf8 proto/nex
 T_test_spartan	 = $(T_test_gemini) proto/spartan
 T_test_http	 = $(T_test_gemini) proto/http
 T_test_textindex = lib/buf lib/utf8 lib/strmap $(TEXTINDEX_OBJS)
-T_CONTENT	 = lib/buf lib/utf8 lib/strmap lib/arena content/source \
+T_CONTENT	 = lib/buf lib/utf8 lib/strmap lib/pmap lib/arena content/source \
 		   content/article content/slug content/meta content/catalog \
+		   content/catalog_order \
 		   content/site content/addr content/wellknown
 T_RENDER	 = $(T_CONTENT) render/page render/render render/gemtext \
 		   render/gopher_render render/feed render/nex_render render/html \
@@ -153,6 +155,7 @@ T_test_gopher_render = $(T_RENDER)
 T_test_feed	 = $(T_RENDER)
 T_test_page	 = $(T_RENDER)
 T_test_html	 = $(T_RENDER)
+T_test_catalog_incr = $(T_RENDER)
 T_test_search	 = $(T_RENDER) $(TEXTINDEX_OBJS) render/search
 T_test_config	 = lib/buf lib/utf8 content/source content/article \
 		   content/addr $(CONFIG_OBJS)
@@ -178,7 +181,12 @@ build/tests/test_snapshot build/tests-asan/test_snapshot: \
     LDFLAGS += -Wl,--wrap=malloc,--wrap=calloc
 
 # Test clients on other TLS stacks (tests/resume.sh): GnuTLS.
-TEST_CLIENTS = build/tests/gnutls_chain
+TEST_CLIENTS = build/tests/gnutls_chain build/tests/accept_fail.so
+# accept() failing on demand (tests/exhaust.sh), preloaded into the server
+build/tests/accept_fail.so: tests/accept_fail.c | build/tests
+	$(SAY) "  CC      $<"
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -shared -fPIC \
+	    -o $@ $< -ldl
 build/tests/gnutls_chain: tests/gnutls_chain.c | build/tests
 	$(SAY) "  CC      $<"
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) \
@@ -233,12 +241,12 @@ FUZZ_TARGETS = fuzz_gemini_request fuzz_gopher_request fuzz_article \
 	   fuzz_render_catalog fuzz_config fuzz_textindex fuzz_nex_request \
 	   fuzz_spartan_request fuzz_http_request fuzz_proxy_header
 FUZZ_BASE = src/lib/buf.c src/lib/utf8.c
-FUZZ_RENDER = $(FUZZ_BASE) src/lib/strmap.c src/lib/arena.c \
+FUZZ_RENDER = $(FUZZ_BASE) src/lib/strmap.c src/lib/pmap.c src/lib/arena.c \
 	   src/content/source.c src/content/article.c src/content/slug.c \
-	   src/content/meta.c src/content/catalog.c src/content/addr.c \
-	   src/render/page.c src/render/render.c src/render/gemtext.c \
-	   src/render/gopher_render.c src/render/feed.c src/render/nex_render.c \
-	   src/render/html.c src/render/html_text.c
+	   src/content/meta.c src/content/catalog.c src/content/catalog_order.c \
+	   src/content/addr.c src/render/page.c src/render/render.c \
+	   src/render/gemtext.c src/render/gopher_render.c src/render/feed.c \
+	   src/render/nex_render.c src/render/html.c src/render/html_text.c
 FUZZ_SRCS_fuzz_gemini_request = $(FUZZ_BASE) src/content/addr.c \
 	   src/proto/gemini.c
 FUZZ_SRCS_fuzz_spartan_request = $(FUZZ_SRCS_fuzz_gemini_request) \

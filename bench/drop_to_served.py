@@ -2,15 +2,23 @@
 """drop_to_served.py - time from rename() into the capsule to the first
 20 response for the dropped article, over Gemini.
 
-    bench/drop_to_served.py [--bin ./capsuled] [--sizes 10000,100000]
-                            [--drops 20] [--dir /dev/shm/capsuled-bench]
+    bench/drop_to_served.py [--bin ./capsuled[,other]] [--sizes 10000,100000]
+                            [--drops 20] [--batch 1000]
+                            [--dir /dev/shm/capsuled-bench]
 
 For each size it makes a capsule (with ../shared/tools/gen-capsule when
-it exists, else a small generator of its own), starts capsuled on it,
-then 20 times writes an article to a temporary name outside the
-capsule, renames it in, and requests its address as fast as it can
-until the answer is 20.  It prints the median and the worst time, and
-the server's own "published in N ms" figures.
+it exists, else a small generator of its own), and for each binary
+(several, comma-separated, are measured side by side on the same
+capsules) starts capsuled on it and measures:
+  - start to first answer: from starting the process to the first 20
+    for the home page (a request sent as soon as the port is known),
+    and the serving process's resident memory then;
+  - 20 times: an article written to a temporary name outside the
+    capsule, renamed in, and its address requested as fast as it can
+    until the answer is 20 (median and worst);
+  - a batch: 1,000 new articles renamed in one after the other, the
+    time until every one of them is served;
+and the server's own "published in N ms" figures.
 """
 import argparse, os, random, re, shutil, signal, socket, ssl, statistics
 import subprocess, sys, tempfile, threading, time
@@ -40,21 +48,21 @@ def make_capsule(path, n):
 
 
 def start(binary, capsule, certs):
+    """The process, its Gemini port, its log lines (read on a thread) and
+    the monotonic time it was started."""
+    t0 = time.monotonic()
     p = subprocess.Popen([binary, "-g", "0", "-p", "0", "-d", capsule,
                           "-C", certs], stderr=subprocess.PIPE, text=True)
     port = None
-    t0 = time.time()
     for line in p.stderr:
         m = re.search(r"listening gemini 0\.0\.0\.0:(\d+)", line)
         if m:
             port = int(m.group(1))
-        if "serving" in line:
             break
-    print("  started in %.2f s" % (time.time() - t0))
     lines = []
     # keep reading: a full pipe would block the server's log writes
     threading.Thread(target=lambda: lines.extend(p.stderr), daemon=True).start()
-    return p, port, lines
+    return p, port, lines, t0
 
 
 def child_rss(pid):
@@ -84,57 +92,107 @@ def status(ctx, port, path, timeout=5):
             return head[:2]
 
 
-def run(binary, base, n, drops):
+def served(ctx, port, slug, deadline):
+    """Ask for slug until it is served (True) or the deadline passes."""
+    while time.monotonic() < deadline:
+        if status(ctx, port, "/articles/%s.gmi" % slug) == b"20":
+            return True
+    return False
+
+
+def drop(base, capsule, name, title):
+    tmp = os.path.join(base, ".drop.tmp")
+    with open(tmp, "w") as f:
+        f.write("%s\nA paragraph.\n" % title)
+    os.rename(tmp, os.path.join(capsule, name))
+
+
+def batch(ctx, port, base, capsule, n, size):
+    """Seconds until all of `size` articles renamed in at once are served."""
+    stage = os.path.join(base, ".batch")
+    shutil.rmtree(stage, ignore_errors=True)
+    os.makedirs(stage)
+    for k in range(size):
+        with open(os.path.join(stage, "zz_batch_%d.txt" % k), "w") as f:
+            f.write("Bench Batch Article %d %d\nA paragraph.\n" % (n, k))
+    t0 = time.monotonic()
+    for k in range(size):
+        os.rename(os.path.join(stage, "zz_batch_%d.txt" % k),
+                  os.path.join(capsule, "zz_batch_%d.txt" % k))
+    deadline = t0 + 60
+    ok = served(ctx, port, "bench-batch-article-%d-%d" % (n, size - 1),
+                deadline)
+    took = time.monotonic() - t0
+    # the others: asking for each takes a while, so the time counts only
+    # if one of them was not served yet (then: when the last one was)
+    for k in range(size):
+        slug = "bench-batch-article-%d-%d" % (n, k)
+        if ok and status(ctx, port, "/articles/%s.gmi" % slug) != b"20":
+            ok = served(ctx, port, slug, deadline)
+            took = time.monotonic() - t0
+    shutil.rmtree(stage, ignore_errors=True)
+    return took if ok else None
+
+
+def run(binary, base, n, drops, nbatch):
     capsule = os.path.join(base, "c%d" % n)
-    print("capsule of %d articles:" % n)
+    print("%s, capsule of %d articles:" % (binary, n))
     make_capsule(capsule, n)
     certs = tempfile.mkdtemp()
-    p, port, lines = start(binary, capsule, certs)
+    p, port, lines, t_start = start(binary, capsule, certs)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
     times = []
+    took = None
     try:
-        # the listeners are bound before the capsule is read and indexed:
-        # the first request waits in the backlog until the server is ready
-        t0 = time.monotonic()
-        status(ctx, port, "/", timeout=120)
-        print("  first answer %.2f s after the listening lines; serving "
-              "process RSS %.0f MB" % (time.monotonic() - t0,
-                                       child_rss(p.pid) / 1e6))
+        # the listeners are bound before the capsule is read: the first
+        # request waits in the backlog until a snapshot is served
+        status(ctx, port, "/", timeout=300)
+        print("  start to first answer %.2f s; serving process RSS %.0f MB"
+              % (time.monotonic() - t_start, child_rss(p.pid) / 1e6))
+        # drops are timed once the text index is built (a capsule served
+        # before its index builds it next, on the thread that publishes)
+        while not any("text index of" in x for x in lines):
+            time.sleep(0.05)
+        print("  text index built %.2f s after start; RSS %.0f MB"
+              % (time.monotonic() - t_start, child_rss(p.pid) / 1e6))
         for k in range(drops):
-            slug = "bench-drop-article-%d-%d" % (n, k)
-            tmp = os.path.join(base, ".drop.tmp")
-            with open(tmp, "w") as f:
-                f.write("Bench Drop Article %d %d\nA paragraph.\n" % (n, k))
             t0 = time.monotonic()
-            os.rename(tmp, os.path.join(capsule, "zz_drop_%d.txt" % k))
-            deadline = t0 + 10
-            while time.monotonic() < deadline:
-                if status(ctx, port, "/articles/%s.gmi" % slug) == b"20":
-                    break
+            drop(base, capsule, "zz_drop_%d.txt" % k,
+                 "Bench Drop Article %d %d" % (n, k))
+            served(ctx, port, "bench-drop-article-%d-%d" % (n, k), t0 + 10)
             times.append(time.monotonic() - t0)
+        if nbatch > 0:
+            took = batch(ctx, port, base, capsule, n, nbatch)
+        rss = child_rss(p.pid)
     finally:
         p.send_signal(signal.SIGTERM)
         p.wait(timeout=60)
         time.sleep(0.2)
         err = "".join(lines)
-        for k in range(drops):
-            try:
-                os.unlink(os.path.join(capsule, "zz_drop_%d.txt" % k))
-            except OSError:
-                pass
+        for name in os.listdir(capsule):
+            if name.startswith(("zz_drop_", "zz_batch_")):
+                os.unlink(os.path.join(capsule, name))
         shutil.rmtree(certs, ignore_errors=True)
     pub = [int(x) for x in re.findall(r"published in (\d+) ms", err)]
     idx = [int(x) for x in re.findall(r"text index (\d+) ms", err)]
     print("  drop-to-served over %d drops: median %.0f ms, worst %.0f ms"
           % (drops, statistics.median(times) * 1000, max(times) * 1000))
+    if nbatch > 0:
+        print("  batch of %d new articles: %s; RSS after %.0f MB"
+              % (nbatch, "all served in %.0f ms" % (took * 1000)
+                 if took is not None else "NOT all served within 60 s",
+                 rss / 1e6))
     if pub:
         print("  server: snapshot built in median %d ms, worst %d ms"
-              % (statistics.median(pub), max(pub)))
+              % (statistics.median(pub[:drops]), max(pub[:drops])))
+        if len(pub) > drops:
+            print("  server: the batch's snapshots took %s ms"
+                  % ", ".join(str(x) for x in pub[drops:]))
     if idx:
         print("  server: of which the text index, median %d ms, worst %d ms"
-              % (statistics.median(idx), max(idx)))
+              % (statistics.median(idx[:drops]), max(idx[:drops])))
 
 
 def main():
@@ -142,11 +200,13 @@ def main():
     ap.add_argument("--bin", default="./capsuled")
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--drops", type=int, default=20)
+    ap.add_argument("--batch", type=int, default=1000)
     ap.add_argument("--dir", default="/dev/shm/capsuled-bench")
     a = ap.parse_args()
     os.makedirs(a.dir, exist_ok=True)
     for n in [int(x) for x in a.sizes.split(",")]:
-        run(a.bin, a.dir, n, a.drops)
+        for binary in a.bin.split(","):
+            run(binary, a.dir, n, a.drops, a.batch)
 
 
 if __name__ == "__main__":

@@ -111,9 +111,54 @@ compare_one() {
     fi
 }
 
-# run_capsule DIR LABEL_PREFIX
+# batch_ok DIR REFDIR FILE...: one capsuled run converts every FILE of
+# DIR (-d DIR: one catalog, as the server has it) exactly as the
+# reference does: each output byte for byte, nothing for a file the
+# reference skips, exit status 1 when it skips one (else 0), no
+# sanitizer report.  A separator article from outside DIR stands
+# before, between and after the files, so that each file's output is
+# known exactly: a process per file cost most of this test's time (a
+# sanitizer build's start, and the capsule read again for each file).
+SEP=$TMP/separator/separator.txt
+mkdir -p "${SEP%/*}"
+batch_rc=
+batch_want=
+printf 'Differential Separator 5f0c2a9e\n\nNot an article of any capsule.\n' \
+    > "$SEP"
+batch_ok() {
+    local cap=$1 refdir=$2 n=$(($# - 2)) base
+    shift 2
+    "$BIN" convert -d "$cap" "$SEP" > "$TMP/sep.out" 2> "$TMP/sep.err" ||
+        return 1
+    # what the reference says, with the separator's output around
+    cp "$TMP/sep.out" "$TMP/batch.want"
+    batch_want=0
+    while [ "$n" -gt 0 ]; do
+        base=${1##*/}
+        base=$refdir/${base%.txt}
+        if [ -f "$base.skip" ]; then
+            batch_want=1
+            cat "$TMP/sep.out"
+        else
+            cat "$base.gmi" "$TMP/sep.out"
+        fi >> "$TMP/batch.want"
+        set -- "$@" "$SEP" "$1"
+        shift
+        n=$((n - 1))
+    done
+    "$BIN" convert -d "$cap" "$@" "$SEP" > "$TMP/batch.got" 2> "$TMP/batch.err"
+    batch_rc=$?
+    [ "$batch_rc" -eq "$batch_want" ] &&
+        ! grep -q -e 'Sanitizer' -e 'runtime error:' "$TMP/batch.err" &&
+        cmp -s "$TMP/batch.want" "$TMP/batch.got"
+}
+
+# run_capsule DIR LABEL_PREFIX: each article of DIR against the
+# reference, one check each.  When the one run of batch_ok is not
+# right, each file is converted alone (compare_one) to say which and
+# why; if each is right alone, the batch run itself is a failure.
 run_capsule() {
-    local cap=$1 prefix=$2 refdir f base
+    local cap=$1 prefix=$2 refdir f base fail0
     refdir=$TMP/ref/$prefix
     mkdir -p "$refdir"
     if ! python3 "$REF" batch "$cap" "$refdir"; then
@@ -121,8 +166,17 @@ run_capsule() {
         echo "FAIL $prefix: reference crashed"
         return
     fi
+    set --
     for f in "$cap"/*.txt; do
         [ -f "$f" ] && [ ! -L "$f" ] || continue
+        set -- "$@" "$f"
+    done
+    if batch_ok "$cap" "$refdir" "$@"; then
+        pass=$((pass + $#))
+        return
+    fi
+    fail0=$fail
+    for f; do
         base=${f##*/}
         base=${base%.txt}
         if [ -f "$refdir/$base.skip" ]; then
@@ -131,6 +185,14 @@ run_capsule() {
             compare_one "$prefix/${f##*/}" "$f" "$refdir/$base.gmi" "" "$cap"
         fi
     done
+    if [ "$fail" -eq "$fail0" ]; then
+        fail=$((fail + 1))
+        echo "=== FAIL $prefix: each file alone is right, but not one run" \
+            "converting them all: exit $batch_rc (want $batch_want)"
+        sed 's/^/stderr: /' "$TMP/batch.err" | cut -c1-300 | head -n 5
+        diff -u --label "expected (reference)" --label "got (capsuled)" \
+            "$TMP/batch.want" "$TMP/batch.got" | cut -c1-400 | head -n 40
+    fi
 }
 
 big=

@@ -44,14 +44,19 @@ for got in "$OUT"/*; do
 	[ -e "$EXP/$(basename "$got")" ] ||
 	    fail "golden $(basename "$got")" "no expected file (run --update)"
 done
+clean_texts "$T_TMP/clean.lf" lf "$OUT"/*.gmi
+clean_texts "$T_TMP/clean.crlf" crlf "$OUT"/*.gopher.txt "$OUT"/*.strict.txt
+clean_texts "$T_TMP/clean.menu" menu "$OUT"/*.gophermap
 for got in "$OUT"/*.gmi; do
-	run_test "clean text $(basename "$got")" clean_text "$got"
+	run_test "clean text $(basename "$got")" clean_ok "$T_TMP/clean.lf" "$got"
 done
 for got in "$OUT"/*.gopher.txt "$OUT"/*.strict.txt; do
-	run_test "clean text $(basename "$got")" clean_text "$got" crlf
+	run_test "clean text $(basename "$got")" clean_ok "$T_TMP/clean.crlf" \
+	    "$got"
 done
 for got in "$OUT"/*.gophermap; do
-	run_test "clean menu $(basename "$got")" clean_text "$got" menu
+	run_test "clean menu $(basename "$got")" clean_ok "$T_TMP/clean.menu" \
+	    "$got"
 done
 if command -v xmllint > /dev/null; then
 	run_test "atom.xml is well-formed XML" xmllint --noout "$OUT/atom.xml"

@@ -47,7 +47,7 @@ from harness import SERVERS, T, Server, client_ctx, more_fds  # noqa: E402
 
 HOST = "127.0.0.1"
 ALT = "127.0.0.2"           # the well-behaved client: its own address
-DEADLINE = 3                # the server's -T
+DEADLINE = 2                # the server's -T
 IO_TIMEOUT = 10             # every socket, unless a check says less
 START_TIMEOUT = 20          # until the listening lines on stderr
 STOP_TIMEOUT = 40           # SIGTERM to exit

@@ -4,6 +4,9 @@
 #	check_diff "name" want got    passes when the files are identical,
 #	                              else shows `diff -u want got`
 #	skip "name" "reason"          counts a check not run, and says why
+#	clean_text file [mode]        exits 0 when the file is clean text
+#	clean_texts res mode file...  clean_text of many files at once,
+#	clean_ok res file             then whether one of them is clean
 #	finish                        prints "N passed, N failed" (with
 #	                              ", N skipped" when some were), exits 1
 #	                              if anything failed
@@ -49,21 +52,57 @@ check_diff() {
 
 # The file is valid UTF-8 and holds no control character but LF, with
 # $2 = "crlf": CR too, "menu": CR and TAB (the Gopher field separator).
+# Prints why when it is not.
 clean_text() {
-	python3 - "$1" "${2:-lf}" <<'PY'
+	clean_texts "$T_TMP/clean_text.out" "${2:-lf}" "$1" &&
+	    clean_ok "$T_TMP/clean_text.out" "$1"
+}
+
+# clean_texts RESULTS MODE FILE...: clean_text of every FILE with one
+# python start (a start costs more than the check): RESULTS gets a line
+# per FILE, "ok" or why it is not clean, a TAB and the file's name.
+# clean_ok RESULTS FILE then says whether it is clean, and prints why
+# when it is not (or was not checked).  Name files without a newline.
+clean_texts() {
+	_res=$1
+	_mode=$2
+	shift 2
+	python3 - "$_mode" "$@" > "$_res" <<'PY'
 import sys
-data = open(sys.argv[1], "rb").read()
-allowed = {"lf": {10}, "crlf": {10, 13}, "menu": {9, 10, 13}}[sys.argv[2]]
-try:
-    text = data.decode("utf-8")
-except UnicodeDecodeError as e:
-    print("not UTF-8:", e); sys.exit(1)
-for ch in text:
-    o = ord(ch)
-    if (o < 32 and o not in allowed) or 0x7f <= o <= 0x9f or \
-       0x202a <= o <= 0x202e or 0x2066 <= o <= 0x2069:
-        print("control character U+%04X" % o); sys.exit(1)
+allowed = {"lf": {10}, "crlf": {10, 13}, "menu": {9, 10, 13}}[sys.argv[1]]
+
+def why(path):
+    try:
+        data = open(path, "rb").read()
+    except OSError as e:
+        return "cannot read: %s" % e
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return "not UTF-8: %s" % e
+    for ch in text:
+        o = ord(ch)
+        if (o < 32 and o not in allowed) or 0x7f <= o <= 0x9f or \
+           0x202a <= o <= 0x202e or 0x2066 <= o <= 0x2069:
+            return "control character U+%04X" % o
+    return "ok"
+
+for path in sys.argv[2:]:
+    print("%s\t%s" % (why(path), path))
 PY
+}
+
+clean_ok() {
+	_why=$(F=$2 awk '{
+		i = index($0, "\t")
+		if (substr($0, i + 1) == ENVIRON["F"]) {
+			print substr($0, 1, i - 1)
+			exit
+		}
+	}' "$1")
+	[ "$_why" = ok ] && return 0
+	echo "${_why:-not checked}: $2"
+	return 1
 }
 
 finish() {
@@ -77,3 +116,5 @@ finish() {
 
 T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/capsuled-test.XXXXXX")
 trap 'rm -rf "$T_TMP"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM

@@ -58,21 +58,41 @@ sed "s|^$D/|CAPS/|" "$T_TMP/check.out" > "$T_TMP/got"
 check_diff "check lists each bad file once, with its reason" "$T_TMP/want" \
     "$T_TMP/got"
 
-# Every article that check accepted converts to clean text in every form.
-for f in good.txt "name with spaces é.txt" invalid-utf8.txt huge-line.txt \
-    "$(printf 'esc\033[2Jname.txt')" "$(printf 'new\nline.txt')"; do
-	for fmt in "" --gopher --gopher-text; do
-		mode=lf
-		[ "$fmt" = --gopher ] && mode=menu
-		[ "$fmt" = --gopher-text ] && mode=crlf
-		if run_bounded "$BIN" convert $fmt "$D/$f" > "$T_TMP/conv" &&
-		    clean_text "$T_TMP/conv" $mode > /dev/null; then
-			pass "convert $fmt $f"
-		else
-			fail "convert $fmt $f"
-		fi
+# Every article that check accepted converts to clean text in every form
+# (all converted first, then checked with one python start per form).
+accepted() {
+	for f in good.txt "name with spaces é.txt" invalid-utf8.txt \
+	    huge-line.txt "$(printf 'esc\033[2Jname.txt')" \
+	    "$(printf 'new\nline.txt')"; do
+		for fmt in "" --gopher --gopher-text; do
+			n=$((n + 1))
+			mode=lf
+			[ "$fmt" = --gopher ] && mode=menu
+			[ "$fmt" = --gopher-text ] && mode=crlf
+			"$@"
+		done
 	done
+}
+convert_one() {
+	run_bounded "$BIN" convert $fmt "$D/$f" > "$T_TMP/conv.$mode.$n"
+	echo $? > "$T_TMP/conv.$n.status"
+}
+check_one() {
+	if [ "$(cat "$T_TMP/conv.$n.status")" -eq 0 ] &&
+	    clean_ok "$T_TMP/clean.$mode" "$T_TMP/conv.$mode.$n" > /dev/null
+	then
+		pass "convert $fmt $f"
+	else
+		fail "convert $fmt $f"
+	fi
+}
+n=0
+accepted convert_one
+for mode in lf menu crlf; do
+	clean_texts "$T_TMP/clean.$mode" $mode "$T_TMP"/conv.$mode.*
 done
+n=0
+accepted check_one
 "$BIN" convert "$D/good.txt" > "$T_TMP/good"
 run_test "related link to a file with spaces in its name" grep -qx \
     '=> /articles/bad-names-are-fine.gmi Bad Names Are Fine' "$T_TMP/good"
@@ -82,10 +102,15 @@ run_test "invalid UTF-8 is read as Latin-1" grep -q \
 
 # Skipped files: convert says why on stderr, prints nothing, exits 1.
 for f in empty.txt random.txt too-large.txt link.txt fifo.txt; do
-	run_bounded "$BIN" convert "$D/$f" > "$T_TMP/out" 2> "$T_TMP/err"
-	status=$?
-	if [ $status -eq 1 ] && [ ! -s "$T_TMP/out" ] &&
-	    grep -q "skipped" "$T_TMP/err" && clean_text "$T_TMP/err"; then
+	run_bounded "$BIN" convert "$D/$f" > "$T_TMP/out.$f" 2> "$T_TMP/err.$f"
+	echo $? > "$T_TMP/status.$f"
+done
+clean_texts "$T_TMP/clean.err" lf "$T_TMP"/err.*
+for f in empty.txt random.txt too-large.txt link.txt fifo.txt; do
+	status=$(cat "$T_TMP/status.$f")
+	if [ "$status" -eq 1 ] && [ ! -s "$T_TMP/out.$f" ] &&
+	    grep -q "skipped" "$T_TMP/err.$f" &&
+	    clean_ok "$T_TMP/clean.err" "$T_TMP/err.$f"; then
 		pass "convert refuses $f"
 	else
 		fail "convert refuses $f" "status $status"

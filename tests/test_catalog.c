@@ -1,6 +1,7 @@
 #include <stdlib.h>
 
 #include "article.h"
+#include "meta.h"
 #include "catalog.h"
 #include "test.h"
 
@@ -31,7 +32,7 @@ slug_of(const struct catalog *c, const char *name)
 {
 	int64_t	 i = catalog_find_name(c, name);
 
-	return i >= 0 ? c->c_art[i].ca_slug : NULL;
+	return i >= 0 ? catalog_art(c, (size_t)i)->ca_slug : NULL;
 }
 
 /*
@@ -129,7 +130,7 @@ test_expansion(void)
 	CHECK_STR(slug_of(c, "щ.txt"), "shchshchshch-shch");
 	CHECK_STR(slug_of(c, "ъ.txt"), "a-43c0b542");
 	i = catalog_find_name(c, "щ.txt");
-	CHECK(i >= 0 && c->c_rel[c->c_art[i].ca_rel].cr_target == i,
+	CHECK(i >= 0 && catalog_resolve(c, "щщщ щ") == i,
 	    "entry in small letters resolves to its own article");
 	catalog_free(c);
 }
@@ -139,6 +140,7 @@ main(void)
 {
 	struct catalog	*c;
 	char		 longtitle[300], name[64];
+	const struct meta *m;
 	int64_t		 i;
 	size_t		 k;
 
@@ -161,7 +163,7 @@ main(void)
 	CHECK(catalog_finish(c) == 0, "finish");
 
 	CHECK(c->c_nart == 9, "9 articles");
-	CHECK_STR(c->c_art[0].ca_name, "a.txt");
+	CHECK_STR(catalog_art(c, 0)->ca_name, "a.txt");
 	CHECK_STR(slug_of(c, "a.txt"), "crepes");
 	CHECK_STR(slug_of(c, "b.txt"), "crepes-2");
 	CHECK_STR(slug_of(c, "c.txt"), "crepes-3");
@@ -174,12 +176,12 @@ main(void)
 
 	/* resolution: full slug, first in file-name order */
 	i = catalog_resolve(c, "Crêpes");
-	CHECK(i >= 0 && strcmp(c->c_art[i].ca_name, "a.txt") == 0, "crepes");
+	CHECK(i >= 0 && strcmp(catalog_art(c, (size_t)i)->ca_name, "a.txt") == 0, "crepes");
 	i = catalog_resolve(c, "crepes 2");
-	CHECK(i >= 0 && strcmp(c->c_art[i].ca_name, "d.txt") == 0,
+	CHECK(i >= 0 && strcmp(catalog_art(c, (size_t)i)->ca_name, "d.txt") == 0,
 	    "title slug, not the suffixed address");
 	i = catalog_resolve(c, "\u5473\u564c");
-	CHECK(i >= 0 && strcmp(c->c_art[i].ca_name, "e.txt") == 0,
+	CHECK(i >= 0 && strcmp(catalog_art(c, (size_t)i)->ca_name, "e.txt") == 0,
 	    "empty slug: exact title, first file");
 	CHECK(catalog_resolve(c, "\u5473") == -1, "empty slug, other title");
 	CHECK(catalog_resolve(c, "x") == -1, "no match");
@@ -188,27 +190,28 @@ main(void)
 	CHECK(catalog_resolve(c, longtitle) == -1,
 	    "a difference after character 100 matters");
 
-	/* related entries resolved at finish */
+	/* related entries, as their metas hold them */
 	i = catalog_find_name(c, "f.txt");
-	CHECK(i >= 0 && c->c_art[i].ca_nrel == 3, "3 entries");
-	if (i >= 0) {
-		k = c->c_art[i].ca_rel;
-		CHECK(c->c_rel[k].cr_target == catalog_find_name(c, "a.txt"),
-		    "entry 1");
-		CHECK(c->c_rel[k + 1].cr_target == catalog_find_name(c, "e.txt"),
-		    "entry 2");
-		CHECK(c->c_rel[k + 2].cr_target == -1, "entry 3 missing");
-		CHECK(c->c_art[i].ca_date == 1698883200, "front-matter date");
+	m = i >= 0 ? catalog_art(c, (size_t)i)->ca_meta : NULL;
+	CHECK(m != NULL && m->m_nrel == 3, "3 entries");
+	if (m != NULL && m->m_nrel == 3) {
+		CHECK(catalog_resolve_key(c, m->m_relkey[0], m->m_rel[0]) ==
+		    catalog_find_name(c, "a.txt"), "entry 1");
+		CHECK(catalog_resolve_key(c, m->m_relkey[1], m->m_rel[1]) ==
+		    catalog_find_name(c, "e.txt"), "entry 2");
+		CHECK(catalog_resolve_key(c, m->m_relkey[2], m->m_rel[2]) ==
+		    -1, "entry 3 missing");
+		CHECK(m->m_date == 1698883200, "front-matter date");
 	}
 
 	/* order: newest first, then title, then name */
-	CHECK_STR(c->c_art[c->c_order[0]].ca_name, "f.txt");
-	CHECK_STR(c->c_art[c->c_order[1]].ca_name, "c.txt");
-	CHECK_STR(c->c_art[c->c_order[2]].ca_name, "d.txt");
-	CHECK_STR(c->c_art[c->c_order[3]].ca_name, "b.txt");
-	CHECK_STR(c->c_art[c->c_order[4]].ca_name, "a.txt");
-	CHECK_STR(c->c_art[c->c_order[5]].ca_name, "e.txt");
-	CHECK_STR(c->c_art[c->c_order[6]].ca_name, "\u5473.txt");
+	CHECK_STR(catalog_art(c, catalog_order(c, 0))->ca_name, "f.txt");
+	CHECK_STR(catalog_art(c, catalog_order(c, 1))->ca_name, "c.txt");
+	CHECK_STR(catalog_art(c, catalog_order(c, 2))->ca_name, "d.txt");
+	CHECK_STR(catalog_art(c, catalog_order(c, 3))->ca_name, "b.txt");
+	CHECK_STR(catalog_art(c, catalog_order(c, 4))->ca_name, "a.txt");
+	CHECK_STR(catalog_art(c, catalog_order(c, 5))->ca_name, "e.txt");
+	CHECK_STR(catalog_art(c, catalog_order(c, 6))->ca_name, "\u5473.txt");
 	CHECK(catalog_find_slug(c, "crepes-3", 8) ==
 	    catalog_find_name(c, "c.txt"), "find by slug");
 	catalog_free(c);

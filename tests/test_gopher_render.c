@@ -49,10 +49,10 @@ render(const char *src, int menu, int strict)
 		catalog_finish(c);
 		i = catalog_find_name(c, "t.txt");
 		if (menu)
-			gopher_menu_article(&b, &a, c, &c->c_art[i], &s,
+			gopher_menu_article(&b, &a, c, catalog_art(c, i), &s,
 			    NULL, 0);
 		else
-			gopher_text_article(&b, &a, c, &c->c_art[i], &s);
+			gopher_text_article(&b, &a, c, catalog_art(c, i), &s);
 		article_free(&a);
 	}
 	catalog_free(c);

@@ -112,8 +112,8 @@ article_html(const char *src)
 	catalog_finish(c);
 	buf_init(&b);
 	page_init(&p);
-	if (render_built(&b, &p, page_article(&p, &a, c, &c->c_art[0], NULL, 0),
-	    RENDER_HTML, &site) == 0)
+	if (render_built(&b, &p, page_article(&p, &a, c, catalog_art(c, 0),
+	    NULL, 0), RENDER_HTML, &site) == 0)
 		out = buf_steal(&b);
 	buf_free(&b);
 	article_free(&a);

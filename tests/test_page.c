@@ -143,7 +143,7 @@ check_article(const struct catalog *c)
 
 	CHECK(article_load(&a, src, strlen(src), &errstr) == 0, "load");
 	page_init(&p);
-	CHECK(page_article(&p, &a, c, &c->c_art[self], sim, 1) == 0, "built");
+	CHECK(page_article(&p, &a, c, catalog_art(c, self), sim, 1) == 0, "built");
 	CHECK(p.pg_n > 4 && p.pg_block[0].pb_type == PAGE_TITLE &&
 	    p.pg_block[1].pb_type == PAGE_LINE &&
 	    p.pg_block[1].pb_media == (PAGE_IN(PAGE_MENU) |
@@ -478,7 +478,7 @@ check_entry(void)
 	catalog_entry(&ca, m);
 	CHECK_STR(ca.ca_lang, "fr");
 	CHECK_STR(ca.ca_slug, "crepes");
-	CHECK(ca.ca_date == 86400 && ca.ca_nrel == 0, "date, no c_rel");
+	CHECK(ca.ca_date == 86400 && ca.ca_own == NULL, "date, own slug");
 	meta_unref(m);
 	article_free(&a);
 }

@@ -106,7 +106,7 @@ check_scan(void)
 		return NULL;
 	}
 	CHECK(c->c_nart == 1, "articles: %zu", c->c_nart);
-	CHECK(c->c_nart < 1 || strcmp(c->c_art[0].ca_name, "001.txt") == 0,
+	CHECK(c->c_nart < 1 || strcmp(catalog_art(c, 0)->ca_name, "001.txt") == 0,
 	    "the article is 001.txt");
 	CHECK(catalog_find_name(c, "robots.txt") < 0, "robots.txt in catalog");
 	/* a note for each regular file, none for the directory */

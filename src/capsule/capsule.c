@@ -281,7 +281,8 @@ capsule_unresolved(struct diags *d, const char *dir, const struct catalog *c,
     const char *only)
 {
 	const struct cat_article *ca;
-	size_t			 i, k, from = 0, to = c->c_nart;
+	const struct meta	*m;
+	size_t			 i, k, from = 0, to = c->c_nslot;
 	int64_t			 one;
 
 	if (only != NULL) {
@@ -291,13 +292,14 @@ capsule_unresolved(struct diags *d, const char *dir, const struct catalog *c,
 		to = from + 1;
 	}
 	for (i = from; i < to; i++) {
-		ca = &c->c_art[i];
-		for (k = ca->ca_rel; k < ca->ca_rel + ca->ca_nrel; k++)
-			if (c->c_rel[k].cr_target < 0)
+		if ((m = (ca = catalog_art(c, i))->ca_meta) == NULL)
+			continue;
+		for (k = 0; k < m->m_nrel; k++)
+			if (catalog_resolve_key(c, m->m_relkey[k],
+			    m->m_rel[k]) < 0)
 				diags_add(d, dir, ca->ca_name, DIAG_WARNING,
 				    "related article \"%s\" not found "
-				    "(shown as plain text)",
-				    c->c_rel[k].cr_title);
+				    "(shown as plain text)", m->m_rel[k]);
 	}
 }
 

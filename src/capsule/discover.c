@@ -25,27 +25,43 @@ struct doc_text {
 	const char		*dt_para[];	/* then the strings */
 };
 
-/* A full index and the articles it was built from, in its order. */
+/*
+ * A full index and the articles it was built from, in its order: by
+ * catalog slot, which means the same in every catalog of its epoch
+ * (catalog.h).
+ */
 struct base {
 	_Atomic int	  b_refs;
 	struct textindex *b_ti;
 	struct doc_text	**b_text;	/* by document; NULL: not kept */
 	size_t		  b_textsize;	/* bytes of b_text's texts */
 	struct meta	**b_meta;	/* references, by document */
-	uint32_t	 *b_slot;	/* open addressing by meta: doc + 1 */
-	size_t		  b_mask;	/* slots - 1 */
+	uint32_t	 *b_doc2slot;	/* document -> catalog slot */
+	uint32_t	 *b_slot2doc;	/* catalog slot -> document or NONE */
+	size_t		  b_nslot;
+	uint64_t	  b_epoch;	/* the catalogs' it serves */
 	size_t		  b_n;
 };
 
+/*
+ * The index of one catalog: its base less the documents gone or changed
+ * since, plus a delta of the articles added or changed since.  Those
+ * are the "dirty" slots, carried from one version to the next with the
+ * catalog's changes (c_changed): so a version costs the changes since
+ * the base, not the capsule.
+ */
 struct discover {
 	struct base	 *d_base;	/* a reference */
 	struct textindex *d_delta;	/* or NULL */
 	struct doc_text	**d_text;	/* by delta document, as b_text */
 	size_t		  d_textsize;
 	uint8_t		 *d_gone;	/* bit per base document */
-	uint32_t	 *d_art2doc;	/* catalog index -> view document */
-	uint32_t	 *d_doc2art;	/* view document -> catalog index */
-	size_t		  d_nart;
+	uint32_t	 *d_dirty;	/* slots changed since the base, sorted */
+	size_t		  d_ndirty;
+	uint32_t	 *d_dslot;	/* delta document -> slot */
+	uint32_t	 *d_dkey;	/* the delta's slots, sorted */
+	uint32_t	 *d_ddoc;	/* and their documents */
+	size_t		  d_nslot;	/* the catalog's */
 	size_t		  d_ndelta;
 	size_t		  d_ngone;
 	int		  d_fresh;	/* it built d_base */
@@ -55,7 +71,7 @@ struct discover {
 struct reader {
 	int			 r_dirfd;
 	const struct catalog	*r_cat;
-	const uint32_t		*r_art;	/* document -> catalog index */
+	const uint32_t		*r_art;	/* document -> catalog slot */
 	struct doc_text		**r_text; /* document -> its text, kept */
 	_Atomic size_t		 r_textsize; /* bytes in r_text */
 };
@@ -113,7 +129,7 @@ static int
 reader_load(void *arg, size_t i, struct textindex_doc *doc, void **h)
 {
 	struct reader	*r = arg;
-	const struct cat_article *ca = &r->r_cat->c_art[r->r_art[i]];
+	const struct cat_article *ca = catalog_art(r->r_cat, r->r_art[i]);
 	const struct meta *m = ca->ca_meta;
 	struct article	*a;
 	struct stat	 st;
@@ -184,42 +200,26 @@ base_unref(struct base *b)
 	for (i = 0; i < b->b_n; i++)
 		meta_unref(b->b_meta[i]);
 	free(b->b_meta);
-	free(b->b_slot);
+	free(b->b_doc2slot);
+	free(b->b_slot2doc);
 	free(b);
 }
 
-static size_t
-ptr_hash(const struct meta *m)
-{
-	uint64_t x = (uint64_t)(uintptr_t)m;
-
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	return (size_t)x;
-}
-
-/* The base's document of meta m, NONE if it has none. */
+/* The base's document of slot i, NONE if it has none. */
 static uint32_t
-base_find(const struct base *b, const struct meta *m)
+base_doc(const struct base *b, size_t i)
 {
-	size_t	 i;
-
-	for (i = ptr_hash(m) & b->b_mask; b->b_slot[i] != 0;
-	    i = (i + 1) & b->b_mask)
-		if (b->b_meta[b->b_slot[i] - 1] == m)
-			return b->b_slot[i] - 1;
-	return NONE;
+	return i < b->b_nslot ? b->b_slot2doc[i] : NONE;
 }
 
-/* Catalog indexes in address slug order: the documents' order. */
+/* Catalog slots in address slug order: the documents' order. */
 static int
 cmp_slug(const void *a, const void *b, void *arg)
 {
 	const struct catalog *c = arg;
 
-	return strcmp(c->c_art[*(const uint32_t *)a].ca_slug,
-	    c->c_art[*(const uint32_t *)b].ca_slug);
+	return strcmp(catalog_art(c, *(const uint32_t *)a)->ca_slug,
+	    catalog_art(c, *(const uint32_t *)b)->ca_slug);
 }
 
 static void
@@ -228,30 +228,31 @@ sort_by_slug(const struct catalog *c, uint32_t *art, size_t n)
 	qsort_r(art, n, sizeof(*art), cmp_slug, (void *)(uintptr_t)c);
 }
 
-/* Every article of c, in slug order. */
-static void
+/* Every article of c, in slug order; how many. */
+static size_t
 all_by_slug(const struct catalog *c, uint32_t *art)
 {
-	size_t	 i;
+	size_t	 i, n = 0;
 
-	for (i = 0; i < c->c_nart; i++)
-		art[i] = (uint32_t)i;
-	sort_by_slug(c, art, c->c_nart);
+	for (i = 0; i < c->c_nslot; i++)
+		if (catalog_art(c, i)->ca_meta != NULL)
+			art[n++] = (uint32_t)i;
+	sort_by_slug(c, art, n);
+	return n;
 }
 
-/* A base of every article of c; art is taken over. */
+/* A base of the n articles art[] of c (taken over). */
 static struct base *
-base_new(const struct catalog *c, int dirfd, uint32_t *art,
+base_new(const struct catalog *c, int dirfd, uint32_t *art, size_t n,
     const char **errstr)
 {
 	struct base	*b;
-	size_t		 i, j, n = c->c_nart, nslot = 16;
+	size_t		 i;
 
-	while (nslot < 2 * n)
-		nslot *= 2;
 	if ((b = calloc(1, sizeof(*b))) == NULL ||
 	    (b->b_meta = calloc(n + 1, sizeof(*b->b_meta))) == NULL ||
-	    (b->b_slot = calloc(nslot, sizeof(*b->b_slot))) == NULL) {
+	    (b->b_slot2doc = calloc(c->c_nslot + 1, sizeof(uint32_t))) ==
+	    NULL) {
 		*errstr = "out of memory";
 		free(art);
 		if (b != NULL)
@@ -260,23 +261,21 @@ base_new(const struct catalog *c, int dirfd, uint32_t *art,
 		return NULL;
 	}
 	atomic_init(&b->b_refs, 1);
-	b->b_mask = nslot - 1;
+	b->b_doc2slot = art;
+	b->b_nslot = c->c_nslot;
+	b->b_epoch = c->c_epoch;
+	memset(b->b_slot2doc, 0xff, c->c_nslot * sizeof(uint32_t));
 	if ((b->b_ti = build(c, dirfd, art, n, NULL, &b->b_text,
 	    &b->b_textsize, errstr)) == NULL) {
-		free(art);
 		base_unref(b);
 		return NULL;
 	}
 	for (i = 0; i < n; i++) {
-		b->b_meta[i] = c->c_art[art[i]].ca_meta;
+		b->b_meta[i] = catalog_art(c, art[i])->ca_meta;
 		meta_ref(b->b_meta[i]);
-		for (j = ptr_hash(b->b_meta[i]) & b->b_mask; b->b_slot[j] != 0;
-		    j = (j + 1) & b->b_mask)
-			continue;
-		b->b_slot[j] = (uint32_t)i + 1;
+		b->b_slot2doc[art[i]] = (uint32_t)i;
 	}
 	b->b_n = n;
-	free(art);
 	return b;
 }
 
@@ -289,46 +288,116 @@ discover_free(struct discover *d)
 	textindex_free(d->d_delta);
 	texts_free(d->d_text, d->d_ndelta);
 	free(d->d_gone);
-	free(d->d_art2doc);
-	free(d->d_doc2art);
+	free(d->d_dirty);
+	free(d->d_dslot);
+	free(d->d_dkey);
+	free(d->d_ddoc);
 	free(d);
 }
 
-/* The view documents of the catalog's articles, and back. */
 static int
-map(struct discover *d, const struct catalog *c, const uint32_t *delta)
+cmp_u32(const void *a, const void *b)
 {
-	size_t	 nb = d->d_base->b_n, i;
-	uint32_t doc;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
-	if ((d->d_art2doc = calloc(c->c_nart + 1, sizeof(uint32_t))) ==
-	    NULL || (d->d_doc2art = calloc(nb + d->d_ndelta + 1,
-	    sizeof(uint32_t))) == NULL || (d->d_gone = calloc(nb / 8 + 1,
-	    1)) == NULL)
+	return x < y ? -1 : x > y;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The slots changed since prev's base: prev's and c's changes, sorted,
+ * each once, into d.
+ */
+static int
+dirty(struct discover *d, const struct discover *prev,
+    const struct catalog *c)
+{
+	size_t	 i, n = prev->d_ndirty + c->c_nchanged, o = 0;
+
+	if ((d->d_dirty = calloc(n + 1, sizeof(uint32_t))) == NULL)
 		return -1;
-	memset(d->d_doc2art, 0xff, (nb + d->d_ndelta) * sizeof(uint32_t));
-	for (i = 0; i < c->c_nart; i++)
-		if ((doc = base_find(d->d_base, c->c_art[i].ca_meta)) !=
-		    NONE) {
-			d->d_art2doc[i] = doc;
-			d->d_doc2art[doc] = (uint32_t)i;
-		}
-	for (i = 0; i < d->d_ndelta; i++) {
-		d->d_art2doc[delta[i]] = (uint32_t)(nb + i);
-		d->d_doc2art[nb + i] = delta[i];
-	}
-	for (i = 0; i < nb; i++)
-		if (d->d_doc2art[i] == NONE) {
-			d->d_gone[i / 8] |= (uint8_t)(1u << (i % 8));
+	if (prev->d_ndirty > 0)
+		memcpy(d->d_dirty, prev->d_dirty, prev->d_ndirty *
+		    sizeof(uint32_t));
+	if (c->c_nchanged > 0)
+		memcpy(d->d_dirty + prev->d_ndirty, c->c_changed,
+		    c->c_nchanged * sizeof(uint32_t));
+	qsort(d->d_dirty, n, sizeof(uint32_t), cmp_u32);
+	for (i = 0; i < n; i++)
+		if (o == 0 || d->d_dirty[o - 1] != d->d_dirty[i])
+			d->d_dirty[o++] = d->d_dirty[i];
+	d->d_ndirty = o;
+	return 0;
+}
+
+/*
+ * Sort out the dirty slots: the base's documents gone (d_gone) and the
+ * articles the delta must hold (into delta, slug order; *nd of them).
+ */
+static int
+sort_dirty(struct discover *d, const struct catalog *c, uint32_t *delta,
+    size_t *nd)
+{
+	const struct base *b = d->d_base;
+	struct meta	*m;
+	size_t		 i, s;
+	uint32_t	 doc;
+
+	if ((d->d_gone = calloc(b->b_n / 8 + 1, 1)) == NULL)
+		return -1;
+	*nd = 0;
+	for (i = 0; i < d->d_ndirty; i++) {
+		s = d->d_dirty[i];
+		m = s < c->c_nslot ? catalog_art(c, s)->ca_meta : NULL;
+		if ((doc = base_doc(b, s)) != NONE && b->b_meta[doc] == m)
+			continue;	/* as the base has it */
+		if (doc != NONE) {
+			d->d_gone[doc / 8] |= (uint8_t)(1u << (doc % 8));
 			d->d_ngone++;
 		}
-	d->d_nart = c->c_nart;
+		if (m != NULL)
+			delta[(*nd)++] = (uint32_t)s;
+	}
+	sort_by_slug(c, delta, *nd);
+	return 0;
+}
+
+/* The delta's documents by slot, for art2doc (delta taken over). */
+static int
+delta_map(struct discover *d, uint32_t *delta)
+{
+	uint64_t	*pair;
+	size_t		 i;
+
+	d->d_dslot = delta;
+	if ((pair = calloc(d->d_ndelta + 1, sizeof(*pair))) == NULL ||
+	    (d->d_dkey = calloc(d->d_ndelta + 1, sizeof(uint32_t))) == NULL ||
+	    (d->d_ddoc = calloc(d->d_ndelta + 1, sizeof(uint32_t))) == NULL) {
+		free(pair);
+		return -1;
+	}
+	for (i = 0; i < d->d_ndelta; i++)
+		pair[i] = (uint64_t)delta[i] << 32 | (d->d_base->b_n + i);
+	qsort(pair, d->d_ndelta, sizeof(*pair), cmp_u64);
+	for (i = 0; i < d->d_ndelta; i++) {
+		d->d_dkey[i] = (uint32_t)(pair[i] >> 32);
+		d->d_ddoc[i] = (uint32_t)pair[i];
+	}
+	free(pair);
 	return 0;
 }
 
 /*
  * The index of catalog c (dirfd: its capsule), built on prev's base when
- * prev is not NULL and c has not changed too much since.
+ * prev is not NULL, was made for the catalog c was made from
+ * (catalog_apply), and c has not changed too much since the base.
  */
 struct discover *
 discover_new(const struct discover *prev, const struct catalog *c,
@@ -336,44 +405,50 @@ discover_new(const struct discover *prev, const struct catalog *c,
 {
 	struct discover	*d;
 	uint32_t	*art = NULL, *delta = NULL;
-	size_t		 i, nd = 0, nb;
+	size_t		 nd = 0, nb;
 
-	if ((d = calloc(1, sizeof(*d))) == NULL ||
-	    (art = calloc(c->c_nart + 1, sizeof(*art))) == NULL)
+	if ((d = calloc(1, sizeof(*d))) == NULL)
 		goto nomem;
-	if (prev != NULL) {
-		/* the articles the base lacks, in slug order */
+	d->d_nslot = c->c_nslot;
+	if (prev != NULL && prev->d_base->b_epoch == c->c_epoch) {
 		nb = prev->d_base->b_n;
-		for (i = 0; i < c->c_nart; i++)
-			if (base_find(prev->d_base, c->c_art[i].ca_meta) ==
-			    NONE)
-				art[nd++] = (uint32_t)i;
-		sort_by_slug(c, art, nd);
+		d->d_base = prev->d_base;
+		atomic_fetch_add(&d->d_base->b_refs, 1);
+		if (dirty(d, prev, c) == -1 || (delta = calloc(d->d_ndirty + 1,
+		    sizeof(*delta))) == NULL || sort_dirty(d, c, delta,
+		    &nd) == -1)
+			goto nomem;
 		/* changed ones are both added and gone */
-		if (nd + (nb - (c->c_nart - nd)) <= DISCOVER_DELTA_MIN +
+		if (nd + d->d_ngone > DISCOVER_DELTA_MIN +
 		    nb / DISCOVER_DELTA_DIV) {
-			d->d_base = prev->d_base;
-			atomic_fetch_add(&d->d_base->b_refs, 1);
-			delta = art;
-			art = NULL;
+			free(delta);
+			delta = NULL;
+			discover_free(d);
+			if ((d = calloc(1, sizeof(*d))) == NULL)
+				goto nomem;
+			d->d_nslot = c->c_nslot;
+		} else {
 			d->d_ndelta = nd;
 			if (nd > 0 && (d->d_delta = build(c, dirfd, delta, nd,
 			    d->d_base->b_ti, &d->d_text, &d->d_textsize,
 			    errstr)) == NULL)
 				goto fail;
+			if (delta_map(d, delta) == -1) {
+				delta = NULL;
+				goto nomem;
+			}
+			return d;
 		}
 	}
-	if (d->d_base == NULL) {
-		all_by_slug(c, art);
-		d->d_fresh = 1;
-		d->d_base = base_new(c, dirfd, art, errstr);
-		art = NULL;
-		if (d->d_base == NULL)
-			goto fail;
-	}
-	if (map(d, c, delta) == -1)
+	if ((art = calloc(c->c_nart + 1, sizeof(*art))) == NULL ||
+	    (d->d_gone = calloc(c->c_nart / 8 + 1, 1)) == NULL)
 		goto nomem;
-	free(delta);
+	nb = all_by_slug(c, art);
+	d->d_fresh = 1;
+	d->d_base = base_new(c, dirfd, art, nb, errstr);
+	art = NULL;
+	if (d->d_base == NULL)
+		goto fail;
 	return d;
  nomem:
 	*errstr = "out of memory";
@@ -382,6 +457,35 @@ discover_new(const struct discover *prev, const struct catalog *c,
 	free(delta);
 	discover_free(d);
 	return NULL;
+}
+
+/* The view document of catalog slot i, NONE if it has none. */
+static uint32_t
+art2doc(const struct discover *d, size_t i)
+{
+	size_t	 lo = 0, hi = d->d_ndelta, mid;
+	uint32_t doc;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (d->d_dkey[mid] < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < d->d_ndelta && d->d_dkey[lo] == i)
+		return d->d_ddoc[lo];
+	doc = base_doc(d->d_base, i);
+	if (doc != NONE && (d->d_gone[doc / 8] & (1u << (doc % 8))))
+		return NONE;
+	return doc;
+}
+
+static uint32_t
+doc2art(const struct discover *d, uint32_t doc)
+{
+	return doc < d->d_base->b_n ? d->d_base->b_doc2slot[doc] :
+	    d->d_dslot[doc - d->d_base->b_n];
 }
 
 static void
@@ -402,23 +506,25 @@ discover_similar(const struct discover *d, size_t i, size_t k,
     const uint32_t *exclude, size_t nexclude, uint32_t *out)
 {
 	struct textview	 tv;
-	uint32_t	 docs[DISCOVER_SIMILAR_MAX], *ex;
+	uint32_t	 docs[DISCOVER_SIMILAR_MAX], *ex, doc;
 	size_t		 j, nex = 0;
 	ssize_t		 n;
 
-	if (d == NULL || i >= d->d_nart || k == 0)
+	if (d == NULL || i >= d->d_nslot || k == 0 ||
+	    (doc = art2doc(d, i)) == NONE)
 		return 0;
 	if ((ex = calloc(nexclude + 1, sizeof(*ex))) == NULL)
 		return -1;
 	if (k > DISCOVER_SIMILAR_MAX)
 		k = DISCOVER_SIMILAR_MAX;
 	for (j = 0; j < nexclude; j++)
-		if (exclude[j] < d->d_nart)
-			ex[nex++] = d->d_art2doc[exclude[j]];
+		if (exclude[j] < d->d_nslot &&
+		    (ex[nex] = art2doc(d, exclude[j])) != NONE)
+			nex++;
 	view(d, &tv);
-	n = textview_similar(&tv, d->d_art2doc[i], k, ex, nex, docs);
+	n = textview_similar(&tv, doc, k, ex, nex, docs);
 	for (j = 0; n > 0 && j < (size_t)n; j++)
-		out[j] = d->d_doc2art[docs[j]];
+		out[j] = doc2art(d, docs[j]);
 	free(ex);
 	return n;
 }
@@ -443,7 +549,7 @@ discover_search(const struct discover *d, const char *query, size_t max,
 	view(d, &tv);
 	n = textview_search(&tv, query, max, hit);
 	for (j = 0; n > 0 && j < (size_t)n; j++) {
-		out[j].dh_art = d->d_doc2art[hit[j].th_doc];
+		out[j].dh_art = doc2art(d, hit[j].th_doc);
 		out[j].dh_score = hit[j].th_score;
 	}
 	free(hit);
@@ -461,9 +567,8 @@ discover_text(const struct discover *d, size_t i, struct textindex_doc *doc)
 	const struct doc_text *t;
 	uint32_t	 k;
 
-	if (d == NULL || i >= d->d_nart)
+	if (d == NULL || i >= d->d_nslot || (k = art2doc(d, i)) == NONE)
 		return -1;
-	k = d->d_art2doc[i];
 	t = k < d->d_base->b_n ? d->d_base->b_text[k] :
 	    k - d->d_base->b_n < d->d_ndelta ? d->d_text[k - d->d_base->b_n] :
 	    NULL;
@@ -482,10 +587,10 @@ discover_memory(const struct discover *d)
 	return sizeof(*d) + sizeof(*d->d_base) + textindex_memory(
 	    d->d_base->b_ti) + d->d_base->b_textsize + d->d_textsize +
 	    (nb + d->d_ndelta) * sizeof(struct doc_text *) +
-	    nb * sizeof(struct meta *) +
-	    (d->d_base->b_mask + 1) * sizeof(uint32_t) + (d->d_delta != NULL ?
+	    nb * (sizeof(struct meta *) + sizeof(uint32_t)) +
+	    d->d_base->b_nslot * sizeof(uint32_t) + (d->d_delta != NULL ?
 	    textindex_memory(d->d_delta) : 0) + nb / 8 + 1 +
-	    (d->d_nart + nb + d->d_ndelta) * sizeof(uint32_t);
+	    (d->d_ndirty + 3 * d->d_ndelta) * sizeof(uint32_t);
 }
 
 /* Whether d built an index of every article rather than a delta. */

@@ -23,9 +23,10 @@
  * snapshot, then d2 = discover_new(d, cat2, dirfd, &errstr) for the next
  * (d may be freed at once: d2 holds what it shares).
  * n = discover_similar(d, i, 5, excl, nexcl, out) gives in out[0 .. n)
- * the catalog indexes of the (at most) 5 articles most like catalog
- * article i, none of excl[0 .. nexcl); n is -1 when memory ran out, never
- * 0 for that.  discover_text(d, i, &doc) lends article i's title and
+ * the catalog slots of the (at most) 5 articles most like the article in
+ * slot i, none of excl[0 .. nexcl); n is -1 when memory ran out, never
+ * 0 for that.  d2 builds on d only when cat2 was made from d's catalog
+ * by catalog_apply (the same slots; its changes say what is new).  discover_text(d, i, &doc) lends article i's title and
  * paragraphs.
  */
 #ifndef DISCOVER_H
@@ -53,7 +54,7 @@ struct textindex_doc;
 #define DISCOVER_TEXT_MAX	(64u * 1024 * 1024)
 
 struct discover_hit {
-	uint32_t	 dh_art;	/* catalog index */
+	uint32_t	 dh_art;	/* catalog slot */
 	float		 dh_score;
 };
 

@@ -55,9 +55,9 @@ live_read_intro(struct live *lv, struct diags *d)
  * has no similar articles and no search, and says so in the log.
  */
 static struct discover *
-index_catalog(struct live *lv, const struct catalog *c, int fresh)
+index_catalog(struct live *lv, const struct catalog *c, enum live_index how)
 {
-	const struct discover *prev = lv->lv_cur && !fresh ?
+	const struct discover *prev = lv->lv_cur && how == LIVE_INDEX_DELTA ?
 	    lv->lv_cur->sn_disc : NULL;
 	struct discover	*d;
 	const char	*errstr;
@@ -84,30 +84,46 @@ index_catalog(struct live *lv, const struct catalog *c, int fresh)
 	return d;
 }
 
-/*
- * Build a snapshot of what the cache holds now and make it current; its
- * text index in full when fresh, else on the current one's.
- */
-int
-live_publish(struct live *lv, int fresh)
+/* A catalog of every article in the cache, built in full. */
+static struct catalog *
+catalog_of_cache(const struct live *lv)
 {
 	struct catalog	*c;
-	struct snapshot	*s, *old;
-	struct discover	*d;
 	size_t		 i;
 
 	if ((c = catalog_new()) == NULL)
-		return -1;
+		return NULL;
 	for (i = 0; i < lv->lv_nmeta; i++)
 		if (catalog_add_meta(c, lv->lv_meta[i]) == -1) {
 			catalog_free(c);
-			return -1;
+			return NULL;
 		}
 	if (catalog_finish(c) == -1) {
 		catalog_free(c);
-		return -1;
+		return NULL;
 	}
-	d = index_catalog(lv, c, fresh);
+	return c;
+}
+
+/*
+ * Make the next snapshot current: the current one's catalog with the n
+ * changes cg applied (the cache already holds them), or the cache's in
+ * full when there is none yet; its text index as `how` says.
+ */
+int
+live_publish(struct live *lv, const struct cat_change *cg, size_t n,
+    enum live_index how)
+{
+	struct catalog	*c;
+	struct snapshot	*s, *old;
+	struct discover	*d = NULL;
+
+	c = lv->lv_cur == NULL ? catalog_of_cache(lv) :
+	    catalog_apply(lv->lv_cur->sn_cat, cg, n);
+	if (c == NULL)
+		return -1;
+	if (how != LIVE_INDEX_NONE)
+		d = index_catalog(lv, c, how);
 	if ((s = snapshot_new(lv->lv_dir, lv->lv_dirfd, c, &lv->lv_site,
 	    lv->lv_intro, lv->lv_introlen, d)) == NULL)
 		return -1;
@@ -293,10 +309,17 @@ live_new(const char *dir, const struct site *site, int rescan_secs,
 		*errstr = lv->lv_dir ? strerror(errno) : "out of memory";
 		goto fail;
 	}
-	if (live_publish(lv, 1) == -1 || pipe2(lv->lv_stop, O_CLOEXEC) == -1) {
+	if (live_publish(lv, NULL, 0, lv->lv_nmeta >= LIVE_INDEX_LATER ?
+	    LIVE_INDEX_NONE : LIVE_INDEX_FRESH) == -1 ||
+	    pipe2(lv->lv_stop, O_CLOEXEC) == -1) {
 		*errstr = "out of memory";
 		goto fail;
 	}
+	if (lv->lv_cur->sn_disc == NULL)
+		log_info("%s: serving %zu %s before their text index is "
+		    "built: no similar articles, and searches answered as "
+		    "unavailable, until it is", dir, lv->lv_nmeta,
+		    log_plural(lv->lv_nmeta, "article", "articles"));
 	capsule_unresolved(d, dir, lv->lv_cur->sn_cat, NULL);
 	diags_sort(d);
 	lv->lv_inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);

@@ -29,6 +29,12 @@ struct snapshot;
  * took, so that a large capsule spends at most 1 % of its time on it.
  */
 #define LIVE_SETTLE_MS		10000
+/*
+ * A capsule of at least this many articles is served as soon as its
+ * catalog is built, before its text index (built next, on the watcher
+ * thread); a smaller one waits for its index, a matter of milliseconds.
+ */
+#define LIVE_INDEX_LATER	2000
 #define LIVE_SETTLE_FACTOR	100
 
 struct live	*live_new(const char *, const struct site *, int,

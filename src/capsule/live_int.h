@@ -23,6 +23,7 @@
 #include "site.h"
 #include "strmap.h"
 
+struct cat_change;
 struct diags;
 struct meta;
 struct snapshot;
@@ -103,10 +104,18 @@ void		 live_unread_forget(struct live *, const char *);
 void		 live_unread_note(struct live *, const char *, int,
     struct diags *);
 
+/* How the text index of a new snapshot is made. */
+enum live_index {
+	LIVE_INDEX_NONE,	/* not yet (start-up: live_main builds it) */
+	LIVE_INDEX_FRESH,	/* in full */
+	LIVE_INDEX_DELTA,	/* on the current snapshot's (discover.h) */
+};
+
 /* live.c */
 void		 live_log_diags(struct diags *);
 void		 live_read_intro(struct live *, struct diags *);
-int		 live_publish(struct live *, int);
+int		 live_publish(struct live *, const struct cat_change *, size_t,
+		    enum live_index);
 
 /* live_watch.c */
 void		*live_main(void *);

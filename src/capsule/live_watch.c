@@ -57,24 +57,33 @@ apply(struct live *lv)
 	struct diags	 d;
 	struct meta	*m;
 	struct snapshot	*s;
+	struct cat_change *cg;
 	size_t		 i, n = 0;
 	int64_t		 t0 = now_ms();
 	int		 err;
 
 	memset(&d, 0, sizeof(d));
+	if ((cg = calloc(lv->lv_npend + 1, sizeof(*cg))) == NULL) {
+		log_warnx("%s: out of memory", lv->lv_dir);
+		return;		/* the pending names stay for the next try */
+	}
 	for (i = 0; i < lv->lv_npend; i++) {
 		switch (capsule_load(lv->lv_dirfd, lv->lv_dir, lv->lv_pend[i],
 		    &d, &m, &err)) {
 		case 1:
 			live_unread_forget(lv, lv->lv_pend[i]);
-			if (live_cache_put(lv, m) == -1)
+			if (live_cache_put(lv, m) == -1) {
 				log_warnx("%s: out of memory", lv->lv_dir);
-			n++;
+				break;
+			}
+			cg[n].cg_name = lv->lv_pend[i];
+			cg[n++].cg_meta = m;	/* the cache's reference */
 			break;
 		case 0:
 			live_unread_forget(lv, lv->lv_pend[i]);
 			live_cache_del(lv, lv->lv_pend[i]);
-			n++;
+			cg[n].cg_name = lv->lv_pend[i];
+			cg[n++].cg_meta = NULL;
 			break;
 		case 2:		/* nothing is unpublished by an error */
 			live_unread_note(lv, lv->lv_pend[i], err, &d);
@@ -88,7 +97,7 @@ apply(struct live *lv)
 		live_read_intro(lv, &d);
 	if (n == 0 && !lv->lv_pend_intro)
 		;	/* only files that could not be read: nothing changed */
-	else if (live_publish(lv, 0) == -1)
+	else if (live_publish(lv, cg, n, LIVE_INDEX_DELTA) == -1)
 		log_warnx("%s: out of memory: still serving the last snapshot",
 		    lv->lv_dir);
 	else {
@@ -104,6 +113,7 @@ apply(struct live *lv)
 		snapshot_release(s);
 	}
 	live_log_diags(&d);
+	free(cg);
 	for (i = 0; i < lv->lv_npend; i++)
 		free(lv->lv_pend[i]);
 	lv->lv_npend = 0;
@@ -118,7 +128,7 @@ static void
 settle(struct live *lv)
 {
 	lv->lv_settle_at = 0;
-	if (live_publish(lv, 1) == -1)
+	if (live_publish(lv, NULL, 0, LIVE_INDEX_FRESH) == -1)
 		log_warnx("%s: out of memory: still serving the last snapshot",
 		    lv->lv_dir);
 }
@@ -298,6 +308,8 @@ live_main(void *arg)
 	int64_t		 last = 0, next_rescan, now, t;
 	int		 timeout;
 
+	if (lv->lv_cur->sn_disc == NULL)	/* served before its index */
+		settle(lv);
 	next_rescan = now_ms() + (int64_t)lv->lv_rescan * 1000;
 	for (;;) {
 		now = now_ms();

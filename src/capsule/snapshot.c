@@ -57,9 +57,9 @@ snapshot_new(const char *dir, int dirfd, struct catalog *c,
 		s->sn_intro[introlen] = '\0';
 		s->sn_introlen = introlen;
 	}
-	s->sn_npages = c->c_nart * NUM_SNAP_FORMATS + NUM_SNAP_LISTS;
-	s->sn_pages = calloc(s->sn_npages, sizeof(*s->sn_pages));
-	if (s->sn_dirfd == -1 || s->sn_dir == NULL || s->sn_pages == NULL ||
+	s->sn_nblocks = (c->c_nslot + SNAP_BLOCK - 1) / SNAP_BLOCK;
+	s->sn_blocks = calloc(s->sn_nblocks + 1, sizeof(*s->sn_blocks));
+	if (s->sn_dirfd == -1 || s->sn_dir == NULL || s->sn_blocks == NULL ||
 	    (intro != NULL && s->sn_intro == NULL)) {
 		snapshot_release(s);
 		return NULL;
@@ -73,6 +73,25 @@ snapshot_acquire(struct snapshot *s)
 	atomic_fetch_add(&s->sn_refs, 1);
 }
 
+struct snap_page {
+	size_t		 sp_len;
+	char		 sp_data[];
+};
+
+struct snap_block {
+	_Atomic(struct snap_page *) sb_page[SNAP_BLOCK * NUM_SNAP_FORMATS];
+};
+
+static void
+block_free(struct snap_block *b)
+{
+	size_t	 i;
+
+	for (i = 0; b != NULL && i < SNAP_BLOCK * NUM_SNAP_FORMATS; i++)
+		free(atomic_load(&b->sb_page[i]));
+	free(b);
+}
+
 void
 snapshot_release(struct snapshot *s)
 {
@@ -82,9 +101,11 @@ snapshot_release(struct snapshot *s)
 		return;
 	if (s->sn_dirfd != -1)
 		close(s->sn_dirfd);
-	for (i = 0; s->sn_pages != NULL && i < s->sn_npages; i++)
-		free(atomic_load(&s->sn_pages[i]));
-	free(s->sn_pages);
+	for (i = 0; i < NUM_SNAP_LISTS; i++)
+		free(atomic_load(&s->sn_lists[i]));
+	for (i = 0; s->sn_blocks != NULL && i < s->sn_nblocks; i++)
+		block_free(atomic_load(&s->sn_blocks[i]));
+	free(s->sn_blocks);
 	catalog_free(s->sn_cat);
 	discover_free(s->sn_disc);
 	free(s->sn_strings);
@@ -108,7 +129,7 @@ int
 snapshot_article(const struct snapshot *s, size_t i, enum snap_format f,
     struct buf *b, const char **errstr)
 {
-	const struct cat_article *ca = &s->sn_cat->c_art[i];
+	const struct cat_article *ca = catalog_art(s->sn_cat, i);
 	const struct meta *m = ca->ca_meta;
 	struct article	 a;
 	struct page	 p;
@@ -226,7 +247,7 @@ search_text(const struct snapshot *s, size_t i, struct textindex_doc *d,
 	*loaded = 0;
 	if (discover_text(s->sn_disc, i, d) == 0)
 		return 0;
-	if (capsule_read_article(s->sn_dirfd, s->sn_cat->c_art[i].ca_name, a,
+	if (capsule_read_article(s->sn_dirfd, catalog_art(s->sn_cat, i)->ca_name, a,
 	    &st, &errstr) == -1)
 		return -1;
 	*loaded = 1;
@@ -360,11 +381,6 @@ snapshot_open(const struct snapshot *s, int dirfd, const char *path,
 	return fd;
 }
 
-struct snap_page {
-	size_t		 sp_len;
-	char		 sp_data[];
-};
-
 /*
  * The rendered page in slot i: from the cache, or rendered into b (which
  * the caller owns) and kept if the cache has room.  *data and *len borrow
@@ -372,8 +388,8 @@ struct snap_page {
  * thread renders first; pages never change, so readers need no lock.
  */
 static int
-page(struct snapshot *s, size_t slot, struct buf *b, const char **data,
-    size_t *len, int rendered)
+page(struct snapshot *s, _Atomic(struct snap_page *) *slot, struct buf *b,
+    const char **data, size_t *len, int rendered)
 {
 	struct snap_page	*p, *none = NULL;
 
@@ -381,12 +397,13 @@ page(struct snapshot *s, size_t slot, struct buf *b, const char **data,
 		return -1;
 	*data = b->b_data;
 	*len = b->b_len;
-	if (atomic_load(&s->sn_cached) + b->b_len > SNAP_CACHE_MAX ||
+	if (slot == NULL ||
+	    atomic_load(&s->sn_cached) + b->b_len > SNAP_CACHE_MAX ||
 	    (p = malloc(sizeof(*p) + b->b_len)) == NULL)
 		return 0;
 	p->sp_len = b->b_len;
 	memcpy(p->sp_data, b->b_data, b->b_len);
-	if (!atomic_compare_exchange_strong(&s->sn_pages[slot], &none, p)) {
+	if (!atomic_compare_exchange_strong(slot, &none, p)) {
 		free(p);	/* another thread was first: use its copy */
 		p = none;
 	} else
@@ -397,9 +414,9 @@ page(struct snapshot *s, size_t slot, struct buf *b, const char **data,
 }
 
 static int
-cached(struct snapshot *s, size_t slot, const char **data, size_t *len)
+cached(_Atomic(struct snap_page *) *slot, const char **data, size_t *len)
 {
-	struct snap_page	*p = atomic_load(&s->sn_pages[slot]);
+	struct snap_page	*p = slot != NULL ? atomic_load(slot) : NULL;
 
 	if (p == NULL)
 		return 0;
@@ -408,15 +425,38 @@ cached(struct snapshot *s, size_t slot, const char **data, size_t *len)
 	return 1;
 }
 
+/*
+ * Where article i's page in format f is kept: its block is made by the
+ * first thread that needs it.  NULL (no memory): the page is not kept.
+ */
+static _Atomic(struct snap_page *) *
+article_slot(struct snapshot *s, size_t i, enum snap_format f)
+{
+	struct snap_block	*b, *none = NULL;
+
+	if (i / SNAP_BLOCK >= s->sn_nblocks)
+		return NULL;
+	if ((b = atomic_load(&s->sn_blocks[i / SNAP_BLOCK])) == NULL) {
+		if ((b = calloc(1, sizeof(*b))) == NULL)
+			return NULL;
+		if (!atomic_compare_exchange_strong(&s->sn_blocks[i /
+		    SNAP_BLOCK], &none, b)) {
+			free(b);
+			b = none;
+		}
+	}
+	return &b->sb_page[(i % SNAP_BLOCK) * NUM_SNAP_FORMATS + f];
+}
+
 /* Article i in format f, from the cache or rendered (see page()). */
 int
 snapshot_page(struct snapshot *s, size_t i, enum snap_format f,
     struct buf *b, const char **data, size_t *len)
 {
-	size_t		 slot = NUM_SNAP_LISTS + i * NUM_SNAP_FORMATS + f;
+	_Atomic(struct snap_page *) *slot = article_slot(s, i, f);
 	const char	*errstr;
 
-	if (cached(s, slot, data, len))
+	if (cached(slot, data, len))
 		return 0;
 	return page(s, slot, b, data, len, snapshot_article(s, i, f, b,
 	    &errstr));
@@ -440,10 +480,10 @@ snapshot_list(struct snapshot *s, enum snap_list l, struct buf *b,
 	struct page	 p;
 	int		 r;
 
-	if (cached(s, l, data, len))
+	if (cached(&s->sn_lists[l], data, len))
 		return 0;
 	page_init(&p);
 	r = render_built(b, &p, page_home(&p, s->sn_cat, &s->sn_site,
 	    s->sn_intro, s->sn_introlen), list_format[l], &s->sn_site);
-	return page(s, l, b, data, len, r);
+	return page(s, &s->sn_lists[l], b, data, len, r);
 }

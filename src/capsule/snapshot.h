@@ -55,6 +55,10 @@ enum snap_list {
 #define SNAP_CACHE_MAX	(64u * 1024 * 1024)
 
 struct snap_page;
+struct snap_block;
+
+/* Article slots per block of the page cache (blocks made when used). */
+#define SNAP_BLOCK	256
 
 struct snapshot {
 	_Atomic int	 sn_refs;
@@ -66,9 +70,10 @@ struct snapshot {
 	struct discover	*sn_disc;	/* similar articles, search; or NULL */
 	char		*sn_intro;	/* index.gmi for the home page, or NULL */
 	size_t		 sn_introlen;
-	_Atomic(struct snap_page *) *sn_pages; /* rendered once, by slot */
-	size_t		 sn_npages;
-	_Atomic size_t	 sn_cached;	/* bytes in sn_pages */
+	_Atomic(struct snap_page *) sn_lists[NUM_SNAP_LISTS]; /* rendered once */
+	_Atomic(struct snap_block *) *sn_blocks; /* articles', by slot */
+	size_t		 sn_nblocks;
+	_Atomic size_t	 sn_cached;	/* bytes of pages kept */
 	int64_t		 sn_time;	/* when it was made (UTC seconds): its
 					   generated pages' Last-Modified */
 };

@@ -1,3 +1,17 @@
+/*
+ * catalog.c: slots, their maps and the newest-first order, built in
+ * full (catalog_finish, catalog_rebuild) or as the next version of a
+ * catalog (catalog_apply); catalog.h says how versions share parts.
+ *
+ * Address slugs are worked out per "root": a slug with every trailing
+ * "-<digits>" taken off ("crepes-2-3" -> "crepes").  Every candidate of
+ * a base (base, base-2, base-3 ...) has the base's root, so articles of
+ * different roots never compete for an address, and the addresses of a
+ * root's articles (section 3: in file-name order, the first free
+ * candidate) depend on those articles only: a change recomputes the
+ * roots it touches, old and new, and nothing else.
+ */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,6 +20,42 @@
 #include "catalog.h"
 #include "meta.h"
 #include "slug.h"
+#include "catalog_int.h"
+
+/* A suffixed address slug ("crepes-2"), shared by the entries holding it. */
+struct cat_slug {
+	_Atomic int	 cs_refs;
+	char		 cs_s[];
+};
+
+static _Atomic uint64_t	 epochs;
+
+static void
+slug_unref(struct cat_slug *s)
+{
+	if (s != NULL && atomic_fetch_sub(&s->cs_refs, 1) == 1)
+		free(s);
+}
+
+static void
+entry_clear(struct cat_article *ca)
+{
+	meta_unref(ca->ca_meta);
+	slug_unref(ca->ca_own);
+	memset(ca, 0, sizeof(*ca));
+}
+
+static void
+chunk_unref(struct cat_chunk *ch)
+{
+	size_t	 i;
+
+	if (ch == NULL || atomic_fetch_sub(&ch->ch_refs, 1) != 1)
+		return;
+	for (i = 0; i < CAT_CHUNK; i++)
+		entry_clear(&ch->ch_art[i]);
+	free(ch);
+}
 
 struct catalog *
 catalog_new(void)
@@ -14,12 +64,12 @@ catalog_new(void)
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
-	arena_init(&c->c_arena);
-	strmap_init(&c->c_byslug);
-	strmap_init(&c->c_bykey);
-	strmap_init(&c->c_bytitle);
-	strmap_init(&c->c_byname);
-	strmap_init(&c->c_suffix);
+	pmap_init(&c->c_byslug, 0);
+	pmap_init(&c->c_byname, 0);
+	pmap_init(&c->c_bykey, 1);
+	pmap_init(&c->c_bytitle, 1);
+	pmap_init(&c->c_byroot, 1);
+	c->c_epoch = atomic_fetch_add(&epochs, 1) + 1;
 	return c;
 }
 
@@ -30,17 +80,23 @@ catalog_free(struct catalog *c)
 
 	if (c == NULL)
 		return;
-	strmap_free(&c->c_byslug);
-	strmap_free(&c->c_bykey);
-	strmap_free(&c->c_bytitle);
-	strmap_free(&c->c_byname);
-	strmap_free(&c->c_suffix);
-	arena_free(&c->c_arena);
-	for (i = 0; i < c->c_nart; i++)
-		meta_unref(c->c_art[i].ca_meta);
-	free(c->c_art);
-	free(c->c_rel);
-	free(c->c_order);
+	pmap_free(&c->c_byslug);
+	pmap_free(&c->c_byname);
+	pmap_free(&c->c_bykey);
+	pmap_free(&c->c_bytitle);
+	pmap_free(&c->c_byroot);
+	for (i = 0; i < (c->c_nslot + CAT_CHUNK - 1) / CAT_CHUNK; i++)
+		chunk_unref(c->c_chunk[i]);
+	for (i = 0; i < c->c_nrun; i++)
+		catalog_run_unref(c->c_run[i]);
+	for (i = 0; i < c->c_nadd; i++)
+		meta_unref(c->c_add[i]);
+	free(c->c_chunk);
+	free(c->c_free);
+	free(c->c_run);
+	free(c->c_runend);
+	free(c->c_changed);
+	free(c->c_add);
 	free(c);
 }
 
@@ -64,9 +120,8 @@ grow(void **p, size_t *cap, size_t need, size_t size)
 
 /*
  * The entry of meta m (borrowed: ca_meta is not a reference), the one
- * place an entry is made from a meta.  Its related entries are in no
- * catalog's c_rel (ca_nrel 0): the meta's are m_rel.  `capsuled convert`
- * uses it for a file outside the capsule.
+ * place an entry is made from a meta.  `capsuled convert` uses it for a
+ * file outside the capsule.
  */
 void
 catalog_entry(struct cat_article *ca, struct meta *m)
@@ -81,30 +136,15 @@ catalog_entry(struct cat_article *ca, struct meta *m)
 	ca->ca_date = m->m_date;
 }
 
-/* Add an article by its meta; the catalog takes its own reference. */
+/* Add an article by its meta, before catalog_finish; takes a reference. */
 int
 catalog_add_meta(struct catalog *c, struct meta *m)
 {
-	struct cat_article	*ca;
-	size_t			 k;
-
-	if (c->c_nart >= UINT32_MAX || c->c_nrel + m->m_nrel >= UINT32_MAX ||
-	    grow((void **)&c->c_art, &c->c_artcap, c->c_nart + 1,
-	    sizeof(*c->c_art)) == -1 ||
-	    grow((void **)&c->c_rel, &c->c_relcap, c->c_nrel + m->m_nrel,
-	    sizeof(*c->c_rel)) == -1)
+	if (c->c_nadd >= UINT32_MAX - 1 || grow((void **)&c->c_add,
+	    &c->c_addcap, c->c_nadd + 1, sizeof(*c->c_add)) == -1)
 		return -1;
 	meta_ref(m);
-	ca = &c->c_art[c->c_nart++];
-	catalog_entry(ca, m);
-	ca->ca_rel = (uint32_t)c->c_nrel;
-	ca->ca_nrel = (uint32_t)m->m_nrel;
-	for (k = 0; k < m->m_nrel; k++) {
-		c->c_rel[c->c_nrel + k].cr_title = m->m_rel[k];
-		c->c_rel[c->c_nrel + k].cr_key = m->m_relkey[k];
-		c->c_rel[c->c_nrel + k].cr_target = -1;
-	}
-	c->c_nrel += m->m_nrel;
+	c->c_add[c->c_nadd++] = m;
 	return 0;
 }
 
@@ -123,103 +163,607 @@ catalog_add(struct catalog *c, const char *name, const struct article *a,
 	return r;
 }
 
-static int
-by_name(const void *a, const void *b)
+/* ---- slots ---- */
+
+/* Chunk k made this version's own (copied if shared); NULL: no memory. */
+static struct cat_chunk *
+chunk_own(struct catalog *c, size_t k)
 {
-	return strcmp(((const struct cat_article *)a)->ca_name,
-	    ((const struct cat_article *)b)->ca_name);
+	struct cat_chunk	*ch = c->c_chunk[k], *nc;
+	size_t			 i;
+
+	if (ch != NULL && atomic_load(&ch->ch_refs) == 1)
+		return ch;
+	if ((nc = calloc(1, sizeof(*nc))) == NULL)
+		return NULL;
+	atomic_init(&nc->ch_refs, 1);
+	if (ch != NULL) {
+		memcpy(nc->ch_art, ch->ch_art, sizeof(nc->ch_art));
+		for (i = 0; i < CAT_CHUNK; i++) {
+			if (nc->ch_art[i].ca_meta != NULL)
+				meta_ref(nc->ch_art[i].ca_meta);
+			if (nc->ch_art[i].ca_own != NULL)
+				atomic_fetch_add(&nc->ch_art[i].ca_own->cs_refs,
+				    1);
+		}
+		chunk_unref(ch);
+	}
+	c->c_chunk[k] = nc;
+	return nc;
 }
 
-/* Newest first, then title, then file name (capsuled(8), FORMAT). */
-static int
-by_date(const void *pa, const void *pb, void *arg)
+/* The writable entry of slot i. */
+static struct cat_article *
+entry_own(struct catalog *c, size_t i)
 {
-	const struct catalog	 *c = arg;
-	const struct cat_article *a = &c->c_art[*(const uint32_t *)pa];
-	const struct cat_article *b = &c->c_art[*(const uint32_t *)pb];
-	int	 r;
+	struct cat_chunk	*ch = chunk_own(c, i / CAT_CHUNK);
 
-	if (a->ca_date != b->ca_date)
-		return a->ca_date > b->ca_date ? -1 : 1;
-	if ((r = strcmp(a->ca_title, b->ca_title)) != 0)
-		return r;
-	return strcmp(a->ca_name, b->ca_name);
+	return ch != NULL ? &ch->ch_art[i % CAT_CHUNK] : NULL;
 }
 
-/* Section 3, uniqueness: the base, else base-2, base-3, ... */
+/* Room for slot c_nslot (a new chunk when needed); -1: no memory. */
 static int
-assign_slug(struct catalog *c, uint32_t i)
+slot_grow(struct catalog *c)
 {
-	struct cat_article	*ca = &c->c_art[i];
-	const char		*base = ca->ca_meta->m_base;
-	char			*s;
-	size_t			 n = strlen(base);
-	int64_t			 next;
-	uint32_t		 suffix;
-	int			 r;
+	size_t	 k = c->c_nslot / CAT_CHUNK;
+	void	*p;
 
-	if ((r = strmap_put(&c->c_byslug, base, n, i)) != 0) {
-		ca->ca_slug = base;
-		return r == 1 ? 0 : -1;
-	}
-	next = strmap_get(&c->c_suffix, base, n);
-	suffix = next > 0 ? (uint32_t)next : 2;
-	if ((s = arena_alloc(&c->c_arena, n + 12)) == NULL)
+	if (c->c_nslot % CAT_CHUNK != 0)
+		return 0;
+	if (c->c_nslot >= UINT32_MAX - 1 ||
+	    (p = reallocarray(c->c_chunk, k + 1, sizeof(*c->c_chunk))) == NULL)
 		return -1;
-	for (;; suffix++) {
-		snprintf(s, n + 12, "%s-%u", base, suffix);
-		if ((r = strmap_put(&c->c_byslug, s, strlen(s), i)) == -1)
-			return -1;
-		if (r == 1)
-			break;
-	}
-	ca->ca_slug = s;
-	if (strmap_set(&c->c_suffix, base, n, suffix + 1) == -1)
+	c->c_chunk = p;
+	c->c_chunk[k] = NULL;
+	return chunk_own(c, k) == NULL ? -1 : 0;
+}
+
+/* Put meta m (a new reference) in slot i; its slug is set later. */
+static int
+slot_set(struct catalog *c, size_t i, struct meta *m)
+{
+	struct cat_article	*ca;
+
+	if ((ca = entry_own(c, i)) == NULL)
 		return -1;
+	entry_clear(ca);
+	meta_ref(m);
+	catalog_entry(ca, m);
+	ca->ca_slug = NULL;
 	return 0;
+}
+
+/* ---- maps of lists ---- */
+
+/* What an article is listed under in a map of lists. */
+enum list_kind {
+	LIST_KEY,	/* c_bykey, or c_bytitle when the key is "" */
+	LIST_ROOT,	/* c_byroot */
+};
+
+/* The length of the root of slug s (see the top of this file). */
+static size_t
+root_len(const char *s, size_t n)
+{
+	size_t	 j;
+
+	for (;;) {
+		for (j = n; j > 0 && s[j - 1] >= '0' && s[j - 1] <= '9'; j--)
+			continue;
+		if (j == n || j < 2 || s[j - 1] != '-')
+			return n;
+		n = j - 1;
+	}
+}
+
+static struct pmap *
+list_map(struct catalog *c, enum list_kind kind, const struct cat_article *ca,
+    const char **k, size_t *n)
+{
+	if (kind == LIST_ROOT) {
+		*k = ca->ca_meta->m_base;
+		*n = root_len(*k, strlen(*k));
+		return &c->c_byroot;
+	}
+	if (ca->ca_key[0] != '\0') {
+		*k = ca->ca_key;
+		*n = strlen(*k);
+		return &c->c_bykey;
+	}
+	*k = ca->ca_title;
+	*n = strlen(*k);
+	return &c->c_bytitle;
+}
+
+static int
+by_name_slot(const struct catalog *c, uint32_t a, uint32_t b)
+{
+	return strcmp(catalog_art(c, a)->ca_name, catalog_art(c, b)->ca_name);
+}
+
+/*
+ * Slot i joins its list (kept in file-name order); `fresh`: the maps are
+ * being built in full, in file-name order, and nothing is shared yet.
+ */
+static int
+list_add(struct catalog *c, enum list_kind kind, uint32_t i, int fresh)
+{
+	const char		*k;
+	size_t			 n, p;
+	struct pmap		*m = list_map(c, kind, catalog_art(c, i), &k, &n);
+	const struct plist	*l = pmap_list(m, k, n);
+	struct plist		*nl;
+
+	if (fresh && l != NULL && l->pl_n < l->pl_cap) {
+		((struct plist *)(uintptr_t)l)->pl_v[l->pl_n] = i;
+		((struct plist *)(uintptr_t)l)->pl_n++;
+		return 0;
+	}
+	if ((nl = plist_new(l == NULL ? 1 : fresh ? 2 * l->pl_cap :
+	    l->pl_n + 1)) == NULL)
+		return -1;
+	for (p = 0; l != NULL && p < l->pl_n && (fresh ||
+	    by_name_slot(c, l->pl_v[p], i) < 0); p++)
+		nl->pl_v[p] = l->pl_v[p];
+	nl->pl_v[p] = i;
+	nl->pl_n = l != NULL ? l->pl_n + 1 : 1;
+	for (; l != NULL && p < l->pl_n; p++)
+		nl->pl_v[p + 1] = l->pl_v[p];
+	return pmap_set(m, k, n, (uint64_t)(uintptr_t)nl);
+}
+
+/* Slot i leaves its list; the key stored becomes a remaining member's. */
+static int
+list_del(struct catalog *c, enum list_kind kind, uint32_t i)
+{
+	const char		*k;
+	size_t			 n, p, o = 0;
+	struct pmap		*m = list_map(c, kind, catalog_art(c, i), &k, &n);
+	const struct plist	*l = pmap_list(m, k, n);
+	struct plist		*nl;
+
+	if (l == NULL)
+		return 0;
+	if (l->pl_n == 1)
+		return pmap_del(m, k, n);
+	if ((nl = plist_new(l->pl_n - 1)) == NULL)
+		return -1;
+	for (p = 0; p < l->pl_n; p++)
+		if (l->pl_v[p] != i && o < l->pl_n - 1)
+			nl->pl_v[o++] = l->pl_v[p];
+	nl->pl_n = (uint32_t)o;
+	list_map(c, kind, catalog_art(c, nl->pl_v[0]), &k, &n);
+	return pmap_set(m, k, n, (uint64_t)(uintptr_t)nl);
+}
+
+/* ---- address slugs ---- */
+
+/*
+ * Section 3, uniqueness, for the articles of one root (l, in file-name
+ * order): each gets the first of base, base-2, base-3 ... that an
+ * earlier one of them has not taken.  Addresses that change leave
+ * c_byslug first, then the new ones come in.
+ */
+static int
+root_slugs(struct catalog *c, const struct plist *l)
+{
+	struct strmap		 taken, next;
+	struct cat_article	*ca;
+	struct cat_slug		**made = NULL;
+	const char		*base, *cur;
+	size_t			 j, n;
+	uint32_t		 suffix;
+	int64_t			 h;
+	int			 r = -1;
+
+	strmap_init(&taken);
+	strmap_init(&next);
+	if ((made = calloc(l->pl_n, sizeof(*made))) == NULL)
+		return -1;
+	for (j = 0; j < l->pl_n; j++) {
+		base = catalog_art(c, l->pl_v[j])->ca_meta->m_base;
+		n = strlen(base);
+		if (l->pl_n == 1)
+			break;
+		if (strmap_put(&taken, base, n, 0) == 1)
+			continue;
+		h = strmap_get(&next, base, n);
+		suffix = h > 0 ? (uint32_t)h : 2;
+		if ((made[j] = malloc(sizeof(**made) + n + 12)) == NULL)
+			goto done;
+		atomic_init(&made[j]->cs_refs, 1);
+		for (;; suffix++) {
+			snprintf(made[j]->cs_s, n + 12, "%s-%u", base, suffix);
+			if (strmap_put(&taken, made[j]->cs_s,
+			    strlen(made[j]->cs_s), 0) == 1)
+				break;
+		}
+		if (strmap_set(&next, base, n, suffix + 1) == -1)
+			goto done;
+	}
+	/* the addresses that change: out, then in */
+	for (j = 0; j < l->pl_n; j++) {
+		ca = (struct cat_article *)(uintptr_t)catalog_art(c, l->pl_v[j]);
+		cur = made[j] != NULL ? made[j]->cs_s : ca->ca_meta->m_base;
+		if (ca->ca_slug != NULL && strcmp(ca->ca_slug, cur) != 0 &&
+		    pmap_del(&c->c_byslug, ca->ca_slug,
+		    strlen(ca->ca_slug)) == -1)
+			goto done;
+	}
+	for (j = 0; j < l->pl_n; j++) {
+		ca = (struct cat_article *)(uintptr_t)catalog_art(c, l->pl_v[j]);
+		cur = made[j] != NULL ? made[j]->cs_s : ca->ca_meta->m_base;
+		if (ca->ca_slug != NULL && strcmp(ca->ca_slug, cur) == 0)
+			continue;
+		if ((ca = entry_own(c, l->pl_v[j])) == NULL)
+			goto done;
+		slug_unref(ca->ca_own);
+		ca->ca_own = made[j];
+		made[j] = NULL;
+		ca->ca_slug = cur;
+		if (pmap_set(&c->c_byslug, cur, strlen(cur), l->pl_v[j]) == -1)
+			goto done;
+	}
+	r = 0;
+ done:
+	for (j = 0; j < l->pl_n; j++)
+		slug_unref(made[j]);
+	free(made);
+	strmap_free(&taken);
+	strmap_free(&next);
+	return r;
+}
+
+/* The slugs of the root of base (of length n, as root_len gives). */
+static int
+root_update(struct catalog *c, const char *root, size_t n)
+{
+	const struct plist	*l = pmap_list(&c->c_byroot, root, n);
+
+	return l != NULL ? root_slugs(c, l) : 0;
+}
+
+/* ---- whole catalogs ---- */
+
+static int
+by_name_meta(const void *a, const void *b)
+{
+	return strcmp((*(struct meta *const *)a)->m_name,
+	    (*(struct meta *const *)b)->m_name);
+}
+
+static int
+by_name_slots(const void *a, const void *b, void *arg)
+{
+	return by_name_slot(arg, *(const uint32_t *)a, *(const uint32_t *)b);
+}
+
+/* Every map, slug and the order, from the slots alone. */
+static int
+derive_all(struct catalog *c)
+{
+	const struct cat_article *ca;
+	struct cat_article	*e;
+	const struct plist	*l;
+	uint32_t		*all;
+	size_t			 i, n = 0;
+	int			 r = -1;
+
+	if ((all = calloc(c->c_nart + 1, sizeof(*all))) == NULL)
+		return -1;
+	for (i = 0; i < c->c_nslot; i++) {
+		if (catalog_art(c, i)->ca_meta == NULL)
+			continue;
+		if ((e = entry_own(c, i)) == NULL)
+			goto done;
+		slug_unref(e->ca_own);
+		e->ca_own = NULL;
+		e->ca_slug = NULL;
+		all[n++] = (uint32_t)i;
+	}
+	qsort_r(all, n, sizeof(*all), by_name_slots, c);
+	for (i = 0; i < n; i++) {
+		ca = catalog_art(c, all[i]);
+		if (pmap_set(&c->c_byname, ca->ca_name, strlen(ca->ca_name),
+		    all[i]) == -1 || list_add(c, LIST_KEY, all[i], 1) == -1 ||
+		    list_add(c, LIST_ROOT, all[i], 1) == -1)
+			goto done;
+	}
+	for (i = 0; i < n; i++) {
+		ca = catalog_art(c, all[i]);
+		l = pmap_list(&c->c_byroot, ca->ca_meta->m_base,
+		    root_len(ca->ca_meta->m_base, strlen(ca->ca_meta->m_base)));
+		if (l->pl_v[0] == all[i] && root_slugs(c, l) == -1)
+			goto done;
+	}
+	r = catalog_order_build(c);
+ done:
+	free(all);
+	return r;
 }
 
 int
 catalog_finish(struct catalog *c)
 {
-	struct cat_article	*ca;
-	struct cat_rel		*cr;
-	size_t			 i;
+	size_t	 i;
 
-	if (c->c_nart > 0)
-		qsort(c->c_art, c->c_nart, sizeof(*c->c_art), by_name);
-	for (i = 0; i < c->c_nart; i++) {
-		ca = &c->c_art[i];
-		if (assign_slug(c, (uint32_t)i) == -1 ||
-		    strmap_put(&c->c_byname, ca->ca_name, strlen(ca->ca_name),
-		    (uint32_t)i) == -1)
+	if (c->c_nadd > 0)
+		qsort(c->c_add, c->c_nadd, sizeof(*c->c_add), by_name_meta);
+	struct cat_article *ca;
+
+	for (i = 0; i < c->c_nadd; i++) {
+		if (slot_grow(c) == -1 || (ca = entry_own(c, c->c_nslot)) ==
+		    NULL)
 			return -1;
-		if (ca->ca_key[0] != '\0' ? strmap_put(&c->c_bykey, ca->ca_key,
-		    strlen(ca->ca_key), (uint32_t)i) == -1 :
-		    strmap_put(&c->c_bytitle, ca->ca_title,
-		    strlen(ca->ca_title), (uint32_t)i) == -1)
-			return -1;
+		catalog_entry(ca, c->c_add[i]);
+		c->c_add[i] = NULL;	/* the entry took the reference */
+		c->c_nslot++;
+		c->c_nart++;
 	}
-	for (i = 0; i < c->c_nrel; i++) {
-		cr = &c->c_rel[i];
-		cr->cr_target = cr->cr_key[0] != '\0' ?
-		    strmap_get(&c->c_bykey, cr->cr_key, strlen(cr->cr_key)) :
-		    strmap_get(&c->c_bytitle, cr->cr_title, strlen(cr->cr_title));
+	free(c->c_add);
+	c->c_add = NULL;
+	c->c_nadd = c->c_addcap = 0;
+	return derive_all(c);
+}
+
+/* A version sharing every part of prev (to be changed, then published). */
+static struct catalog *
+clone(const struct catalog *prev)
+{
+	struct catalog	*c;
+	size_t		 i, nchunk = (prev->c_nslot + CAT_CHUNK - 1) / CAT_CHUNK;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	pmap_copy(&c->c_byslug, &prev->c_byslug);
+	pmap_copy(&c->c_byname, &prev->c_byname);
+	pmap_copy(&c->c_bykey, &prev->c_bykey);
+	pmap_copy(&c->c_bytitle, &prev->c_bytitle);
+	pmap_copy(&c->c_byroot, &prev->c_byroot);
+	c->c_epoch = prev->c_epoch;
+	c->c_nart = prev->c_nart;
+	if ((c->c_chunk = calloc(nchunk + 1, sizeof(*c->c_chunk))) == NULL ||
+	    (c->c_run = calloc(prev->c_nrun + 1, sizeof(*c->c_run))) == NULL ||
+	    (c->c_runend = calloc(prev->c_nrun + 1,
+	    sizeof(*c->c_runend))) == NULL ||
+	    (c->c_free = calloc(prev->c_nfree + 1, sizeof(*c->c_free))) ==
+	    NULL) {
+		catalog_free(c);
+		return NULL;
 	}
-	if ((c->c_order = reallocarray(NULL, c->c_nart ? c->c_nart : 1,
-	    sizeof(*c->c_order))) == NULL)
+	for (i = 0; i < nchunk; i++)
+		atomic_fetch_add(&(c->c_chunk[i] = prev->c_chunk[i])->ch_refs,
+		    1);
+	c->c_nslot = prev->c_nslot;
+	for (i = 0; i < prev->c_nrun; i++)
+		atomic_fetch_add(&(c->c_run[i] = prev->c_run[i])->cr_refs, 1);
+	c->c_nrun = prev->c_nrun;
+	if (c->c_nrun > 0)
+		memcpy(c->c_runend, prev->c_runend, c->c_nrun *
+		    sizeof(*c->c_runend));
+	if (prev->c_nfree > 0)
+		memcpy(c->c_free, prev->c_free, prev->c_nfree *
+		    sizeof(*c->c_free));
+	c->c_nfree = prev->c_nfree;
+	return c;
+}
+
+/* Remember slot i as changed in this version. */
+static int
+changed(struct catalog *c, uint32_t i)
+{
+	void	*p;
+
+	if ((p = reallocarray(c->c_changed, c->c_nchanged + 1,
+	    sizeof(*c->c_changed))) == NULL)
 		return -1;
-	for (i = 0; i < c->c_nart; i++)
-		c->c_order[i] = (uint32_t)i;
-	qsort_r(c->c_order, c->c_nart, sizeof(*c->c_order), by_date, c);
+	c->c_changed = p;
+	c->c_changed[c->c_nchanged++] = i;
 	return 0;
 }
 
+/* A root to recompute: an article's base, cut to its root. */
+struct root {
+	const char	*rt_s;
+	size_t		 rt_n;
+};
+
+/* Take the article in slot i out of every map and the order. */
+static int
+unlist(struct catalog *c, uint32_t i)
+{
+	const struct cat_article *ca = catalog_art(c, i);
+
+	if (ca->ca_slug != NULL && pmap_get(&c->c_byslug, ca->ca_slug,
+	    strlen(ca->ca_slug)) == (int64_t)i && pmap_del(&c->c_byslug, ca->ca_slug,
+	    strlen(ca->ca_slug)) == -1)
+		return -1;
+	if (pmap_del(&c->c_byname, ca->ca_name, strlen(ca->ca_name)) == -1 ||
+	    list_del(c, LIST_KEY, i) == -1 || list_del(c, LIST_ROOT, i) == -1)
+		return -1;
+	return catalog_order_del(c, i);
+}
+
+static int
+enlist(struct catalog *c, uint32_t i)
+{
+	const struct cat_article *ca = catalog_art(c, i);
+
+	if (pmap_set(&c->c_byname, ca->ca_name, strlen(ca->ca_name), i) ==
+	    -1 || list_add(c, LIST_KEY, i, 0) == -1 ||
+	    list_add(c, LIST_ROOT, i, 0) == -1)
+		return -1;
+	return catalog_order_add(c, i);
+}
+
+/*
+ * One change in the slots, found by name in look's maps; when look is c
+ * itself, in c's maps and order too.  The slot's old meta (if any) goes
+ * to *old with its reference.
+ */
+static int
+change_slot(struct catalog *c, const struct catalog *look,
+    const struct cat_change *cg, struct meta **old)
+{
+	int64_t		 s = catalog_find_name(look, cg->cg_name);
+	int		 maps = look == c;
+	struct cat_article *ca;
+	uint32_t	 i;
+
+	*old = NULL;
+	if (s < 0 && cg->cg_meta == NULL)
+		return 0;
+	if (s >= 0) {
+		i = (uint32_t)s;
+		if ((maps && unlist(c, i) == -1) ||
+		    (ca = entry_own(c, i)) == NULL)
+			return -1;
+		*old = ca->ca_meta;
+		meta_ref(*old);
+		entry_clear(ca);
+		if (cg->cg_meta == NULL) {
+			c->c_free[c->c_nfree++] = i;
+			c->c_nart--;
+		}
+	} else {
+		if (c->c_nfree > 0)
+			i = c->c_free[--c->c_nfree];
+		else {
+			if (slot_grow(c) == -1)
+				return -1;
+			i = (uint32_t)c->c_nslot++;
+		}
+		c->c_nart++;
+	}
+	if (changed(c, i) == -1)
+		return -1;
+	if (cg->cg_meta == NULL)
+		return 0;
+	if (slot_set(c, i, cg->cg_meta) == -1)
+		return -1;
+	return maps ? enlist(c, i) : 0;
+}
+
+/*
+ * The next version of prev with the n changes applied; NULL when out of
+ * memory.  Past CAT_REBUILD_PERMILLE changes per 1,000 articles it is
+ * catalog_rebuild, else catalog_patch.
+ */
+struct catalog *
+catalog_apply(const struct catalog *prev, const struct cat_change *cg,
+    size_t n)
+{
+	if (n * 1000 > CAT_REBUILD_PERMILLE * (prev->c_nart + 1))
+		return catalog_rebuild(prev, cg, n);
+	return catalog_patch(prev, cg, n);
+}
+
+/* catalog_apply change by change: about n log(articles). */
+struct catalog *
+catalog_patch(const struct catalog *prev, const struct cat_change *cg,
+    size_t n)
+{
+	struct catalog	*c;
+	struct meta	**old;
+	struct root	*roots;
+	size_t		 k, nroot = 0;
+	int		 r = 0;
+
+	if ((c = clone(prev)) == NULL)
+		return NULL;
+	old = calloc(n + 1, sizeof(*old));
+	roots = calloc(2 * n + 1, sizeof(*roots));
+	if (old == NULL || roots == NULL ||
+	    (c->c_free = reallocarray(c->c_free, c->c_nfree + n + 1,
+	    sizeof(*c->c_free))) == NULL)
+		r = -1;
+	for (k = 0; r == 0 && k < n; k++) {
+		if ((r = change_slot(c, c, &cg[k], &old[k])) == -1)
+			break;
+		if (old[k] != NULL) {
+			roots[nroot].rt_s = old[k]->m_base;
+			roots[nroot++].rt_n = root_len(old[k]->m_base,
+			    strlen(old[k]->m_base));
+		}
+		if (cg[k].cg_meta != NULL) {
+			roots[nroot].rt_s = cg[k].cg_meta->m_base;
+			roots[nroot++].rt_n = root_len(cg[k].cg_meta->m_base,
+			    strlen(cg[k].cg_meta->m_base));
+		}
+	}
+	/* a root seen twice is recomputed twice: the same answer */
+	for (k = 0; r == 0 && k < nroot; k++)
+		r = root_update(c, roots[k].rt_s, roots[k].rt_n);
+	for (k = 0; old != NULL && k < n; k++)
+		meta_unref(old[k]);
+	free(old);
+	free(roots);
+	if (r == -1) {
+		catalog_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/*
+ * The same as catalog_apply, but every map, address and the order built
+ * afresh from the articles (the slots are kept: an article keeps its
+ * slot, as in catalog_apply): the cheaper way for a large batch.  The
+ * names of the changes must differ.
+ */
+struct catalog *
+catalog_rebuild(const struct catalog *prev, const struct cat_change *cg,
+    size_t n)
+{
+	struct catalog	*c;
+	struct meta	*old;
+	size_t		 k;
+
+	if ((c = clone(prev)) == NULL)
+		return NULL;
+	pmap_free(&c->c_byslug);
+	pmap_free(&c->c_byname);
+	pmap_free(&c->c_bykey);
+	pmap_free(&c->c_bytitle);
+	pmap_free(&c->c_byroot);
+	for (k = 0; k < c->c_nrun; k++)
+		catalog_run_unref(c->c_run[k]);
+	c->c_nrun = 0;
+	if ((c->c_free = reallocarray(c->c_free, c->c_nfree + n + 1,
+	    sizeof(*c->c_free))) == NULL)
+		goto fail;
+	for (k = 0; k < n; k++) {
+		if (change_slot(c, prev, &cg[k], &old) == -1)
+			goto fail;
+		meta_unref(old);
+	}
+	if (derive_all(c) == -1)
+		goto fail;
+	return c;
+ fail:
+	catalog_free(c);
+	return NULL;
+}
+
+/* ---- lookups ---- */
+
 /*
  * Section 4: the first article (in file-name order) whose full title
- * slug equals the entry's; for an entry whose slug is empty, the first
- * whose title is exactly the entry's.  -1 when none.
+ * slug is key; for an entry whose slug is empty, the first whose title
+ * is exactly the entry's title.  -1 when none.
  */
+int64_t
+catalog_resolve_key(const struct catalog *c, const char *key,
+    const char *title)
+{
+	const struct plist	*l = key[0] != '\0' ?
+	    pmap_list(&c->c_bykey, key, strlen(key)) :
+	    pmap_list(&c->c_bytitle, title, strlen(title));
+
+	return l != NULL ? (int64_t)l->pl_v[0] : -1;
+}
+
+/* catalog_resolve_key of an entry's title as written. */
 int64_t
 catalog_resolve(const struct catalog *c, const char *title)
 {
@@ -229,9 +773,8 @@ catalog_resolve(const struct catalog *c, const char *title)
 
 	if (SLUG_ROOM(n) > sizeof(stack) && (k = malloc(SLUG_ROOM(n))) == NULL)
 		return -1;
-	n = slug_make(title, n, k);
-	r = n > 0 ? strmap_get(&c->c_bykey, k, n) :
-	    strmap_get(&c->c_bytitle, title, strlen(title));
+	k[slug_make(title, n, k)] = '\0';
+	r = catalog_resolve_key(c, k, title);
 	if (k != stack)
 		free(k);
 	return r;
@@ -240,11 +783,11 @@ catalog_resolve(const struct catalog *c, const char *title)
 int64_t
 catalog_find_slug(const struct catalog *c, const char *slug, size_t n)
 {
-	return strmap_get(&c->c_byslug, slug, n);
+	return pmap_get(&c->c_byslug, slug, n);
 }
 
 int64_t
 catalog_find_name(const struct catalog *c, const char *name)
 {
-	return strmap_get(&c->c_byname, name, strlen(name));
+	return pmap_get(&c->c_byname, name, strlen(name));
 }

@@ -151,3 +151,31 @@ strmap_key(const struct strmap *m, const char *k, size_t n)
 		return NULL;
 	return find(m, k, n, strmap_hash(k, n))->ms_key;
 }
+
+/* dst (uninitialised) becomes a copy of src: the same borrowed keys. */
+int
+strmap_copy(struct strmap *dst, const struct strmap *src)
+{
+	*dst = *src;
+	if (src->m_cap == 0)
+		return 0;
+	if ((dst->m_slot = reallocarray(NULL, src->m_cap,
+	    sizeof(*src->m_slot))) == NULL) {
+		strmap_init(dst);
+		return -1;
+	}
+	memcpy(dst->m_slot, src->m_slot, src->m_cap * sizeof(*src->m_slot));
+	return 0;
+}
+
+/* The slot holding key k (its value may be changed in place), or NULL. */
+struct strmap_slot *
+strmap_slot(const struct strmap *m, const char *k, size_t n)
+{
+	struct strmap_slot	*s;
+
+	if (m->m_cap == 0)
+		return NULL;
+	s = find(m, k, n, strmap_hash(k, n));
+	return s->ms_key != NULL ? s : NULL;
+}

@@ -16,7 +16,7 @@ struct strmap_slot {
 	const char	*ms_key;	/* borrowed, NULL when free */
 	uint32_t	 ms_len;	/* key length */
 	uint32_t	 ms_hash;	/* cached hash */
-	uint32_t	 ms_val;	/* the index stored */
+	uint64_t	 ms_val;	/* the index (or pointer) stored */
 };
 
 struct strmap {
@@ -33,5 +33,7 @@ int	 strmap_set(struct strmap *, const char *, size_t, uint32_t);
 int	 strmap_del(struct strmap *, const char *, size_t);
 int64_t	 strmap_get(const struct strmap *, const char *, size_t);
 const char *strmap_key(const struct strmap *, const char *, size_t);
+int	 strmap_copy(struct strmap *, const struct strmap *);
+struct strmap_slot *strmap_slot(const struct strmap *, const char *, size_t);
 
 #endif

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -30,6 +31,51 @@
 /* After SIGTERM, replies in flight get this long to finish. */
 #define STOP_SECONDS	30
 
+/* At most one "cannot accept" message this often, per worker. */
+#define STARVED_LOG_SECONDS	10
+
+/* Accept, or not, on every listener of sv. */
+static void
+accepting(struct server *sv, int on)
+{
+	size_t	 i;
+
+	for (i = 0; i < sv->sv_nlis; i++)
+		if (on)
+			evconnlistener_enable(sv->sv_lis[i]);
+		else
+			evconnlistener_disable(sv->sv_lis[i]);
+	sv->sv_paused = !on;
+}
+
+/*
+ * accept() failed for want of descriptors or memory (EMFILE, ENFILE,
+ * ENOBUFS, ENOMEM) or the like.  The listening socket stays readable,
+ * so trying again at once would spin: stop accepting until a connection
+ * closes or a second passes (on_trim), and say so at a bounded rate.
+ */
+static void
+on_accept_error(struct evconnlistener *l, void *arg)
+{
+	struct listener	*li = arg;
+	struct server	*sv = li->l_sv;
+	int		 e = EVUTIL_SOCKET_ERROR();
+	time_t		 now = time(NULL);
+
+	(void)l;
+	accepting(sv, 0);
+	sv->sv_starved = 1;
+	sv->sv_starved_unsaid++;
+	if (now - sv->sv_starved_said < STARVED_LOG_SECONDS)
+		return;
+	log_warnx("cannot accept connections: %s; again when one closes or "
+	    "in a second (%zu %s since the last message)", strerror(e),
+	    sv->sv_starved_unsaid, log_plural(sv->sv_starved_unsaid, "time",
+	    "times"));
+	sv->sv_starved_said = now;
+	sv->sv_starved_unsaid = 0;
+}
+
 static void
 on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
     int salen, void *arg)
@@ -37,18 +83,14 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	struct listener	*li = arg;
 	struct server	*sv = li->l_sv;
 	struct conn	*c;
-	size_t		 i;
 
 	(void)l;
 	if ((c = conn_new(sv, fd, sa, (socklen_t)salen, li)) == NULL)
 		return;
 	sv->sv_accepted++;
 	if (sv->sv_nconn >= sv->sv_conf->sc_maxconn /
-	    sv->sv_conf->sc_nworkers && !sv->sv_paused) {
-		for (i = 0; i < sv->sv_nlis; i++)
-			evconnlistener_disable(sv->sv_lis[i]);
-		sv->sv_paused = 1;
-	}
+	    sv->sv_conf->sc_nworkers && !sv->sv_paused)
+		accepting(sv, 0);
 	conn_start(c);
 }
 
@@ -96,6 +138,12 @@ on_trim(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (sv->sv_starved && !sv->sv_stopping) {
+		sv->sv_starved = 0;
+		if (sv->sv_nconn < sv->sv_conf->sc_maxconn /
+		    sv->sv_conf->sc_nworkers)
+			accepting(sv, 1);
+	}
 	if (sv->sv_accepted != sv->sv_seen) {
 		sv->sv_seen = sv->sv_accepted;
 		sv->sv_untrimmed = 1;
@@ -346,6 +394,8 @@ server_new(struct server_conf *conf, size_t w, struct mime *m,
 			*errstr = "evconnlistener_new failed";
 			goto fail;
 		}
+		evconnlistener_set_error_cb(sv->sv_lis[sv->sv_nlis],
+		    on_accept_error);
 		sv->sv_nlis++;
 	}
 	if (w > 0)

@@ -331,7 +331,7 @@ self_entry(const struct catalog *c, int in_capsule, const char *name,
 
 	*mp = NULL;
 	if (i >= 0) {
-		*self = c->c_art[i];
+		*self = *catalog_art(c, (size_t)i);
 		return 0;
 	}
 	if ((*mp = meta_new(name, a, a->a_has_date ? a->a_date : mtime)) ==

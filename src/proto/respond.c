@@ -65,7 +65,8 @@ static void
 article(const struct pages *pg, struct snapshot *s, const struct route *rt,
     struct response *r)
 {
-	const struct cat_article *a = &s->sn_cat->c_art[rt->rt_index];
+	const struct cat_article *a = catalog_art(s->sn_cat,
+	    (size_t)rt->rt_index);
 
 	if (snapshot_page(s, (size_t)rt->rt_index, rt->rt_kind ==
 	    ROUTE_ARTICLE_TEXT ? pg->pg_text : pg->pg_article, &r->rs_body,
@@ -317,7 +318,8 @@ respond(const struct pages *pg, struct snapshot *s, struct mime *m,
 	case ROUTE_SOURCE:
 	case ROUTE_ALIAS:
 		/* the article made from it, where the protocol can say so */
-		addr_selector(sel, sizeof(sel), c->c_art[rt.rt_index].ca_slug,
+		addr_selector(sel, sizeof(sel),
+		    catalog_art(c, (size_t)rt.rt_index)->ca_slug,
 		    pg->pg_forms.rf_article[0]);
 		response_set(r, OUT_REDIRECT, "%s", sel);
 		if (rt.rt_kind == ROUTE_SOURCE)

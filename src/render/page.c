@@ -109,8 +109,8 @@ article_link(struct page *p, const struct catalog *c, size_t i,
 	struct page_block	*b;
 
 	if ((b = page_add_link(p, ADDR_TO_ARTICLE, IN_ALL, s)) != NULL) {
-		b->pb_to.at_slug = c->c_art[i].ca_slug;
-		b->pb_title = c->c_art[i].ca_title;
+		b->pb_to.at_slug = catalog_art(c, i)->ca_slug;
+		b->pb_title = catalog_art(c, i)->ca_title;
 	}
 	return b;
 }
@@ -142,7 +142,8 @@ related(struct page *p, const struct article *a, const struct catalog *c)
 	for (k = 0; k < a->a_nrel; k++) {
 		page_add(p, PAGE_BREAK, IN_PLAIN, NULL);
 		if ((t = catalog_resolve(c, article_rel_title(a, k))) >= 0)
-			article_link(p, c, (size_t)t, c->c_art[t].ca_title);
+			article_link(p, c, (size_t)t,
+			    catalog_art(c, (size_t)t)->ca_title);
 		else
 			page_add(p, PAGE_PENDING, IN_ALL,
 			    article_rel_title(a, k));
@@ -188,8 +189,8 @@ page_article(struct page *p, const struct article *a,
 	}
 	for (k = 0; k < nsim; k++)
 		if ((b = page_add_link(p, ADDR_TO_ARTICLE, PAGE_SIMILAR_IN,
-		    c->c_art[sim[k]].ca_title)) != NULL)
-			b->pb_to.at_slug = c->c_art[sim[k]].ca_slug;
+		    catalog_art(c, sim[k])->ca_title)) != NULL)
+			b->pb_to.at_slug = catalog_art(c, sim[k])->ca_slug;
 	page_add(p, PAGE_BREAK, IN_MENU, NULL);
 	link_to(p, ADDR_TO_HOME, IN_MENU, "Home", 0);
 	return done(p);
@@ -207,15 +208,16 @@ static void
 dated_links(struct page *p, const struct catalog *c, size_t from, size_t to)
 {
 	struct page_block	*b;
+	const struct cat_article *ca;
 	char			 date[ADDR_DATE_LEN];
-	size_t			 k, i;
+	size_t			 k;
 
 	for (k = from; k < to && k < c->c_nart; k++) {
-		i = c->c_order[k];
-		addr_date(date, c->c_art[i].ca_date);
-		if ((b = article_link(p, c, i, page_printf(p, "%s %s", date,
-		    c->c_art[i].ca_title))) != NULL) {
-			b->pb_date = c->c_art[i].ca_date;
+		ca = catalog_art(c, catalog_order(c, k));
+		addr_date(date, ca->ca_date);
+		if ((b = article_link(p, c, catalog_order(c, k),
+		    page_printf(p, "%s %s", date, ca->ca_title))) != NULL) {
+			b->pb_date = ca->ca_date;
 			b->pb_dated = 1;
 		}
 	}
@@ -354,7 +356,8 @@ page_search(struct page *p, const struct catalog *c, const char *q,
 	page_add(p, PAGE_LINE, IN_ALL, summary(p, n));
 	for (i = 0; i < n; i++) {
 		page_add(p, PAGE_BREAK, IN_ALL, NULL);
-		article_link(p, c, h[i].sh_art, c->c_art[h[i].sh_art].ca_title);
+		article_link(p, c, h[i].sh_art,
+		    catalog_art(c, h[i].sh_art)->ca_title);
 		if (h[i].sh_snippet[0] != '\0')
 			page_add(p, PAGE_TEXT, IN_ALL, h[i].sh_snippet);
 	}

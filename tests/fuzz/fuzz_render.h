@@ -40,6 +40,7 @@
 #include "feed.h"
 #include "gemtext.h"
 #include "gopher_render.h"
+#include "meta.h"
 #include "nex_render.h"
 #include "page.h"
 #include "render.h"
@@ -302,7 +303,7 @@ fuzz_render(struct buf *b, const struct article *a, const struct catalog *c,
 
 	page_init(&p);
 	return render_built(b, &p, a != NULL ? page_article(&p, a, c,
-	    &c->c_art[self], NULL, 0) : page_home(&p, c, site, NULL, 0), f,
+	    catalog_art(c, self), NULL, 0) : page_home(&p, c, site, NULL, 0), f,
 	    site);
 }
 
@@ -425,7 +426,7 @@ fuzz_render_html(const struct article *a, const struct catalog *c,
 	page_init(&p);
 	FUZZ_CHECK(render_built(&b, &p, a == NULL ? page_home(&p, c, site,
 	    "# Intro <b>\n=> javascript:x y\n", 28) : page_article(&p, a, c,
-	    &c->c_art[self], NULL, 0), RENDER_HTML, site) == 0, "html", NULL,
+	    catalog_art(c, self), NULL, 0), RENDER_HTML, site) == 0, "html", NULL,
 	    0, "failed");
 	fuzz_check_html(a == NULL ? "html home" : "html article", &b);
 	buf_free(&b);
@@ -447,12 +448,12 @@ fuzz_render_article(const struct article *a, const struct catalog *c,
 	    b.b_data, b.b_len, "no title line");
 
 	buf_reset(&b);
-	FUZZ_CHECK(gopher_menu_article(&b, a, c, &c->c_art[self], &site,
+	FUZZ_CHECK(gopher_menu_article(&b, a, c, catalog_art(c, self), &site,
 	    NULL, 0) == 0, "gopher_menu_article", NULL, 0, "failed");
 	fuzz_check_menu("gopher_menu_article", &b, c);
 
 	buf_reset(&b);
-	FUZZ_CHECK(gopher_text_article(&b, a, c, &c->c_art[self], &site) == 0,
+	FUZZ_CHECK(gopher_text_article(&b, a, c, catalog_art(c, self), &site) == 0,
 	    "gopher_text_article", NULL, 0, "failed");
 	fuzz_check_text("gopher_text_article", &b, DOTS_SPACE);
 
@@ -463,7 +464,7 @@ fuzz_render_article(const struct article *a, const struct catalog *c,
 
 	site.s_gopher_strict = 1;
 	buf_reset(&b);
-	FUZZ_CHECK(gopher_text_article(&b, a, c, &c->c_art[self], &site) == 0,
+	FUZZ_CHECK(gopher_text_article(&b, a, c, catalog_art(c, self), &site) == 0,
 	    "gopher_text_article strict", NULL, 0, "failed");
 	fuzz_check_text("gopher_text_article strict", &b, DOTS_STRICT);
 
@@ -528,29 +529,34 @@ fuzz_check_catalog(const struct catalog *c)
 	size_t	 i, j;
 
 	for (i = 0; i < c->c_nart; i++) {
-		const char *slug = c->c_art[i].ca_slug;
+		const char *slug = catalog_art(c, i)->ca_slug;
 
 		FUZZ_CHECK(fuzz_is_slug(c, slug, strlen(slug)), "catalog",
 		    slug, strlen(slug), "slug of article %zu not found", i);
 		FUZZ_CHECK(catalog_find_slug(c, slug, strlen(slug)) ==
 		    (int64_t)i, "catalog", slug, strlen(slug),
 		    "slug of article %zu finds another", i);
-		FUZZ_CHECK(catalog_find_name(c, c->c_art[i].ca_name) ==
-		    (int64_t)i, "catalog", c->c_art[i].ca_name,
-		    strlen(c->c_art[i].ca_name), "name lookup");
-		fuzz_clean_text("catalog title", c->c_art[i].ca_title,
-		    strlen(c->c_art[i].ca_title), "");
+		FUZZ_CHECK(catalog_find_name(c, catalog_art(c, i)->ca_name) ==
+		    (int64_t)i, "catalog", catalog_art(c, i)->ca_name,
+		    strlen(catalog_art(c, i)->ca_name), "name lookup");
+		fuzz_clean_text("catalog title", catalog_art(c, i)->ca_title,
+		    strlen(catalog_art(c, i)->ca_title), "");
 		for (j = 0; j < i; j++)
-			FUZZ_CHECK(strcmp(slug, c->c_art[j].ca_slug) != 0,
+			FUZZ_CHECK(strcmp(slug, catalog_art(c, j)->ca_slug) != 0,
 			    "catalog", slug, strlen(slug), "duplicate slug");
 	}
-	for (i = 0; i < c->c_nrel; i++)
-		FUZZ_CHECK(c->c_rel[i].cr_target >= -1 &&
-		    c->c_rel[i].cr_target < (int64_t)c->c_nart, "catalog",
-		    NULL, 0, "related entry %zu points outside", i);
+	for (i = 0; i < c->c_nart; i++) {
+		const struct meta *m = catalog_art(c, i)->ca_meta;
+
+		for (j = 0; j < m->m_nrel; j++)
+			FUZZ_CHECK(catalog_resolve_key(c, m->m_relkey[j],
+			    m->m_rel[j]) < (int64_t)c->c_nslot, "catalog",
+			    NULL, 0, "related entry %zu points outside", j);
+	}
 	for (i = 1; i < c->c_nart; i++) {
-		const struct cat_article *p = &c->c_art[c->c_order[i - 1]];
-		const struct cat_article *q = &c->c_art[c->c_order[i]];
+		const struct cat_article *p =
+		    catalog_art(c, catalog_order(c, i - 1));
+		const struct cat_article *q = catalog_art(c, catalog_order(c, i));
 
 		FUZZ_CHECK(p->ca_date >= q->ca_date, "catalog order", NULL, 0,
 		    "not newest first at %zu", i);
