@@ -154,7 +154,12 @@ bind_all(struct serve *sv, struct server_conf *sc, const struct config *c,
 		if (!lines[i] && o->ov_port[i] >= 0)
 			bind_any(sv, sc, (enum addr_proto)i, o->ov_port[i],
 			    o->ov_proxy);
+	/* its own copies of the addresses: c is freed by the next reload */
 	memcpy(sv->se_listen, c->cf_listen, sizeof(sv->se_listen));
+	for (i = 0; i < c->cf_nlisten; i++)
+		if ((sv->se_listen[i].cl_addr = strdup(c->cf_listen[i].cl_addr)) ==
+		    NULL)
+			fatalx("out of memory");
 	sv->se_nlisten = c->cf_nlisten;
 }
 
@@ -556,6 +561,7 @@ serve_main(struct config *c, const char *path, const struct overrides *o)
 	const char		*errstr;
 	char			 name[128];	/* "[IPv6]:port" */
 	size_t			 i;
+	int			 r;
 
 	memset(&sv, 0, sizeof(sv));
 	memset(&sc, 0, sizeof(sc));
@@ -591,5 +597,8 @@ serve_main(struct config *c, const char *path, const struct overrides *o)
 		    sc.sc_lis[i].lf_proxy ? " proxy" : "");
 	}
 	serving(&sv, c, sc.sc_nworkers);
-	return parent(&sv, &sc, c);
+	r = parent(&sv, &sc, c);
+	for (i = 0; i < sv.se_nlisten; i++)
+		free(sv.se_listen[i].cl_addr);
+	return r;
 }
