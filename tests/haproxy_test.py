@@ -58,14 +58,14 @@ CFG = os.path.join(HERE, "..", "contrib", "haproxy.cfg")
 ACCESS = re.compile(rb"Z (\S+) ([a-z]+) ")
 
 
-def free_ports():
-    """A port per protocol, free on 127.0.1.1 (the instances bind theirs
-    on 127.0.1.1-4, HAProxy on 127.0.0.1: addresses no other suite uses
-    but for 127.0.0.1's ephemeral range, which the kernel keeps apart)."""
+def free_ports(addr):
+    """A port per protocol, free on addr now (the instances bind theirs on
+    127.0.1.1-4, addresses no other suite uses; HAProxy, started at once
+    after, on 127.0.0.1)."""
     socks, ports = [], {}
     for p in PROTOS:
         s = socket.socket()
-        s.bind(("127.0.1.1", 0))
+        s.bind((addr, 0))
         socks.append(s)
         ports[p] = s.getsockname()[1]
     for s in socks:
@@ -87,16 +87,17 @@ def instance_conf(d, i, ports, capsule, certs, keyfile, proxy=True):
     return path
 
 
-def haproxy_cfg(d, ports):
-    """contrib/haproxy.cfg with loopback addresses and the test's ports;
-    None (and a failed check) if a shipped address is left."""
+def haproxy_cfg(d, front, ports):
+    """contrib/haproxy.cfg with loopback addresses and the test's ports
+    (front: HAProxy's, ports: the instances'); None (and a failed check)
+    if a shipped address is left."""
     with open(CFG) as f:
         text = f.read()
     text = text.replace("log /dev/log local0", "log stderr format raw local0")
     text = text.replace("example.org", "localhost")
     for p in PROTOS:
         text = text.replace("bind :%d\n" % SHIPPED_PORT[p],
-                            "bind 127.0.0.1:%d\n" % ports[p])
+                            "bind 127.0.0.1:%d\n" % front[p])
         for i in (1, 2, 3):
             text = text.replace("%s:%d\n" % (SHIPPED_ADDR % i,
                                              SHIPPED_PORT[p]),
@@ -138,9 +139,11 @@ def req(proto, port, data=None, addr="127.0.0.1", source=None, **kw):
 
 
 def comparable(proto, raw):
-    """The bytes to compare: HTTP's without its Date header."""
+    """The bytes to compare: HTTP's without its Date header, and without
+    Last-Modified, which for a generated page is when the instance
+    published its snapshot (the ETag, of the bytes, must be the same)."""
     if proto == "http":
-        return re.sub(rb"\r\nDate: [^\r]*", b"", raw)
+        return re.sub(rb"\r\n(Date|Last-Modified): [^\r]*", b"", raw)
     return raw
 
 
@@ -201,9 +204,14 @@ def child_of(pid):
 
 
 def gone(pid):
+    """Has process pid exited, every thread of it (so its sockets are
+    closed)?  A group leader is a zombie while its other threads still
+    exit, and those still hold the descriptors."""
     try:
+        tasks = os.listdir("/proc/%d/task" % pid)
         with open("/proc/%d/stat" % pid) as f:
-            return f.read().split(")")[-1].split()[0] == "Z"
+            zombie = f.read().split(")")[-1].split()[0] == "Z"
+        return zombie and tasks == [str(pid)]
     except OSError:
         return True
 
@@ -277,7 +285,7 @@ def body(binary):
     with open(keyfile, "wb") as f:
         f.write(os.urandom(80))
     os.chmod(keyfile, 0o600)
-    ports = free_ports()
+    ports = free_ports("127.0.1.1")
     confs = {i: instance_conf(d, i, ports, capsule, certs, keyfile)
              for i in (1, 2, 3)}
     ref_conf = instance_conf(d, 4, ports, capsule, certs, None, proxy=False)
@@ -294,23 +302,24 @@ def body(binary):
     inst[2] = start(2, confs[2])
     inst[3] = start(3, confs[3])
     ref = start(4, ref_conf)
-    cfg = haproxy_cfg(d, ports)
+    front = free_ports("127.0.0.1")
+    cfg = haproxy_cfg(d, front, ports)
     if cfg is None:
         return
     hap = Server(["haproxy", "-db", "-f", cfg], name="haproxy")
-    ok, _, _ = poll(lambda: (req("gemini", ports["gemini"]).status == "20",
+    ok, _, _ = poll(lambda: (req("gemini", front["gemini"]).status == "20",
                              None), 15)
     T.check("haproxy serves Gemini", ok, "20", hap.text()[-800:])
     if not ok:
         return
 
-    same_bytes(ports, ref)
-    addresses(ports, inst)
-    limits(ports, inst)
-    resumption(ports, inst, keyfile, True)
-    faults(ports, inst, confs, ref, binary, hap)
+    same_bytes(front, ports, ref)
+    addresses(front, inst)
+    limits(front, inst)
+    resumption(front, inst, keyfile, True)
+    faults(front, ports, inst, confs, binary, hap)
     dropped(ports, inst, capsule)
-    spoofing(ports, inst, ref)
+    spoofing(front, ports, inst, ref)
     for i in (1, 2, 3):          # without the shared keys
         write(confs[i], open(confs[i]).read().replace(
             "ticket-key-file %s\n" % keyfile, ""))
@@ -319,17 +328,17 @@ def body(binary):
         inst[i].proc.send_signal(signal.SIGHUP)
         T.check("capsule%d reloaded without ticket-key-file" % i,
                 wait_reloaded(inst[i], n), "reloaded", "")
-    resumption(ports, inst, keyfile, False)
+    resumption(front, inst, keyfile, False)
     hap.stop()
     for i, s in inst.items():
         stop_checked(s, "capsule%d" % i)
     stop_checked(ref, "direct")
 
 
-def same_bytes(ports, ref):
+def same_bytes(front, ports, ref):
     for p in PROTOS:
         want = req(p, ports[p], addr="127.0.1.4")
-        got = [req(p, ports[p]) for _ in range(3)]   # each instance once
+        got = [req(p, front[p]) for _ in range(3)]   # each instance once
         T.check("%s through haproxy: the same bytes as direct (3 "
                 "instances)" % p, want.raw and all(
                     comparable(p, g.raw) == comparable(p, want.raw)
@@ -337,11 +346,11 @@ def same_bytes(ports, ref):
                 " / ".join(repr(g)[:300] for g in got))
 
 
-def addresses(ports, inst):
+def addresses(front, inst):
     marks = {i: s.nlines() for i, s in inst.items()}
     for p in PROTOS:
         for k in range(6):
-            req(p, ports[p], source=SOURCES[k % 2])
+            req(p, front[p], source=SOURCES[k % 2])
     want = set((a, p) for a in SOURCES for p in PROTOS)
     for i, s in inst.items():
         # an access line is written when its connection is closed
@@ -359,14 +368,14 @@ def addresses(ports, inst):
                 for x in local), "127.0.0.1 lines", local[:3])
 
 
-def limits(ports, inst):
+def limits(front, inst):
     """127.0.0.2 holds PER_ADDRESS idle TLS connections on each instance
     (round robin spreads them evenly); its next requests get 44, while
     127.0.0.3's get 20."""
     held = []
     ctx = client_ctx()
     for k in range(3 * PER_ADDRESS):
-        s = socket.create_connection(("127.0.0.1", ports["gemini"]), 10,
+        s = socket.create_connection(("127.0.0.1", front["gemini"]), 10,
                                      source_address=("127.0.0.2", 0))
         try:
             held.append(ctx.wrap_socket(s, server_hostname="localhost"))
@@ -374,9 +383,9 @@ def limits(ports, inst):
             T.check("idle connection %d of 127.0.0.2" % k, False,
                     "a handshake", repr(e))
             s.close()
-    over = [req("gemini", ports["gemini"], source="127.0.0.2").status
+    over = [req("gemini", front["gemini"], source="127.0.0.2").status
             for _ in range(3)]
-    other = [req("gemini", ports["gemini"], source="127.0.0.3").status
+    other = [req("gemini", front["gemini"], source="127.0.0.3").status
              for _ in range(3)]
     for s in held:
         s.close()
@@ -391,9 +400,9 @@ def limits(ports, inst):
         b"Z 127.0.0.2 " in x for x in slow), "3 lines", slow)
 
 
-def resumption(ports, inst, keyfile, shared):
+def resumption(front, inst, keyfile, shared):
     n = 12
-    resumed, paths = chain(ports["gemini"], n, "shared" if shared else
+    resumed, paths = chain(front["gemini"], n, "shared" if shared else
                            "own")
     who = served_by(inst, paths)
     hops = sum(1 for a, b in zip(who, who[1:]) if a != b and a and b)
@@ -411,7 +420,7 @@ def resumption(ports, inst, keyfile, shared):
             "another instance", resumed == n - 1, n - 1, resumed)
     # rotation: a new key first, the old one still opens
     ctx = client_ctx()
-    r = fetch(ports["gemini"], b"gemini://localhost/\r\n", ctx=ctx)
+    r = fetch(front["gemini"], b"gemini://localhost/\r\n", ctx=ctx)
     marks = {i: s.nlines() for i, s in inst.items()}
     with open(keyfile, "rb") as f:
         old = f.read()
@@ -423,15 +432,15 @@ def resumption(ports, inst, keyfile, shared):
     T.check("a key prepended: every instance reloads by itself",
             all(wait_reloaded(s, marks[i]) for i, s in inst.items()),
             "reloaded", "")
-    again = [fetch(ports["gemini"], b"gemini://localhost/\r\n", ctx=ctx,
+    again = [fetch(front["gemini"], b"gemini://localhost/\r\n", ctx=ctx,
                    session=r.session).reused for _ in range(3)]
     T.check("a ticket of the old key resumes on all three after the "
             "rotation", again == [True] * 3, [True] * 3, again)
 
 
-def faults(ports, inst, confs, ref, binary, hap):
+def faults(front, ports, inst, confs, binary, hap):
     want = req("gemini", ports["gemini"], addr="127.0.1.4").raw
-    load = Load(ports["gemini"], want).start()
+    load = Load(front["gemini"], want).start()
     poll(lambda: (load.ok > 100, None), 10)
     mark = hap.nlines()
     kill9(inst[2])
@@ -467,7 +476,7 @@ def faults(ports, inst, confs, ref, binary, hap):
             len(failed) <= LOAD_CLIENTS, "<= %d" % LOAD_CLIENTS,
             failed[:3])
 
-    load = Load(ports["gemini"], want).start()
+    load = Load(front["gemini"], want).start()
     poll(lambda: (load.ok > 100, None), 10)
     for i in (1, 2, 3):
         n = inst[i].nlines()
@@ -511,7 +520,7 @@ def dropped(ports, inst, capsule):
             "within 1 s", ok and worst < 1.0, "< 1 s", times)
 
 
-def spoofing(ports, inst, ref):
+def spoofing(front, ports, inst, ref):
     forged = "6.6.6.6"
     rmark = ref.nlines()
     marks = {i: s.nlines() for i, s in inst.items()}
@@ -525,16 +534,21 @@ def spoofing(ports, inst, ref):
     T.check("unmarked Gemini listener: a PROXY header is no TLS, closed",
             not r.raw and r.eof, "closed, no reply", repr(r)[:200])
     for p in ("gopher", "spartan", "nex", "http"):
-        req(p, ports[p], v1(forged) + REQS[p], source="127.0.0.2")
-        req(p, ports[p], v2(forged) + REQS[p], source="127.0.0.2")
-    lines = [(a, line) for a, _, line in access(ref, rmark)]
-    for i, s in inst.items():
-        lines += [(a, line) for a, _, line in access(s, marks[i])]
+        req(p, front[p], v1(forged) + REQS[p], source="127.0.0.2")
+        req(p, front[p], v2(forged) + REQS[p], source="127.0.0.2")
+    def logged():
+        lines = [(a, line) for a, _, line in access(ref, rmark)]
+        for i, s in inst.items():
+            lines += [(a, line) for a, _, line in access(s, marks[i])]
+        return sum(a == "127.0.0.2" for a, _ in lines) >= 8, lines
+    _, lines, _ = poll(logged)   # access lines come as connections close
     bad = [line for a, line in lines if a == forged]
     T.check("a forged address is in no access line (direct, and a second "
             "header through haproxy)", not bad and len(lines) >= 9,
             ">= 9 lines, none from %s" % forged, bad or len(lines))
-    through = [a for a, line in lines if a not in ("127.0.0.1",)]
+    # 127.0.0.1: health checks and the direct requests; 127.0.0.9: the
+    # test's own header while it polled for the dropped article
+    through = [a for a, line in lines if a not in ("127.0.0.1", "127.0.0.9")]
     T.check("... the second header's requests logged from 127.0.0.2",
             through and set(through) == {"127.0.0.2"}, "127.0.0.2",
             sorted(set(through)))

@@ -103,6 +103,7 @@ secs() {
 	"fuzz smoke") echo 26 ;;
 	*differential|*browser) echo 15 ;;
 	*hostile) echo 14 ;;
+	*haproxy) echo 12 ;;
 	*discover) echo 12 ;;
 	*live) echo 11 ;;
 	*resume) echo 8 ;;
@@ -191,7 +192,7 @@ for build in plain asan; do
 		suite "[$build] differential" sh tests/differential.sh "$bin"
 	fi
 	for t in gemini resume gopher gophers nex spartan live perms reload \
-	    hostile concurrency discover access wellknown http exhaust; do
+	    hostile concurrency discover access wellknown http exhaust haproxy; do
 		[ -f tests/$t.sh ] && suite "[$build] $t" sh tests/$t.sh "$bin"
 	done
 done
