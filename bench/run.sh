@@ -9,7 +9,9 @@
 #
 # Other knobs: BENCH_SECONDS (per measurement), BENCH_REPS (rounds),
 # BENCH_NO_MOLLY=1 (do not install or start Molly Brown), BENCH_NO_NGINX=1
-# (nor nginx), BENCH_KEEP=1 (keep the work directory with the servers'
+# (nor nginx), BENCH_BALANCER=1 (then bench/balancer.sh: Gemini through
+# HAProxy with PROXY v2 against direct, ~1 minute), BENCH_KEEP=1 (keep
+# the work directory with the servers'
 # logs).
 #
 # It builds capsuled and the tools (build/bench/), makes a capsule with a
@@ -29,15 +31,9 @@ cd "$(dirname "$0")/.." || exit 2
 ROOT=$(pwd)
 B=$ROOT/build/bench
 
-if [ "${BENCH_QUICK:-0}" = 1 ]; then
-	DUR=${BENCH_SECONDS:-1}
-	REPS=${BENCH_REPS:-1}
-	NARTICLES=100
-else
-	DUR=${BENCH_SECONDS:-5}
-	REPS=${BENCH_REPS:-3}
-	NARTICLES=1000
-fi
+. "$ROOT/bench/lib.sh"
+NARTICLES=1000
+[ "${BENCH_QUICK:-0}" = 1 ] && NARTICLES=100
 IDLE_CONNS=1000
 HOLD=$((DUR + 7))	# idle connections outlive the load run made meanwhile
 
@@ -72,16 +68,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
-
-# wait_for FILE REGEX: until FILE has a line matching REGEX (10 s at most).
-wait_for() {
-	i=0
-	until grep -q "$2" "$1" 2> /dev/null; do
-		i=$((i + 1))
-		[ $i -gt 100 ] && return 1
-		sleep 0.1
-	done
-}
 
 # A page of exactly $1 bytes of text lines.
 page() {
@@ -693,4 +679,7 @@ echo "command: ${BENCH_QUICK:+BENCH_QUICK=$BENCH_QUICK }sh bench/run.sh" \
     "(capsuled $(git -C "$ROOT" rev-parse --short HEAD 2> /dev/null)," \
     "$(openssl version 2> /dev/null | cut -d' ' -f1-2))"
 [ $FAILED -eq 0 ] || die "some measurements gave no result"
+if [ "${BENCH_BALANCER:-0}" = 1 ]; then
+	sh "$ROOT/bench/balancer.sh" || die "bench/balancer.sh failed"
+fi
 exit 0
