@@ -256,6 +256,8 @@ static const struct {
 	    "gopher-port 65535\ntimeout 1\nmax-connections 1\n"
 	    "max-connections-per-address 1000000\nrescan 86400\n"
 	    "home-limit 1\nlog-level error\ngopher-host café.example\n") },
+	{ LIT("listen gemini 10.0.0.5 1965 proxy\nlisten nex :: 0 proxy\n"
+	    "ticket-key-file /etc/capsuled/ticket.key\n") },
 	{ LIT("host h\ntitle #not a comment\ncapsule ~/my capsule/\n"
 	    "certs c\nlang zh-Hant-TW\n") },
 	{ LIT("host a\nalias b\nalias c\nalias d\nalias e\nalias f\n"
@@ -355,9 +357,11 @@ static const struct {
 	    "2: 'log-addresses' must come before the first host"),
 	/* listen */
 	E("listen gemini 0.0.0.0",
-	    "1: 'listen' needs PROTOCOL ADDRESS PORT"),
+	    "1: 'listen' needs PROTOCOL ADDRESS PORT [proxy]"),
 	E("listen gemini 0.0.0.0 1965 x",
-	    "1: 'listen' needs PROTOCOL ADDRESS PORT"),
+	    "1: 'listen' ends with the word proxy or nothing, not 'x'"),
+	E("listen gemini 0.0.0.0 1965 proxy x",
+	    "1: 'listen' needs PROTOCOL ADDRESS PORT [proxy]"),
 	E("listen finger 0.0.0.0 79",
 	    "1: 'listen' protocol must be gemini, gopher, spartan, nex or http, not 'finger'"),
 	E("listen gemini localhost 1965", "1: 'listen' address must be a "
