@@ -488,7 +488,10 @@ def uid_fields(st, key):
 
 def test_sandbox(srv, binary, capsule):
     nobody = pwd.getpwnam("nobody")
-    nosandbox = b"NO SANDBOX" in srv.text()
+    # the child says which, once it has sandboxed itself (or could not)
+    said = srv.wait_line(lambda l: b"NO SANDBOX" in l or
+                         b"seccomp: " in l, START_TIMEOUT)
+    nosandbox = said is not None and b"NO SANDBOX" in said
     child = srv.child
     st = proc_status(child) if child else None
     if not T.check("sandbox: /proc/CHILD/status readable", st is not None,
