@@ -75,7 +75,8 @@ LIB_SRCS = src/lib/buf.c src/lib/utf8.c src/lib/strmap.c src/lib/arena.c \
 	   src/net/tls.c src/net/perip.c src/net/access.c src/net/conn.c \
 	   src/net/server.c \
 	   $(CONFIG_SRCS) src/proc/preflight.c src/proc/serve.c \
-	   src/proc/serve_world.c src/proc/serve_child.c src/proc/sandbox.c
+	   src/proc/serve_world.c src/proc/serve_child.c src/proc/sandbox.c \
+	   src/proc/writer.c src/proto/titan_proto.c
 SRCS	 = $(LIB_SRCS) src/proc/main.c
 TESTS	 = test_buf test_utf8 test_strmap test_source test_article \
 	   test_slug test_catalog test_gemtext test_gopher_render test_feed \

@@ -30,6 +30,7 @@
 #include "respond.h"
 #include "search.h"
 #include "snapshot.h"
+#include "titan.h"
 #include "utf8.h"
 
 /* Entries shown in a generated directory listing. */
@@ -204,8 +205,8 @@ frame(struct response *r, const struct snapshot *s, char *head, size_t n)
 }
 
 /* The virtual host a request is for, or NULL (then the answer is 53). */
-static const struct vhost *
-vhost_of(const struct hosts *h, const struct gemini_request *q)
+const struct vhost *
+gemini_vhost(const struct hosts *h, const struct gemini_request *q)
 {
 	size_t	 i;
 
@@ -244,7 +245,7 @@ answer(struct exchange *x, enum scan sc, size_t len, struct request_ctx *rc)
 		return;
 	}
 	snprintf(x->x_host, sizeof(x->x_host), "%s", q.gr_host);
-	if ((vh = vhost_of(&rc->rc_hosts, &q)) == NULL) {
+	if ((vh = gemini_vhost(&rc->rc_hosts, &q)) == NULL) {
 		response_set(r, OUT_REFUSED, "Proxy request refused: host or "
 		    "port not served here");
 		return;
@@ -261,6 +262,10 @@ void
 gemini_respond(struct exchange *x, enum scan sc, size_t len,
     struct request_ctx *rc)
 {
+	if (sc == SCAN_LINE && !rc->rc_over && titan_is_titan(x->x_req, len)) {
+		titan_respond(x, len, rc);	/* frames its own answers */
+		return;
+	}
 	answer(x, sc, len, rc);
 	frame(&x->x_resp, rc->rc_snap, x->x_head, sizeof(x->x_head));
 }
