@@ -98,6 +98,19 @@ conn_count(struct conn *c)
 	    (conf->sc_limit_loopback || !perip_loopback(c->cn_addr));
 }
 
+/* Let go of a request's body and the adapter's state. */
+static void
+exchange_clear(struct exchange *x)
+{
+	free(x->x_body);
+	if (x->x_priv != NULL)
+		(x->x_priv_free != NULL ? x->x_priv_free : free)(x->x_priv);
+	x->x_body = NULL;
+	x->x_priv = NULL;
+	x->x_priv_free = NULL;
+	x->x_body_want = x->x_bodylen = 0;
+}
+
 static void
 conn_free(struct conn *c)
 {
@@ -124,8 +137,7 @@ conn_free(struct conn *c)
 		close(c->cn_fd);
 	if (c->cn_x != NULL) {
 		response_free(&c->cn_x->x_resp);
-		free(c->cn_x->x_body);
-		free(c->cn_x->x_priv);
+		exchange_clear(c->cn_x);
 		free(c->cn_x);
 	}
 	free(c->cn_chunk);
@@ -553,10 +565,7 @@ next_request(struct conn *c)
 	x->x_linelen = x->x_used = 0;
 	x->x_keep = 0;
 	x->x_head[0] = x->x_host[0] = '\0';
-	free(x->x_body);
-	free(x->x_priv);
-	x->x_body = x->x_priv = NULL;
-	x->x_body_want = x->x_bodylen = 0;
+	exchange_clear(x);
 	c->cn_nreq++;
 	c->cn_sent = c->cn_size = c->cn_fread = 0;
 	c->cn_end = ACCESS_COMPLETE;
@@ -671,6 +680,7 @@ exchange_new(void)
 	x->x_body_want = x->x_bodylen = 0;
 	x->x_body = NULL;
 	x->x_priv = NULL;
+	x->x_priv_free = NULL;
 	response_init(&x->x_resp);
 	return x;
 }

@@ -8,7 +8,9 @@
  *   /search                  10 (input) without a query; with one, the
  *                            articles that match it
  *   /robots.txt ...          a well-known file (wellknown.h), text/plain
- *   /<name>.txt              31 to the article made from that file
+ *   /<name>.txt              31 to the article made from that file; its
+ *                            source (text/plain) for an author's
+ *                            certificate, to edit and upload (Titan)
  *   anything else            a file or directory of the capsule
  * Outcomes become statuses by table: only 10, 20, 31, 40, 44, 51, 53 and
  * 59 are ever sent.
@@ -251,6 +253,9 @@ answer(struct exchange *x, enum scan sc, size_t len, struct request_ctx *rc)
 		return;
 	}
 	rc->rc_snap = live_acquire(vh->vh_live);
+	if (!q.gr_has_query && titan_source(vh, rc->rc_peer_fp, rc->rc_snap,
+	    q.gr_path, r))
+		return;		/* an author's source, to edit */
 	if (!q.gr_has_query)
 		query = NULL;
 	else if (gemini_query_text(&q, text) == -1)

@@ -92,13 +92,14 @@ struct exchange {
 	 * A request with a body (Titan): pr_respond sets x_body_want
 	 * (bytes after the x_used of x_req, at most what it allows) and
 	 * no status; conn.c reads them into x_body within the deadline
-	 * and calls pr_body, which answers.  x_priv is the adapter's
-	 * (free()d with the exchange).
+	 * and calls pr_body, which answers.  x_priv is the adapter's,
+	 * freed with the exchange by x_priv_free (or free()).
 	 */
 	size_t			 x_body_want;
 	char			*x_body;
 	size_t			 x_bodylen;
 	void			*x_priv;
+	void			(*x_priv_free)(void *);
 };
 
 /* What an adapter may use to answer. */
@@ -172,6 +173,8 @@ void		 titan_respond(struct exchange *, size_t,
 		    struct request_ctx *);
 void		 titan_body(struct exchange *, struct request_ctx *);
 int		 titan_is_author(const struct vhost *, const char *);
+int		 titan_source(const struct vhost *, const char *,
+		    struct snapshot *, const char *, struct response *);
 const struct vhost *gemini_vhost(const struct hosts *,
 		    const struct gemini_request *);
 /* Gemini's generated directory listing, Spartan's too (gemini_proto.c). */

@@ -20,6 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <time.h>
+
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -39,7 +44,77 @@ struct upload {
 	const struct vhost	*up_vh;
 	const char		*up_author;	/* name, or fingerprint */
 	enum titan_kind		 up_kind;
+	struct rate		*up_rate;	/* counted in it while open */
 };
+
+/*
+ * Uploads per certificate: at most TITAN_AT_ONCE open (each may hold
+ * titan-max-size bytes) and TITAN_PER_MINUTE begun in a minute, for the
+ * RATE_SLOTS certificates seen last; more get 44.
+ */
+#define TITAN_AT_ONCE		8
+#define TITAN_PER_MINUTE	120
+#define RATE_SLOTS		64
+
+struct rate {
+	char		 ra_fp[TITAN_FP_LEN + 1];
+	time_t		 ra_minute;	/* when its minute began */
+	unsigned	 ra_begun;	/* in that minute */
+	unsigned	 ra_open;
+};
+
+static pthread_mutex_t	 rate_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct rate	 rates[RATE_SLOTS];
+
+/* Count an upload from fp: its slot, or NULL when over a limit. */
+static struct rate *
+rate_take(const char *fp)
+{
+	struct rate	*ra = NULL, *old = &rates[0];
+	time_t		 now = time(NULL);
+	size_t		 i;
+
+	pthread_mutex_lock(&rate_lock);
+	for (i = 0; i < RATE_SLOTS && ra == NULL; i++) {
+		if (strcmp(rates[i].ra_fp, fp) == 0)
+			ra = &rates[i];
+		else if (rates[i].ra_open == 0 &&
+		    (old->ra_open != 0 || rates[i].ra_minute < old->ra_minute))
+			old = &rates[i];
+	}
+	if (ra == NULL && old->ra_open == 0) {
+		ra = old;
+		memset(ra, 0, sizeof(*ra));
+		memcpy(ra->ra_fp, fp, strlen(fp) + 1);
+	}
+	if (ra != NULL && now - ra->ra_minute >= 60) {
+		ra->ra_minute = now;
+		ra->ra_begun = 0;
+	}
+	if (ra != NULL && (ra->ra_open >= TITAN_AT_ONCE ||
+	    ra->ra_begun >= TITAN_PER_MINUTE))
+		ra = NULL;
+	if (ra != NULL) {
+		ra->ra_open++;
+		ra->ra_begun++;
+	}
+	pthread_mutex_unlock(&rate_lock);
+	return ra;
+}
+
+/* The exchange ends (conn.c): the upload is no longer open. */
+static void
+upload_free(void *p)
+{
+	struct upload	*up = p;
+
+	if (up->up_rate != NULL) {
+		pthread_mutex_lock(&rate_lock);
+		up->up_rate->ra_open--;
+		pthread_mutex_unlock(&rate_lock);
+	}
+	free(up);
+}
 
 /* One request at a time on the writer's socket, for every worker. */
 static pthread_mutex_t	 writer_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -109,6 +184,7 @@ titan_respond(struct exchange *x, size_t len, struct request_ctx *rc)
 		return;
 	}
 	x->x_priv = up;
+	x->x_priv_free = upload_free;
 	/* the access line never shows a token (nor what follows it) */
 	if ((tok = memmem(x->x_req, len, ";token", 6)) != NULL)
 		x->x_linelen = (size_t)(tok - x->x_req);
@@ -145,6 +221,11 @@ titan_respond(struct exchange *x, size_t len, struct request_ctx *rc)
 	}
 	if (a->ta_name != NULL)
 		up->up_author = a->ta_name;
+	if ((up->up_rate = rate_take(rc->rc_peer_fp)) == NULL) {
+		log_upload(up, up->up_req.tr_size, "refused, too many uploads");
+		reply(x, 44, "60");
+		return;
+	}
 	if ((up->up_kind = titan_path_kind(up->up_req.tr_url.gr_path,
 	    &errstr)) == TITAN_REFUSED) {
 		reply(x, 59, "Bad request: %s", errstr);
@@ -312,4 +393,32 @@ titan_body(struct exchange *x, struct request_ctx *rc)
 		log_upload(up, size, "done");
 	rc->rc_snap = live_acquire(up->up_vh->vh_live);
 	redirect(x, up, rc->rc_snap, size);
+}
+
+/*
+ * The editing route: for an author of vh, /<name>.txt is the article's
+ * source as text (everyone else gets 31 to the article).  1 when r is
+ * that answer, 0 when the usual route should answer.
+ */
+int
+titan_source(const struct vhost *vh, const char *fp, struct snapshot *s,
+    const char *path, struct response *r)
+{
+	const char	*errstr;
+	struct stat	 st;
+	int		 fd;
+
+	if (fp == NULL || !titan_is_author(vh, fp) ||
+	    titan_path_kind(path, &errstr) != TITAN_ARTICLE ||
+	    (fd = snapshot_open(s, s->sn_dirfd, path + 1, O_RDONLY,
+	    &errstr)) == -1)
+		return 0;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 0;
+	}
+	r->rs_fd = fd;
+	r->rs_size = st.st_size;
+	response_set(r, OUT_OK, "text/plain; charset=utf-8");
+	return 1;
 }
