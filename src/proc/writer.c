@@ -129,7 +129,8 @@ history_prune(int hfd, const char *key, unsigned keep)
 	size_t		 n = 0, i, klen = strlen(key);
 	int		 fd;
 
-	if ((fd = dup(hfd)) == -1 || (dp = fdopendir(fd)) == NULL) {
+	if ((fd = openat(hfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    (dp = fdopendir(fd)) == NULL) {
 		if (fd != -1)
 			close(fd);
 		return;

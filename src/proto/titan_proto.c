@@ -49,10 +49,10 @@ struct upload {
 
 /*
  * Uploads per certificate: at most TITAN_AT_ONCE open (each may hold
- * titan-max-size bytes) and TITAN_PER_MINUTE begun in a minute, for the
+ * titan-max-size bytes: 32 MiB by default) and TITAN_PER_MINUTE begun in a minute, for the
  * RATE_SLOTS certificates seen last; more get 44.
  */
-#define TITAN_AT_ONCE		8
+#define TITAN_AT_ONCE		32
 #define TITAN_PER_MINUTE	120
 #define RATE_SLOTS		64
 
