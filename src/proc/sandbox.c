@@ -153,7 +153,7 @@ static const char *const writer_allowed[] = {
 	"mremap", "brk", "madvise", "poll", "ppoll", "clock_gettime",
 	"gettimeofday", "getpid", "futex", "rt_sigaction", "rt_sigprocmask",
 	"rt_sigreturn", "exit", "exit_group", "getrandom", "fcntl",
-	"restart_syscall", "sendto", "recvfrom", "uname",
+	"restart_syscall", "uname",
 };
 
 /*

@@ -58,23 +58,6 @@ read_full(int fd, void *p, size_t n)
 	return 0;
 }
 
-static int
-write_full(int fd, const void *p, size_t n)
-{
-	ssize_t	 r;
-
-	while (n > 0) {
-		if ((r = write(fd, p, n)) <= 0) {
-			if (r == -1 && errno == EINTR)
-				continue;
-			return -1;
-		}
-		p = (const char *)p + r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
 /* The directory holding path (relative), below root only; its name. */
 static int
 open_parent(int root, char *path, const char **base)
@@ -173,7 +156,7 @@ history_copy(int pfd, const char *base, int hfd, const char *name)
 		return -1;
 	}
 	while ((r = read(in, buf, sizeof(buf))) > 0)
-		if (write_full(out, buf, (size_t)r) == -1)
+		if (titan_write_full(out, buf, (size_t)r) == -1)
 			break;
 	if (r != 0 || fsync(out) == -1)
 		e = errno ? errno : EIO;
@@ -282,7 +265,7 @@ apply(struct job *j, int root, char *path, const char *data,
 		fail(rp, "cannot create");
 		goto done;
 	}
-	if (write_full(fd, data, m->tm_size) == -1 || fsync(fd) == -1 ||
+	if (titan_write_full(fd, data, m->tm_size) == -1 || fsync(fd) == -1 ||
 	    close(fd) == -1) {
 		fd = -1;
 		fail(rp, "cannot write");
@@ -335,7 +318,7 @@ serve(struct job *j, int fd)
 		} else
 			apply(j, j->j_dirs[m.tm_host], path, data, &m, &rp);
 		free(data);
-		if (write_full(fd, &rp, sizeof(rp)) == -1)
+		if (titan_write_full(fd, &rp, sizeof(rp)) == -1)
 			_exit(0);
 	}
 }

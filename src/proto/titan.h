@@ -9,7 +9,8 @@
  * The size bytes that follow the line are the connection's (conn.c)
  * and the writer's (writer.h).
  *
- * Pure functions of their inputs: they never touch a socket.
+ * Pure functions of their inputs (titan.c), but titan_write_full, the
+ * one write loop of both ends of the writer's socket (titan_proto.c).
  */
 #ifndef TITAN_H
 #define TITAN_H
@@ -88,6 +89,9 @@ struct titan_reply {
 /* How long an upload waits for the writer, then for its publication. */
 #define TITAN_WRITER_MS		10000
 #define TITAN_PUBLISH_MS	5000
+
+/* titan_proto.c, for the writer too */
+int		 titan_write_full(int, const void *, size_t);
 
 int		 titan_is_titan(const char *, size_t);
 int		 titan_parse(const char *, size_t, struct titan_request *,

@@ -243,13 +243,17 @@ titan_respond(struct exchange *x, size_t len, struct request_ctx *rc)
 		x->x_body_want = (size_t)up->up_req.tr_size;
 }
 
-static int
-send_full(int fd, const void *p, size_t n)
+/*
+ * Write all n bytes of p to fd (a file, or the writer's socket: SIGPIPE
+ * is ignored in both processes); 0, or -1 with errno.
+ */
+int
+titan_write_full(int fd, const void *p, size_t n)
 {
 	ssize_t	 r;
 
 	while (n > 0) {
-		if ((r = send(fd, p, n, MSG_NOSIGNAL)) <= 0) {
+		if ((r = write(fd, p, n)) <= 0) {
 			if (r == -1 && errno == EINTR)
 				continue;
 			return -1;
@@ -295,9 +299,9 @@ writer_call(const struct titan_conf *tc, const struct upload *up,
 	m.tm_fence = up->up_kind == TITAN_ARTICLE;
 	pthread_mutex_lock(&writer_lock);
 	if (!writer_broken && tc->tc_writer != -1 &&
-	    send_full(tc->tc_writer, &m, sizeof(m)) == 0 &&
-	    send_full(tc->tc_writer, path, m.tm_pathlen) == 0 &&
-	    send_full(tc->tc_writer, data, size) == 0 &&
+	    titan_write_full(tc->tc_writer, &m, sizeof(m)) == 0 &&
+	    titan_write_full(tc->tc_writer, path, m.tm_pathlen) == 0 &&
+	    titan_write_full(tc->tc_writer, data, size) == 0 &&
 	    recv_reply(tc->tc_writer, rp) == 0)
 		r = 0;
 	else
