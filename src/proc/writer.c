@@ -80,14 +80,17 @@ open_parent(int root, char *path, const char **base)
 	return fd;
 }
 
-/* path with '%' and '/' escaped: one history file name per path. */
+/*
+ * path with '%', '/' and '~' escaped: a file name per path, which "~"
+ * then ends (history_prune matches "<key>~").
+ */
 static void
 history_key(const char *path, char *out, size_t n)
 {
 	size_t	 o = 0;
 
 	for (; *path != '\0' && o + 4 < n; path++) {
-		if (*path == '/' || *path == '%')
+		if (*path == '/' || *path == '%' || *path == '~')
 			o += (size_t)snprintf(out + o, n - o, "%%%02X",
 			    (unsigned char)*path);
 		else
