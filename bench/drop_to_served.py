@@ -39,9 +39,10 @@ def make_capsule(path, n):
             f.write(title + " %d\n" % i + body)
 
 
-def start(binary, capsule, certs):
+def start(binary, capsule, certs, extra=()):
     p = subprocess.Popen([binary, "-g", "0", "-p", "0", "-d", capsule,
-                          "-C", certs], stderr=subprocess.PIPE, text=True)
+                          "-C", certs] + list(extra),
+                         stderr=subprocess.PIPE, text=True)
     port = None
     t0 = time.time()
     for line in p.stderr:
