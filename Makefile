@@ -68,8 +68,8 @@ LIB_SRCS = src/lib/buf.c src/lib/utf8.c src/lib/strmap.c src/lib/pmap.c \
 	   src/capsule/capsule.c src/capsule/mime.c src/capsule/discover.c \
 	   src/capsule/snapshot.c src/capsule/live.c src/capsule/live_watch.c \
 	   src/capsule/live_cache.c \
-	   src/proto/gemini.c src/proto/gopher.c src/proto/router.c \
-	   src/proto/response.c src/proto/respond.c src/proto/gemini_proto.c \
+	   src/proto/gemini.c src/proto/titan.c src/proto/gopher.c \
+	   src/proto/router.c src/proto/response.c src/proto/respond.c src/proto/gemini_proto.c \
 	   src/proto/gopher_proto.c src/proto/spartan.c \
 	   src/proto/spartan_proto.c src/proto/nex.c src/proto/nex_proto.c \
 	   src/proto/http.c src/proto/http_proto.c src/proto/proto.c \
@@ -77,13 +77,15 @@ LIB_SRCS = src/lib/buf.c src/lib/utf8.c src/lib/strmap.c src/lib/pmap.c \
 	   src/net/conn.c src/net/conn_proxy.c \
 	   src/net/server.c \
 	   $(CONFIG_SRCS) src/proc/preflight.c src/proc/serve.c \
-	   src/proc/serve_world.c src/proc/serve_child.c src/proc/sandbox.c
+	   src/proc/serve_world.c src/proc/serve_child.c src/proc/sandbox.c \
+	   src/proc/writer.c src/proto/titan_proto.c
 SRCS	 = $(LIB_SRCS) src/proc/main.c
 TESTS	 = test_buf test_utf8 test_strmap test_source test_article \
 	   test_slug test_catalog test_gemtext test_gopher_render test_feed \
 	   test_gemini test_config test_textindex test_discover test_search \
 	   test_access test_snapshot test_page test_wellknown test_nex \
-	   test_spartan test_http test_html test_catalog_incr test_proxy
+	   test_spartan test_http test_html test_catalog_incr test_proxy \
+	   test_titan
 
 OBJ	 = build/obj
 AOBJ	 = build/asan
@@ -140,6 +142,7 @@ T_test_proxy	 = net/proxy
 T_test_gemini	 = lib/buf lib/utf8 content/addr proto/gemini
 T_test_nex	 = lib/buf lib/utf8 proto/nex
 T_test_spartan	 = $(T_test_gemini) proto/spartan
+T_test_titan	 = $(T_test_gemini) content/wellknown proto/titan
 T_test_http	 = $(T_test_gemini) proto/http
 T_test_textindex = lib/buf lib/utf8 lib/strmap $(TEXTINDEX_OBJS)
 T_CONTENT	 = lib/buf lib/utf8 lib/strmap lib/pmap lib/arena content/source \
@@ -239,7 +242,8 @@ FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE $(INCS) $(PKG_CFLAGS) -g -O1 \
 	   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS = fuzz_gemini_request fuzz_gopher_request fuzz_article \
 	   fuzz_render_catalog fuzz_config fuzz_textindex fuzz_nex_request \
-	   fuzz_spartan_request fuzz_http_request fuzz_proxy_header
+	   fuzz_spartan_request fuzz_http_request fuzz_proxy_header \
+	   fuzz_titan_request
 FUZZ_BASE = src/lib/buf.c src/lib/utf8.c
 FUZZ_RENDER = $(FUZZ_BASE) src/lib/strmap.c src/lib/pmap.c src/lib/arena.c \
 	   src/content/source.c src/content/article.c src/content/slug.c \
@@ -251,6 +255,8 @@ FUZZ_SRCS_fuzz_gemini_request = $(FUZZ_BASE) src/content/addr.c \
 	   src/proto/gemini.c
 FUZZ_SRCS_fuzz_spartan_request = $(FUZZ_SRCS_fuzz_gemini_request) \
 	   src/proto/spartan.c
+FUZZ_SRCS_fuzz_titan_request = $(FUZZ_SRCS_fuzz_gemini_request) \
+	   src/content/wellknown.c src/proto/titan.c
 FUZZ_SRCS_fuzz_gopher_request = $(FUZZ_BASE) src/proto/gopher.c
 FUZZ_SRCS_fuzz_nex_request = $(FUZZ_BASE) src/proto/nex.c
 FUZZ_SRCS_fuzz_proxy_header = $(FUZZ_BASE) src/net/proxy.c

@@ -47,12 +47,13 @@ def make_capsule(path, n):
             f.write(title + " %d\n" % i + body)
 
 
-def start(binary, capsule, certs):
+def start(binary, capsule, certs, extra=()):
     """The process, its Gemini port, its log lines (read on a thread) and
-    the monotonic time it was started."""
+    the monotonic time it was started; extra: more flags."""
     t0 = time.monotonic()
     p = subprocess.Popen([binary, "-g", "0", "-p", "0", "-d", capsule,
-                          "-C", certs], stderr=subprocess.PIPE, text=True)
+                          "-C", certs] + list(extra),
+                         stderr=subprocess.PIPE, text=True)
     port = None
     for line in p.stderr:
         m = re.search(r"listening gemini 0\.0\.0\.0:(\d+)", line)

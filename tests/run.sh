@@ -108,7 +108,7 @@ secs() {
 	*live) echo 11 ;;
 	*resume) echo 8 ;;
 	*corpus|*reload|*access) echo 6 ;;
-	*robustness) echo 5 ;;
+	*robustness|*titan) echo 5 ;;
 	*" unit "*|*served|*concurrency) echo 1 ;;
 	*) echo 3 ;;
 	esac
@@ -192,7 +192,8 @@ for build in plain asan; do
 		suite "[$build] differential" sh tests/differential.sh "$bin"
 	fi
 	for t in gemini resume gopher gophers nex spartan live perms reload \
-	    hostile concurrency discover access wellknown http exhaust haproxy; do
+	    hostile concurrency discover access wellknown http exhaust haproxy \
+	    titan; do
 		[ -f tests/$t.sh ] && suite "[$build] $t" sh tests/$t.sh "$bin"
 	done
 done

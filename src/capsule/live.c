@@ -135,6 +135,33 @@ live_publish(struct live *lv, const struct cat_change *cg, size_t n,
 	return 0;
 }
 
+/*
+ * Wait until what happened in the capsule before fence n (a dotfile
+ * LIVE_FENCE_PREFIX "<n>" created there, writer.c) is published, at most
+ * ms milliseconds: 0, or -1 when the time ran out.
+ */
+int
+live_wait_fence(struct live *lv, uint64_t n, int ms)
+{
+	struct timespec	 until;
+	int		 r = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&lv->lv_lock);
+	while (lv->lv_fence_done < n && r == 0)
+		if (pthread_cond_timedwait(&lv->lv_fenced, &lv->lv_lock,
+		    &until) != 0 && lv->lv_fence_done < n)
+			r = -1;
+	pthread_mutex_unlock(&lv->lv_lock);
+	return r;
+}
+
 struct snapshot *
 live_acquire(struct live *lv)
 {
@@ -290,6 +317,7 @@ struct live *
 live_new(const char *dir, const struct site *site, int rescan_secs,
     struct diags *d, const char **errstr)
 {
+	pthread_condattr_t ca;
 	struct live	*lv;
 
 	if ((lv = calloc(1, sizeof(*lv))) == NULL) {
@@ -302,6 +330,10 @@ live_new(const char *dir, const struct site *site, int rescan_secs,
 	strmap_init(&lv->lv_byname);
 	strmap_init(&lv->lv_unreadby);
 	pthread_mutex_init(&lv->lv_lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&lv->lv_fenced, &ca);
+	pthread_condattr_destroy(&ca);
 	if (site_copy(&lv->lv_site, site, &lv->lv_strings) == -1 ||
 	    (lv->lv_dir = strdup(dir)) == NULL ||
 	    (lv->lv_dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
@@ -397,5 +429,6 @@ live_unref(struct live *lv)
 	free(lv->lv_dir);
 	free(lv->lv_strings);
 	pthread_mutex_destroy(&lv->lv_lock);
+	pthread_cond_destroy(&lv->lv_fenced);
 	free(lv);
 }

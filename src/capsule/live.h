@@ -14,6 +14,15 @@
 #ifndef LIVE_H
 #define LIVE_H
 
+#include <stdint.h>
+
+/*
+ * A fence: a writer (writer.c) creates and removes a dotfile named so,
+ * then a number, after a change; once the watcher has seen it and
+ * published what came before, live_wait_fence(lv, number) returns.
+ */
+#define LIVE_FENCE_PREFIX	".titan-fence-"
+
 struct diags;
 struct live;
 struct site;
@@ -41,6 +50,7 @@ struct live	*live_new(const char *, const struct site *, int,
 		    struct diags *, const char **);
 int		 live_start(struct live *, const char **);
 int		 live_dirfd(const struct live *);
+int		 live_wait_fence(struct live *, uint64_t, int);
 struct snapshot	*live_acquire(struct live *);
 void		 live_unref(struct live *);
 

@@ -83,6 +83,10 @@ struct live {
 	struct unreadable *lv_unread;	/* files that could not be read */
 	size_t		  lv_nunread;
 	struct strmap	  lv_unreadby;	/* name -> index in lv_unread */
+	uint64_t	  lv_fence_seen;	/* the last fence inotify told */
+	uint64_t	  lv_fence_done;	/* ... once what came before it was
+					   published (under lv_lock) */
+	pthread_cond_t	  lv_fenced;	/* lv_fence_done grew */
 };
 
 

@@ -133,6 +133,29 @@ settle(struct live *lv)
 		    lv->lv_dir);
 }
 
+/* A fence's number (live.h) was seen. */
+static void
+fence_seen(struct live *lv, const char *num)
+{
+	uint64_t	 n = strtoull(num, NULL, 10);
+
+	if (n > lv->lv_fence_seen)
+		lv->lv_fence_seen = n;
+}
+
+/* Nothing is pending: the fences seen so far are passed. */
+static void
+fence_pass(struct live *lv)
+{
+	if (lv->lv_fence_seen == lv->lv_fence_done || lv->lv_npend > 0 ||
+	    lv->lv_pend_intro)
+		return;
+	pthread_mutex_lock(&lv->lv_lock);
+	lv->lv_fence_done = lv->lv_fence_seen;
+	pthread_cond_broadcast(&lv->lv_fenced);
+	pthread_mutex_unlock(&lv->lv_lock);
+}
+
 /* Whatever inotify has to say: names to look at again. */
 static int
 read_events(struct live *lv)
@@ -158,6 +181,10 @@ read_events(struct live *lv)
 				lv->lv_inotify = -1;
 				return overflow;
 			}
+			if (ev->len > 0 && strncmp(ev->name, LIVE_FENCE_PREFIX,
+			    sizeof(LIVE_FENCE_PREFIX) - 1) == 0)
+				fence_seen(lv, ev->name +
+				    sizeof(LIVE_FENCE_PREFIX) - 1);
 			if (ev->len > 0 && (capsule_is_article_name(ev->name) ||
 			    strcmp(ev->name, "index.gmi") == 0))
 				pend_add(lv, ev->name);
@@ -349,6 +376,7 @@ live_main(void *arg)
 			next_rescan = now + (int64_t)lv->lv_rescan * 1000;
 			last = 0;
 		}
+		fence_pass(lv);
 		if (lv->lv_settle_at > 0 && now >= lv->lv_settle_at &&
 		    lv->lv_npend == 0 && !lv->lv_pend_intro)
 			settle(lv);

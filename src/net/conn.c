@@ -99,6 +99,19 @@ conn_count(struct conn *c)
 	    (conf->sc_limit_loopback || !perip_loopback(c->cn_addr));
 }
 
+/* Let go of a request's body and the adapter's state. */
+static void
+exchange_clear(struct exchange *x)
+{
+	free(x->x_body);
+	if (x->x_priv != NULL)
+		(x->x_priv_free != NULL ? x->x_priv_free : free)(x->x_priv);
+	x->x_body = NULL;
+	x->x_priv = NULL;
+	x->x_priv_free = NULL;
+	x->x_body_want = x->x_bodylen = 0;
+}
+
 static void
 conn_free(struct conn *c)
 {
@@ -125,6 +138,7 @@ conn_free(struct conn *c)
 		close(c->cn_fd);
 	if (c->cn_x != NULL) {
 		response_free(&c->cn_x->x_resp);
+		exchange_clear(c->cn_x);
 		free(c->cn_x);
 	}
 	free(c->cn_chunk);
@@ -332,6 +346,87 @@ start_write(struct conn *c)
 	progress(c);
 }
 
+/* What an adapter may use to answer c's request. */
+static void
+request_ctx(struct conn *c, struct request_ctx *rc)
+{
+	const struct server_conf *conf = c->cn_sv->sv_conf;
+
+	memset(rc, 0, sizeof(*rc));
+	rc->rc_hosts.ho_vh = conf->sc_vhosts;
+	rc->rc_hosts.ho_n = conf->sc_nvhosts;
+	rc->rc_hosts.ho_gopher = conf->sc_gopher;
+	rc->rc_hosts.ho_gemini_port = conf->sc_gemini_port;
+	rc->rc_mime = c->cn_sv->sv_mime;
+	rc->rc_over = c->cn_over;
+	rc->rc_last = c->cn_nreq + 1 >= protos[c->cn_kind].pr_keepalive ||
+	    c->cn_sv->sv_stopping;
+	if (c->cn_ssl != NULL && c->cn_fp[0] == '\0' &&
+	    tls_fingerprint(SSL_get0_peer_certificate(c->cn_ssl),
+	    c->cn_fp) == -1)
+		c->cn_fp[0] = '\0';
+	rc->rc_peer_fp = c->cn_fp[0] != '\0' ? c->cn_fp : NULL;
+}
+
+/*
+ * The body is complete: the adapter answers (it may take a while: a
+ * Titan upload waits for its writer and its publication).
+ */
+static void
+body_done(struct conn *c)
+{
+	struct request_ctx	 rc;
+
+	request_ctx(c, &rc);
+	protos[c->cn_kind].pr_body(c->cn_x, &rc);
+	c->cn_snap = rc.rc_snap;
+	start_write(c);
+}
+
+/*
+ * The adapter asked for x_body_want bytes after the request: take those
+ * that came with it, and read the rest (CONN_READ_BODY).  What comes
+ * after them is never read as a request (no keep-alive for these).
+ */
+static void
+body_start(struct conn *c)
+{
+	struct exchange	*x = c->cn_x;
+	size_t		 have;
+
+	if ((x->x_body = malloc(x->x_body_want)) == NULL) {
+		c->cn_state = CONN_DONE;
+		return;
+	}
+	have = x->x_reqlen > x->x_used ? x->x_reqlen - x->x_used : 0;
+	if (have > x->x_body_want)
+		have = x->x_body_want;
+	memcpy(x->x_body, x->x_req + x->x_used, have);
+	x->x_bodylen = have;
+	c->cn_state = CONN_READ_BODY;
+	set_deadline(c);
+	if (x->x_bodylen == x->x_body_want)
+		body_done(c);
+}
+
+/* Read more of the body; answer when it is complete. */
+static enum io
+read_body(struct conn *c)
+{
+	struct exchange	*x = c->cn_x;
+	size_t		 n;
+	enum io		 r;
+
+	if ((r = io_read(c, x->x_body + x->x_bodylen,
+	    x->x_body_want - x->x_bodylen, &n)) != IO_OK)
+		return r;
+	x->x_bodylen += n;
+	set_deadline(c);	/* progress */
+	if (x->x_bodylen == x->x_body_want)
+		body_done(c);
+	return IO_OK;
+}
+
 /*
  * Is the request complete (eof: the client half-closed)?  Then let the
  * protocol decide the answer, and start writing it.  1 when decided.
@@ -339,7 +434,6 @@ start_write(struct conn *c)
 static int
 request_scan(struct conn *c, int eof)
 {
-	const struct server_conf *conf = c->cn_sv->sv_conf;
 	const struct proto	*p = &protos[c->cn_kind];
 	struct request_ctx	 rc;
 	enum scan		 sc;
@@ -355,18 +449,14 @@ request_scan(struct conn *c, int eof)
 		break;
 	}
 	c->cn_x->x_linelen = len;
-	memset(&rc, 0, sizeof(rc));
-	rc.rc_hosts.ho_vh = conf->sc_vhosts;
-	rc.rc_hosts.ho_n = conf->sc_nvhosts;
-	rc.rc_hosts.ho_gopher = conf->sc_gopher;
-	rc.rc_hosts.ho_gemini_port = conf->sc_gemini_port;
-	rc.rc_mime = c->cn_sv->sv_mime;
-	rc.rc_over = c->cn_over;
-	rc.rc_last = c->cn_nreq + 1 >= p->pr_keepalive ||
-	    c->cn_sv->sv_stopping;
+	request_ctx(c, &rc);
 	p->pr_respond(c->cn_x, sc, len, &rc);
 	c->cn_snap = rc.rc_snap;
-	start_write(c);
+	if (c->cn_x->x_body_want > 0 && p->pr_body != NULL &&
+	    c->cn_x->x_resp.rs_status == 0 && !eof)
+		body_start(c);
+	else
+		start_write(c);
 	return 1;
 }
 
@@ -491,6 +581,7 @@ next_request(struct conn *c)
 	x->x_linelen = x->x_used = 0;
 	x->x_keep = 0;
 	x->x_head[0] = x->x_host[0] = '\0';
+	exchange_clear(x);
 	c->cn_nreq++;
 	c->cn_sent = c->cn_size = c->cn_fread = 0;
 	c->cn_end = ACCESS_COMPLETE;
@@ -603,6 +694,10 @@ exchange_new(void)
 	x->x_reqlen = x->x_linelen = x->x_used = 0;
 	x->x_keep = 0;
 	x->x_head[0] = x->x_host[0] = '\0';
+	x->x_body_want = x->x_bodylen = 0;
+	x->x_body = NULL;
+	x->x_priv = NULL;
+	x->x_priv_free = NULL;
 	response_init(&x->x_resp);
 	return x;
 }
@@ -687,6 +782,10 @@ conn_run(struct conn *c)
 				continue;
 			}
 			break;
+		case CONN_READ_BODY:
+			if ((r = read_body(c)) == IO_OK)
+				continue;
+			break;
 		case CONN_WRITE:
 			if (c->cn_outoff == c->cn_outlen && !next_output(c)) {
 				if (!keep_alive(c))
@@ -754,8 +853,10 @@ conn_run(struct conn *c)
 				/* no close_notify: the reply is cut short */
 				c->cn_end = ACCESS_RESET;
 				c->cn_state = CONN_DONE;
-			} else if (r == IO_ERROR)
-				c->cn_state = CONN_DONE;
+			} else if (r == IO_ERROR ||
+			    c->cn_state == CONN_READ_BODY)
+				c->cn_state = CONN_DONE; /* a body cut short:
+							    nothing done */
 			else if (c->cn_state == CONN_READ_REQUEST &&
 			    c->cn_x != NULL && request_scan(c, 1))
 				;	/* answered what came before EOF */

@@ -1,8 +1,11 @@
 /*
  * conn: one client connection, as an explicit state machine:
  *
- *   [PROXY] -> [DETECT] -> HANDSHAKE (TLS only) -> READ_REQUEST -> WRITE
- *   -> SHUTDOWN -> DRAIN
+ *   [PROXY] -> [DETECT] -> HANDSHAKE (TLS only) -> READ_REQUEST
+ *   [-> READ_BODY] -> WRITE -> SHUTDOWN -> DRAIN
+ *
+ * READ_BODY only when the adapter asks for the bytes that follow the
+ * request (x_body_want: a Titan upload), under the same deadlines.
  *
  * PROXY only on a listener marked for it (capsuled.conf(5), listen): the
  * load balancer's PROXY protocol header (proxy.h), read to its last byte
@@ -35,6 +38,7 @@
 #include "access.h"
 #include "proto.h"
 #include "server.h"
+#include "tls.h"
 
 /* Bytes read from a file per write. */
 #define CHUNK_SIZE	16384
@@ -53,6 +57,7 @@ enum conn_state {
 	CONN_DETECT,		/* optional TLS: wait for the first byte */
 	CONN_HANDSHAKE,		/* TLS handshake */
 	CONN_READ_REQUEST,	/* until the request line is complete */
+	CONN_READ_BODY,		/* the body it announced (x_body_want) */
 	CONN_WRITE,		/* header, then body */
 	CONN_SHUTDOWN,		/* TLS close_notify */
 	CONN_DRAIN,		/* read what the client still sends, to EOF */
@@ -124,6 +129,8 @@ struct conn {
 	struct timespec		 cn_t0;
 	char			 cn_addr[INET6_ADDRSTRLEN + 8];
 	int			 cn_counted;	/* in sv_perip */
+	char			 cn_fp[TLS_FINGERPRINT_LEN + 1]; /* the client's
+						   certificate's, or "" */
 	int			 cn_over;	/* over its address's share */
 	unsigned		 cn_nreq;	/* requests answered before this
 						   one (persistent connections) */

@@ -434,12 +434,15 @@ renew_cert(const char *key_path, const char *crt_path,
 	return r;
 }
 
-static int
-fingerprint(SSL_CTX *ctx, char *out)
+/*
+ * A certificate's SHA-256 fingerprint, "SHA256:AB:...": capsuled's own
+ * (logged at start) and a client's (Titan's author lines).
+ */
+int
+tls_fingerprint(const X509 *x, char *out)
 {
 	unsigned char	 md[EVP_MAX_MD_SIZE];
 	unsigned int	 n, i;
-	X509		*x = SSL_CTX_get0_certificate(ctx);
 
 	if (x == NULL || !X509_digest(x, EVP_sha256(), md, &n))
 		return -1;
@@ -541,7 +544,8 @@ tls_host_load(const char *dir, const char *const *names, struct tls_host *h,
 	    errstr) == -1)
 		return -1;
 	if ((h->th_ctx = new_ctx(key_path, crt_path)) == NULL ||
-	    fingerprint(h->th_ctx, h->th_fingerprint) == -1) {
+	    tls_fingerprint(SSL_CTX_get0_certificate(h->th_ctx),
+	    h->th_fingerprint) == -1) {
 		*errstr = ssl_error();
 		tls_host_free(h);
 		return -1;

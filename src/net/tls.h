@@ -50,6 +50,7 @@ int	 tls_host_load(const char *, const char *const *, struct tls_host *,
 	    const char **);
 int	 tls_host_covers(const struct tls_host *, const char *);
 void	 tls_host_free(struct tls_host *);
+int	 tls_fingerprint(const X509 *, char *);
 void	 tls_set_sni(SSL_CTX *(*)(void *, const char *), void *);
 int	 tls_ticket_file_check(const char *, const char **);
 int	 tls_ticket_file_load(const char *, size_t *, const char **);

@@ -52,6 +52,9 @@ config_host_purge(struct config_host *h)
 	free(h->ch_certs);
 	free(h->ch_lang);
 	free(h->ch_title);
+	free(h->ch_titan_token);
+	for (i = 0; i < h->ch_nauthors; i++)
+		free(h->ch_authors[i].ca_name);
 	memset(h, 0, sizeof(*h));
 }
 

@@ -35,6 +35,23 @@ struct buf;
 
 #define CONFIG_MAX_LISTEN	8
 #define CONFIG_MAX_ALIASES	8
+/* Authors allowed to upload to one host (Titan). */
+#define CONFIG_MAX_AUTHORS	64
+/* titan-max-size when not set, and its largest value (bytes). */
+#define CONFIG_DEF_TITAN_MAX	(1024 * 1024)
+#define CONFIG_MAX_TITAN_MAX	(64 * 1024 * 1024)
+/* The longest titan-token. */
+#define CONFIG_TITAN_TOKEN_MAX	256
+/* titan-history when not set: versions kept per file. */
+#define CONFIG_DEF_TITAN_HISTORY 10
+/* "SHA256" and 32 ":XX": the form tls.c logs its own certificate in. */
+#define CONFIG_FINGERPRINT_LEN	(6 + 32 * 3)
+
+/* An author line: a client certificate allowed to upload, and its name. */
+struct config_author {
+	char		 ca_fp[CONFIG_FINGERPRINT_LEN + 1];	/* uppercase */
+	char		*ca_name;		/* or NULL */
+};
 
 enum config_log {
 	CONF_LOG_STDERR,
@@ -68,6 +85,12 @@ struct config_host {
 	size_t		 ch_line;		/* of the host line; 0: none */
 	size_t		 ch_capsule_line;	/* 0: the default or a flag */
 	size_t		 ch_certs_line;		/* 0: the default or a flag */
+	int		 ch_titan;		/* Titan uploads accepted */
+	struct config_author ch_authors[CONFIG_MAX_AUTHORS];
+	size_t		 ch_nauthors;
+	char		*ch_titan_token;	/* or NULL: none required */
+	long		 ch_titan_max;		/* bytes; 0: the default */
+	long		 ch_titan_history;	/* versions; 0: the default */
 };
 
 struct config {

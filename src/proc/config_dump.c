@@ -24,6 +24,19 @@ dump_host(const struct config_host *h, struct buf *b)
 		buf_printf(b, "lang %s\n", h->ch_lang);
 	if (h->ch_title != NULL)
 		buf_printf(b, "title %s\n", h->ch_title);
+	if (h->ch_titan)
+		buf_adds(b, "titan yes\n");
+	for (i = 0; i < h->ch_nauthors; i++)
+		buf_printf(b, "author %s%s%s\n", h->ch_authors[i].ca_fp,
+		    h->ch_authors[i].ca_name != NULL ? " " : "",
+		    h->ch_authors[i].ca_name != NULL ?
+		    h->ch_authors[i].ca_name : "");
+	if (h->ch_titan_token != NULL)
+		buf_printf(b, "titan-token %s\n", h->ch_titan_token);
+	if (h->ch_titan_max != 0)
+		buf_printf(b, "titan-max-size %ld\n", h->ch_titan_max);
+	if (h->ch_titan_history != 0)
+		buf_printf(b, "titan-history %ld\n", h->ch_titan_history);
 }
 
 /*

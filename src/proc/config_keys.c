@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,7 @@ static int	 set_value(struct parser *, enum key, char *);
 static int	 set_string(struct parser *, enum key, char *);
 static int	 set_host(struct parser *, enum key, char *);
 static int	 set_alias(struct parser *, enum key, char *);
+static int	 set_author(struct parser *, enum key, char *);
 
 
 #define NUMBER(lo, hi)	set_value, lo, hi, NULL, 0, NULL
@@ -85,6 +87,15 @@ static const struct keyword keywords[NUM_KEYS] = {
 	[KEY_CERTS] = { "certs", SCOPE_HOST, 0, STRING },
 	[KEY_LANG] = { "lang", SCOPE_HOST, 0, STRING },
 	[KEY_TITLE] = { "title", SCOPE_HOST, 0, STRING },
+	[KEY_TITAN] = { "titan", SCOPE_HOST, 0,
+	    WORD(config_yesno_words, "yes or no") },
+	[KEY_AUTHOR] = { "author", SCOPE_HOST, 1, set_author, 0, 0, NULL, 0,
+	    NULL },
+	[KEY_TITAN_TOKEN] = { "titan-token", SCOPE_HOST, 0, STRING },
+	[KEY_TITAN_MAX] = { "titan-max-size", SCOPE_HOST, 0,
+	    NUMBER(1, CONFIG_MAX_TITAN_MAX) },
+	[KEY_TITAN_HISTORY] = { "titan-history", SCOPE_HOST, 0,
+	    NUMBER(1, 1000) },
 };
 
 
@@ -342,6 +353,15 @@ set_value(struct parser *p, enum key k, char *v)
 	case KEY_SIMILAR:
 		c->cf_similar = (size_t)n;
 		break;
+	case KEY_TITAN:
+		c->cf_hosts[c->cf_nhosts - 1].ch_titan = (int)n;
+		break;
+	case KEY_TITAN_MAX:
+		c->cf_hosts[c->cf_nhosts - 1].ch_titan_max = n;
+		break;
+	case KEY_TITAN_HISTORY:
+		c->cf_hosts[c->cf_nhosts - 1].ch_titan_history = n;
+		break;
 	default:	/* KEY_HOME_LIMIT */
 		c->cf_home_limit = (size_t)n;
 		break;
@@ -369,6 +389,8 @@ string_field(struct config *c, enum key k)
 		return &h->ch_certs;
 	case KEY_LANG:
 		return &h->ch_lang;
+	case KEY_TITAN_TOKEN:
+		return &h->ch_titan_token;
 	default:
 		return &h->ch_title;
 	}
@@ -382,6 +404,10 @@ set_string(struct parser *p, enum key k, char *v)
 	if ((k == KEY_GOPHER_HOST || k == KEY_USER) &&
 	    check_name(p, k, v) == -1)
 		return -1;
+	if (k == KEY_TITAN_TOKEN && (strpbrk(v, " \t;") != NULL ||
+	    strlen(v) > CONFIG_TITAN_TOKEN_MAX))
+		return config_parse_error(p, "'titan-token' must be one word "
+		    "without ';', at most %d bytes", CONFIG_TITAN_TOKEN_MAX);
 	if (k == KEY_LANG && !article_valid_lang(v))
 		return config_parse_error(p,
 		    "'lang' must be a language tag such as "
@@ -433,6 +459,49 @@ set_alias(struct parser *p, enum key k, char *v)
 	if ((h->ch_aliases[h->ch_naliases] = strdup(v)) == NULL)
 		return config_parse_error(p, "out of memory");
 	return add_name(p, h->ch_aliases[h->ch_naliases++]);
+}
+
+/*
+ * author SHA256:<fingerprint> [NAME]: 32 bytes in hexadecimal, each
+ * after a ':' (any case; kept in uppercase, as tls.c logs its own).
+ */
+static int
+set_author(struct parser *p, enum key k, char *v)
+{
+	struct config_host	*h = &p->p_conf->cf_hosts[p->p_conf->cf_nhosts - 1];
+	struct config_author	*a;
+	char			*name;
+	size_t			 i, n;
+
+	(void)k;
+	if (h->ch_nauthors == CONFIG_MAX_AUTHORS)
+		return config_parse_error(p, "too many 'author' lines for one "
+		    "host (at most %d)", CONFIG_MAX_AUTHORS);
+	n = strcspn(v, " \t");
+	name = v + n + strspn(v + n, " \t");
+	if (n != CONFIG_FINGERPRINT_LEN || strncasecmp(v, "SHA256", 6) != 0)
+		goto bad;
+	for (i = 6; i < n; i++)
+		if ((i % 3 == 0) != (v[i] == ':') ||
+		    (i % 3 != 0 && !isxdigit((unsigned char)v[i])))
+			goto bad;
+	a = &h->ch_authors[h->ch_nauthors];
+	for (i = 0; i < n; i++)
+		a->ca_fp[i] = (char)toupper((unsigned char)v[i]);
+	a->ca_fp[n] = '\0';
+	for (i = 0; i < h->ch_nauthors; i++)
+		if (strcmp(h->ch_authors[i].ca_fp, a->ca_fp) == 0)
+			return config_parse_error(p, "'author' %s listed twice",
+			    a->ca_fp);
+	a->ca_name = NULL;
+	if (*name != '\0' && (a->ca_name = strdup(name)) == NULL)
+		return config_parse_error(p, "out of memory");
+	h->ch_nauthors++;
+	return 0;
+ bad:
+	return config_parse_error(p, "'author' needs SHA256:<fingerprint> "
+	    "(32 bytes in hexadecimal, each after a ':', as capsuled logs its "
+	    "own certificate's) and an optional name");
 }
 
 /* Where the keys that start-up checks were set (see config.h). */

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include <linux/landlock.h>
 
@@ -62,13 +63,20 @@ sandbox_drop(const char *user, const char **errstr)
 #define LANDLOCK_ACCESS_FS_TRUNCATE	(1ULL << 14)
 #endif
 
+/* What the writer may do below the capsule directories (writer.c). */
+#define WRITER_RIGHTS	(LANDLOCK_ACCESS_FS_READ_FILE | \
+	LANDLOCK_ACCESS_FS_READ_DIR | LANDLOCK_ACCESS_FS_WRITE_FILE | \
+	LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG | \
+	LANDLOCK_ACCESS_FS_MAKE_DIR)
+
 /*
  * Landlock: handle every file-system right the kernel knows, allow only
- * reading below the given directories.  1 when enforced, 0 when the
- * kernel has no Landlock, -1 on error.
+ * reading below the given directories (or, write set, the writer's
+ * rights).  1 when enforced, 0 when the kernel has no Landlock, -1 on
+ * error.
  */
 static int
-landlock(const int *dirs, size_t n, const char **errstr)
+landlock(const int *dirs, size_t n, int write, const char **errstr)
 {
 	struct landlock_ruleset_attr	 ra;
 	struct landlock_path_beneath_attr pb;
@@ -91,6 +99,13 @@ landlock(const int *dirs, size_t n, const char **errstr)
 	for (i = 0; i < n; i++) {
 		pb.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE |
 		    LANDLOCK_ACCESS_FS_READ_DIR;
+		if (write) {
+			pb.allowed_access = WRITER_RIGHTS;
+			if (abi >= 2)	/* link and rename between them */
+				pb.allowed_access |= LANDLOCK_ACCESS_FS_REFER;
+			if (abi >= 3)
+				pb.allowed_access |= LANDLOCK_ACCESS_FS_TRUNCATE;
+		}
 		pb.parent_fd = dirs[i];
 		if (syscall(SYS_landlock_add_rule, fd, LANDLOCK_RULE_PATH_BENEATH,
 		    &pb, 0) == -1) {
@@ -128,6 +143,20 @@ static const char *const allowed[] = {
 };
 
 /*
+ * The writer's: files below its directories and its socket, which it
+ * only reads and writes: no socket, connect, exec, fork or thread.
+ */
+static const char *const writer_allowed[] = {
+	"read", "write", "close", "fstat", "newfstatat", "statx", "lseek",
+	"openat", "openat2", "getdents64", "linkat", "renameat", "renameat2",
+	"unlinkat", "mkdirat", "fsync", "fdatasync", "ftruncate", "munmap",
+	"mremap", "brk", "madvise", "poll", "ppoll", "clock_gettime",
+	"gettimeofday", "getpid", "futex", "rt_sigaction", "rt_sigprocmask",
+	"rt_sigreturn", "exit", "exit_group", "getrandom", "fcntl",
+	"restart_syscall", "uname",
+};
+
+/*
  * The seccomp allow-list, for every thread (TSYNC).  mmap and mprotect
  * are allowed without PROT_EXEC only: no new executable memory.  clone
  * only with CLONE_THREAD: a new thread (the text index is rebuilt on
@@ -135,7 +164,8 @@ static const char *const allowed[] = {
  * cannot see, fails with ENOSYS, which makes glibc fall back to clone.
  */
 static int
-seccomp(const char **errstr)
+seccomp(const char *const *allow, size_t nallow, int threads,
+    const char **errstr)
 {
 	scmp_filter_ctx	 ctx;
 	size_t		 i;
@@ -147,8 +177,8 @@ seccomp(const char **errstr)
 	}
 	if (seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1) != 0)
 		goto done;
-	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
-		if ((nr = seccomp_syscall_resolve_name(allowed[i])) ==
+	for (i = 0; i < nallow; i++) {
+		if ((nr = seccomp_syscall_resolve_name(allow[i])) ==
 		    __NR_SCMP_ERROR)
 			continue;	/* not on this architecture */
 		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0) != 0)
@@ -156,13 +186,15 @@ seccomp(const char **errstr)
 	}
 	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
 	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) != 0 ||
-	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
+	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) != 0)
+		goto done;
+	if (threads && (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
 	    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD)) != 0 ||
 	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3),
-	    0) != 0 ||
-	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
-	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) != 0 ||
-	    seccomp_load(ctx) != 0)
+	    0) != 0))
+		goto done;
+	if (seccomp_load(ctx) != 0)
 		goto done;
 	r = 0;
  done:
@@ -202,7 +234,7 @@ sandbox_restrict(const int *dirs, size_t n, int which, const char **errstr)
 		return 0;
 	}
 	if (which == 1) {
-		if ((r = landlock(dirs, n, errstr)) == -1)
+		if ((r = landlock(dirs, n, 0, errstr)) == -1)
 			return -1;
 		if (r == 0)
 			log_warnx("this kernel has no Landlock: file-system "
@@ -213,12 +245,33 @@ sandbox_restrict(const int *dirs, size_t n, int which, const char **errstr)
 			    "directories"));
 		return 0;
 	}
-	if (seccomp(errstr) == -1)
+	if (seccomp(allowed, sizeof(allowed) / sizeof(allowed[0]), 1,
+	    errstr) == -1)
 		return -1;
 	ncalls = sizeof(allowed) / sizeof(allowed[0]) + 3;
 	log_info("seccomp: %zu system %s allowed, the rest refused", ncalls,
 	    log_plural(ncalls, "call", "calls"));
 	return 0;
+}
+
+/*
+ * The writer's sandbox (writer.c): Landlock allowing reads and writes
+ * below dirs only, and its own seccomp list.  Sanitizer builds skip it.
+ */
+int
+sandbox_writer(const int *dirs, size_t n, const char **errstr)
+{
+	int	 r;
+
+	if (SANITIZER_BUILD)
+		return 0;
+	if ((r = landlock(dirs, n, 1, errstr)) == -1)
+		return -1;
+	if (r == 0)
+		log_warnx("writer: this kernel has no Landlock: file-system "
+		    "access is limited by the user only");
+	return seccomp(writer_allowed, sizeof(writer_allowed) /
+	    sizeof(writer_allowed[0]), 0, errstr);
 }
 
 /*
@@ -232,6 +285,44 @@ static void *
 selftest_thread(void *arg)
 {
 	return arg;
+}
+
+/*
+ * The writer's half, in a child: its sandbox, then a socket, exec and a
+ * write outside DIR must fail, a file made and removed inside it must
+ * not.  Exits 0 when all held.
+ */
+static void __attribute__((noreturn))
+writer_selftest(int dfd, const char *outside)
+{
+	const char	*errstr;
+	char		 prog[] = "/bin/true", *argv[] = { prog, NULL };
+	int		 fd, bad = 0;
+
+	if (sandbox_writer(&dfd, 1, &errstr) == -1) {
+		fprintf(stderr, "writer sandbox: %s\n", errstr);
+		_exit(2);
+	}
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	printf("writer: socket: %s\n", fd == -1 ? strerror(errno) :
+	    "ALLOWED");
+	bad |= fd != -1;
+	errno = 0;
+	execve(argv[0], argv, NULL);
+	printf("writer: execve: %s\n", strerror(errno));
+	fd = open(outside, O_WRONLY | O_APPEND);
+	printf("writer: write %s outside: %s\n", outside, fd == -1 ?
+	    strerror(errno) : "ALLOWED");
+	bad |= fd != -1;
+	fd = openat(dfd, ".selftest-writer", O_WRONLY | O_CREAT | O_EXCL,
+	    0600);
+	printf("writer: write in the allowed directory: %s\n", fd != -1 ?
+	    "allowed" : strerror(errno));
+	bad |= fd == -1;
+	if (fd != -1)
+		unlinkat(dfd, ".selftest-writer", 0);
+	fflush(stdout);
+	_exit(bad);
 }
 
 int
@@ -251,6 +342,12 @@ sandbox_selftest(const char *dir, const char *outside)
 		fprintf(stderr, "%s: %s\n", dir, strerror(errno));
 		return 2;
 	}
+	fflush(stdout);
+	if ((pid = fork()) == 0)
+		writer_selftest(dfd, outside);
+	if (pid == -1 || waitpid(pid, &r, 0) == -1 || !WIFEXITED(r) ||
+	    WEXITSTATUS(r) != 0)
+		bad = 1;
 	if (sandbox_restrict(&dfd, 1, 1, &errstr) == -1 ||
 	    sandbox_restrict(&dfd, 1, 2, &errstr) == -1) {
 		fprintf(stderr, "sandbox: %s\n", errstr);
@@ -264,6 +361,12 @@ sandbox_selftest(const char *dir, const char *outside)
 	printf("open the allowed directory: %s\n", fd != -1 ? "allowed" :
 	    strerror(errno));
 	bad |= fd == -1;
+	fd = openat(dfd, ".selftest-server", O_WRONLY | O_CREAT | O_EXCL,
+	    0600);
+	printf("write in the allowed directory: %s\n", fd == -1 ?
+	    strerror(errno) : "ALLOWED");
+	if (fd != -1)
+		unlinkat(dfd, ".selftest-server", 0);
 	errno = 0;
 	execve(argv[0], argv, NULL);
 	printf("execve: %s\n", strerror(errno));

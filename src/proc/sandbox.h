@@ -22,5 +22,7 @@
 int	 sandbox_drop(const char *, const char **);
 int	 sandbox_restrict(const int *, size_t, int, const char **);
 int	 sandbox_selftest(const char *, const char *);
+int	 sandbox_writer(const int *, size_t, const char **);
+int	 sandbox_writer_selftest(const char *, const char *);
 
 #endif

@@ -19,7 +19,9 @@
 #include "log.h"
 #include "mime.h"
 #include "sandbox.h"
+#include "titan.h"
 #include "tls.h"
+#include "writer.h"
 #include "serve_int.h"
 
 static void
@@ -92,6 +94,36 @@ workers_run(struct server_conf *sc, struct mime **mimes)
 }
 
 /*
+ * When a host takes uploads: fork the writer (writer.h), still
+ * privileged, so that it can become the same user and sandbox itself
+ * its own way; every host's capsule directory is its by index.
+ */
+static void
+start_writer(struct serve *sv, struct world *w, const struct config *c)
+{
+	const char	*errstr;
+	int		*dirs, fd;
+	size_t		 i, on = 0;
+
+	for (i = 0; i < w->w_n; i++)
+		on += w->w_vh[i].vh_titan != NULL;
+	if (on == 0)
+		return;
+	if ((dirs = calloc(w->w_n, sizeof(*dirs))) == NULL)
+		fatalx("out of memory");
+	for (i = 0; i < w->w_n; i++)
+		dirs[i] = live_dirfd(w->w_vh[i].vh_live);
+	if (writer_start(dirs, w->w_n, c->cf_user ? c->cf_user : "nobody",
+	    !sv->se_no_sandbox, &fd, &errstr) == -1)
+		fatalx("cannot start the writer: %s", errstr);
+	for (i = 0; i < w->w_n; i++)
+		w->w_titan[i].tc_writer = fd;
+	free(dirs);
+	log_info("titan: uploads accepted on %zu %s", on,
+	    log_plural(on, "host", "hosts"));
+}
+
+/*
  * The serving process: make the world, drop privileges, sandbox, start
  * the watchers, say "ready" on fd ready, serve until SIGTERM.  Never
  * returns.
@@ -125,6 +157,7 @@ serve_child(struct serve *sv, const struct server_conf *listeners,
 	w->w_sc.sc_per_ip = c->cf_max_conn_per_ip;
 	w->w_sc.sc_limit_loopback = c->cf_limit_loopback;
 	w->w_sc.sc_log_addresses = c->cf_log_addresses;
+	start_writer(sv, w, c);
 	if (sandbox_drop(c->cf_user ? c->cf_user : "nobody", &errstr) == -1)
 		fatalx("cannot drop privileges to %s: %s; refusing to serve",
 		    c->cf_user ? c->cf_user : "nobody", errstr);

@@ -23,6 +23,8 @@
 struct config_host;
 struct diags;
 struct site;
+struct titan_author;
+struct titan_conf;
 struct tls_host;
 struct vhost;
 
@@ -32,6 +34,9 @@ struct world {
 	struct server_conf	 w_sc;
 	struct vhost		*w_vh;
 	struct tls_host		*w_tls;
+	struct titan_conf	*w_titan;	/* per host; tc_nauthors 0 and
+						   not in its vhost when off */
+	struct titan_author	*w_authors;	/* every host's, in a row */
 	size_t			 w_n;
 };
 

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "preflight.h"
 #include "snapshot.h"
+#include "titan.h"
 #include "tls.h"
 #include "serve_int.h"
 
@@ -39,6 +40,8 @@ serve_world_free(struct world *w)
 	}
 	free(w->w_vh);
 	free(w->w_tls);
+	free(w->w_titan);
+	free(w->w_authors);
 	free(w);
 }
 
@@ -220,6 +223,51 @@ ticket_keys(const struct config *c, char *err, size_t errlen)
 	return 0;
 }
 
+_Static_assert(CONFIG_FINGERPRINT_LEN == TITAN_FP_LEN,
+    "an author line holds a fingerprint as titan.h compares it");
+_Static_assert(CONFIG_MAX_TITAN_MAX <= TITAN_BODY_MAX,
+    "the writer takes the largest titan-max-size");
+
+/*
+ * The uploads of each host with "titan yes": its authors (names point
+ * into c, which the serving process keeps), token and limits; the
+ * writer's socket is set when the writer starts (serve_child.c).
+ */
+static int
+world_titan(struct world *w, const struct config *c)
+{
+	const struct config_host *h;
+	struct titan_conf	*tc;
+	size_t			 i, k, n = 0;
+
+	for (i = 0; i < c->cf_nhosts; i++)
+		n += c->cf_hosts[i].ch_nauthors;
+	if ((w->w_titan = calloc(w->w_n, sizeof(*w->w_titan))) == NULL ||
+	    (w->w_authors = calloc(n + 1, sizeof(*w->w_authors))) == NULL)
+		return -1;
+	for (i = n = 0; i < w->w_n; i++) {
+		h = &c->cf_hosts[i];
+		tc = &w->w_titan[i];
+		tc->tc_authors = &w->w_authors[n];
+		for (k = 0; k < h->ch_nauthors; k++, n++) {
+			memcpy(w->w_authors[n].ta_fp, h->ch_authors[k].ca_fp,
+			    sizeof(w->w_authors[n].ta_fp));
+			w->w_authors[n].ta_name = h->ch_authors[k].ca_name;
+		}
+		tc->tc_nauthors = h->ch_nauthors;
+		tc->tc_token = h->ch_titan_token;
+		tc->tc_max = (size_t)(h->ch_titan_max ? h->ch_titan_max :
+		    CONFIG_DEF_TITAN_MAX);
+		tc->tc_history = (unsigned)(h->ch_titan_history ?
+		    h->ch_titan_history : CONFIG_DEF_TITAN_HISTORY);
+		tc->tc_host = (unsigned)i;
+		tc->tc_writer = -1;
+		if (h->ch_titan)
+			w->w_vh[i].vh_titan = tc;
+	}
+	return 0;
+}
+
 /*
  * Make configuration c real: names, capsules (read, not yet watched) and
  * certificates of every host.  NULL with err set when any host fails.
@@ -262,7 +310,7 @@ serve_world_new(const struct serve *sv, const struct config *c, struct diags *d,
 		    &w->w_tls[i], err, errlen) == -1)
 			goto fail;
 	}
-	if (ticket_keys(c, err, errlen) == -1)
+	if (ticket_keys(c, err, errlen) == -1 || world_titan(w, c) == -1)
 		goto fail;
 	w->w_sc.sc_vhosts = w->w_vh;
 	w->w_sc.sc_nvhosts = w->w_n;

@@ -298,6 +298,14 @@ int
 gemini_parse(const char *line, size_t len, struct gemini_request *r,
     const char **errstr)
 {
+	return gemini_parse_scheme(line, len, "gemini", r, errstr);
+}
+
+/* gemini_parse for a URL of another scheme (Titan's "titan"). */
+int
+gemini_parse_scheme(const char *line, size_t len, const char *scheme,
+    struct gemini_request *r, const char **errstr)
+{
 	char		 enc[GEMINI_URI_MAX * 3 + 1];
 	const char	*errpos;
 	UriUriA		 u;
@@ -329,8 +337,8 @@ gemini_parse(const char *line, size_t len, struct gemini_request *r,
 	if (u.scheme.first == NULL) {
 		*errstr = "not an absolute URI";
 		s = 59;
-	} else if (RANGE_LEN(u.scheme) != 6 ||
-	    strncasecmp(u.scheme.first, "gemini", 6) != 0) {
+	} else if (RANGE_LEN(u.scheme) != strlen(scheme) ||
+	    strncasecmp(u.scheme.first, scheme, strlen(scheme)) != 0) {
 		*errstr = "scheme not served here";
 		s = 53;
 	} else if (u.userInfo.first != NULL) {

@@ -46,6 +46,8 @@ enum gemini_scan {
 enum gemini_scan gemini_request_end(const char *, size_t, size_t *);
 int	 gemini_parse(const char *, size_t, struct gemini_request *,
 	    const char **);
+int	 gemini_parse_scheme(const char *, size_t, const char *,
+	    struct gemini_request *, const char **);
 int	 gemini_host_ok(const struct gemini_request *, const char *const *,
 	    int);
 int	 gemini_header(int, const char *, char *, size_t);

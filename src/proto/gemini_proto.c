@@ -8,7 +8,9 @@
  *   /search                  10 (input) without a query; with one, the
  *                            articles that match it
  *   /robots.txt ...          a well-known file (wellknown.h), text/plain
- *   /<name>.txt              31 to the article made from that file
+ *   /<name>.txt              31 to the article made from that file; its
+ *                            source (text/plain) for an author's
+ *                            certificate, to edit and upload (Titan)
  *   anything else            a file or directory of the capsule
  * Outcomes become statuses by table: only 10, 20, 31, 40, 44, 51, 53 and
  * 59 are ever sent.
@@ -30,6 +32,7 @@
 #include "respond.h"
 #include "search.h"
 #include "snapshot.h"
+#include "titan.h"
 #include "utf8.h"
 
 /* Entries shown in a generated directory listing. */
@@ -204,8 +207,8 @@ frame(struct response *r, const struct snapshot *s, char *head, size_t n)
 }
 
 /* The virtual host a request is for, or NULL (then the answer is 53). */
-static const struct vhost *
-vhost_of(const struct hosts *h, const struct gemini_request *q)
+const struct vhost *
+gemini_vhost(const struct hosts *h, const struct gemini_request *q)
 {
 	size_t	 i;
 
@@ -244,12 +247,15 @@ answer(struct exchange *x, enum scan sc, size_t len, struct request_ctx *rc)
 		return;
 	}
 	snprintf(x->x_host, sizeof(x->x_host), "%s", q.gr_host);
-	if ((vh = vhost_of(&rc->rc_hosts, &q)) == NULL) {
+	if ((vh = gemini_vhost(&rc->rc_hosts, &q)) == NULL) {
 		response_set(r, OUT_REFUSED, "Proxy request refused: host or "
 		    "port not served here");
 		return;
 	}
 	rc->rc_snap = live_acquire(vh->vh_live);
+	if (!q.gr_has_query && titan_source(vh, rc->rc_peer_fp, rc->rc_snap,
+	    q.gr_path, r))
+		return;		/* an author's source, to edit */
 	if (!q.gr_has_query)
 		query = NULL;
 	else if (gemini_query_text(&q, text) == -1)
@@ -261,6 +267,10 @@ void
 gemini_respond(struct exchange *x, enum scan sc, size_t len,
     struct request_ctx *rc)
 {
+	if (sc == SCAN_LINE && !rc->rc_over && titan_is_titan(x->x_req, len)) {
+		titan_respond(x, len, rc);	/* frames its own answers */
+		return;
+	}
 	answer(x, sc, len, rc);
 	frame(&x->x_resp, rc->rc_snap, x->x_head, sizeof(x->x_head));
 }

@@ -21,6 +21,7 @@ const struct proto protos[NUM_LISTEN_KINDS] = {
 		.pr_scan = gemini_scan,
 		.pr_respond = gemini_respond,
 		.pr_outcome = proto_status_outcome,
+		.pr_body = titan_body,	/* Titan uploads */
 	},
 	[LISTEN_GOPHER] = {
 		.pr_name = "gopher",

@@ -24,8 +24,10 @@
 
 struct live;
 struct mime;
+struct gemini_request;
 struct snapshot;
 struct tls_host;
+struct titan_conf;
 
 /* The protocols a listener speaks (a row of protos[] each), in addr.h's order. */
 enum listener_kind {
@@ -42,6 +44,7 @@ struct vhost {
 	const char *const	*vh_names;	/* lowercase A-labels, NULL-ended */
 	struct live		*vh_live;
 	struct tls_host		*vh_tls;
+	const struct titan_conf	*vh_titan;	/* NULL: no uploads */
 };
 
 /* The hosts served, as every adapter sees them. */
@@ -85,6 +88,18 @@ struct exchange {
 	struct response		 x_resp;
 	char			 x_head[PROTO_HEAD_MAX];	/* header */
 	char			 x_host[256];	/* for the log, or "" */
+	/*
+	 * A request with a body (Titan): pr_respond sets x_body_want
+	 * (bytes after the x_used of x_req, at most what it allows) and
+	 * no status; conn.c reads them into x_body within the deadline
+	 * and calls pr_body, which answers.  x_priv is the adapter's,
+	 * freed with the exchange by x_priv_free (or free()).
+	 */
+	size_t			 x_body_want;
+	char			*x_body;
+	size_t			 x_bodylen;
+	void			*x_priv;
+	void			(*x_priv_free)(void *);
 };
 
 /* What an adapter may use to answer. */
@@ -95,6 +110,8 @@ struct request_ctx {
 	int			 rc_last;	/* the last request the connection
 					   may carry (pr_keepalive) */
 	struct snapshot		*rc_snap;	/* set: the one answered from */
+	const char		*rc_peer_fp;	/* the client certificate's
+						   fingerprint (tls.c), or NULL */
 };
 
 /*
@@ -125,6 +142,7 @@ struct proto {
 	void		(*pr_respond)(struct exchange *, enum scan, size_t,
 			    struct request_ctx *);
 	void		(*pr_outcome)(const struct response *, char *, size_t);
+	void		(*pr_body)(struct exchange *, struct request_ctx *);
 };
 
 extern const struct proto	 protos[NUM_LISTEN_KINDS];
@@ -150,6 +168,15 @@ void		 http_respond(struct exchange *, enum scan, size_t,
 
 /* What the access line says a status-line protocol answered (proto.c). */
 void		 proto_status_outcome(const struct response *, char *, size_t);
+/* Titan uploads on the Gemini listener (titan_proto.c). */
+void		 titan_respond(struct exchange *, size_t,
+		    struct request_ctx *);
+void		 titan_body(struct exchange *, struct request_ctx *);
+int		 titan_is_author(const struct vhost *, const char *);
+int		 titan_source(const struct vhost *, const char *,
+		    struct snapshot *, const char *, struct response *);
+const struct vhost *gemini_vhost(const struct hosts *,
+		    const struct gemini_request *);
 /* Gemini's generated directory listing, Spartan's too (gemini_proto.c). */
 void		 gemini_listing(struct response *, struct snapshot *,
 		    struct mime *, int, const char *);

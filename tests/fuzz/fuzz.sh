@@ -20,7 +20,7 @@ cd "$(dirname "$0")/../.." || exit 2
 
 ALL="fuzz_gemini_request fuzz_gopher_request fuzz_nex_request fuzz_article \
 fuzz_render_catalog fuzz_config fuzz_textindex fuzz_spartan_request \
-fuzz_http_request fuzz_proxy_header"
+fuzz_http_request fuzz_proxy_header fuzz_titan_request"
 
 usage() {
 	echo "usage: sh tests/fuzz/fuzz.sh SECONDS [TARGET...]" >&2
