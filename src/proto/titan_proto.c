@@ -344,7 +344,7 @@ redirect(struct exchange *x, const struct upload *up, struct snapshot *s,
 	if (size > 0 && up->up_kind == TITAN_ARTICLE &&
 	    (i = catalog_find_name(s->sn_cat, path + 1)) >= 0) {
 		t.at_kind = ADDR_TO_ARTICLE;
-		t.at_slug = s->sn_cat->c_art[i].ca_slug;
+		t.at_slug = catalog_art(s->sn_cat, (size_t)i)->ca_slug;
 	}
 	if (addr_url(url, sizeof(url), &t, ADDR_GEMINI, &s->sn_site) == -1)
 		url[0] = '\0';
