@@ -27,6 +27,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "addr.h"
 #include "catalog.h"
 #include "gemini.h"
@@ -147,6 +149,19 @@ author_of(const struct titan_conf *tc, const char *fp)
 	return NULL;
 }
 
+/*
+ * The token given is the host's, compared in constant time: how long
+ * the answer takes tells nothing of how much of it was right.
+ */
+static int
+token_ok(const struct titan_request *q, const char *want)
+{
+	size_t	 n = strlen(want);
+
+	return q->tr_has_token && strlen(q->tr_token) == n &&
+	    CRYPTO_memcmp(q->tr_token, want, n) == 0;
+}
+
 /* Is the client an author of vh?  (The editing route asks too.) */
 int
 titan_is_author(const struct vhost *vh, const char *fp)
@@ -211,8 +226,7 @@ titan_respond(struct exchange *x, size_t len, struct request_ctx *rc)
 	}
 	up->up_author = rc->rc_peer_fp;
 	if ((a = author_of(tc, rc->rc_peer_fp)) == NULL ||
-	    (tc->tc_token != NULL && (!up->up_req.tr_has_token ||
-	    strcmp(up->up_req.tr_token, tc->tc_token) != 0))) {
+	    (tc->tc_token != NULL && !token_ok(&up->up_req, tc->tc_token))) {
 		log_upload(up, up->up_req.tr_size, a == NULL ?
 		    "refused, not an author" : "refused, wrong token");
 		reply(x, 61, a == NULL ? "This certificate may not upload "
