@@ -325,6 +325,27 @@ def token(binary, certs, root):
     stop_checked(s, "token")
 
 
+def unwritable(binary, certs, root):
+    """A capsule the serving user cannot write: -n refuses titan yes."""
+    if os.geteuid() != 0:
+        T.skip("-n: an unwritable capsule", "as root only: otherwise the "
+               "serving user is the test's, who owns the capsule")
+        return
+    capsule = os.path.join(root, "rocapsule")
+    os.mkdir(capsule, 0o755)
+    write(os.path.join(capsule, "alpha.txt"), ALPHA)
+    conf = os.path.join(root, "ro.conf")
+    write(conf, "host localhost\ncapsule %s\ncerts %s\ntitan yes\n"
+          "author %s Ann\n" % (capsule, os.path.join(root, "certs"),
+                                certs["ann"][2]))
+    n = subprocess.run([binary, "-n", "-c", conf], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE)
+    T.check("-n: titan yes on a capsule nobody cannot write is refused",
+            n.returncode != 0 and b"cannot write here" in n.stderr,
+            "exit non-zero, 'user nobody cannot write here'",
+            (n.returncode, n.stderr[-300:]))
+
+
 def own(d):
     """The writer runs as nobody when the test is root."""
     if os.geteuid() == 0:
@@ -427,6 +448,7 @@ def body(binary):
     T.check("capsuled -n prints the titan keys back",
             n.returncode == 0 and b"titan yes\nauthor %s Ann\n" %
             certs["ann"][2].encode() in n.stdout, "titan lines", n.stdout)
+    unwritable(binary, certs, root)
     s = Server([binary, "-c", conf, "-g", "0", "-p", "0", "-s", "0", "-x",
                 "0", "-w", "0", "-T", str(DEADLINE)])
     if not T.check("server starts", s.start(), "listening", s.text()):

@@ -237,6 +237,18 @@ walk_child(const struct config *c, char **locs, const int *dirs,
 		w.w_user = user;
 		w.w_out = out;
 		walk_dir(&w, dirs[i], c->cf_hosts[i].ch_capsule, &st, 0);
+		/* Titan's writer runs as this user too */
+		if (c->cf_hosts[i].ch_titan && faccessat(dirs[i], ".", W_OK,
+		    0) == -1) {
+			snprintf(line, sizeof(line), "user %s cannot write "
+			    "here (%s): Titan uploads would fail", user,
+			    strerror(errno));
+			buf_init(&b);
+			problem(&b, locs[i], "capsule", w.w_capsule, line);
+			if (!b.b_failed)
+				(void)!write(out, b.b_data, b.b_len);
+			buf_free(&b);
+		}
 		if (w.w_problems > PREFLIGHT_REPORT_MAX) {
 			snprintf(line, sizeof(line), "and %zu more paths user "
 			    "%s cannot read", w.w_problems -
