@@ -203,7 +203,9 @@ $(OBJ) $(AOBJ) build/tests build/tests-asan:
 deps:
 	@sh tools/deps
 
-run: deps
+# make run needs only what building needs, not the test tools
+run:
+	@sh tools/deps build
 	$(MAKE) all
 	./$(PROG) -d capsule
 
