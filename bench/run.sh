@@ -143,6 +143,18 @@ else
 	say "capsule: the sample articles of capsule/"
 fi
 page 4096 > "$CAP/bench/4k.gmi"
+# (h) a 4 KB article, served from the snapshot's cache as Spartan and
+# Nex pages (/articles/benchmark-article.gmi and .txt)
+awk 'BEGIN {
+	print "Benchmark Article\n"
+	for (i = 0; n < 3800; i++) {
+		p = sprintf("Paragraph %d of the benchmark article: the quick " \
+		    "brown fox jumps over the lazy dog, and the small web " \
+		    "reads it over every protocol capsuled speaks.", i)
+		print p "\n"
+		n += length(p) + 2
+	}
+}' > "$CAP/zz_benchmark_article.txt"
 cp "$CAP/bench/4k.gmi" "$CAP/bench/4k.txt"
 page 102400 > "$CAP/bench/100k.gmi"
 # an article whose HTML page (html.c) is about 4 KB: the HTTP page
@@ -436,11 +448,11 @@ while [ $rep -le "$REPS" ]; do
 	    -u /bench/4k.txt -b 4096 -P "$CAPSULED"
 	measure d floor $rep -m gopher -p "$FTCP" -c 64 -d "$DUR" \
 	    -u /bench/4k.txt -b 4096 -P "$FLOOR_TCP"
-	# (h) Spartan and (n) Nex: the same 4 KB as (d), against (d)'s floor
+	# (h) Spartan and (n) Nex: a 4 KB article, against (d)'s floor
 	measure h capsuled $rep -m spartan -p "$SPRT" -c 64 -d "$DUR" \
-	    -u /bench/4k.gmi -b 4096 -P "$CAPSULED"
+	    -u /articles/benchmark-article.gmi -P "$CAPSULED"
 	measure n capsuled $rep -m nex -p "$NEXP" -c 64 -d "$DUR" \
-	    -u /bench/4k.txt -b 4096 -P "$CAPSULED"
+	    -u /articles/benchmark-article.txt -P "$CAPSULED"
 	# (g) Gopher over TLS on capsuled's Gopher port; floor_tls answers a
 	# selector without the Gemini header
 	measure g capsuled $rep -m gophers -p "$GOPH" -c 64 -d "$DUR" \
@@ -583,7 +595,7 @@ pair_table d "(d) Gopher 4 KB, 64 clients" floor floor_tcp capsuled/floor \
 hc_=$(med h capsuled server_cpu_ms_per_req)
 nc_=$(med n capsuled server_cpu_ms_per_req)
 fd_=$(med d floor server_cpu_ms_per_req)
-row "(h) Spartan and Nex 4 KB, 64 clients" "capsuled Spartan" "capsuled Nex" \
+row "(h) Spartan and Nex, a 4 KB article, 64 clients" "capsuled Spartan" "capsuled Nex" \
     "floor_tcp (d)" "Spartan/floor" "Nex/floor"
 row --- --- --- --- --- ---
 row "server CPU ms/request" "$hc_" "$nc_" "$fd_" "$(ratio "$hc_" "$fd_")" \
