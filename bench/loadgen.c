@@ -141,6 +141,7 @@ static struct {
 	long		 bytes;		/* -b, or -1 */
 	long		 pid;		/* -P, or 0 */
 	int		 idle_tls;	/* -t */
+	int		 proxy;		/* -X: a PROXY v2 header first */
 } opt;
 
 static int		 ep;
@@ -172,7 +173,8 @@ usage(void)
 	    "usage: loadgen -m gemini|gemini-resume|gemini-once|gopher|gophers|"
 	    "spartan|nex|http|http-close|idle -p PORT\n"
 	    "               [-h HOST] [-c CONCURRENCY] [-n TOTAL | -d SECONDS]\n"
-	    "               [-u URL|SELECTOR] [-s SNI] [-b BYTES] [-P PID] [-t]\n");
+	    "               [-u URL|SELECTOR] [-s SNI] [-b BYTES] [-P PID] [-t]\n"
+	    "               [-X]\n");
 	exit(2);
 }
 
@@ -582,6 +584,26 @@ new_session(SSL *ssl, SSL_SESSION *sess)
 	return 1;	/* the reference is ours */
 }
 
+/*
+ * -X: what a balancer sends first, a PROXY v2 header for TCP over IPv4
+ * from 192.0.2.1:SLOT to 127.0.0.1:PORT (28 bytes: a fresh socket takes
+ * them whole).
+ */
+static int
+proxy_header(struct slot *s)
+{
+	unsigned char	 h[28] = { 0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a,
+			    0x51, 0x55, 0x49, 0x54, 0x0a, 0x21, 0x11, 0, 12,
+			    192, 0, 2, 1, 127, 0, 0, 1 };
+	unsigned	 sport = 1024 + (unsigned)(s - slots) % 60000;
+
+	h[24] = (unsigned char)(sport >> 8);
+	h[25] = (unsigned char)sport;
+	h[26] = (unsigned char)(opt.port >> 8);
+	h[27] = (unsigned char)opt.port;
+	return write(s->fd, h, sizeof(h)) == (ssize_t)sizeof(h) ? 0 : -1;
+}
+
 static void
 tls_setup(struct slot *s)
 {
@@ -643,6 +665,10 @@ step(struct slot *s)
 			}
 			if (opt.mode == M_IDLE && !opt.idle_tls) {
 				became_held(s);
+				return;
+			}
+			if (opt.proxy && proxy_header(s) == -1) {
+				fail(s, E_CONNECT, "PROXY header not sent whole");
 				return;
 			}
 			if (PLAIN_MODE(opt.mode))
@@ -849,7 +875,7 @@ parse_args(int argc, char **argv)
 	opt.conc = 1;
 	opt.bytes = -1;
 	opt.url = NULL;
-	while ((ch = getopt(argc, argv, "m:h:p:c:n:d:u:s:b:P:t")) != -1) {
+	while ((ch = getopt(argc, argv, "m:h:p:c:n:d:u:s:b:P:tX")) != -1) {
 		switch (ch) {
 		case 'm':
 			if (strcmp(optarg, "gemini") == 0)
@@ -906,6 +932,9 @@ parse_args(int argc, char **argv)
 			break;
 		case 't':
 			opt.idle_tls = 1;
+			break;
+		case 'X':
+			opt.proxy = 1;
 			break;
 		default:
 			usage();
