@@ -95,7 +95,8 @@ LIB_AOBJS = $(LIB_SRCS:src/%.c=$(AOBJ)/%.o)
 # keep test objects between runs (they are not mere intermediates)
 .SECONDARY:
 
-.PHONY: all run check check-plain check-asan deps install uninstall clean lint
+.PHONY: all run check check-plain check-asan deps install uninstall clean lint \
+	soak
 
 all: $(PROG)
 
@@ -213,6 +214,17 @@ check: deps
 	$(MAKE) $(PROG) build/$(PROG)-asan $(TESTS:%=build/tests/%) \
 	    $(TESTS:%=build/tests-asan/%) $(TEST_CLIENTS)
 	@sh tests/run.sh --shared "$(SHARED)"
+
+# The soak test (tests/soak_test.py): every listener and Titan under
+# readers, authors, reloads, a kill -9, slow clients and accept()
+# failing for SOAK_SECONDS on a capsule of 10,000 articles; one report
+# table.  `make check` runs it for 30 s on 300 articles.
+SOAK_SECONDS ?= 600
+SOAK_ARTICLES ?= 10000
+soak: deps
+	$(MAKE) $(PROG) build/tests/accept_fail.so
+	@SOAK_SECONDS=$(SOAK_SECONDS) SOAK_ARTICLES=$(SOAK_ARTICLES) \
+	    SHARED="$(SHARED)" sh tests/soak.sh ./$(PROG)
 
 lint:
 	mandoc -Tlint -W warning man/capsuled.8 man/capsuled.conf.5

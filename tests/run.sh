@@ -99,6 +99,7 @@ suite() {
 # the longest start first, so that none is left to run alone at the end.
 secs() {
 	case $1 in
+	*soak) echo 40 ;;
 	"bench smoke") echo 30 ;;
 	"fuzz smoke") echo 26 ;;
 	*differential|*browser) echo 15 ;;
@@ -202,6 +203,12 @@ done
 # build only (~15 s; the sanitizer build is exercised over HTTP by
 # tests/http.sh): skipped, with the reason, without chromium or node
 suite "[plain] browser" sh tests/browser.sh ./capsuled
+
+# the soak test (tests/soak_test.py) for 30 s on a capsule of 300
+# articles, with the normal build only: it is a load test, and under
+# ASan its readers would measure the sanitizer (`make soak` runs it for
+# SOAK_SECONDS, default 600, on 10,000 articles)
+suite "[plain] soak" env SOAK_SECONDS=30 SHARED="$SHARED" sh tests/soak.sh ./capsuled
 
 # libFuzzer smoke pass: every harness ~3 s on its corpus (without clang
 # every harness is a skipped check)
