@@ -394,8 +394,13 @@ def limits(front, inst):
             over)
     T.check("... while 127.0.0.3 gets 20", other == ["20"] * 3, ["20"] * 3,
             other)
-    slow = [line for s in inst.values() for a, p, line in access(s)
-            if b" 44 " in line]
+    # an access line is written when the connection is done with, just
+    # after the client has its answer: wait for the three
+    def logged():
+        lines = [line for s in inst.values() for a, p, line in access(s)
+                 if b" 44 " in line]
+        return len(lines) >= 3, lines
+    _, slow, _ = poll(logged, 5)
     T.check("the 44s logged with 127.0.0.2", len(slow) == 3 and all(
         b"Z 127.0.0.2 " in x for x in slow), "3 lines", slow)
 
