@@ -59,6 +59,7 @@ LIB_SRCS = src/lib/buf.c src/lib/utf8.c src/lib/strmap.c src/lib/pmap.c \
 	   src/lib/arena.c src/lib/log.c \
 	   src/content/source.c src/content/article.c src/content/slug.c \
 	   src/content/meta.c src/content/catalog.c src/content/catalog_order.c \
+	   src/content/catalog_change.c \
 	   src/content/site.c \
 	   src/content/addr.c src/content/wellknown.c \
 	   $(TEXTINDEX_SRCS) \
@@ -148,7 +149,7 @@ T_test_http	 = $(T_test_gemini) proto/http
 T_test_textindex = lib/buf lib/utf8 lib/strmap $(TEXTINDEX_OBJS)
 T_CONTENT	 = lib/buf lib/utf8 lib/strmap lib/pmap lib/arena content/source \
 		   content/article content/slug content/meta content/catalog \
-		   content/catalog_order \
+		   content/catalog_order content/catalog_change \
 		   content/site content/addr content/wellknown
 T_RENDER	 = $(T_CONTENT) render/page render/render render/gemtext \
 		   render/gopher_render render/feed render/nex_render render/html \
@@ -262,6 +263,7 @@ FUZZ_BASE = src/lib/buf.c src/lib/utf8.c
 FUZZ_RENDER = $(FUZZ_BASE) src/lib/strmap.c src/lib/pmap.c src/lib/arena.c \
 	   src/content/source.c src/content/article.c src/content/slug.c \
 	   src/content/meta.c src/content/catalog.c src/content/catalog_order.c \
+	   src/content/catalog_change.c \
 	   src/content/addr.c src/render/page.c src/render/render.c \
 	   src/render/gemtext.c src/render/gopher_render.c src/render/feed.c \
 	   src/render/nex_render.c src/render/html.c src/render/html_text.c

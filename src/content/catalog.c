@@ -1,7 +1,8 @@
 /*
- * catalog.c: slots, their maps and the newest-first order, built in
- * full (catalog_finish, catalog_rebuild) or as the next version of a
- * catalog (catalog_apply); catalog.h says how versions share parts.
+ * catalog.c: slots, their maps, address slugs and lookups, built in
+ * full (catalog_finish); catalog_change.c makes the next version of a
+ * catalog from them (catalog_apply); catalog.h says how versions share
+ * parts.
  *
  * Address slugs are worked out per "root": a slug with every trailing
  * "-<digits>" taken off ("crepes-2-3" -> "crepes").  Every candidate of
@@ -37,8 +38,8 @@ slug_unref(struct cat_slug *s)
 		free(s);
 }
 
-static void
-entry_clear(struct cat_article *ca)
+void
+catalog_entry_clear(struct cat_article *ca)
 {
 	meta_unref(ca->ca_meta);
 	slug_unref(ca->ca_own);
@@ -53,7 +54,7 @@ chunk_unref(struct cat_chunk *ch)
 	if (ch == NULL || atomic_fetch_sub(&ch->ch_refs, 1) != 1)
 		return;
 	for (i = 0; i < CAT_CHUNK; i++)
-		entry_clear(&ch->ch_art[i]);
+		catalog_entry_clear(&ch->ch_art[i]);
 	free(ch);
 }
 
@@ -193,8 +194,8 @@ chunk_own(struct catalog *c, size_t k)
 }
 
 /* The writable entry of slot i. */
-static struct cat_article *
-entry_own(struct catalog *c, size_t i)
+struct cat_article *
+catalog_entry_own(struct catalog *c, size_t i)
 {
 	struct cat_chunk	*ch = chunk_own(c, i / CAT_CHUNK);
 
@@ -202,8 +203,8 @@ entry_own(struct catalog *c, size_t i)
 }
 
 /* Room for slot c_nslot (a new chunk when needed); -1: no memory. */
-static int
-slot_grow(struct catalog *c)
+int
+catalog_slot_grow(struct catalog *c)
 {
 	size_t	 k = c->c_nslot / CAT_CHUNK;
 	void	*p;
@@ -219,14 +220,14 @@ slot_grow(struct catalog *c)
 }
 
 /* Put meta m (a new reference) in slot i; its slug is set later. */
-static int
-slot_set(struct catalog *c, size_t i, struct meta *m)
+int
+catalog_slot_set(struct catalog *c, size_t i, struct meta *m)
 {
 	struct cat_article	*ca;
 
-	if ((ca = entry_own(c, i)) == NULL)
+	if ((ca = catalog_entry_own(c, i)) == NULL)
 		return -1;
-	entry_clear(ca);
+	catalog_entry_clear(ca);
 	meta_ref(m);
 	catalog_entry(ca, m);
 	ca->ca_slug = NULL;
@@ -235,15 +236,10 @@ slot_set(struct catalog *c, size_t i, struct meta *m)
 
 /* ---- maps of lists ---- */
 
-/* What an article is listed under in a map of lists. */
-enum list_kind {
-	LIST_KEY,	/* c_bykey, or c_bytitle when the key is "" */
-	LIST_ROOT,	/* c_byroot */
-};
 
 /* The length of the root of slug s (see the top of this file). */
-static size_t
-root_len(const char *s, size_t n)
+size_t
+catalog_root_len(const char *s, size_t n)
 {
 	size_t	 j;
 
@@ -262,7 +258,7 @@ list_map(struct catalog *c, enum list_kind kind, const struct cat_article *ca,
 {
 	if (kind == LIST_ROOT) {
 		*k = ca->ca_meta->m_base;
-		*n = root_len(*k, strlen(*k));
+		*n = catalog_root_len(*k, strlen(*k));
 		return &c->c_byroot;
 	}
 	if (ca->ca_key[0] != '\0') {
@@ -285,8 +281,9 @@ by_name_slot(const struct catalog *c, uint32_t a, uint32_t b)
  * Slot i joins its list (kept in file-name order); `fresh`: the maps are
  * being built in full, in file-name order, and nothing is shared yet.
  */
-static int
-list_add(struct catalog *c, enum list_kind kind, uint32_t i, int fresh)
+int
+catalog_list_add(struct catalog *c, enum list_kind kind, uint32_t i,
+    int fresh)
 {
 	const char		*k;
 	size_t			 n, p;
@@ -313,8 +310,8 @@ list_add(struct catalog *c, enum list_kind kind, uint32_t i, int fresh)
 }
 
 /* Slot i leaves its list; the key stored becomes a remaining member's. */
-static int
-list_del(struct catalog *c, enum list_kind kind, uint32_t i)
+int
+catalog_list_del(struct catalog *c, enum list_kind kind, uint32_t i)
 {
 	const char		*k;
 	size_t			 n, p, o = 0;
@@ -395,7 +392,7 @@ root_slugs(struct catalog *c, const struct plist *l)
 		cur = made[j] != NULL ? made[j]->cs_s : ca->ca_meta->m_base;
 		if (ca->ca_slug != NULL && strcmp(ca->ca_slug, cur) == 0)
 			continue;
-		if ((ca = entry_own(c, l->pl_v[j])) == NULL)
+		if ((ca = catalog_entry_own(c, l->pl_v[j])) == NULL)
 			goto done;
 		slug_unref(ca->ca_own);
 		ca->ca_own = made[j];
@@ -415,8 +412,8 @@ root_slugs(struct catalog *c, const struct plist *l)
 }
 
 /* The slugs of the root of base (of length n, as root_len gives). */
-static int
-root_update(struct catalog *c, const char *root, size_t n)
+int
+catalog_root_update(struct catalog *c, const char *root, size_t n)
 {
 	const struct plist	*l = pmap_list(&c->c_byroot, root, n);
 
@@ -439,8 +436,8 @@ by_name_slots(const void *a, const void *b, void *arg)
 }
 
 /* Every map, slug and the order, from the slots alone. */
-static int
-derive_all(struct catalog *c)
+int
+catalog_derive_all(struct catalog *c)
 {
 	const struct cat_article *ca;
 	struct cat_article	*e;
@@ -454,7 +451,7 @@ derive_all(struct catalog *c)
 	for (i = 0; i < c->c_nslot; i++) {
 		if (catalog_art(c, i)->ca_meta == NULL)
 			continue;
-		if ((e = entry_own(c, i)) == NULL)
+		if ((e = catalog_entry_own(c, i)) == NULL)
 			goto done;
 		slug_unref(e->ca_own);
 		e->ca_own = NULL;
@@ -465,14 +462,14 @@ derive_all(struct catalog *c)
 	for (i = 0; i < n; i++) {
 		ca = catalog_art(c, all[i]);
 		if (pmap_set(&c->c_byname, ca->ca_name, strlen(ca->ca_name),
-		    all[i]) == -1 || list_add(c, LIST_KEY, all[i], 1) == -1 ||
-		    list_add(c, LIST_ROOT, all[i], 1) == -1)
+		    all[i]) == -1 || catalog_list_add(c, LIST_KEY, all[i], 1) == -1 ||
+		    catalog_list_add(c, LIST_ROOT, all[i], 1) == -1)
 			goto done;
 	}
 	for (i = 0; i < n; i++) {
 		ca = catalog_art(c, all[i]);
 		l = pmap_list(&c->c_byroot, ca->ca_meta->m_base,
-		    root_len(ca->ca_meta->m_base, strlen(ca->ca_meta->m_base)));
+		    catalog_root_len(ca->ca_meta->m_base, strlen(ca->ca_meta->m_base)));
 		if (l->pl_v[0] == all[i] && root_slugs(c, l) == -1)
 			goto done;
 	}
@@ -492,7 +489,7 @@ catalog_finish(struct catalog *c)
 	struct cat_article *ca;
 
 	for (i = 0; i < c->c_nadd; i++) {
-		if (slot_grow(c) == -1 || (ca = entry_own(c, c->c_nslot)) ==
+		if (catalog_slot_grow(c) == -1 || (ca = catalog_entry_own(c, c->c_nslot)) ==
 		    NULL)
 			return -1;
 		catalog_entry(ca, c->c_add[i]);
@@ -503,246 +500,7 @@ catalog_finish(struct catalog *c)
 	free(c->c_add);
 	c->c_add = NULL;
 	c->c_nadd = c->c_addcap = 0;
-	return derive_all(c);
-}
-
-/* A version sharing every part of prev (to be changed, then published). */
-static struct catalog *
-clone(const struct catalog *prev)
-{
-	struct catalog	*c;
-	size_t		 i, nchunk = (prev->c_nslot + CAT_CHUNK - 1) / CAT_CHUNK;
-
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return NULL;
-	pmap_copy(&c->c_byslug, &prev->c_byslug);
-	pmap_copy(&c->c_byname, &prev->c_byname);
-	pmap_copy(&c->c_bykey, &prev->c_bykey);
-	pmap_copy(&c->c_bytitle, &prev->c_bytitle);
-	pmap_copy(&c->c_byroot, &prev->c_byroot);
-	c->c_epoch = prev->c_epoch;
-	c->c_nart = prev->c_nart;
-	if ((c->c_chunk = calloc(nchunk + 1, sizeof(*c->c_chunk))) == NULL ||
-	    (c->c_run = calloc(prev->c_nrun + 1, sizeof(*c->c_run))) == NULL ||
-	    (c->c_runend = calloc(prev->c_nrun + 1,
-	    sizeof(*c->c_runend))) == NULL ||
-	    (c->c_free = calloc(prev->c_nfree + 1, sizeof(*c->c_free))) ==
-	    NULL) {
-		catalog_free(c);
-		return NULL;
-	}
-	for (i = 0; i < nchunk; i++)
-		atomic_fetch_add(&(c->c_chunk[i] = prev->c_chunk[i])->ch_refs,
-		    1);
-	c->c_nslot = prev->c_nslot;
-	for (i = 0; i < prev->c_nrun; i++)
-		atomic_fetch_add(&(c->c_run[i] = prev->c_run[i])->cr_refs, 1);
-	c->c_nrun = prev->c_nrun;
-	if (c->c_nrun > 0)
-		memcpy(c->c_runend, prev->c_runend, c->c_nrun *
-		    sizeof(*c->c_runend));
-	if (prev->c_nfree > 0)
-		memcpy(c->c_free, prev->c_free, prev->c_nfree *
-		    sizeof(*c->c_free));
-	c->c_nfree = prev->c_nfree;
-	return c;
-}
-
-/* Remember slot i as changed in this version. */
-static int
-changed(struct catalog *c, uint32_t i)
-{
-	void	*p;
-
-	if ((p = reallocarray(c->c_changed, c->c_nchanged + 1,
-	    sizeof(*c->c_changed))) == NULL)
-		return -1;
-	c->c_changed = p;
-	c->c_changed[c->c_nchanged++] = i;
-	return 0;
-}
-
-/* A root to recompute: an article's base, cut to its root. */
-struct root {
-	const char	*rt_s;
-	size_t		 rt_n;
-};
-
-/* Take the article in slot i out of every map and the order. */
-static int
-unlist(struct catalog *c, uint32_t i)
-{
-	const struct cat_article *ca = catalog_art(c, i);
-
-	if (ca->ca_slug != NULL && pmap_get(&c->c_byslug, ca->ca_slug,
-	    strlen(ca->ca_slug)) == (int64_t)i && pmap_del(&c->c_byslug, ca->ca_slug,
-	    strlen(ca->ca_slug)) == -1)
-		return -1;
-	if (pmap_del(&c->c_byname, ca->ca_name, strlen(ca->ca_name)) == -1 ||
-	    list_del(c, LIST_KEY, i) == -1 || list_del(c, LIST_ROOT, i) == -1)
-		return -1;
-	return catalog_order_del(c, i);
-}
-
-static int
-enlist(struct catalog *c, uint32_t i)
-{
-	const struct cat_article *ca = catalog_art(c, i);
-
-	if (pmap_set(&c->c_byname, ca->ca_name, strlen(ca->ca_name), i) ==
-	    -1 || list_add(c, LIST_KEY, i, 0) == -1 ||
-	    list_add(c, LIST_ROOT, i, 0) == -1)
-		return -1;
-	return catalog_order_add(c, i);
-}
-
-/*
- * One change in the slots, found by name in look's maps; when look is c
- * itself, in c's maps and order too.  The slot's old meta (if any) goes
- * to *old with its reference.
- */
-static int
-change_slot(struct catalog *c, const struct catalog *look,
-    const struct cat_change *cg, struct meta **old)
-{
-	int64_t		 s = catalog_find_name(look, cg->cg_name);
-	int		 maps = look == c;
-	struct cat_article *ca;
-	uint32_t	 i;
-
-	*old = NULL;
-	if (s < 0 && cg->cg_meta == NULL)
-		return 0;
-	if (s >= 0) {
-		i = (uint32_t)s;
-		if ((maps && unlist(c, i) == -1) ||
-		    (ca = entry_own(c, i)) == NULL)
-			return -1;
-		*old = ca->ca_meta;
-		meta_ref(*old);
-		entry_clear(ca);
-		if (cg->cg_meta == NULL) {
-			c->c_free[c->c_nfree++] = i;
-			c->c_nart--;
-		}
-	} else {
-		if (c->c_nfree > 0)
-			i = c->c_free[--c->c_nfree];
-		else {
-			if (slot_grow(c) == -1)
-				return -1;
-			i = (uint32_t)c->c_nslot++;
-		}
-		c->c_nart++;
-	}
-	if (changed(c, i) == -1)
-		return -1;
-	if (cg->cg_meta == NULL)
-		return 0;
-	if (slot_set(c, i, cg->cg_meta) == -1)
-		return -1;
-	return maps ? enlist(c, i) : 0;
-}
-
-/*
- * The next version of prev with the n changes applied; NULL when out of
- * memory.  Past CAT_REBUILD_PERMILLE changes per 1,000 articles it is
- * catalog_rebuild, else catalog_patch.
- */
-struct catalog *
-catalog_apply(const struct catalog *prev, const struct cat_change *cg,
-    size_t n)
-{
-	if (n * 1000 > CAT_REBUILD_PERMILLE * (prev->c_nart + 1))
-		return catalog_rebuild(prev, cg, n);
-	return catalog_patch(prev, cg, n);
-}
-
-/* catalog_apply change by change: about n log(articles). */
-struct catalog *
-catalog_patch(const struct catalog *prev, const struct cat_change *cg,
-    size_t n)
-{
-	struct catalog	*c;
-	struct meta	**old;
-	struct root	*roots;
-	size_t		 k, nroot = 0;
-	int		 r = 0;
-
-	if ((c = clone(prev)) == NULL)
-		return NULL;
-	old = calloc(n + 1, sizeof(*old));
-	roots = calloc(2 * n + 1, sizeof(*roots));
-	if (old == NULL || roots == NULL ||
-	    (c->c_free = reallocarray(c->c_free, c->c_nfree + n + 1,
-	    sizeof(*c->c_free))) == NULL)
-		r = -1;
-	for (k = 0; r == 0 && k < n; k++) {
-		if ((r = change_slot(c, c, &cg[k], &old[k])) == -1)
-			break;
-		if (old[k] != NULL) {
-			roots[nroot].rt_s = old[k]->m_base;
-			roots[nroot++].rt_n = root_len(old[k]->m_base,
-			    strlen(old[k]->m_base));
-		}
-		if (cg[k].cg_meta != NULL) {
-			roots[nroot].rt_s = cg[k].cg_meta->m_base;
-			roots[nroot++].rt_n = root_len(cg[k].cg_meta->m_base,
-			    strlen(cg[k].cg_meta->m_base));
-		}
-	}
-	/* a root seen twice is recomputed twice: the same answer */
-	for (k = 0; r == 0 && k < nroot; k++)
-		r = root_update(c, roots[k].rt_s, roots[k].rt_n);
-	for (k = 0; old != NULL && k < n; k++)
-		meta_unref(old[k]);
-	free(old);
-	free(roots);
-	if (r == -1) {
-		catalog_free(c);
-		return NULL;
-	}
-	return c;
-}
-
-/*
- * The same as catalog_apply, but every map, address and the order built
- * afresh from the articles (the slots are kept: an article keeps its
- * slot, as in catalog_apply): the cheaper way for a large batch.  The
- * names of the changes must differ.
- */
-struct catalog *
-catalog_rebuild(const struct catalog *prev, const struct cat_change *cg,
-    size_t n)
-{
-	struct catalog	*c;
-	struct meta	*old;
-	size_t		 k;
-
-	if ((c = clone(prev)) == NULL)
-		return NULL;
-	pmap_free(&c->c_byslug);
-	pmap_free(&c->c_byname);
-	pmap_free(&c->c_bykey);
-	pmap_free(&c->c_bytitle);
-	pmap_free(&c->c_byroot);
-	for (k = 0; k < c->c_nrun; k++)
-		catalog_run_unref(c->c_run[k]);
-	c->c_nrun = 0;
-	if ((c->c_free = reallocarray(c->c_free, c->c_nfree + n + 1,
-	    sizeof(*c->c_free))) == NULL)
-		goto fail;
-	for (k = 0; k < n; k++) {
-		if (change_slot(c, prev, &cg[k], &old) == -1)
-			goto fail;
-		meta_unref(old);
-	}
-	if (derive_all(c) == -1)
-		goto fail;
-	return c;
- fail:
-	catalog_free(c);
-	return NULL;
+	return catalog_derive_all(c);
 }
 
 /* ---- lookups ---- */
