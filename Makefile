@@ -75,7 +75,7 @@ LIB_SRCS = src/lib/buf.c src/lib/utf8.c src/lib/strmap.c src/lib/pmap.c \
 	   src/proto/spartan_proto.c src/proto/nex.c src/proto/nex_proto.c \
 	   src/proto/http.c src/proto/http_proto.c src/proto/proto.c \
 	   src/net/tls.c src/net/perip.c src/net/access.c src/net/proxy.c \
-	   src/net/conn.c src/net/conn_proxy.c \
+	   src/net/conn.c src/net/conn_io.c src/net/conn_proxy.c \
 	   src/net/server.c \
 	   $(CONFIG_SRCS) src/proc/preflight.c src/proc/serve.c \
 	   src/proc/serve_world.c src/proc/serve_child.c src/proc/sandbox.c \

@@ -1,13 +1,11 @@
 /*
  * conn: a client connection from accept to close (see conn.h): reading
  * the request, deciding the response through the protocol's parser and
- * router, writing it, close_notify, and the deadlines around all that.
+ * router, writing it, close_notify, and the deadlines around all that;
+ * how the bytes themselves move is conn_io.c's.
  */
 #include <sys/socket.h>
 
-#include <sys/uio.h>
-
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
@@ -37,7 +35,6 @@
 #include "utf8.h"
 
 static void	 conn_close(struct conn *, enum access_end);
-
 
 /*
  * The access line of c's request (capsuled(8), ACCESS LOG), if it got as
@@ -170,157 +167,6 @@ conn_admit(struct conn *c)
 	return 0;
 }
 
-/* Milliseconds c's total time (cn_total) still leaves, or 0. */
-static int64_t
-total_left_ms(const struct conn *c)
-{
-	struct timespec	 now;
-	int64_t		 left;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	left = (int64_t)c->cn_total * 1000 -
-	    ((int64_t)(now.tv_sec - c->cn_t0.tv_sec) * 1000 +
-	    (now.tv_nsec - c->cn_t0.tv_nsec) / 1000000);
-	return left > 0 ? left : 0;
-}
-
-/*
- * The next deadline: -T seconds from now, but never past the end of the
- * connection's total time (cn_total from its start: TOTAL_FACTOR times -T,
- * more for a big reply), so a client that reads a trickle cannot hold a
- * connection for ever.
- */
-static void
-set_deadline(struct conn *c)
-{
-	int64_t		 ms = (int64_t)c->cn_sv->sv_conf->sc_timeout * 1000;
-	int64_t		 left = total_left_ms(c);
-	struct timeval	 tv;
-
-	if (left < ms)
-		ms = left;
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
-	evtimer_add(c->cn_timer, &tv);
-}
-
-/*
- * Bytes c has put on its socket, TLS records included.  It is how
- * progress is measured: the kernel wakes a blocked writer only once a
- * third of a send buffer of megabytes is free, which a slow reader may
- * take longer than -T to free, though it reads all the time.
- */
-static uint64_t
-wire_bytes(const struct conn *c)
-{
-	if (c->cn_ssl != NULL)
-		return BIO_number_written(SSL_get_wbio(c->cn_ssl));
-	return c->cn_written;
-}
-
-/* Bytes went out: the write deadline starts again. */
-static void
-progress(struct conn *c)
-{
-	c->cn_wire = wire_bytes(c);
-	c->cn_probing = 0;
-	set_deadline(c);
-}
-
-/*
- * A write would block.  Bytes went out since the last deadline was set
- * (a TLS record partly written): progress.  If the deadline passed and
- * this was the one more try (on_timer), with nothing accepted: -1, the
- * reply is abandoned.
- */
-static int
-write_blocked(struct conn *c)
-{
-	if (wire_bytes(c) != c->cn_wire) {
-		progress(c);
-		return 0;
-	}
-	return c->cn_probing ? -1 : 0;
-}
-
-/* After an I/O call said "would block": wait for what it wants. */
-static void
-wait_for(struct conn *c, int want_write)
-{
-	event_del(want_write ? c->cn_rev : c->cn_wev);
-	event_add(want_write ? c->cn_wev : c->cn_rev, NULL);
-}
-
-enum io {
-	IO_OK,
-	IO_EOF,
-	IO_WANT_READ,
-	IO_WANT_WRITE,
-	IO_ERROR,
-};
-
-static enum io
-ssl_result(struct conn *c, int ret)
-{
-	int	 e = SSL_get_error(c->cn_ssl, ret);
-
-	ERR_clear_error();
-	switch (e) {
-	case SSL_ERROR_WANT_READ:
-		return IO_WANT_READ;
-	case SSL_ERROR_WANT_WRITE:
-		return IO_WANT_WRITE;
-	case SSL_ERROR_ZERO_RETURN:
-		return IO_EOF;
-	default:
-		c->cn_tls_ok = 0;	/* no close_notify after a fatal error */
-		return IO_ERROR;
-	}
-}
-
-static enum io
-io_read(struct conn *c, void *p, size_t n, size_t *got)
-{
-	ssize_t	 r;
-	int	 ret;
-
-	if (c->cn_ssl != NULL) {
-		if ((ret = SSL_read(c->cn_ssl, p, (int)n)) > 0) {
-			*got = (size_t)ret;
-			return IO_OK;
-		}
-		return ssl_result(c, ret);
-	}
-	if ((r = read(c->cn_fd, p, n)) > 0) {
-		*got = (size_t)r;
-		return IO_OK;
-	}
-	if (r == 0)
-		return IO_EOF;
-	return errno == EAGAIN || errno == EINTR ? IO_WANT_READ : IO_ERROR;
-}
-
-static enum io
-io_write(struct conn *c, const void *p, size_t n, size_t *put)
-{
-	ssize_t	 r;
-	int	 ret;
-
-	if (c->cn_ssl != NULL) {
-		if ((ret = SSL_write(c->cn_ssl, p, (int)n)) > 0) {
-			*put = (size_t)ret;
-			return IO_OK;
-		}
-		return ssl_result(c, ret);
-	}
-	if ((r = write(c->cn_fd, p, n)) >= 0) {
-		*put = (size_t)r;
-		c->cn_written += (size_t)r;
-		return IO_OK;
-	}
-	return errno == EAGAIN || errno == EINTR ? IO_WANT_WRITE : IO_ERROR;
-}
-
 /*
  * Write the response decided (header in x_head).  Its size sets how long
  * the connection may last (REPLY_MIN_RATE in conn.h).
@@ -343,7 +189,7 @@ start_write(struct conn *c)
 	    c->cn_size) / REPLY_MIN_RATE);
 	if (total > c->cn_total)
 		c->cn_total = total;
-	progress(c);
+	conn_progress(c);
 }
 
 /* What an adapter may use to answer c's request. */
@@ -404,7 +250,7 @@ body_start(struct conn *c)
 	memcpy(x->x_body, x->x_req + x->x_used, have);
 	x->x_bodylen = have;
 	c->cn_state = CONN_READ_BODY;
-	set_deadline(c);
+	conn_set_deadline(c);
 	if (x->x_bodylen == x->x_body_want)
 		body_done(c);
 }
@@ -417,11 +263,11 @@ read_body(struct conn *c)
 	size_t		 n;
 	enum io		 r;
 
-	if ((r = io_read(c, x->x_body + x->x_bodylen,
+	if ((r = conn_io_read(c, x->x_body + x->x_bodylen,
 	    x->x_body_want - x->x_bodylen, &n)) != IO_OK)
 		return r;
 	x->x_bodylen += n;
-	set_deadline(c);	/* progress */
+	conn_set_deadline(c);	/* progress */
 	if (x->x_bodylen == x->x_body_want)
 		body_done(c);
 	return IO_OK;
@@ -458,93 +304,6 @@ request_scan(struct conn *c, int eof)
 	else
 		start_write(c);
 	return 1;
-}
-
-/* The next piece to write: header, generated body or a file chunk. */
-static int
-next_output(struct conn *c)
-{
-	struct response	*r = &c->cn_x->x_resp;
-	ssize_t		 n;
-
-	c->cn_outoff = 0;
-	if (c->cn_phase == 0) {
-		c->cn_phase = 1;
-		c->cn_out = c->cn_x->x_head;
-		c->cn_outlen = strlen(c->cn_x->x_head);
-		if (c->cn_outlen > 0)
-			return 1;
-	}
-	if (c->cn_phase != 1)
-		return 0;
-	if (r->rs_fd == -1) {
-		c->cn_phase = 2;
-		c->cn_out = r->rs_data ? r->rs_data : r->rs_body.b_data;
-		c->cn_outlen = r->rs_data ? r->rs_len : r->rs_body.b_len;
-		return c->cn_outlen > 0;
-	}
-	if (c->cn_chunk == NULL && (c->cn_chunk = malloc(CHUNK_SIZE)) == NULL) {
-		c->cn_phase = 2;
-		return 0;
-	}
-	/* the size it had when opened is what is sent: no read for EOF */
-	n = (off_t)c->cn_fread < r->rs_size ? read(r->rs_fd, c->cn_chunk,
-	    (size_t)(r->rs_size - (off_t)c->cn_fread) < CHUNK_SIZE ?
-	    (size_t)(r->rs_size - (off_t)c->cn_fread) : CHUNK_SIZE) : 0;
-	if (n <= 0) {
-		c->cn_phase = 2;
-		return 0;
-	}
-	c->cn_fread += (size_t)n;
-	c->cn_out = c->cn_chunk;
-	c->cn_outlen = (size_t)n;
-	return 1;
-}
-
-/* Seconds we wait for a client to close after its response. */
-#define DRAIN_SECONDS	2
-
-/*
- * After the response: half-close, then read and discard until the
- * client closes too, so that request bytes we never read cannot make
- * the kernel answer with a reset that destroys the response in flight.
- */
-static void
-drain_start(struct conn *c)
-{
-	struct timeval	 tv = { DRAIN_SECONDS, 0 };
-
-	shutdown(c->cn_fd, SHUT_WR);
-	if (c->cn_sv->sv_conf->sc_timeout < DRAIN_SECONDS)
-		tv.tv_sec = c->cn_sv->sv_conf->sc_timeout;
-	evtimer_add(c->cn_timer, &tv);
-}
-
-/*
- * Nothing of the client's is left unread (or it closed): closing now
- * cannot reset the reply, and the drain is skipped.  What a client
- * sends after its request and after this look is its own loss.
- */
-static int
-nothing_unread(struct conn *c)
-{
-	char	 byte;
-	ssize_t	 n = recv(c->cn_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-
-	return n == 0 || (n == -1 && errno == EAGAIN);
-}
-
-static enum io
-drain(struct conn *c)
-{
-	char	 scratch[512];
-	ssize_t	 n = read(c->cn_fd, scratch, sizeof(scratch));
-
-	if (n > 0)
-		return IO_OK;
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return IO_WANT_READ;
-	return IO_EOF;
 }
 
 /*
@@ -597,38 +356,6 @@ next_request(struct conn *c)
 }
 
 /*
- * Header and body in one writev, on a plain socket, when both are in
- * memory: one system call, and no small segment left waiting for an
- * acknowledgement on a persistent connection.
- */
-static enum io
-write_both(struct conn *c, size_t *n)
-{
-	const struct response	*r = &c->cn_x->x_resp;
-	struct iovec		 iov[2];
-	ssize_t			 w;
-
-	iov[0].iov_base = c->cn_x->x_head;
-	iov[0].iov_len = c->cn_outlen;
-	iov[1].iov_base = (void *)(uintptr_t)(r->rs_data ? r->rs_data :
-	    r->rs_body.b_data);
-	iov[1].iov_len = r->rs_data ? r->rs_len : r->rs_body.b_len;
-	if ((w = writev(c->cn_fd, iov, 2)) < 0)
-		return errno == EAGAIN || errno == EINTR ? IO_WANT_WRITE :
-		    IO_ERROR;
-	c->cn_written += (size_t)w;
-	*n = (size_t)w;
-	if (*n <= iov[0].iov_len)
-		return IO_OK;	/* the body goes as usual */
-	c->cn_phase = 2;
-	c->cn_out = iov[1].iov_base;
-	c->cn_outlen = iov[1].iov_len;
-	c->cn_outoff = 0;
-	*n -= iov[0].iov_len;	/* of the body, counted by the caller */
-	return IO_OK;
-}
-
-/*
  * Wait for the client's first bytes: an idle connection costs only this
  * struct and its events; TLS state is made when they arrive.  Without a
  * handshake first, they are often there already: try them at once, which
@@ -643,30 +370,6 @@ conn_start(struct conn *c)
 		event_add(c->cn_rev, NULL);
 	else
 		conn_run(c);
-}
-
-/* The content type of a TLS handshake record: a ClientHello's first byte. */
-#define TLS_HANDSHAKE_RECORD	0x16
-
-/*
- * Where TLS is optional: does the client's first byte open a TLS
- * handshake?  It is peeked at, not taken, so that OpenSSL or the request
- * buffer reads it next; nothing is allocated before it comes.
- */
-static enum io
-detect_tls(struct conn *c)
-{
-	unsigned char	 b;
-	ssize_t		 n;
-
-	if ((n = recv(c->cn_fd, &b, 1, MSG_PEEK)) == 1) {
-		c->cn_state = b == TLS_HANDSHAKE_RECORD ? CONN_HANDSHAKE :
-		    CONN_READ_REQUEST;
-		return IO_OK;
-	}
-	if (n == 0)
-		return IO_EOF;
-	return errno == EAGAIN || errno == EINTR ? IO_WANT_READ : IO_ERROR;
 }
 
 static int
@@ -716,14 +419,14 @@ read_request(struct conn *c)
 
 	room = c->cn_x == NULL ? sizeof(in) :
 	    sizeof(c->cn_x->x_req) - c->cn_x->x_reqlen;
-	if ((r = io_read(c, in, room, &n)) != IO_OK)
+	if ((r = conn_io_read(c, in, room, &n)) != IO_OK)
 		return r;
 	if (c->cn_x == NULL && (c->cn_x = exchange_new()) == NULL)
 		return IO_ERROR;
 	if (c->cn_nreq > 0 && c->cn_x->x_reqlen == 0) {
 		/* the next request of a persistent connection begins */
 		clock_gettime(CLOCK_MONOTONIC, &c->cn_t0);
-		set_deadline(c);
+		conn_set_deadline(c);
 	}
 	memcpy(c->cn_x->x_req + c->cn_x->x_reqlen, in, n);
 	c->cn_x->x_reqlen += n;
@@ -759,7 +462,7 @@ conn_run(struct conn *c)
 			r = ret == 0 ? IO_WANT_READ : IO_ERROR;
 			break;
 		case CONN_DETECT:
-			if ((r = detect_tls(c)) == IO_OK)
+			if ((r = conn_detect_tls(c)) == IO_OK)
 				continue;
 			break;
 		case CONN_HANDSHAKE:
@@ -773,7 +476,7 @@ conn_run(struct conn *c)
 				c->cn_state = CONN_READ_REQUEST;
 				continue;
 			}
-			r = ssl_result(c, ret);
+			r = conn_ssl_result(c, ret);
 			break;
 		case CONN_READ_REQUEST:
 			r = read_request(c);
@@ -787,7 +490,7 @@ conn_run(struct conn *c)
 				continue;
 			break;
 		case CONN_WRITE:
-			if (c->cn_outoff == c->cn_outlen && !next_output(c)) {
+			if (c->cn_outoff == c->cn_outlen && !conn_next_output(c)) {
 				if (!keep_alive(c))
 					c->cn_state = CONN_SHUTDOWN;
 				else {
@@ -800,19 +503,19 @@ conn_run(struct conn *c)
 			if (c->cn_ssl == NULL && c->cn_phase == 1 &&
 			    c->cn_out == c->cn_x->x_head && c->cn_outoff == 0 &&
 			    c->cn_x->x_resp.rs_fd == -1)
-				r = write_both(c, &n);
+				r = conn_write_both(c, &n);
 			else
-				r = io_write(c, c->cn_out + c->cn_outoff,
+				r = conn_io_write(c, c->cn_out + c->cn_outoff,
 				    c->cn_outlen - c->cn_outoff, &n);
 			if (r == IO_OK) {
 				c->cn_outoff += n;
 				if (c->cn_out != c->cn_x->x_head)
 					c->cn_sent += n;
-				progress(c);
+				conn_progress(c);
 				continue;
 			}
 			if ((r == IO_WANT_WRITE || r == IO_WANT_READ) &&
-			    write_blocked(c) == -1) {
+			    conn_write_blocked(c) == -1) {
 				conn_close(c, ACCESS_TIMEOUT);
 				return;
 			}
@@ -821,18 +524,18 @@ conn_run(struct conn *c)
 			if (c->cn_ssl == NULL || !c->cn_tls_ok ||
 			    (ret = SSL_shutdown(c->cn_ssl)) >= 0) {
 				c->cn_tls_ok = 0;
-				if (c->cn_ssl == NULL && nothing_unread(c)) {
+				if (c->cn_ssl == NULL && conn_nothing_unread(c)) {
 					c->cn_state = CONN_DONE;
 					continue;
 				}
 				c->cn_state = CONN_DRAIN;
-				drain_start(c);
+				conn_drain_start(c);
 				continue;
 			}
-			r = ssl_result(c, ret);
+			r = conn_ssl_result(c, ret);
 			break;
 		case CONN_DRAIN:
-			r = drain(c);
+			r = conn_drain(c);
 			if (r == IO_OK)
 				continue;
 			break;
@@ -842,10 +545,10 @@ conn_run(struct conn *c)
 		}
 		switch (r) {
 		case IO_WANT_READ:
-			wait_for(c, 0);
+			conn_wait_for(c, 0);
 			return;
 		case IO_WANT_WRITE:
-			wait_for(c, 1);
+			conn_wait_for(c, 1);
 			return;
 		case IO_EOF:
 		case IO_ERROR:
@@ -923,7 +626,7 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (c->cn_state == CONN_WRITE && total_left_ms(c) > 0) {
+	if (c->cn_state == CONN_WRITE && conn_total_left_ms(c) > 0) {
 		c->cn_probing = 1;
 		conn_run(c);
 		return;
@@ -931,24 +634,6 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 	if (c->cn_state == CONN_PROXY)
 		conn_proxy_refused(c, "not complete before the deadline");
 	conn_close(c, ACCESS_TIMEOUT);
-}
-
-/* The client's address as text, as getnameinfo(NI_NUMERICHOST) writes it. */
-static void
-conn_address(struct conn *c, const struct sockaddr *sa, socklen_t salen)
-{
-	const void	*in;
-
-	if (sa->sa_family == AF_INET && salen >= sizeof(struct sockaddr_in))
-		in = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
-	else if (sa->sa_family == AF_INET6 &&
-	    salen >= sizeof(struct sockaddr_in6))
-		in = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
-	else
-		return;
-	if (inet_ntop(sa->sa_family, in, c->cn_addr, sizeof(c->cn_addr)) ==
-	    NULL)
-		c->cn_addr[0] = '\0';
 }
 
 /*
@@ -995,6 +680,6 @@ conn_new(struct server *sv, int fd, const struct sockaddr *sa,
 	if (protos[kind].pr_keepalive > 1)
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
 		    sizeof(one));
-	set_deadline(c);
+	conn_set_deadline(c);
 	return c;
 }

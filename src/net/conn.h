@@ -146,6 +146,31 @@ void		 conn_start(struct conn *);
 void		 conn_run(struct conn *);
 void		 conn_abort(struct conn *);
 
+/* conn_io.c: for conn.c and conn_proxy.c */
+enum io {
+	IO_OK,
+	IO_EOF,
+	IO_WANT_READ,
+	IO_WANT_WRITE,
+	IO_ERROR,
+};
+
+int64_t		 conn_total_left_ms(const struct conn *);
+void		 conn_set_deadline(struct conn *);
+void		 conn_progress(struct conn *);
+int		 conn_write_blocked(struct conn *);
+void		 conn_wait_for(struct conn *, int);
+enum io		 conn_ssl_result(struct conn *, int);
+enum io		 conn_io_read(struct conn *, void *, size_t, size_t *);
+enum io		 conn_io_write(struct conn *, const void *, size_t, size_t *);
+int		 conn_next_output(struct conn *);
+enum io		 conn_write_both(struct conn *, size_t *);
+void		 conn_drain_start(struct conn *);
+int		 conn_nothing_unread(struct conn *);
+enum io		 conn_drain(struct conn *);
+enum io		 conn_detect_tls(struct conn *);
+void		 conn_address(struct conn *, const struct sockaddr *, socklen_t);
+
 /* conn_proxy.c */
 int		 conn_proxy_read(struct conn *);
 void		 conn_proxy_refused(struct conn *, const char *);
