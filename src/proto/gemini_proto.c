@@ -17,7 +17,6 @@
  */
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,102 +34,26 @@
 #include "titan.h"
 #include "utf8.h"
 
-/* Entries shown in a generated directory listing. */
-#define LISTING_MAX	10000
-
-/* Percent-encode a decoded path for a URL: "/a b/" -> "/a%20b/". */
-static void
-encode_path(const char *path, char *out, size_t n)
-{
-	addr_pct_encode(path, strlen(path), ADDR_PATH_CHARS, out, n);
-}
-
-static int
-by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /*
- * What a directory entry is, following a symlink only if it stays in
- * the capsule: 'd' directory, 'f' regular file, 0 anything else.
+ * A generated listing of the directory fd, shown at path: the entries
+ * respond.c reads for every protocol, as the page model lists them.
  */
-static char
-entry_kind(const struct snapshot *s, int dfd, const struct dirent *de)
-{
-	const char	*errstr;
-	struct stat	 st;
-	int		 fd;
-	char		 k = 0;
-
-	if (de->d_type == DT_DIR)
-		return 'd';
-	if (de->d_type == DT_REG)
-		return 'f';
-	if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
-		return 0;
-	if ((fd = snapshot_open(s, dfd, de->d_name, O_RDONLY, &errstr)) == -1)
-		return 0;
-	if (fstat(fd, &st) == 0)
-		k = S_ISDIR(st.st_mode) ? 'd' : S_ISREG(st.st_mode) ? 'f' : 0;
-	close(fd);
-	return k;
-}
-
-/* A generated listing of the directory fd, shown at path. */
 void
 gemini_listing(struct response *r, struct snapshot *s, struct mime *m, int fd,
     const char *path)
 {
-	struct buf	*b = &r->rs_body;
-	struct dirent	*de;
-	DIR		*dp;
-	char		**names = NULL, **p, enc[1024];
-	size_t		 n = 0, cap = 0, i;
-	int		 dfd;
-	char		 kind;
+	struct respond_dir	 d;
+	struct page		 p;
 
 	(void)m;
-	if ((dfd = dup(fd)) == -1 || (dp = fdopendir(dfd)) == NULL) {
-		if (dfd != -1)
-			close(dfd);
-		response_fail(r, OUT_UNAVAILABLE, REASON_NONE);
-		return;
-	}
-	while ((de = readdir(dp)) != NULL && n < LISTING_MAX) {
-		if (de->d_name[0] == '.' || (kind = entry_kind(s, fd, de)) == 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			if ((p = reallocarray(names, cap, sizeof(*p))) == NULL)
-				break;
-			names = p;
-		}
-		if ((names[n] = malloc(strlen(de->d_name) + 2)) == NULL)
-			break;
-		strcpy(names[n], de->d_name);
-		if (kind == 'd')
-			strcat(names[n], "/");
-		n++;
-	}
-	closedir(dp);
-	if (n > 0)
-		qsort(names, n, sizeof(*names), by_name);
-	buf_adds(b, "# Index of ");
-	utf8_escape(b, path, strlen(path));
-	buf_adds(b, "\n\n=> ../ Parent directory\n");
-	for (i = 0; i < n; i++) {
-		encode_path(names[i], enc, sizeof(enc));
-		buf_printf(b, "=> %s ", enc);
-		utf8_escape(b, names[i], strlen(names[i]));
-		buf_addc(b, '\n');
-		free(names[i]);
-	}
-	free(names);
-	if (b->b_failed)
+	page_init(&p);		/* render_built frees it */
+	if (respond_dir_read(s, fd, &d) == -1 || render_built(&r->rs_body, &p,
+	    page_listing(&p, path, d.rd_entry, d.rd_n), RENDER_GEMTEXT,
+	    &s->sn_site) == -1)
 		response_fail(r, OUT_UNAVAILABLE, REASON_NONE);
 	else
 		response_set(r, OUT_OK, "%s", GEMTEXT_TYPE);
+	respond_dir_free(&d);
 }
 
 /* /search without words: ask for them. */
