@@ -91,8 +91,6 @@ struct server {
 	size_t			 sv_seen;	/* sv_accepted at the last tick */
 	int			 sv_untrimmed;	/* some came since the trim */
 	int			 sv_starved;	/* accept failed (descriptors) */
-	time_t			 sv_starved_said; /* when it was last logged */
-	size_t			 sv_starved_unsaid; /* failures since then */
 };
 
 struct conn {

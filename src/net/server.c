@@ -31,8 +31,12 @@
 /* After SIGTERM, replies in flight get this long to finish. */
 #define STOP_SECONDS	30
 
-/* At most one "cannot accept" message this often, per worker. */
+/* At most one "cannot accept" message this often, for every worker. */
 #define STARVED_LOG_SECONDS	10
+
+/* When it was last said, and how many failures since (every worker's). */
+static _Atomic time_t	starved_said;
+static _Atomic size_t	starved_unsaid;
 
 /* Accept, or not, on every listener of sv. */
 static void
@@ -60,20 +64,22 @@ on_accept_error(struct evconnlistener *l, void *arg)
 	struct listener	*li = arg;
 	struct server	*sv = li->l_sv;
 	int		 e = EVUTIL_SOCKET_ERROR();
-	time_t		 now = time(NULL);
+	time_t		 now = time(NULL), said;
+	size_t		 n;
 
 	(void)l;
 	accepting(sv, 0);
 	sv->sv_starved = 1;
-	sv->sv_starved_unsaid++;
-	if (now - sv->sv_starved_said < STARVED_LOG_SECONDS)
+	atomic_fetch_add(&starved_unsaid, 1);
+	said = atomic_load(&starved_said);
+	/* the worker that moves the time on says it, for all of them */
+	if (now - said < STARVED_LOG_SECONDS ||
+	    !atomic_compare_exchange_strong(&starved_said, &said, now))
 		return;
+	n = atomic_exchange(&starved_unsaid, 0);
 	log_warnx("cannot accept connections: %s; again when one closes or "
-	    "in a second (%zu %s since the last message)", strerror(e),
-	    sv->sv_starved_unsaid, log_plural(sv->sv_starved_unsaid, "time",
-	    "times"));
-	sv->sv_starved_said = now;
-	sv->sv_starved_unsaid = 0;
+	    "in a second (%zu %s since the last message)", strerror(e), n,
+	    log_plural(n, "time", "times"));
 }
 
 static void
