@@ -1,17 +1,22 @@
 """accept() failing with EMFILE (tests/accept_fail.c, preloaded while a
 flag file exists): the serving process must not spin on its readable
 listening socket, must log it at a bounded rate, and must serve the
-waiting client as soon as accept() works again."""
+waiting client as soon as accept() works again.  And an article dropped
+while the serving process is out of descriptors (its limit lowered for
+real, prlimit(2)) is published once they come back, within about a
+second, with rescans off: nothing is lost to a passing error."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (T, Server, poll, public_tmpdir,  # noqa: E402
-                     run_suite, stop_checked)
+from harness import (T, Server, gem, poll, public_tmpdir,  # noqa: E402
+                     run_suite, stop_checked, write)
+from soak_ops import nofile, open_fds  # noqa: E402
 
 ROOT = os.path.realpath(os.path.join(os.path.dirname(__file__), ".."))
 SHIM = os.path.join(ROOT, "build", "tests", "accept_fail.so")
@@ -81,6 +86,52 @@ def body(binary):
     T.check("... within about a second", took < 2.5, "< 2.5 s",
             "%.2f s" % took)
     stop_checked(srv, "exhaust")
+    dropped_while_starved(binary, tmp)
+
+
+def dropped_while_starved(binary, tmp):
+    capsule = os.path.join(tmp, "capsule")
+    shutil.copytree(os.path.join(ROOT, "capsule"), capsule)
+    conf = os.path.join(tmp, "capsuled.conf")
+    write(conf, "rescan 0\nhost localhost\ncapsule %s\ncerts %s\n" % (
+        capsule, os.path.join(tmp, "certs")))
+    srv = Server([binary, "-c", conf, "-g", "0", "-p", "0"], name="starved")
+    if not T.check("starved: listening", srv.start(), "gemini and gopher",
+                   srv.text()[-300:]):
+        return
+    ok, child, _ = poll(lambda: _child(srv.proc.pid), 5)
+    try:
+        old = nofile(child)
+        nofile(child, (open_fds(child), old[1]))
+    except (OSError, TypeError) as e:
+        T.skip("an article dropped while out of descriptors",
+               "cannot lower the serving process's limit: %r" % e)
+        stop_checked(srv, "starved")
+        return
+    n = srv.nlines()
+    write(os.path.join(tmp, "new.txt"), "Starved Drop\n\nWritten while the "
+          "server had no descriptor to spare.\n")
+    os.rename(os.path.join(tmp, "new.txt"), os.path.join(capsule, "new.txt"))
+    said = srv.wait_line(lambda l: b"cannot be read" in l, 10, n)
+    T.check("starved: the file that cannot be read is logged, and "
+            "tried again", said is not None and b"Too many open files" in
+            said and b"tried again every second" in said,
+            "new.txt: skipped: cannot be read (Too many open files); not "
+            "published until it can be (tried again every second)", said)
+    time.sleep(2.5)         # two more tries, in vain
+    nofile(child, old)
+    t0 = time.monotonic()
+    ok, r, _ = poll(lambda: (lambda r: (r.status == "20", r))(
+        gem(srv.port, "/articles/starved-drop.gmi")), 10)
+    took = time.monotonic() - t0
+    T.check("starved: published once descriptors are back (rescans off)",
+            ok and b"no descriptor to spare" in r.body, "20 and the text",
+            r)
+    T.check("... within about a second", took < 2.5, "< 2.5 s",
+            "%.2f s" % took)
+    n = sum(1 for l in srv.lines_since(0) if b"cannot be read" in l)
+    T.check("starved: logged once, not at every try", n == 1, 1, n)
+    stop_checked(srv, "starved")
 
 
 def _child(pid):

@@ -234,7 +234,10 @@ def nofile(pid, limits=None):
 
 
 def open_fds(pid):
-    return len(os.listdir("/proc/%d/fd" % pid))
+    """The lowest descriptor number pid has free: with its limit there,
+    it can open nothing more (the limit bounds numbers, not counts)."""
+    fds = {int(x) for x in os.listdir("/proc/%d/fd" % pid)}
+    return min(set(range(len(fds) + 1)) - fds)
 
 
 # ------------------------------------------------------------ processes
@@ -284,7 +287,8 @@ def rss_all(pid):
 
 def exhaust(pid, port, seconds, max_ticks, log_count):
     """A real low descriptor limit on the serving process pid (its soft
-    RLIMIT_NOFILE lowered to what it has open plus 4, with prlimit(2)),
+    RLIMIT_NOFILE lowered to its lowest free descriptor plus 4, with
+    prlimit(2)),
     filled by idle clients: the clients past it cannot be accepted.  The
     process must not spin (at most max_ticks of CPU in seconds), must
     log it at most once in 10 s, and must serve the waiting clients once

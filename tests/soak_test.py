@@ -434,7 +434,10 @@ def served_is_disk(s, lists, capsule):
     T.check("nothing lost: the articles served are the files on disk "
             "(%d of the authors', %d generated)" % (len(disk),
                                                     len(lists.order)), ok,
-            (disk[:20], len(lists.order)), (got[0][:20], got[1]))
+            "%d generated, none missing, none more" % len(lists.order),
+            "%d generated, missing %s, more %s" % (
+                got[1], sorted(set(disk) - set(got[0])),
+                sorted(set(got[0]) - set(disk))))
     return len(disk)
 
 

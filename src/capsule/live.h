@@ -30,6 +30,12 @@ struct snapshot;
 
 /* Quiet time after the last change before a new snapshot is built. */
 #define LIVE_DEBOUNCE_MS	50
+
+/*
+ * A file that could not be read for a passing reason (out of descriptors
+ * or memory) is read again this often until it can be.
+ */
+#define LIVE_RETRY_MS		1000
 /*
  * Quiet time after the last change before the text index, updated by
  * small deltas since (discover.h), is built again in full: then the

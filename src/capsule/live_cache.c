@@ -65,21 +65,48 @@ live_cache_del(struct live *lv, const char *name)
 	}
 }
 
-/* Does st show the file as it was when it could not be read? */
+/*
+ * Is err a reason that passes by itself (descriptors or memory run out
+ * for a while), so that the file is worth reading again unchanged?
+ */
 int
-live_unread_same(const struct live *lv, const char *name, const struct stat *st)
+live_unread_passing(int err)
 {
-	int64_t			 i;
-	const struct unreadable	*u;
+	return err == EMFILE || err == ENFILE || err == ENOMEM ||
+	    err == ENOBUFS || err == EAGAIN || err == EINTR;
+}
 
-	if ((i = strmap_get(&lv->lv_unreadby, name, strlen(name))) < 0)
-		return 0;
-	u = &lv->lv_unread[i];
+/* The unreadable entry of name, or NULL. */
+static const struct unreadable *
+unread_of(const struct live *lv, const char *name)
+{
+	int64_t	 i;
+
+	i = strmap_get(&lv->lv_unreadby, name, strlen(name));
+	return i < 0 ? NULL : &lv->lv_unread[i];
+}
+
+/* Does st show the file as it was when u was noted? */
+static int
+unread_as(const struct unreadable *u, const struct stat *st)
+{
 	return u->ur_ino == st->st_ino && u->ur_size == st->st_size &&
 	    u->ur_mtime.tv_sec == st->st_mtim.tv_sec &&
 	    u->ur_mtime.tv_nsec == st->st_mtim.tv_nsec &&
 	    u->ur_ctime.tv_sec == st->st_ctim.tv_sec &&
 	    u->ur_ctime.tv_nsec == st->st_ctim.tv_nsec;
+}
+
+/*
+ * Does st show the file as it was when it could not be read, for a
+ * reason that does not pass by itself?
+ */
+int
+live_unread_same(const struct live *lv, const char *name, const struct stat *st)
+{
+	const struct unreadable	*u = unread_of(lv, name);
+
+	return u != NULL && !live_unread_passing(u->ur_err) && unread_as(u, st);
 }
 
 /* The file can be read again, or is gone; the last one moves in. */
@@ -101,6 +128,18 @@ live_unread_forget(struct live *lv, const char *name)
 	}
 }
 
+/* again(lv, name) for each file that could not be read for a passing
+ * reason. */
+void
+live_unread_retry(struct live *lv, void (*again)(struct live *, const char *))
+{
+	size_t	 i;
+
+	for (i = 0; i < lv->lv_nunread; i++)
+		if (live_unread_passing(lv->lv_unread[i].ur_err))
+			again(lv, lv->lv_unread[i].ur_name);
+}
+
 /*
  * File name could not be read (errno err): say so once for this state
  * of the file, and keep its published version, which the cache still
@@ -109,40 +148,45 @@ live_unread_forget(struct live *lv, const char *name)
 void
 live_unread_note(struct live *lv, const char *name, int err, struct diags *d)
 {
-	struct unreadable	*u, *p;
+	const struct unreadable	*u;
+	struct unreadable	*p, *nu;
 	struct stat		 st;
 	int64_t			 i;
 
 	if (fstatat(lv->lv_dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
 		memset(&st, 0, sizeof(st));
-	if (live_unread_same(lv, name, &st) && lv->lv_unread[strmap_get(
-	    &lv->lv_unreadby, name, strlen(name))].ur_err == err)
-		return;
+	if ((u = unread_of(lv, name)) != NULL && u->ur_err == err &&
+	    unread_as(u, &st))
+		return;		/* said once for this state */
 	live_unread_forget(lv, name);
 	if ((p = reallocarray(lv->lv_unread, lv->lv_nunread + 1,
 	    sizeof(*p))) == NULL)
 		return;
 	lv->lv_unread = p;
-	u = &lv->lv_unread[lv->lv_nunread];
-	if ((u->ur_name = strdup(name)) == NULL)
+	nu = &lv->lv_unread[lv->lv_nunread];
+	if ((nu->ur_name = strdup(name)) == NULL)
 		return;
-	if (strmap_put(&lv->lv_unreadby, u->ur_name, strlen(name),
+	if (strmap_put(&lv->lv_unreadby, nu->ur_name, strlen(name),
 	    (uint32_t)lv->lv_nunread) == -1) {
-		free(u->ur_name);
+		free(nu->ur_name);
 		return;
 	}
 	lv->lv_nunread++;
-	u->ur_ino = st.st_ino;
-	u->ur_size = st.st_size;
-	u->ur_mtime = st.st_mtim;
-	u->ur_ctime = st.st_ctim;
-	u->ur_err = err;
+	nu->ur_ino = st.st_ino;
+	nu->ur_size = st.st_size;
+	nu->ur_mtime = st.st_mtim;
+	nu->ur_ctime = st.st_ctim;
+	nu->ur_err = err;
 	if ((i = strmap_get(&lv->lv_byname, name, strlen(name))) < 0)
 		diags_add(d, lv->lv_dir, name, DIAG_SKIPPED, "cannot be read "
-		    "(%s); not published until it can be", strerror(err));
+		    "(%s); not published until it can be%s", strerror(err),
+		    live_unread_passing(err) ? " (tried again every second)" :
+		    "");
 	else if (lv->lv_meta[i]->m_src != NULL)
 		diags_add(d, lv->lv_dir, name, DIAG_WARNING, "cannot be read "
-		    "(%s); the last published version stays", strerror(err));
+		    "(%s); the last published version stays%s", strerror(err),
+		    live_unread_passing(err) ? " (tried again every second)" :
+		    "");
 	else
 		diags_add(d, lv->lv_dir, name, DIAG_WARNING, "cannot be read "
 		    "(%s); it stays listed, but its text was not kept in "

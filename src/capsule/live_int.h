@@ -40,7 +40,9 @@ struct candidate {
 /*
  * A file that could not be read, as it was then: it is not read (nor
  * logged) again until it changes (capsuled(8), "FILES THAT CANNOT BE
- * READ").  Its published version, if any, stays in the cache.
+ * READ"), unless the error was a passing one (live_unread_passing): then
+ * it is read again every LIVE_RETRY_MS until it can be.  Its published
+ * version, if any, stays in the cache.
  */
 struct unreadable {
 	char		*ur_name;
@@ -83,6 +85,8 @@ struct live {
 	struct unreadable *lv_unread;	/* files that could not be read */
 	size_t		  lv_nunread;
 	struct strmap	  lv_unreadby;	/* name -> index in lv_unread */
+	int64_t		  lv_retry_at;	/* read the passing failures again
+					   then; 0: none */
 	uint64_t	  lv_fence_seen;	/* the last fence inotify told */
 	uint64_t	  lv_fence_done;	/* ... once what came before it was
 					   published (under lv_lock) */
@@ -107,6 +111,9 @@ int		 live_unread_same(const struct live *, const char *,
 void		 live_unread_forget(struct live *, const char *);
 void		 live_unread_note(struct live *, const char *, int,
     struct diags *);
+int		 live_unread_passing(int);
+void		 live_unread_retry(struct live *, void (*)(struct live *,
+    const char *));
 
 /* How the text index of a new snapshot is made. */
 enum live_index {

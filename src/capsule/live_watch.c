@@ -87,6 +87,8 @@ apply(struct live *lv)
 			break;
 		case 2:		/* nothing is unpublished by an error */
 			live_unread_note(lv, lv->lv_pend[i], err, &d);
+			if (live_unread_passing(err))
+				lv->lv_retry_at = now_ms() + LIVE_RETRY_MS;
 			break;
 		default:
 			log_warnx("%s: out of memory", lv->lv_dir);
@@ -322,6 +324,15 @@ rescan(struct live *lv, int confirm)
 	candidates_prune(lv);
 }
 
+/* A poll(2) timeout (-1: none) no later than at. */
+static int
+sooner(int timeout, int64_t at, int64_t now)
+{
+	int64_t	 t = at > now ? at - now : 0;
+
+	return timeout < 0 || t < timeout ? (int)t : timeout;
+}
+
 /*
  * The watcher thread: wait for inotify events, the stop pipe or the next
  * rescan; build a snapshot once changes have been quiet for
@@ -332,7 +343,7 @@ live_main(void *arg)
 {
 	struct live	*lv = arg;
 	struct pollfd	 pfd[2];
-	int64_t		 last = 0, next_rescan, now, t;
+	int64_t		 last = 0, next_rescan, now;
 	int		 timeout;
 
 	if (lv->lv_cur->sn_disc == NULL)	/* served before its index */
@@ -344,16 +355,12 @@ live_main(void *arg)
 		if (lv->lv_npend > 0 || lv->lv_pend_intro)
 			timeout = (int)(last + LIVE_DEBOUNCE_MS > now ?
 			    last + LIVE_DEBOUNCE_MS - now : 0);
-		if (lv->lv_rescan > 0) {
-			t = next_rescan > now ? next_rescan - now : 0;
-			if (timeout < 0 || t < timeout)
-				timeout = (int)t;
-		}
-		if (lv->lv_settle_at > 0) {
-			t = lv->lv_settle_at > now ? lv->lv_settle_at - now : 0;
-			if (timeout < 0 || t < timeout)
-				timeout = (int)t;
-		}
+		if (lv->lv_rescan > 0)
+			timeout = sooner(timeout, next_rescan, now);
+		if (lv->lv_settle_at > 0)
+			timeout = sooner(timeout, lv->lv_settle_at, now);
+		if (lv->lv_retry_at > 0)
+			timeout = sooner(timeout, lv->lv_retry_at, now);
 		pfd[0].fd = lv->lv_stop[0];
 		pfd[0].events = POLLIN;
 		pfd[1].fd = lv->lv_inotify;
@@ -368,6 +375,10 @@ live_main(void *arg)
 			last = now_ms();
 		}
 		now = now_ms();
+		if (lv->lv_retry_at > 0 && now >= lv->lv_retry_at) {
+			lv->lv_retry_at = 0;
+			live_unread_retry(lv, pend_add);
+		}
 		if ((lv->lv_npend > 0 || lv->lv_pend_intro) &&
 		    now - last >= LIVE_DEBOUNCE_MS)
 			apply(lv);
