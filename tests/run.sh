@@ -194,7 +194,7 @@ for build in plain asan; do
 	fi
 	for t in gemini resume gopher gophers nex spartan live perms reload \
 	    hostile concurrency discover access wellknown http exhaust haproxy \
-	    titan; do
+	    titan startup; do
 		[ -f tests/$t.sh ] && suite "[$build] $t" sh tests/$t.sh "$bin"
 	done
 done

@@ -97,11 +97,11 @@ def log_levels(lines):
     addresses and quoted names made alike)."""
     levels, kinds = {}, {}
     for line in lines:
-        m = re.search(rb": (warning|error|fatal|notice|info|debug): (.*)",
+        m = re.search(rb": (warning|error|fatal|skipped|notice|debug): (.*)",
                       line)
         k = m.group(1).decode() if m else "info and access"
         levels[k] = levels.get(k, 0) + 1
-        if k in ("warning", "error", "fatal"):
+        if k in ("warning", "error", "fatal", "skipped"):
             w = m.group(2).decode("utf-8", "replace")
             w = re.sub(r"\[[^]]*\]|\d+(\.\d+)*(:\d+)?|\"[^\"]*\"|'[^']*'",
                        "#", w)[:110]

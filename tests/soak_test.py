@@ -152,7 +152,7 @@ def pages(s, lists, searches):
     """A reader's request: the home page, a page of all articles or a
     search, each held to what every snapshot gives (soak_pages.py)."""
     def one(rnd, session):
-        k = rnd.randrange(lists.npages + 2)
+        k = rnd.randrange(lists.npages + (2 if searches else 1))
         if k == lists.npages + 1:
             word, want = rnd.choice(searches)
             r = gem(s.port, "/search?" + word)
@@ -476,25 +476,27 @@ def at_rest(s, slugs):
 
 
 def search_words(s, base, slugs):
-    """Up to 4 (word, page at rest) of words the sampled articles hold
-    that fewer than 20 articles do, none of the authors' (theirs are
-    WORDS and a few more)."""
-    theirs = set(WORDS) | {"soak", "draft", "about", "more", "upload", "up",
-                           "version", "full", "disk"}
+    """Up to 4 (query, page at rest): phrases of four words of the
+    sampled articles that fewer than 20 articles hold (so the page lists
+    them all), none of them only the authors' words (theirs are WORDS)."""
     out = []
     for slug in slugs:
-        words = re.findall(r"[a-z]{6,}", base["gemini"][slug].decode(
-            "utf-8", "replace"))
-        for w in words[10:14]:
-            if w in theirs or any(w == x for x, _ in out):
+        text = base["gemini"][slug].decode("utf-8", "replace")
+        paras = [l for l in text.split("\n")[1:] if len(l) > 80 and
+                 not l.startswith(("=>", "#"))]
+        words = re.findall(r"[a-z]{3,}", paras[0]) if paras else []
+        for i in range(0, max(0, len(words) - 4), 3):
+            phrase = words[i:i + 4]
+            if all(w in WORDS for w in phrase):
                 continue
-            t = gem(s.port, "/search?" + w).text()
+            q = "%22" + "%20".join(phrase) + "%22"
+            t = gem(s.port, "/search?" + q).text()
             if re.search(r"^\d+ articles? found\.$", t, re.M):
-                out.append((w, t))
+                out.append((q, t))
                 break
         if len(out) == 4:
             break
-    T.check("words to search for", len(out) >= 1, ">= 1", out)
+    T.check("phrases to search for", len(out) >= 1, ">= 1", out)
     return out
 
 

@@ -309,9 +309,9 @@ initial_scan(struct live *lv, struct diags *d)
 }
 
 /*
- * Read the capsule in dir and publish its first snapshot (problems go to
- * d); live_start then watches it, rescanning every `rescan` seconds (0:
- * never).
+ * Watch the capsule in dir, read it and publish its first snapshot
+ * (problems go to d); live_start then follows the changes, rescanning
+ * every `rescan` seconds (0: never).
  */
 struct live *
 live_new(const char *dir, const struct site *site, int rescan_secs,
@@ -337,8 +337,28 @@ live_new(const char *dir, const struct site *site, int rescan_secs,
 	if (site_copy(&lv->lv_site, site, &lv->lv_strings) == -1 ||
 	    (lv->lv_dir = strdup(dir)) == NULL ||
 	    (lv->lv_dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
-	    -1 || initial_scan(lv, d) == -1) {
+	    -1) {
 		*errstr = lv->lv_dir ? strerror(errno) : "out of memory";
+		goto fail;
+	}
+	/*
+	 * Watched before it is read: a change made while the files are
+	 * read and the first snapshot built (seconds, for a large capsule)
+	 * is an event the watcher thread then applies, not lost until the
+	 * next rescan.
+	 */
+	lv->lv_inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (lv->lv_inotify == -1 || inotify_add_watch(lv->lv_inotify, dir,
+	    IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE |
+	    IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR) == -1) {
+		log_warnx("%s: cannot watch (%s); rescanning every %d s",
+		    dir, strerror(errno), rescan_secs);
+		if (lv->lv_inotify != -1)
+			close(lv->lv_inotify);
+		lv->lv_inotify = -1;
+	}
+	if (initial_scan(lv, d) == -1) {
+		*errstr = strerror(errno);
 		goto fail;
 	}
 	if (live_publish(lv, NULL, 0, lv->lv_nmeta >= LIVE_INDEX_LATER ?
@@ -354,16 +374,6 @@ live_new(const char *dir, const struct site *site, int rescan_secs,
 		    log_plural(lv->lv_nmeta, "article", "articles"));
 	capsule_unresolved(d, dir, lv->lv_cur->sn_cat, NULL);
 	diags_sort(d);
-	lv->lv_inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (lv->lv_inotify == -1 || inotify_add_watch(lv->lv_inotify, dir,
-	    IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE |
-	    IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR) == -1) {
-		log_warnx("%s: cannot watch (%s); rescanning every %d s",
-		    dir, strerror(errno), rescan_secs);
-		if (lv->lv_inotify != -1)
-			close(lv->lv_inotify);
-		lv->lv_inotify = -1;
-	}
 	return lv;
  fail:
 	live_unref(lv);
