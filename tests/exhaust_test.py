@@ -99,6 +99,9 @@ def dropped_while_starved(binary, tmp):
     if not T.check("starved: listening", srv.start(), "gemini and gopher",
                    srv.text()[-300:]):
         return
+    # serving: its certificate made, its capsule read (the limit is the
+    # serving process's own: one starting would fail with it)
+    poll(lambda: (gem(srv.port, "/").status == "20", None), 10)
     ok, child, _ = poll(lambda: _child(srv.proc.pid), 5)
     try:
         old = nofile(child)
