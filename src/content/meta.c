@@ -19,51 +19,87 @@ put(char **p, const char *s, size_t n)
 }
 
 /*
+ * The slugs of a's title (its key, then its address base) and of its
+ * related titles, made into one scratch block, each with its NUL: what
+ * they turn out to need is known only once they are made (SLUG_ROOM is
+ * the worst case, about twice the input).  NULL when out of memory.
+ */
+static char *
+slugs_make(const char *name, const struct article *a)
+{
+	size_t		 nname = strlen(name), ntitle = strlen(a->a_title);
+	size_t		 base_in = ntitle > nname ? ntitle : nname, k, size;
+	size_t		 nkey;
+	char		*s, *p;
+
+	size = SLUG_ROOM(ntitle) + SLUG_ROOM(base_in);
+	for (k = 0; k < a->a_nrel; k++)
+		size += SLUG_ROOM(strlen(article_rel_title(a, k)));
+	if ((s = malloc(size)) == NULL)
+		return NULL;
+	nkey = slug_make(a->a_title, ntitle, s);
+	p = memcpy(s + nkey + 1, s, nkey + 1);
+	if (slug_cut(p, nkey) == 0)
+		slug_from_name(name, nname, p);
+	p += strlen(p) + 1;
+	for (k = 0; k < a->a_nrel; k++) {
+		const char *t = article_rel_title(a, k);
+
+		p += slug_make(t, strlen(t), p) + 1;
+	}
+	return s;
+}
+
+/*
  * One allocation holds the struct, the two pointer arrays and every
- * string (the source, when kept, is a second one).
+ * string, sized to what they use (the source, when kept, is a second
+ * one): with 200,000 articles, the worst-case room of the slugs would
+ * cost some 40 MB.
  */
 struct meta *
 meta_new(const char *name, const struct article *a, int64_t date)
 {
-	struct meta	*m;
-	size_t		 nname = strlen(name), ntitle = strlen(a->a_title);
+	struct meta	*m = NULL;
 	size_t		 nlang = a->a_lang ? strlen(a->a_lang) : 0, k, size;
-	size_t		 base_in = ntitle > nname ? ntitle : nname;
-	char		*p;
+	const char	*sl;
+	char		*slugs, *p;
 
-	size = sizeof(*m) + 2 * a->a_nrel * sizeof(char *) + nname + 1 +
-	    ntitle + 1 + SLUG_ROOM(ntitle) + SLUG_ROOM(base_in) + nlang + 1;
-	for (k = 0; k < a->a_nrel; k++) {
-		size_t tn = strlen(article_rel_title(a, k));
-
-		size += tn + 1 + SLUG_ROOM(tn);
-	}
-	if ((m = calloc(1, size)) == NULL)
+	if ((slugs = slugs_make(name, a)) == NULL)
 		return NULL;
+	size = sizeof(*m) + 2 * a->a_nrel * sizeof(char *) + strlen(name) +
+	    1 + strlen(a->a_title) + 1 + nlang + 1;
+	for (k = 0, sl = slugs; k < a->a_nrel + 2; k++) {
+		size += strlen(sl) + 1;
+		sl += strlen(sl) + 1;
+	}
+	for (k = 0; k < a->a_nrel; k++)
+		size += strlen(article_rel_title(a, k)) + 1;
+	if ((m = calloc(1, size)) == NULL)
+		goto done;
 	atomic_init(&m->m_refs, 1);
 	m->m_nrel = a->a_nrel;
 	m->m_rel = (const char **)(m + 1);
 	m->m_relkey = m->m_rel + a->a_nrel;
 	p = (char *)(m->m_relkey + a->a_nrel);
-	m->m_name = put(&p, name, nname);
-	m->m_title = put(&p, a->a_title, ntitle);
-	m->m_key = p;
-	p += slug_make(a->a_title, ntitle, p) + 1;
-	m->m_base = p;
-	if (slug_cut(strcpy(p, m->m_key), strlen(m->m_key)) == 0)
-		slug_from_name(name, nname, p);
-	p += strlen(p) + 1;
+	m->m_name = put(&p, name, strlen(name));
+	m->m_title = put(&p, a->a_title, strlen(a->a_title));
+	sl = slugs;
+	m->m_key = put(&p, sl, strlen(sl));
+	sl += strlen(sl) + 1;
+	m->m_base = put(&p, sl, strlen(sl));
+	sl += strlen(sl) + 1;
 	if (a->a_lang != NULL)
 		m->m_lang = put(&p, a->a_lang, nlang);
 	for (k = 0; k < a->a_nrel; k++) {
 		const char *t = article_rel_title(a, k);
-		size_t tn = strlen(t);
 
-		m->m_rel[k] = put(&p, t, tn);
-		m->m_relkey[k] = p;
-		p += slug_make(t, tn, p) + 1;
+		m->m_rel[k] = put(&p, t, strlen(t));
+		m->m_relkey[k] = put(&p, sl, strlen(sl));
+		sl += strlen(sl) + 1;
 	}
 	m->m_date = date;
+done:
+	free(slugs);
 	return m;
 }
 
