@@ -42,7 +42,7 @@ slug_of(const struct catalog *c, const char *name)
 static void
 test_meta(void)
 {
-	struct article	 a;
+	struct article	 a, b;
 	struct meta	*m;
 	const char	*errstr;
 	const char	*src = "---\nlang: ru\n---\nЩука и ёж!\nP\n"
@@ -60,6 +60,18 @@ test_meta(void)
 	CHECK_STR(m->m_relkey[0], "crepes");
 	CHECK_STR(m->m_rel[1], "味噌");
 	CHECK_STR(m->m_relkey[1], "");
+	CHECK(m->m_text == NULL && meta_article(m, &b, &errstr) == -1,
+	    "no text kept: no article");
+	/* the text kept gives the article again */
+	CHECK(meta_keep_text(m, &a) == 0 && m->m_text != NULL, "kept");
+	CHECK(meta_article(m, &b, &errstr) == 0, "article from the text");
+	CHECK_STR(b.a_title, a.a_title);
+	CHECK_STR(b.a_lang, "ru");
+	CHECK(b.a_npara == a.a_npara && b.a_nrel == a.a_nrel &&
+	    b.a_nrel == 2, "paragraphs and related entries");
+	CHECK_STR(b.a_npara == 1 ? b.a_para[0] : NULL, "P");
+	CHECK_STR(article_rel_summary(&b, 1), "s");
+	article_free(&b);
 	meta_unref(m);
 	article_free(&a);
 	/* no slug in the title: the file name's, or its hash */

@@ -140,12 +140,12 @@ live_unread_note(struct live *lv, const char *name, int err, struct diags *d)
 	if ((i = strmap_get(&lv->lv_byname, name, strlen(name))) < 0)
 		diags_add(d, lv->lv_dir, name, DIAG_SKIPPED, "cannot be read "
 		    "(%s); not published until it can be", strerror(err));
-	else if (lv->lv_meta[i]->m_src != NULL)
+	else if (lv->lv_meta[i]->m_text != NULL)
 		diags_add(d, lv->lv_dir, name, DIAG_WARNING, "cannot be read "
 		    "(%s); the last published version stays", strerror(err));
 	else
 		diags_add(d, lv->lv_dir, name, DIAG_WARNING, "cannot be read "
 		    "(%s); it stays listed, but its text was not kept in "
 		    "memory (over %u MiB kept), so its page fails until it can "
-		    "be read", strerror(err), META_SOURCE_MAX / (1024 * 1024));
+		    "be read", strerror(err), META_TEXT_MAX / (1024 * 1024));
 }

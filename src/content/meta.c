@@ -5,6 +5,7 @@
 #include "article.h"
 #include "meta.h"
 #include "slug.h"
+#include "source.h"
 
 /* Copy s into the block at *p, advance *p. */
 static const char *
@@ -103,25 +104,50 @@ done:
 	return m;
 }
 
-/* Bytes held in m_src by every meta (META_SOURCE_MAX). */
+/* Bytes held in m_text by every meta (META_TEXT_MAX). */
 static _Atomic size_t	 kept_bytes;
 
 /*
- * Give m the source it was made from (malloc'd, len bytes: m owns it
- * from now on, whatever the answer); -1 when that would pass
- * META_SOURCE_MAX, and the bytes are freed.  Before m is shared only.
+ * Keep in m the lines of the article it was made from (packed: the same
+ * article again, parsed anew, for meta_article); -1 when that would pass
+ * META_TEXT_MAX or memory ran out.  Before m is shared only.
  */
 int
-meta_keep_source(struct meta *m, char *src, size_t len)
+meta_keep_text(struct meta *m, const struct article *a)
 {
-	if (atomic_fetch_add(&kept_bytes, len) + len > META_SOURCE_MAX) {
+	char	*p;
+	size_t	 len;
+
+	if (atomic_load(&kept_bytes) >= META_TEXT_MAX ||
+	    (p = source_pack(&a->a_text, &len)) == NULL)
+		return -1;
+	if (atomic_fetch_add(&kept_bytes, len) + len > META_TEXT_MAX) {
 		atomic_fetch_sub(&kept_bytes, len);
-		free(src);
+		free(p);
 		return -1;
 	}
-	m->m_src = src;
-	m->m_srclen = len;
+	m->m_text = p;
+	m->m_textlen = len;
 	return 0;
+}
+
+/*
+ * The article m kept the text of (meta_keep_text), parsed into a (free
+ * it with article_free): 0, or -1 when m kept none or memory ran out.
+ */
+int
+meta_article(const struct meta *m, struct article *a, const char **errstr)
+{
+	struct text	 t;
+
+	memset(a, 0, sizeof(*a));
+	if (m->m_text == NULL) {
+		*errstr = "its text was not kept";
+		return -1;
+	}
+	if (source_unpack(m->m_text, m->m_textlen, &t, errstr) == -1)
+		return -1;
+	return article_parse(a, &t, errstr);
 }
 
 void
@@ -135,9 +161,9 @@ meta_unref(struct meta *m)
 {
 	if (m == NULL || atomic_fetch_sub(&m->m_refs, 1) != 1)
 		return;
-	if (m->m_src != NULL) {
-		atomic_fetch_sub(&kept_bytes, m->m_srclen);
-		free(m->m_src);
+	if (m->m_text != NULL) {
+		atomic_fetch_sub(&kept_bytes, m->m_textlen);
+		free(m->m_text);
 	}
 	free(m);
 }
