@@ -54,6 +54,7 @@ test_meta(void)
 	CHECK_STR(m->m_title, "Щука и ёж!");
 	CHECK_STR(m->m_key, "shchuka-i-yozh");
 	CHECK_STR(m->m_base, "shchuka-i-yozh");
+	CHECK(m->m_base == m->m_key, "the key is the base: one copy");
 	CHECK_STR(m->m_lang, "ru");
 	CHECK(m->m_nrel == 2 && m->m_date == 7, "2 related, date");
 	CHECK_STR(m->m_rel[0], "Crêpes");

@@ -53,24 +53,29 @@ slugs_make(const char *name, const struct article *a)
 
 /*
  * One allocation holds the struct, the two pointer arrays and every
- * string, sized to what they use (the source, when kept, is a second
+ * string, sized to what they use (the text, when kept, is a second
  * one): with 200,000 articles, the worst-case room of the slugs would
- * cost some 40 MB.
+ * cost some 40 MB.  The address base is most often the key itself (a
+ * title slug of at most SLUG_MAX characters): then they share it.
  */
 struct meta *
 meta_new(const char *name, const struct article *a, int64_t date)
 {
 	struct meta	*m = NULL;
 	size_t		 nlang = a->a_lang ? strlen(a->a_lang) : 0, k, size;
-	const char	*sl;
+	const char	*sl, *base;
 	char		*slugs, *p;
+	int		 same;
 
 	if ((slugs = slugs_make(name, a)) == NULL)
 		return NULL;
+	base = slugs + strlen(slugs) + 1;
+	same = strcmp(slugs, base) == 0;	/* uncut: one copy */
 	size = sizeof(*m) + 2 * a->a_nrel * sizeof(char *) + strlen(name) +
 	    1 + strlen(a->a_title) + 1 + nlang + 1;
 	for (k = 0, sl = slugs; k < a->a_nrel + 2; k++) {
-		size += strlen(sl) + 1;
+		if (k != 1 || !same)
+			size += strlen(sl) + 1;
 		sl += strlen(sl) + 1;
 	}
 	for (k = 0; k < a->a_nrel; k++)
@@ -84,11 +89,9 @@ meta_new(const char *name, const struct article *a, int64_t date)
 	p = (char *)(m->m_relkey + a->a_nrel);
 	m->m_name = put(&p, name, strlen(name));
 	m->m_title = put(&p, a->a_title, strlen(a->a_title));
-	sl = slugs;
-	m->m_key = put(&p, sl, strlen(sl));
-	sl += strlen(sl) + 1;
-	m->m_base = put(&p, sl, strlen(sl));
-	sl += strlen(sl) + 1;
+	m->m_key = put(&p, slugs, strlen(slugs));
+	m->m_base = same ? m->m_key : put(&p, base, strlen(base));
+	sl = base + strlen(base) + 1;
 	if (a->a_lang != NULL)
 		m->m_lang = put(&p, a->a_lang, nlang);
 	for (k = 0; k < a->a_nrel; k++) {

@@ -26,7 +26,8 @@ struct meta {
 	const char	*m_title;	/* cleaned title */
 	const char	*m_key;		/* full slug of the title, may be "" */
 	const char	*m_base;	/* address slug before -N: the cut key,
-					   else slug_from_name of m_name */
+					   else slug_from_name of m_name;
+					   m_key's string when the same */
 	const char	*m_lang;	/* front-matter lang or NULL */
 	int64_t		 m_date;	/* UTC seconds */
 	size_t		 m_nrel;	/* related entries */
