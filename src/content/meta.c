@@ -102,7 +102,7 @@ meta_new(const char *name, const struct article *a, int64_t date)
 		sl += strlen(sl) + 1;
 	}
 	m->m_date = date;
-done:
+ done:
 	free(slugs);
 	return m;
 }
