@@ -36,6 +36,59 @@ slug_of(const struct catalog *c, const char *name)
 }
 
 /*
+ * meta_new makes each slug in scratch space, then keeps only its bytes:
+ * the strings must be those the worst-case room gave.
+ */
+static void
+test_meta(void)
+{
+	struct article	 a, b;
+	struct meta	*m;
+	const char	*errstr;
+	const char	*src = "---\nlang: ru\n---\nЩука и ёж!\nP\n"
+	    "Crêpes\ns\nREAD MORE\n味噌\ns\nREAD MORE";
+
+	CHECK(article_load(&a, src, strlen(src), &errstr) == 0, "load");
+	CHECK((m = meta_new("щ.txt", &a, 7)) != NULL, "meta");
+	CHECK_STR(m->m_name, "щ.txt");
+	CHECK_STR(m->m_title, "Щука и ёж!");
+	CHECK_STR(m->m_key, "shchuka-i-yozh");
+	CHECK_STR(m->m_base, "shchuka-i-yozh");
+	CHECK(m->m_base == m->m_key, "the key is the base: one copy");
+	CHECK_STR(m->m_lang, "ru");
+	CHECK(m->m_nrel == 2 && m->m_date == 7, "2 related, date");
+	CHECK_STR(m->m_rel[0], "Crêpes");
+	CHECK_STR(m->m_relkey[0], "crepes");
+	CHECK_STR(m->m_rel[1], "味噌");
+	CHECK_STR(m->m_relkey[1], "");
+	CHECK(m->m_text == NULL && meta_article(m, &b, &errstr) == -1,
+	    "no text kept: no article");
+	/* the text kept gives the article again */
+	CHECK(meta_keep_text(m, &a) == 0 && m->m_text != NULL, "kept");
+	CHECK(meta_article(m, &b, &errstr) == 0, "article from the text");
+	CHECK_STR(b.a_title, a.a_title);
+	CHECK_STR(b.a_lang, "ru");
+	CHECK(b.a_npara == a.a_npara && b.a_nrel == a.a_nrel &&
+	    b.a_nrel == 2, "paragraphs and related entries");
+	CHECK_STR(b.a_npara == 1 ? b.a_para[0] : NULL, "P");
+	CHECK_STR(article_rel_summary(&b, 1), "s");
+	article_free(&b);
+	meta_unref(m);
+	article_free(&a);
+	/* no slug in the title: the file name's, or its hash */
+	CHECK(article_load(&a, "味噌\nbody", 11, &errstr) == 0, "load");
+	CHECK((m = meta_new("味噌汁.txt", &a, 0)) != NULL, "meta");
+	CHECK_STR(m->m_key, "");
+	CHECK_STR(m->m_base, "a-e18c964a");
+	CHECK(m->m_lang == NULL && m->m_nrel == 0, "no lang, no related");
+	meta_unref(m);
+	CHECK((m = meta_new("soup.txt", &a, 0)) != NULL, "meta");
+	CHECK_STR(m->m_base, "soup");
+	meta_unref(m);
+	article_free(&a);
+}
+
+/*
  * A capsule of articles whose addresses must not depend on each other:
  * titles in Cyrillic and Greek, all-CJK titles in CJK and Latin file
  * names.  Each row: file name, source, address.
@@ -228,6 +281,7 @@ main(void)
 	CHECK_STR(slug_of(c, "02999.txt"), "same-3000");
 	catalog_free(c);
 
+	test_meta();
 	test_stable();
 	test_expansion();
 	return TEST_DONE();

@@ -2,7 +2,7 @@
  * snapshot: what a snapshot does with the capsule and with memory.  A
  * snapshot that cannot be made closes only what it opened (never
  * standard input); a search checks the phrase and makes its excerpts
- * from the text the index kept, so it reads no file (the files are
+ * from the text the metas kept, so it reads no file (the files are
  * removed before searching); and when memory runs out, a search or a
  * similar list says so (-1) instead of answering "nothing found".
  *
@@ -91,6 +91,8 @@ capsule(int dirfd)
 		    article_load(&a, sources[i][1], len, &errstr) == -1)
 			goto fail;
 		m = meta_new(sources[i][0], &a, (int64_t)i);
+		if (m != NULL)
+			meta_keep_text(m, &a);	/* as capsule_load does */
 		article_free(&a);
 		if (m == NULL || catalog_add_meta(c, m) == -1)
 			goto fail;
@@ -159,7 +161,7 @@ main(void)
 		CHECK(0, "snapshot");
 		return TEST_DONE();
 	}
-	/* the search needs no file: the index kept the text */
+	/* the search needs no file: the metas kept the text */
 	for (i = 0; i < NSRC; i++)
 		unlinkat(dirfd, sources[i][0], 0);
 	n = snapshot_search(s, "garden  hose", h, SEARCH_RESULTS_MAX);

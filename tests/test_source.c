@@ -1,3 +1,5 @@
+#include <stdlib.h>
+
 #include "source.h"
 #include "test.h"
 
@@ -54,6 +56,53 @@ static const struct {
 	    "NBSP is not trimmed" },
 };
 
+/*
+ * source_pack then source_unpack gives the lines back, for every decode
+ * case; the packed form is the lines and their NULs, nothing else.
+ */
+static void
+test_pack(void)
+{
+	struct text	 t, u;
+	const char	*errstr;
+	char		*p;
+	size_t		 i, k, len;
+
+	for (i = 0; i < sizeof(decode_cases) / sizeof(decode_cases[0]); i++) {
+		if (source_decode(decode_cases[i].in, decode_cases[i].len, &t,
+		    &errstr) == -1) {
+			CHECK(0, "decode %s", decode_cases[i].why);
+			continue;
+		}
+		p = source_pack(&t, &len);
+		CHECK(p != NULL, "pack %s", decode_cases[i].why);
+		CHECK(p != NULL && source_unpack(p, len, &u, &errstr) == 0,
+		    "unpack %s", decode_cases[i].why);
+		CHECK(u.t_nline == t.t_nline, "%s: %zu lines, want %zu",
+		    decode_cases[i].why, u.t_nline, t.t_nline);
+		for (k = 0; k < t.t_nline && k < u.t_nline; k++)
+			CHECK_STR(u.t_line[k], t.t_line[k]);
+		CHECK(u.t_buf != p, "a copy");
+		source_free(&u);
+		source_free(&t);
+		free(p);
+	}
+	CHECK(source_decode(S("\xEF\xBB\xBFTitle\r\n\r\nBody\r\n"), &t,
+	    &errstr) == 0, "decode");
+	p = source_pack(&t, &len);
+	CHECK(p != NULL && len == 11 && memcmp(p, "Title\0Body\0", 11) == 0,
+	    "packed: \"Title\\0Body\\0\", %zu bytes", len);
+	source_free(&t);
+	free(p);
+	/* what no source_pack gives */
+	CHECK(source_unpack("", 0, &u, &errstr) == -1, "no line");
+	CHECK(source_unpack("ab\0cd", 5, &u, &errstr) == -1 &&
+	    u.t_buf == NULL, "no final NUL");
+	CHECK(source_unpack("\0", 1, &u, &errstr) == 0 && u.t_nline == 1 &&
+	    u.t_line[0][0] == '\0', "one empty line, as packed");
+	source_free(&u);
+}
+
 int
 main(void)
 {
@@ -61,6 +110,7 @@ main(void)
 	char		 big[SOURCE_SNIFF_SIZE * 2];
 	size_t		 i;
 
+	test_pack();
 	for (i = 0; i < sizeof(decode_cases) / sizeof(decode_cases[0]); i++) {
 		got = lines(decode_cases[i].in, decode_cases[i].len, &errstr);
 		if (got == NULL || strcmp(got, decode_cases[i].want) != 0)

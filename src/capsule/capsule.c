@@ -308,8 +308,9 @@ capsule_unresolved(struct diags *d, const char *dir, const struct catalog *c,
  * it is not an article (not a *.txt name, a directory, gone) or was
  * skipped (then with a diagnostic), -1 when memory ran out.  With errp,
  * a file that cannot be read at all (capsule_unreadable) gives 2 and its
- * errno in *errp instead of a diagnostic, and the source read is kept in
- * the meta (meta_keep_source), for the day it cannot be read again.
+ * errno in *errp instead of a diagnostic, and the article's text is kept
+ * in the meta (meta_keep_text), for searches and for the day it cannot
+ * be read again.
  */
 int
 capsule_load(int dfd, const char *dir, const char *name, struct diags *d,
@@ -341,21 +342,18 @@ capsule_load(int dfd, const char *dir, const char *name, struct diags *d,
 		diags_add(d, dir, name, DIAG_SKIPPED, "%s", errstr);
 		return 0;
 	}
+	free(data);
 	article_warnings(d, dir, name, &a);
 	*mp = meta_new(name, &a, a.a_has_date ? a.a_date : st.st_mtime);
+	if (*mp != NULL && errp != NULL)
+		meta_keep_text(*mp, &a);	/* over the budget: no */
 	article_free(&a);
-	if (*mp == NULL) {
-		free(data);
+	if (*mp == NULL)
 		return -1;
-	}
 	(*mp)->m_mtime = st.st_mtime;
 	(*mp)->m_mtime_ns = st.st_mtim.tv_nsec;
 	(*mp)->m_size = st.st_size;
 	(*mp)->m_ino = st.st_ino;
-	if (errp != NULL)
-		meta_keep_source(*mp, data, len);	/* over the budget: no */
-	else
-		free(data);
 	return 1;
 }
 

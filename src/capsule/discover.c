@@ -15,17 +15,6 @@
 #define NONE	UINT32_MAX
 
 /*
- * The text of one document as it was indexed, in one allocation: what a
- * search needs of the articles it found (the phrase check and the
- * excerpts), so that it reads no file on the event loop.
- */
-struct doc_text {
-	struct textindex_doc	 dt_doc;	/* points into this allocation */
-	size_t			 dt_size;	/* its bytes */
-	const char		*dt_para[];	/* then the strings */
-};
-
-/*
  * A full index and the articles it was built from, in its order: by
  * catalog slot, which means the same in every catalog of its epoch
  * (catalog.h).
@@ -33,8 +22,6 @@ struct doc_text {
 struct base {
 	_Atomic int	  b_refs;
 	struct textindex *b_ti;
-	struct doc_text	**b_text;	/* by document; NULL: not kept */
-	size_t		  b_textsize;	/* bytes of b_text's texts */
 	struct meta	**b_meta;	/* references, by document */
 	uint32_t	 *b_doc2slot;	/* document -> catalog slot */
 	uint32_t	 *b_slot2doc;	/* catalog slot -> document or NONE */
@@ -53,8 +40,6 @@ struct base {
 struct discover {
 	struct base	 *d_base;	/* a reference */
 	struct textindex *d_delta;	/* or NULL */
-	struct doc_text	**d_text;	/* by delta document, as b_text */
-	size_t		  d_textsize;
 	uint8_t		 *d_gone;	/* bit per base document */
 	uint32_t	 *d_dirty;	/* slots changed since the base, sorted */
 	size_t		  d_ndirty;
@@ -72,58 +57,7 @@ struct reader {
 	int			 r_dirfd;
 	const struct catalog	*r_cat;
 	const uint32_t		*r_art;	/* document -> catalog slot */
-	struct doc_text		**r_text; /* document -> its text, kept */
-	_Atomic size_t		 r_textsize; /* bytes in r_text */
 };
-
-/*
- * A copy of article a's title and paragraphs, if the build's texts stay
- * within DISCOVER_TEXT_MAX with it; else (or out of memory) NULL, and a
- * search reads the file instead.
- */
-static struct doc_text *
-text_new(const struct article *a, _Atomic size_t *total)
-{
-	struct doc_text	*t;
-	size_t		 size, len, i;
-	char		*p;
-
-	size = sizeof(*t) + a->a_npara * sizeof(t->dt_para[0]) +
-	    (a->a_title != NULL ? strlen(a->a_title) + 1 : 0);
-	for (i = 0; i < a->a_npara; i++)
-		size += strlen(a->a_para[i]) + 1;
-	if (atomic_fetch_add(total, size) + size > DISCOVER_TEXT_MAX ||
-	    (t = malloc(size)) == NULL) {
-		atomic_fetch_sub(total, size);
-		return NULL;
-	}
-	t->dt_size = size;
-	p = (char *)&t->dt_para[a->a_npara];
-	t->dt_doc.td_title = NULL;
-	if (a->a_title != NULL) {
-		len = strlen(a->a_title) + 1;
-		t->dt_doc.td_title = memcpy(p, a->a_title, len);
-		p += len;
-	}
-	for (i = 0; i < a->a_npara; i++) {
-		len = strlen(a->a_para[i]) + 1;
-		t->dt_para[i] = memcpy(p, a->a_para[i], len);
-		p += len;
-	}
-	t->dt_doc.td_para = t->dt_para;
-	t->dt_doc.td_npara = a->a_npara;
-	return t;
-}
-
-static void
-texts_free(struct doc_text **text, size_t n)
-{
-	size_t	 i;
-
-	for (i = 0; text != NULL && i < n; i++)
-		free(text[i]);
-	free(text);
-}
 
 static int
 reader_load(void *arg, size_t i, struct textindex_doc *doc, void **h)
@@ -139,15 +73,13 @@ reader_load(void *arg, size_t i, struct textindex_doc *doc, void **h)
 		return -1;
 	if (capsule_read_article(r->r_dirfd, ca->ca_name, a, &st,
 	    &errstr) == -1 && (!capsule_unreadable(errno) ||
-	    m->m_src == NULL || article_load(a, m->m_src, m->m_srclen,
-	    &errstr) == -1)) {
+	    meta_article(m, a, &errstr) == -1)) {
 		free(a);
 		return -1;	/* gone (the watcher will notice), or unkept */
 	}
 	doc->td_title = a->a_title;
 	doc->td_para = (const char *const *)a->a_para;
 	doc->td_npara = a->a_npara;
-	r->r_text[i] = text_new(a, &r->r_textsize);
 	*h = a;
 	return 0;
 }
@@ -162,30 +94,15 @@ reader_done(void *arg, void *h)
 	}
 }
 
-/*
- * The index of the articles art[0 .. n) of c, and their texts into
- * *textp (n of them) and *textsize.
- */
+/* The index of the articles art[0 .. n) of c. */
 static struct textindex *
 build(const struct catalog *c, int dirfd, const uint32_t *art, size_t n,
-    const struct textindex *base, struct doc_text ***textp,
-    size_t *textsize, const char **errstr)
+    const struct textindex *base, const char **errstr)
 {
-	struct reader		 r = { dirfd, c, art, NULL, 0 };
+	struct reader		 r = { dirfd, c, art };
 	struct textindex_source	 src = { reader_load, reader_done, &r };
-	struct textindex	*ti;
 
-	if ((r.r_text = calloc(n + 1, sizeof(*r.r_text))) == NULL) {
-		*errstr = "out of memory";
-		return NULL;
-	}
-	if ((ti = textindex_build_from(&src, n, base, errstr)) == NULL) {
-		texts_free(r.r_text, n);
-		return NULL;
-	}
-	*textp = r.r_text;
-	*textsize = atomic_load(&r.r_textsize);
-	return ti;
+	return textindex_build_from(&src, n, base, errstr);
 }
 
 static void
@@ -196,7 +113,6 @@ base_unref(struct base *b)
 	if (b == NULL || atomic_fetch_sub(&b->b_refs, 1) != 1)
 		return;
 	textindex_free(b->b_ti);
-	texts_free(b->b_text, b->b_n);
 	for (i = 0; i < b->b_n; i++)
 		meta_unref(b->b_meta[i]);
 	free(b->b_meta);
@@ -265,8 +181,7 @@ base_new(const struct catalog *c, int dirfd, uint32_t *art, size_t n,
 	b->b_nslot = c->c_nslot;
 	b->b_epoch = c->c_epoch;
 	memset(b->b_slot2doc, 0xff, c->c_nslot * sizeof(uint32_t));
-	if ((b->b_ti = build(c, dirfd, art, n, NULL, &b->b_text,
-	    &b->b_textsize, errstr)) == NULL) {
+	if ((b->b_ti = build(c, dirfd, art, n, NULL, errstr)) == NULL) {
 		base_unref(b);
 		return NULL;
 	}
@@ -286,7 +201,6 @@ discover_free(struct discover *d)
 		return;
 	base_unref(d->d_base);
 	textindex_free(d->d_delta);
-	texts_free(d->d_text, d->d_ndelta);
 	free(d->d_gone);
 	free(d->d_dirty);
 	free(d->d_dslot);
@@ -430,8 +344,7 @@ discover_new(const struct discover *prev, const struct catalog *c,
 		} else {
 			d->d_ndelta = nd;
 			if (nd > 0 && (d->d_delta = build(c, dirfd, delta, nd,
-			    d->d_base->b_ti, &d->d_text, &d->d_textsize,
-			    errstr)) == NULL)
+			    d->d_base->b_ti, errstr)) == NULL)
 				goto fail;
 			if (delta_map(d, delta) == -1) {
 				delta = NULL;
@@ -556,28 +469,6 @@ discover_search(const struct discover *d, const char *query, size_t max,
 	return n;
 }
 
-/*
- * The text catalog article i was indexed with, into doc (borrowed from
- * d): 0, or -1 when d kept none (past DISCOVER_TEXT_MAX, or the article
- * could not be read when it was indexed).
- */
-int
-discover_text(const struct discover *d, size_t i, struct textindex_doc *doc)
-{
-	const struct doc_text *t;
-	uint32_t	 k;
-
-	if (d == NULL || i >= d->d_nslot || (k = art2doc(d, i)) == NONE)
-		return -1;
-	t = k < d->d_base->b_n ? d->d_base->b_text[k] :
-	    k - d->d_base->b_n < d->d_ndelta ? d->d_text[k - d->d_base->b_n] :
-	    NULL;
-	if (t == NULL)
-		return -1;
-	*doc = t->dt_doc;
-	return 0;
-}
-
 /* Bytes held by the index (the base counted in full). */
 size_t
 discover_memory(const struct discover *d)
@@ -585,9 +476,7 @@ discover_memory(const struct discover *d)
 	size_t	 nb = d->d_base->b_n;
 
 	return sizeof(*d) + sizeof(*d->d_base) + textindex_memory(
-	    d->d_base->b_ti) + d->d_base->b_textsize + d->d_textsize +
-	    (nb + d->d_ndelta) * sizeof(struct doc_text *) +
-	    nb * (sizeof(struct meta *) + sizeof(uint32_t)) +
+	    d->d_base->b_ti) + nb * (sizeof(struct meta *) + sizeof(uint32_t)) +
 	    d->d_base->b_nslot * sizeof(uint32_t) + (d->d_delta != NULL ?
 	    textindex_memory(d->d_delta) : 0) + nb / 8 + 1 +
 	    (d->d_ndirty + 3 * d->d_ndelta) * sizeof(uint32_t);

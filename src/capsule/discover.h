@@ -15,9 +15,9 @@
  * weigh words by the base's statistics: live.c indexes in full again
  * once changes have been quiet for LIVE_SETTLE_MS.
  *
- * The base and each delta also keep the text each article was indexed
- * with (up to DISCOVER_TEXT_MAX), for the phrase check and the excerpts
- * of a search: a search reads no file.
+ * The index keeps no text: the phrase check and the excerpts of a
+ * search use the text the article's meta kept (META_TEXT_MAX in meta.h),
+ * else its file (snapshot.c).
  *
  * Example: d = discover_new(NULL, cat, dirfd, &errstr) for the first
  * snapshot, then d2 = discover_new(d, cat2, dirfd, &errstr) for the next
@@ -26,8 +26,7 @@
  * the catalog slots of the (at most) 5 articles most like the article in
  * slot i, none of excl[0 .. nexcl); n is -1 when memory ran out, never
  * 0 for that.  d2 builds on d only when cat2 was made from d's catalog
- * by catalog_apply (the same slots; its changes say what is new).  discover_text(d, i, &doc) lends article i's title and
- * paragraphs.
+ * by catalog_apply (the same slots; its changes say what is new).
  */
 #ifndef DISCOVER_H
 #define DISCOVER_H
@@ -39,19 +38,11 @@
 
 struct catalog;
 struct discover;
-struct textindex_doc;
 
 #define DISCOVER_DELTA_MIN	256
 #define DISCOVER_DELTA_DIV	100
 /* Most similar articles an article may list (the "similar" setting). */
 #define DISCOVER_SIMILAR_MAX	100
-/*
- * Bytes of article text (title and paragraphs) an index build keeps for
- * the searches (discover_text): every article of a capsule up to about
- * 20,000 articles of 3 KB.  Past it, a search reads the files of the
- * articles it found that have none kept.
- */
-#define DISCOVER_TEXT_MAX	(64u * 1024 * 1024)
 
 struct discover_hit {
 	uint32_t	 dh_art;	/* catalog slot */
@@ -65,8 +56,6 @@ ssize_t		 discover_similar(const struct discover *, size_t, size_t,
 		    const uint32_t *, size_t, uint32_t *);
 ssize_t		 discover_search(const struct discover *, const char *, size_t,
 		    struct discover_hit *);
-int		 discover_text(const struct discover *, size_t,
-		    struct textindex_doc *);
 size_t		 discover_memory(const struct discover *);
 size_t		 discover_changes(const struct discover *);
 int		 discover_fresh(const struct discover *);

@@ -16,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "capsule.h"
 #include "catalog.h"
@@ -105,6 +108,15 @@ catalog_of_cache(const struct live *lv)
 	return c;
 }
 
+/* Free memory malloc holds back to the system (LIVE_TRIM_CHANGES). */
+static void
+memory_give_back(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
 /*
  * Make the next snapshot current: the current one's catalog with the n
  * changes cg applied (the cache already holds them), or the cache's in
@@ -117,6 +129,7 @@ live_publish(struct live *lv, const struct cat_change *cg, size_t n,
 	struct catalog	*c;
 	struct snapshot	*s, *old;
 	struct discover	*d = NULL;
+	int		 trim;
 
 	c = lv->lv_cur == NULL ? catalog_of_cache(lv) :
 	    catalog_apply(lv->lv_cur->sn_cat, cg, n);
@@ -124,6 +137,7 @@ live_publish(struct live *lv, const struct cat_change *cg, size_t n,
 		return -1;
 	if (how != LIVE_INDEX_NONE)
 		d = index_catalog(lv, c, how);
+	trim = (d != NULL && discover_fresh(d)) || n >= LIVE_TRIM_CHANGES;
 	if ((s = snapshot_new(lv->lv_dir, lv->lv_dirfd, c, &lv->lv_site,
 	    lv->lv_intro, lv->lv_introlen, d)) == NULL)
 		return -1;
@@ -132,6 +146,8 @@ live_publish(struct live *lv, const struct cat_change *cg, size_t n,
 	lv->lv_cur = s;
 	pthread_mutex_unlock(&lv->lv_lock);
 	snapshot_release(old);
+	if (trim)
+		memory_give_back();
 	return 0;
 }
 

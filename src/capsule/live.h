@@ -51,6 +51,16 @@ struct snapshot;
  */
 #define LIVE_INDEX_LATER	2000
 #define LIVE_SETTLE_FACTOR	100
+/*
+ * After a snapshot with a text index built in full, or one of at least
+ * this many changes, the watcher gives back to the system the memory
+ * malloc keeps free (glibc's malloc_trim): what the build used for a
+ * while, and the parts of the versions before that are gone.  Else a
+ * thread's arena keeps it resident: tens of megabytes at 200,000
+ * articles (BENCHMARKS.md).  It takes a few milliseconds, up to tens
+ * when much was freed, so it is not done for every drop.
+ */
+#define LIVE_TRIM_CHANGES	256
 
 struct live	*live_new(const char *, const struct site *, int,
 		    struct diags *, const char **);

@@ -182,7 +182,7 @@ live_unread_note(struct live *lv, const char *name, int err, struct diags *d)
 		    "(%s); not published until it can be%s", strerror(err),
 		    live_unread_passing(err) ? " (tried again every second)" :
 		    "");
-	else if (lv->lv_meta[i]->m_src != NULL)
+	else if (lv->lv_meta[i]->m_text != NULL)
 		diags_add(d, lv->lv_dir, name, DIAG_WARNING, "cannot be read "
 		    "(%s); the last published version stays%s", strerror(err),
 		    live_unread_passing(err) ? " (tried again every second)" :
@@ -191,5 +191,5 @@ live_unread_note(struct live *lv, const char *name, int err, struct diags *d)
 		diags_add(d, lv->lv_dir, name, DIAG_WARNING, "cannot be read "
 		    "(%s); it stays listed, but its text was not kept in "
 		    "memory (over %u MiB kept), so its page fails until it can "
-		    "be read", strerror(err), META_SOURCE_MAX / (1024 * 1024));
+		    "be read", strerror(err), META_TEXT_MAX / (1024 * 1024));
 }

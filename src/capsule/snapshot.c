@@ -141,8 +141,8 @@ snapshot_article(const struct snapshot *s, size_t i, enum snap_format f,
 	if (capsule_read_article(s->sn_dirfd, ca->ca_name, &a, &st,
 	    errstr) == -1) {
 		/* unreadable now: the version published, when kept */
-		if (!capsule_unreadable(errno) || m->m_src == NULL ||
-		    article_load(&a, m->m_src, m->m_srclen, errstr) == -1)
+		if (!capsule_unreadable(errno) ||
+		    meta_article(m, &a, errstr) == -1)
 			return -1;
 	} else if (m->m_ino != 0 && st.st_ino == m->m_ino && (st.st_size !=
 	    m->m_size || st.st_mtime != m->m_mtime ||
@@ -234,23 +234,23 @@ has_phrase(const struct textindex_doc *d, const char *p)
 }
 
 /*
- * The text of catalog article i for a search, into d: the one the index
- * kept (no I/O), else read from its file into a (*loaded set: free it).
+ * The text of catalog article i for a search, parsed into a (free it)
+ * and lent to d: the text its meta kept (no I/O; the version published),
+ * else its file's.  One copy of an article's text serves both the
+ * searches and a file that cannot be read (meta.h, META_TEXT_MAX).
  */
 static int
 search_text(const struct snapshot *s, size_t i, struct textindex_doc *d,
-    struct article *a, int *loaded)
+    struct article *a)
 {
+	const struct cat_article *ca = catalog_art(s->sn_cat, i);
 	struct stat	 st;
 	const char	*errstr;
 
-	*loaded = 0;
-	if (discover_text(s->sn_disc, i, d) == 0)
-		return 0;
-	if (capsule_read_article(s->sn_dirfd, catalog_art(s->sn_cat, i)->ca_name, a,
-	    &st, &errstr) == -1)
+	if (ca->ca_meta->m_text != NULL ? meta_article(ca->ca_meta, a,
+	    &errstr) == -1 : capsule_read_article(s->sn_dirfd, ca->ca_name,
+	    a, &st, &errstr) == -1)
 		return -1;
-	*loaded = 1;
 	d->td_title = a->a_title;
 	d->td_para = (const char *const *)a->a_para;
 	d->td_npara = a->a_npara;
@@ -263,8 +263,8 @@ search_text(const struct snapshot *s, size_t i, struct textindex_doc *d,
  * words, the SEARCH_PHRASE_MAX best by their words are checked, and
  * those that have them as written, one after the other, come first: a
  * phrase copied from an article finds that article.  The text checked is
- * the one the index kept (discover_text), so a search reads no file on
- * the event loop; only past DISCOVER_TEXT_MAX are files read.  Returns
+ * the one the article's meta kept, so a search reads no file on the
+ * event loop; only past META_TEXT_MAX are files read.  Returns
  * how many; -1 when the snapshot has no text index or memory ran out
  * (a temporary failure, not "nothing found").
  */
@@ -276,7 +276,6 @@ snapshot_search(const struct snapshot *s, const char *q,
 	struct article		 a[SEARCH_PHRASE_MAX];
 	struct textindex_doc	 doc[SEARCH_PHRASE_MAX];
 	signed char		 exact[SEARCH_PHRASE_MAX];
-	int			 loaded[SEARCH_PHRASE_MAX];
 	char			 phrase[TEXTINDEX_QUERY_MAX + 1];
 	size_t			 n, i, o = 0;
 	ssize_t			 r;
@@ -294,8 +293,7 @@ snapshot_search(const struct snapshot *s, const char *q,
 	/* exact: 1 with the phrase, 0 without, -1 unreadable (the next
 	   snapshot will know) */
 	for (i = 0; i < n; i++)
-		if (search_text(s, dh[i].dh_art, &doc[i], &a[i],
-		    &loaded[i]) == -1)
+		if (search_text(s, dh[i].dh_art, &doc[i], &a[i]) == -1)
 			exact[i] = -1;
 		else
 			exact[i] = multi && has_phrase(&doc[i], phrase);
@@ -311,7 +309,7 @@ snapshot_search(const struct snapshot *s, const char *q,
 			o++;
 		}
 	for (i = 0; i < n; i++)
-		if (exact[i] != -1 && loaded[i])
+		if (exact[i] != -1)
 			article_free(&a[i]);
 	return (ssize_t)o;
 }

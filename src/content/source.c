@@ -178,3 +178,58 @@ source_free(struct text *t)
 	free(t->t_line);
 	memset(t, 0, sizeof(*t));
 }
+
+/*
+ * Text t's lines back to back, each with its NUL, in one allocation of
+ * *lenp bytes (the lines are all that is kept: source_unpack gives the
+ * same lines, which cleaning bytes again would cost more); NULL when
+ * out of memory.  Example: lines "Title" and "Body" pack to
+ * "Title\0Body\0", 11 bytes.
+ */
+char *
+source_pack(const struct text *t, size_t *lenp)
+{
+	size_t	 i, n, len = 0;
+	char	*p, *o;
+
+	for (i = 0; i < t->t_nline; i++)
+		len += strlen(t->t_line[i]) + 1;
+	if ((p = malloc(len ? len : 1)) == NULL)
+		return NULL;
+	for (i = 0, o = p; i < t->t_nline; i++) {
+		n = strlen(t->t_line[i]) + 1;
+		memcpy(o, t->t_line[i], n);
+		o += n;
+	}
+	*lenp = len;
+	return p;
+}
+
+/*
+ * The lines of p (len bytes from source_pack) into t, a copy.  Fails
+ * when memory runs out, or when p holds no line or does not end in a
+ * NUL.
+ */
+int
+source_unpack(const char *p, size_t len, struct text *t, const char **errstr)
+{
+	size_t	 i, n = 0;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < len; i++)
+		n += p[i] == '\0';
+	if (n == 0 || p[len - 1] != '\0') {
+		*errstr = "no text (only blank lines)";
+		return -1;
+	}
+	if ((t->t_buf = malloc(len)) == NULL ||
+	    (t->t_line = calloc(n, sizeof(*t->t_line))) == NULL) {
+		source_free(t);
+		*errstr = "out of memory";
+		return -1;
+	}
+	memcpy(t->t_buf, p, len);
+	for (i = 0; i < len; i += strlen(t->t_buf + i) + 1)
+		t->t_line[t->t_nline++] = t->t_buf + i;
+	return 0;
+}

@@ -29,6 +29,8 @@ struct text {
 int	 source_check(const char *, size_t, const char **);
 int	 source_decode(const char *, size_t, struct text *, const char **);
 void	 source_free(struct text *);
+char	*source_pack(const struct text *, size_t *);
+int	 source_unpack(const char *, size_t, struct text *, const char **);
 size_t	 source_clean_line(char *, size_t);
 size_t	 source_strip_controls(char *, size_t);
 
