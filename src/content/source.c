@@ -69,9 +69,19 @@ latin1_to_utf8(const char *in, size_t len, size_t *outlen)
 size_t
 source_strip_controls(char *s, size_t n)
 {
-	size_t	 i = 0, o = 0, k;
+	size_t		 i = 0, o = 0, k;
+	unsigned char	 c;
 
 	while (i < n) {
+		/*
+		 * The common case first: a byte that cannot start one of
+		 * them (only C0, DEL and the lead bytes 0xC2 and 0xE2 can).
+		 */
+		c = (unsigned char)s[i];
+		if (c >= 0x20 && c != 0x7f && c != 0xc2 && c != 0xe2) {
+			s[o++] = s[i++];
+			continue;
+		}
 		if (s[i] == '\t') {
 			s[o++] = ' ';
 			i++;
