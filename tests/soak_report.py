@@ -2,8 +2,11 @@
 and its last checks: requests and failures per protocol, p50/p99 per
 protocol and phase, uploads, operations, CPU, RSS, log lines."""
 
+import bisect
+import calendar
 import os
 import re
+import time
 
 from harness import T
 
@@ -42,6 +45,14 @@ def report(r):
         print("%-14s" % p + "".join(
             " %13s" % ("%.0f / %.0f" % (1000 * pct(lat[k], 0.5),
                                         1000 * pct(lat[k], 0.99))
+                       if k in lat else "-") for k in phases))
+    server = server_latency(r["lines"], r["phases"])
+    print("\nthe same, as the server logged them (accept to close, the "
+          "access log's time; the readers' and Titan's address only)")
+    print("%-14s" % "protocol" + "".join(" %13s" % k[:13] for k in phases))
+    for p, lat in sorted(server.items()):
+        print("%-14s" % p + "".join(
+            " %13s" % ("%.1f / %.1f" % (pct(lat[k], 0.5), pct(lat[k], 0.99))
                        if k in lat else "-") for k in phases))
     cut = sum(v for st in stats.values() for k, v in st["fail"].items()
               if "kill" in k)
@@ -107,3 +118,29 @@ def log_levels(lines):
                        "#", w)[:110]
             kinds[k + ": " + w] = kinds.get(k + ": " + w, 0) + 1
     return levels, kinds
+
+
+ACCESS = re.compile(rb"^capsuled: (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) "
+                    rb"127\.0\.0\.1 (\S+) .* ([\d.]+)ms \S+$")
+
+
+def server_latency(lines, phases):
+    """{protocol: {phase: [ms]}} of the access log's lines for the
+    readers' address (127.0.0.1), each line in the phase its second fell
+    in (phases: [(wall-clock time, name)], the first from the start)."""
+    starts = [t for t, _ in phases]
+    seconds = {}
+    out = {}
+    for line in lines:
+        m = ACCESS.match(line)
+        if not m:
+            continue
+        stamp = m.group(1)
+        if stamp not in seconds:
+            seconds[stamp] = calendar.timegm(time.strptime(
+                stamp.decode(), "%Y-%m-%dT%H:%M:%SZ"))
+        k = bisect.bisect_right(starts, seconds[stamp] + 0.5) - 1
+        name = phases[max(k, 0)][1]
+        out.setdefault(m.group(2).decode(), {}).setdefault(
+            name, []).append(float(m.group(3)))
+    return out

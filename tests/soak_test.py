@@ -91,6 +91,7 @@ STATS = {p: {"n": 0, "ok": 0, "lat": {}, "fail": {}} for p in PROTOS}
 KILL_WINDOW = [None, None]      # monotonic times: failures allowed
 EVENTS = []
 PHASE = ["warm-up"]
+PHASES = [(0.0, "warm-up")]     # (wall-clock time, phase) from then on
 MADE = [0]                      # authors' articles ever made (bound)
 
 
@@ -515,6 +516,7 @@ def start(binary, root, capsule, ann):
 
 def phase(name):
     PHASE[0] = name
+    PHASES.append((time.time(), name))
     event("phase: " + name)
 
 
@@ -656,7 +658,7 @@ def body(binary):
     report(dict(binary=binary, articles=ARTICLES, elapsed=elapsed, cpu=cpu,
                 rss=rss, lines=lines, files=fstats, ops=ostats, uploads=UPSTATS,
                 versions=nver, lost=lost, ndisk=ndisk, stats=STATS,
-                events=EVENTS, t0=T0))
+                events=EVENTS, t0=T0, phases=PHASES))
     pid = s.proc.pid
     if LONG and rss.get("start") and rss.get("end"):
         g = rss["end"].get(pid, 0) - rss["start"].get(pid, 0)
