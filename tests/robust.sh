@@ -29,6 +29,8 @@ printf 'Not an article' > "$D/notes/inside.txt"
 printf 'gemtext page' > "$D/page.gmi"
 ln -s /etc/passwd "$D/link.txt"
 mkfifo "$D/fifo.txt"
+# a directory named like an article is no article, and no problem
+mkdir "$D/folder.txt"
 chmod -R a+rX "$D"
 
 run_bounded() {

@@ -183,6 +183,10 @@ read_source(int dirfd, const char *name, char **datap, size_t *lenp,
 		*errstr = strerror(err = errno);
 		goto fail;
 	}
+	if (S_ISDIR(st.st_mode)) {
+		*errstr = strerror(err = EISDIR);
+		goto fail;
+	}
 	if (!S_ISREG(st.st_mode)) {
 		*errstr = "not a regular file";
 		goto fail;
@@ -221,6 +225,8 @@ read_source(int dirfd, const char *name, char **datap, size_t *lenp,
 		if (r == 0)
 			break;
 		len += (size_t)r;
+		if (len < cap)
+			break;	/* a regular file reads short only at its end */
 	}
 	close(fd);
 	*stp = st;
@@ -325,10 +331,9 @@ capsule_load(int dfd, const char *dir, const char *name, struct diags *d,
 	*mp = NULL;
 	if (!capsule_is_article_name(name))
 		return 0;
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
-	    S_ISDIR(st.st_mode))
-		return 0;	/* gone, or a directory called x.txt */
 	if (read_source(dfd, name, &data, &len, &st, &errstr) == -1) {
+		if (errno == EISDIR)
+			return 0;	/* a directory called x.txt */
 		if (errp != NULL && capsule_unreadable(errno)) {
 			*errp = errno;
 			return 2;

@@ -184,8 +184,17 @@ walk_dir(struct walk *w, int fd, const char *path, const struct stat *st,
 		return;
 	}
 	while ((errno = 0, de = readdir(dp)) != NULL) {
-		if (de->d_name[0] == '.' || fstatat(lfd, de->d_name, &cst,
-		    AT_SYMLINK_NOFOLLOW) == -1)
+		if (de->d_name[0] == '.')
+			continue;
+		/*
+		 * A regular file the directory entry says is one costs one
+		 * system call when it can be read (a capsule may hold
+		 * hundreds of thousands): its stat is for the message only.
+		 */
+		if (de->d_type == DT_REG &&
+		    faccessat(lfd, de->d_name, R_OK, 0) == 0)
+			continue;
+		if (fstatat(lfd, de->d_name, &cst, AT_SYMLINK_NOFOLLOW) == -1)
 			continue;
 		snprintf(child, sizeof(child), "%s/%s", path, de->d_name);
 		if (S_ISREG(cst.st_mode)) {
