@@ -159,8 +159,9 @@ diags_free(struct diags *d)
  * bytes).  Symbolic links are not followed and only regular files of at
  * most SOURCE_MAX_SIZE bytes are read (O_NONBLOCK: a FIFO swapped in
  * cannot make us wait).  Fills *stp with what fstat said of the file
- * read.  On failure errno says why the file could not be read, or is 0
- * when it could but is no article (capsule_unreadable).
+ * read.  On failure errno says why the file could not be read, is
+ * EISDIR for a directory, or is 0 when it could be read but is no
+ * article (capsule_unreadable).
  */
 static int
 read_source(int dirfd, const char *name, char **datap, size_t *lenp,
