@@ -11,7 +11,7 @@ change and are older than anything the authors write (dates are
 modification times), so a list page is the articles the authors wrote
 (newest first) followed by one contiguous run of the list at rest, and
 nothing else; its head and foot are the ones at rest but for the
-counts; a search for a word only generated articles hold finds the
+counts; a search for a phrase only generated articles hold finds the
 same articles with the same excerpts as at rest (their order may move
 when term weights are recomputed).  A page mixed from two snapshots,
 cut short, or missing or repeating an article breaks one of these.
@@ -132,6 +132,20 @@ def parse(text):
         entries.append(ENTRY.match(lines[j]).groups())
         j += 1
     return lines[:i], entries, lines[j:]
+
+
+def listed_titles(port):
+    """The titles on every page of all articles of the server on port
+    (Gemini), in order."""
+    got = []
+    k = last = 1
+    while k <= last:
+        t = gem(port, "/articles/page/%d.gmi" % k).text()
+        m = PAGE_HEAD.match(t.split("\n", 1)[0])
+        last = int(m.group(3)) if m else 0
+        got += [e[2] for e in parse(t)[1]]
+        k += 1
+    return got
 
 
 def volatile(entry):

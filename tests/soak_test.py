@@ -60,7 +60,7 @@ from soak_ops import (burst, children, cpu_ticks, exhaust,  # noqa: E402
                       full_disk, idle, mount_tmpfs, rss_all, shrink_tmpfs,
                       slowloris)
 from soak_judge import (ALLOWED, END, GOOD, Lists, judge,  # noqa: E402
-                        request)
+                        listed_titles, request)
 from soak_report import report  # noqa: E402
 from titan_test import cert, own  # noqa: E402
 
@@ -418,15 +418,7 @@ def served_is_disk(s, lists, capsule):
     disk.sort()
 
     def served():
-        got = []
-        k, last = 1, 1
-        while k <= last:
-            t = gem(s.port, "/articles/page/%d.gmi" % k).text()
-            m = re.match(r"# .*, page \d+ of (\d+)\n", t)
-            last = int(m.group(1)) if m else 0
-            got += re.findall(r"^=> /articles/\S+ \d{4}-\d\d-\d\d (.*)$", t,
-                              re.M)
-            k += 1
+        got = listed_titles(s.port)
         vol = sorted(x for x in got if x.startswith(("Soak Draft",
                                                      "Upload up")))
         return vol, len(got) - len(vol)

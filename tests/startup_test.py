@@ -5,14 +5,14 @@ serves) must all be served, with rescans off, so that only the watch
 can have seen them: the directory is watched before it is read."""
 
 import os
-import re
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (T, Server, gem, poll, public_tmpdir,  # noqa: E402
+from harness import (T, Server, poll, public_tmpdir,  # noqa: E402
                      run_suite, stop_checked, write)
+from soak_judge import listed_titles  # noqa: E402
 from soak_test import own_gen  # noqa: E402
 
 ARTICLES = 4000
@@ -58,16 +58,9 @@ def body(binary):
     want = sorted(names)
 
     def served():
-        got = []
-        k = last = 1
-        while k <= last:
-            t = gem(s.port, "/articles/page/%d.gmi" % k).text()
-            m = re.match(r"# .*, page \d+ of (\d+)\n", t)
-            last = int(m.group(1)) if m else 0
-            got += [int(x) for x in re.findall(
-                r"^=> /articles/\S+ \S+ Late Arrival (\d+)$", t, re.M)]
-            k += 1
-        return sorted(got) == want, sorted(got)
+        got = sorted(int(t.split()[-1]) for t in listed_titles(s.port)
+                     if t.startswith("Late Arrival "))
+        return got == want, got
     ok, got, took = poll(served, 15)
     missing = sorted(set(want) - set(got or []))
     T.check("every one of %d files dropped while it started is served "
