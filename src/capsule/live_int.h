@@ -71,6 +71,7 @@ struct live {
 	struct snapshot	 *lv_cur;	/* the snapshot being served */
 	pthread_t	  lv_thread;
 	int		  lv_started;
+	int		  lv_unchecked;	/* related entries not checked yet */
 	int		  lv_inotify;	/* -1: rescans only */
 	int		  lv_stop[2];	/* a byte written here stops the thread */
 	char		**lv_pend;	/* names changed since the last build */

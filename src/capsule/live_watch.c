@@ -342,10 +342,17 @@ void *
 live_main(void *arg)
 {
 	struct live	*lv = arg;
+	struct diags	 d;
 	struct pollfd	 pfd[2];
 	int64_t		 last = 0, next_rescan, now;
 	int		 timeout;
 
+	if (lv->lv_unchecked) {		/* served before its checks */
+		memset(&d, 0, sizeof(d));
+		capsule_unresolved(&d, lv->lv_dir, lv->lv_cur->sn_cat, NULL);
+		live_log_diags(&d);
+		lv->lv_unchecked = 0;
+	}
 	if (lv->lv_cur->sn_disc == NULL)	/* served before its index */
 		settle(lv);
 	next_rescan = now_ms() + (int64_t)lv->lv_rescan * 1000;
