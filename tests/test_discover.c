@@ -185,7 +185,7 @@ main(void)
 
 	/* in full */
 	c0 = catalog_of(m, NART);
-	d0 = discover_new(NULL, c0, dirfd, &errstr);
+	d0 = discover_new(NULL, c0, dirfd, NULL, &errstr);
 	CHECK(d0 != NULL && discover_fresh(d0) &&
 	    discover_changes(d0) == 0, "full build");
 	check_lists(d0, c0, "full");
@@ -205,7 +205,7 @@ main(void)
 	meta_unref(m[7]);
 	m[7] = m[NART];			/* m[7] removed: the new one instead */
 	c1 = catalog_next(c0, m, NART);
-	d1 = discover_new(d0, c1, dirfd, &errstr);
+	d1 = discover_new(d0, c1, dirfd, NULL, &errstr);
 	CHECK(d1 != NULL && !discover_fresh(d1) &&
 	    discover_changes(d1) == 4, "delta: 2 added, 2 gone, got %zu",
 	    d1 ? discover_changes(d1) : 0);
@@ -222,7 +222,7 @@ main(void)
 		m[i] = article((int)(i / PER), (int)(i % PER), 2);
 	}
 	c2 = catalog_next(c1, m, NART);
-	d2 = discover_new(d1, c2, dirfd, &errstr);
+	d2 = discover_new(d1, c2, dirfd, NULL, &errstr);
 	CHECK(d2 != NULL && discover_fresh(d2) && discover_changes(d2) == 0,
 	    "rebuilt after %d changes", EXTRA);
 	discover_free(d1);

@@ -156,7 +156,7 @@ main(void)
 	check_failed_new(dirfd);
 
 	if ((c = capsule(dirfd)) == NULL ||
-	    (d = discover_new(NULL, c, dirfd, &errstr)) == NULL ||
+	    (d = discover_new(NULL, c, dirfd, NULL, &errstr)) == NULL ||
 	    (s = snapshot_new(dir, dirfd, c, &site, NULL, 0, d)) == NULL) {
 		CHECK(0, "snapshot");
 		return TEST_DONE();

@@ -1,5 +1,6 @@
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -640,7 +641,7 @@ test_view(void)
 	static struct rnd	 r;
 	static struct textindex_doc docs[RND_DOCS];
 	struct textindex_doc	 dd[2];
-	struct textindex_source	 src = { array_doc, NULL, dd };
+	struct textindex_source	 src = { array_doc, NULL, dd, NULL };
 	struct textindex_hit	 h[RND_DOCS];
 	struct textindex	*base, *delta;
 	struct textview		 tv;
@@ -713,6 +714,70 @@ test_view(void)
 	}
 }
 
+/* Documents that stop their own build after STOP_AFTER loads. */
+#define STOP_AFTER	100
+
+struct stopping {
+	const struct textindex_doc *st_docs;
+	_Atomic int	 st_stop;
+	_Atomic int	 st_loads;
+};
+
+static int
+stopping_doc(void *arg, size_t i, struct textindex_doc *doc, void **h)
+{
+	struct stopping	*st = arg;
+
+	if (atomic_fetch_add(&st->st_loads, 1) + 1 == STOP_AFTER)
+		atomic_store(&st->st_stop, 1);
+	*doc = st->st_docs[i];
+	*h = NULL;
+	return 0;
+}
+
+/* A build told to stop gives up soon, on every thread; else it builds. */
+static void
+test_stop(void)
+{
+	static struct rnd	 r;
+	static struct textindex_doc docs[RND_DOCS];
+	static struct stopping	 st;
+	struct textindex_source	 src = { stopping_doc, NULL, &st,
+				    &st.st_stop };
+	struct textindex	*ti;
+	const char		*errstr = NULL;
+	size_t			 d;
+
+	if (rnd_make(&r, docs) == -1) {
+		CHECK(0, "random docs");
+		return;
+	}
+	st.st_docs = docs;
+	atomic_store(&st.st_stop, 1);
+	ti = textindex_build_from(&src, RND_DOCS, NULL, &errstr);
+	CHECK(ti == NULL && errstr != NULL &&
+	    strcmp(errstr, TEXTINDEX_STOPPED) == 0 &&
+	    atomic_load(&st.st_loads) == 0, "stopped before: %s, %d loads",
+	    errstr, atomic_load(&st.st_loads));
+	atomic_store(&st.st_stop, 0);
+	errstr = NULL;
+	ti = textindex_build_from(&src, RND_DOCS, NULL, &errstr);
+	CHECK(ti == NULL && errstr != NULL &&
+	    strcmp(errstr, TEXTINDEX_STOPPED) == 0 &&
+	    atomic_load(&st.st_loads) < RND_DOCS / 2,
+	    "stopped on the way: %s, %d of %d loaded", errstr,
+	    atomic_load(&st.st_loads), RND_DOCS);
+	src.ts_stop = NULL;
+	ti = textindex_build_from(&src, RND_DOCS, NULL, &errstr);
+	CHECK(ti != NULL && textindex_docs(ti) == RND_DOCS,
+	    "no flag: built");
+	textindex_free(ti);
+	for (d = 0; d < RND_DOCS; d++) {
+		free(r.r_text[d]);
+		free(r.r_term[d]);
+	}
+}
+
 static void
 test_empty(void)
 {
@@ -744,6 +809,7 @@ main(void)
 	test_view();
 	test_snippet();
 	test_random();
+	test_stop();
 	test_empty();
 	return TEST_DONE();
 }

@@ -97,10 +97,11 @@ reader_done(void *arg, void *h)
 /* The index of the articles art[0 .. n) of c. */
 static struct textindex *
 build(const struct catalog *c, int dirfd, const uint32_t *art, size_t n,
-    const struct textindex *base, const char **errstr)
+    const struct textindex *base, const _Atomic int *stop,
+    const char **errstr)
 {
 	struct reader		 r = { dirfd, c, art };
-	struct textindex_source	 src = { reader_load, reader_done, &r };
+	struct textindex_source	 src = { reader_load, reader_done, &r, stop };
 
 	return textindex_build_from(&src, n, base, errstr);
 }
@@ -160,7 +161,7 @@ all_by_slug(const struct catalog *c, uint32_t *art)
 /* A base of the n articles art[] of c (taken over). */
 static struct base *
 base_new(const struct catalog *c, int dirfd, uint32_t *art, size_t n,
-    const char **errstr)
+    const _Atomic int *stop, const char **errstr)
 {
 	struct base	*b;
 	size_t		 i;
@@ -181,7 +182,7 @@ base_new(const struct catalog *c, int dirfd, uint32_t *art, size_t n,
 	b->b_nslot = c->c_nslot;
 	b->b_epoch = c->c_epoch;
 	memset(b->b_slot2doc, 0xff, c->c_nslot * sizeof(uint32_t));
-	if ((b->b_ti = build(c, dirfd, art, n, NULL, errstr)) == NULL) {
+	if ((b->b_ti = build(c, dirfd, art, n, NULL, stop, errstr)) == NULL) {
 		base_unref(b);
 		return NULL;
 	}
@@ -315,7 +316,7 @@ delta_map(struct discover *d, uint32_t *delta)
  */
 struct discover *
 discover_new(const struct discover *prev, const struct catalog *c,
-    int dirfd, const char **errstr)
+    int dirfd, const _Atomic int *stop, const char **errstr)
 {
 	struct discover	*d;
 	uint32_t	*art = NULL, *delta = NULL;
@@ -344,7 +345,7 @@ discover_new(const struct discover *prev, const struct catalog *c,
 		} else {
 			d->d_ndelta = nd;
 			if (nd > 0 && (d->d_delta = build(c, dirfd, delta, nd,
-			    d->d_base->b_ti, errstr)) == NULL)
+			    d->d_base->b_ti, stop, errstr)) == NULL)
 				goto fail;
 			if (delta_map(d, delta) == -1) {
 				delta = NULL;
@@ -358,7 +359,7 @@ discover_new(const struct discover *prev, const struct catalog *c,
 		goto nomem;
 	nb = all_by_slug(c, art);
 	d->d_fresh = 1;
-	d->d_base = base_new(c, dirfd, art, nb, errstr);
+	d->d_base = base_new(c, dirfd, art, nb, stop, errstr);
 	art = NULL;
 	if (d->d_base == NULL)
 		goto fail;

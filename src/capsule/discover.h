@@ -19,9 +19,11 @@
  * search use the text the article's meta kept (META_TEXT_MAX in meta.h),
  * else its file (snapshot.c).
  *
- * Example: d = discover_new(NULL, cat, dirfd, &errstr) for the first
- * snapshot, then d2 = discover_new(d, cat2, dirfd, &errstr) for the next
- * (d may be freed at once: d2 holds what it shares).
+ * Example: d = discover_new(NULL, cat, dirfd, NULL, &errstr) for the
+ * first snapshot, then d2 = discover_new(d, cat2, dirfd, NULL, &errstr)
+ * for the next (d may be freed at once: d2 holds what it shares); the
+ * NULL may instead point to a flag that, once set, makes a build stop
+ * soon (NULL, *errstr TEXTINDEX_STOPPED).
  * n = discover_similar(d, i, 5, excl, nexcl, out) gives in out[0 .. n)
  * the catalog slots of the (at most) 5 articles most like the article in
  * slot i, none of excl[0 .. nexcl); n is -1 when memory ran out, never
@@ -50,7 +52,7 @@ struct discover_hit {
 };
 
 struct discover	*discover_new(const struct discover *, const struct catalog *,
-		    int, const char **);
+		    int, const _Atomic int *, const char **);
 void		 discover_free(struct discover *);
 ssize_t		 discover_similar(const struct discover *, size_t, size_t,
 		    const uint32_t *, size_t, uint32_t *);

@@ -66,7 +66,10 @@ index_catalog(struct live *lv, const struct catalog *c, enum live_index how)
 	const char	*errstr;
 	int64_t		 t0 = now_ms();
 
-	if ((d = discover_new(prev, c, lv->lv_dirfd, &errstr)) == NULL) {
+	if ((d = discover_new(prev, c, lv->lv_dirfd, &lv->lv_stopping,
+	    &errstr)) == NULL) {
+		if (atomic_load(&lv->lv_stopping))
+			return NULL;	/* the process is stopping */
 		log_warnx("%s: no similar articles or search: %s", lv->lv_dir,
 		    errstr);
 		return NULL;
@@ -436,6 +439,7 @@ live_unref(struct live *lv)
 	if (lv == NULL || atomic_fetch_sub(&lv->lv_refs, 1) != 1)
 		return;
 	if (lv->lv_started) {
+		atomic_store(&lv->lv_stopping, 1);	/* an index build too */
 		(void)!write(lv->lv_stop[1], "x", 1);
 		pthread_join(lv->lv_thread, NULL);
 	}

@@ -74,6 +74,7 @@ struct live {
 	int		  lv_unchecked;	/* related entries not checked yet */
 	int		  lv_inotify;	/* -1: rescans only */
 	int		  lv_stop[2];	/* a byte written here stops the thread */
+	_Atomic int	  lv_stopping;	/* ... and this stops its index build */
 	char		**lv_pend;	/* names changed since the last build */
 	size_t		  lv_npend;
 	size_t		  lv_pendcap;

@@ -135,6 +135,10 @@ build(struct textindex *ti, struct worker *w, size_t nw)
 
 	if (run(textindex_pass1, w, nw) == -1)
 		return -1;
+	if (textindex_stopped(w[0].w_src)) {
+		w[0].w_errstr = TEXTINDEX_STOPPED;
+		return -1;
+	}
 	if (textindex_merge_terms(ti, w,
 	    nw) == -1 || textindex_merge_postings(ti, w, nw) == -1 ||
 	    (ti->ti_invnorm = xcalloc(ti->ti_ndoc,
@@ -142,6 +146,10 @@ build(struct textindex *ti, struct worker *w, size_t nw)
 		return -1;
 	if (run(textindex_pass2, w, nw) == -1)
 		return -1;
+	if (textindex_stopped(w[0].w_src)) {
+		w[0].w_errstr = TEXTINDEX_STOPPED;
+		return -1;
+	}
 	for (k = 0; k < nw; k++)
 		worker_drop(&w[k]);
 	textindex_dict_shrink(&ti->ti_dict);
@@ -172,6 +180,7 @@ textindex_build(const struct textindex_doc *docs, size_t n,
 	src.ts_load = array_load;
 	src.ts_done = NULL;
 	src.ts_arg = (void *)(uintptr_t)docs;
+	src.ts_stop = NULL;
 	return textindex_build_from(&src, n, NULL, errstr);
 }
 

@@ -84,12 +84,17 @@ struct textindex_doc {
  * &handle) fills doc for article i (0, or -1: the article has no text
  * any more and gets no terms); done(arg, handle) then frees what load
  * made.  Called from several threads at once, each for its own i.
+ * Once *stop (when stop is not NULL) is nonzero, the build gives up
+ * soon: NULL, *errstr TEXTINDEX_STOPPED.
  */
 struct textindex_source {
 	int	 (*ts_load)(void *, size_t, struct textindex_doc *, void **);
 	void	 (*ts_done)(void *, void *);
 	void	  *ts_arg;
+	const _Atomic int *ts_stop;
 };
+
+#define TEXTINDEX_STOPPED	"stopped"
 
 struct textindex_hit {
 	uint32_t	 th_doc;	/* index into the docs built from */

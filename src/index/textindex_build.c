@@ -134,6 +134,10 @@ textindex_pass1(void *arg)
 		return NULL;
 	}
 	for (d = w->w_lo; d < w->w_hi; d++) {
+		if (textindex_stopped(src)) {
+			w->w_errstr = TEXTINDEX_STOPPED;
+			return NULL;
+		}
 		h = NULL;
 		memset(&doc, 0, sizeof(doc));
 		if (src->ts_load(src->ts_arg, d, &doc, &h) == -1)

@@ -17,6 +17,7 @@
 #define TEXTINDEX_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -53,6 +54,14 @@ struct sb_stemmer;
 #define THREAD_DOCS_MIN	2048
 
 #define TI_ENOMEM	"out of memory"
+
+/* Has the source been told to stop (textindex.h)? */
+static inline int
+textindex_stopped(const struct textindex_source *src)
+{
+	return src->ts_stop != NULL && atomic_load_explicit(src->ts_stop,
+	    memory_order_relaxed) != 0;
+}
 
 /* Stems to ids: open addressing over keys stored back to back. */
 struct dict {
