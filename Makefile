@@ -68,7 +68,7 @@ LIB_SRCS = src/lib/buf.c src/lib/utf8.c src/lib/strmap.c src/lib/pmap.c \
 	   src/render/nex_render.c src/render/html.c src/render/html_text.c \
 	   src/capsule/capsule.c src/capsule/mime.c src/capsule/discover.c \
 	   src/capsule/snapshot.c src/capsule/live.c src/capsule/live_watch.c \
-	   src/capsule/live_cache.c \
+	   src/capsule/live_cache.c src/capsule/live_index.c \
 	   src/proto/gemini.c src/proto/titan.c src/proto/gopher.c \
 	   src/proto/router.c src/proto/response.c src/proto/respond.c src/proto/gemini_proto.c \
 	   src/proto/gopher_proto.c src/proto/spartan.c \

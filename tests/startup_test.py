@@ -7,13 +7,14 @@ such a capsule is served before its related entries are checked: the
 one not found is logged by the watcher thread, once."""
 
 import os
+import random
 import re
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (T, Server, poll, public_tmpdir,  # noqa: E402
+from harness import (T, Server, gem, poll, public_tmpdir,  # noqa: E402
                      run_suite, stop_checked, write)
 from soak_judge import listed_titles  # noqa: E402
 from soak_test import own_gen  # noqa: E402
@@ -97,6 +98,70 @@ def body(binary):
             "%s at %s, sandbox at %s, index at %s" % (ok, at, sandboxed_at,
                                                      index_at))
     stop_checked(s, "startup")
+    aside(binary, root)
+
+
+LONG = 8000             # articles of LONG_WORDS words: seconds to index
+LONG_WORDS = 1000
+
+
+def long_capsule(out):
+    """LONG articles of LONG_WORDS words each, cut from one pool of
+    random words (quick to make, long to index)."""
+    rnd = random.Random(20)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = ["".join(rnd.choice(letters) for _ in range(rnd.randint(3, 9)))
+             for _ in range(20000)]
+    pool = [rnd.choice(words) for _ in range(LONG_WORDS * 50)]
+    os.makedirs(out)
+    for i in range(LONG):
+        at = rnd.randrange(len(pool) - LONG_WORDS)
+        write(os.path.join(out, "%05d.txt" % i), "Long Article %d\n%s.\n" %
+              (i, " ".join(pool[at:at + LONG_WORDS])))
+
+
+def aside(binary, root):
+    """A large capsule's text index is built on a thread of its own: an
+    article dropped at start-up is served before the index is built (the
+    watcher publishes it without one), and once the index is built a
+    search finds it (the index caught up with the changes made while it
+    was built)."""
+    capsule = os.path.join(root, "long")
+    long_capsule(capsule)
+    s = Server([binary, "-d", capsule, "-C", os.path.join(root, "certs"),
+                "-g", "0", "-p", "0"], name="aside")
+    try:
+        started = s.start(30)
+        # read, not yet indexed: a change for the watcher
+        s.wait_line(lambda l: b"before their text index" in l, 60)
+        write(os.path.join(root, "aside.tmp"), "Dropped Aside\n\nThe "
+              "word zyxwvutsr is in no other article.\n")
+        os.rename(os.path.join(root, "aside.tmp"),
+                  os.path.join(capsule, "zz_aside.txt"))
+        if not T.check("aside: listening", started, "ports",
+                       s.text()[-300:]):
+            return
+
+        def page():
+            r = gem(s.port, "/articles/dropped-aside.gmi", timeout=30)
+            return r.status == "20", r
+        ok, r, _ = poll(page, 60)
+        log = s.text().decode("utf-8", "replace")
+        T.check("aside: an article dropped at start-up is served before "
+                "the text index is built", ok and "text index of" not in
+                log, "served, no index yet", "%r; index built: %s" % (
+                    r, "text index of" in log))
+        built = s.wait_line(lambda l: b"text index of" in l, 120)
+
+        def found():
+            r = gem(s.port, "/search?zyxwvutsr")
+            return "/articles/dropped-aside.gmi" in r.text(), r
+        ok, r, _ = poll(found, 10)
+        T.check("aside: once the index is built, a search finds the "
+                "article dropped while it was built", built is not None and
+                ok, "found", repr(r))
+    finally:
+        stop_checked(s, "aside")
 
 
 if __name__ == "__main__":

@@ -141,6 +141,25 @@ check_lists(const struct discover *d, const struct catalog *c,
 	CHECK(bad == 0, "%s: %zu bad lists", what, bad);
 }
 
+/* d and e give every article of c the same list. */
+static int
+same_lists(const struct discover *d, const struct discover *e,
+    const struct catalog *c)
+{
+	uint32_t	 a[5], b[5];
+	size_t		 i, n;
+
+	for (i = 0; i < c->c_nslot; i++) {
+		if (catalog_art(c, i)->ca_meta == NULL)
+			continue;
+		n = (size_t)discover_similar(d, i, 5, NULL, 0, a);
+		if ((size_t)discover_similar(e, i, 5, NULL, 0, b) != n ||
+		    memcmp(a, b, n * sizeof(*a)) != 0)
+			return 0;
+	}
+	return 1;
+}
+
 /* The word of article (t, k) finds want articles, all its versions. */
 static void
 check_search(const struct discover *d, const struct catalog *c, int t,
@@ -163,7 +182,8 @@ int
 main(void)
 {
 	static struct meta	*m[NART + 1];
-	struct discover		*d0, *d1, *d2;
+	static uint32_t		 since[2 * NART + 2];
+	struct discover		*d0, *d1, *d2, *dn;
 	struct catalog		*c0, *c1, *c2;
 	struct meta		*old;
 	const char		*errstr;
@@ -209,8 +229,11 @@ main(void)
 	CHECK(d1 != NULL && !discover_fresh(d1) &&
 	    discover_changes(d1) == 4, "delta: 2 added, 2 gone, got %zu",
 	    d1 ? discover_changes(d1) : 0);
-	discover_free(d0);		/* d1 keeps what it shares */
-	catalog_free(c0);
+	dn = discover_next(d0, c1, NULL, 0, dirfd, NULL, &errstr);
+	CHECK(dn != NULL && !discover_fresh(dn) && discover_changes(dn) == 4 &&
+	    !discover_outgrown(dn) && same_lists(dn, d1, c1),
+	    "next: as new for a few changes");
+	discover_free(dn);
 	check_lists(d1, c1, "delta");
 	check_search(d1, c1, 1, 500, 1, "delta: the new article");
 	check_search(d1, c1, 0, 7, 0, "delta: the removed article");
@@ -222,6 +245,26 @@ main(void)
 		m[i] = article((int)(i / PER), (int)(i % PER), 2);
 	}
 	c2 = catalog_next(c1, m, NART);
+	/* a base built for c0 meanwhile, caught up with c1's and c2's */
+	memcpy(since, c1->c_changed, c1->c_nchanged * sizeof(*since));
+	memcpy(since + c1->c_nchanged, c2->c_changed, c2->c_nchanged *
+	    sizeof(*since));
+	dn = discover_next(d0, c2, since, c1->c_nchanged + c2->c_nchanged,
+	    dirfd, NULL, &errstr);
+	CHECK(dn != NULL && !discover_fresh(dn) && discover_outgrown(dn) &&
+	    discover_changes(dn) == 2 * EXTRA,
+	    "next: caught up over two catalogs, %zu changes, outgrown",
+	    dn != NULL ? discover_changes(dn) : 0);
+	if (dn != NULL) {
+		check_lists(dn, c2, "caught up");
+		check_search(dn, c2, 2, 100, 1, "caught up");
+		/* c1's new one was replaced in c2, its slot given back */
+		check_search(dn, c2, 1, 500, 0, "caught up: c1's new one");
+		check_search(dn, c2, 0, 7, 1, "caught up: c2's version");
+	}
+	discover_free(dn);
+	discover_free(d0);		/* d1 keeps what it shares */
+	catalog_free(c0);
 	d2 = discover_new(d1, c2, dirfd, NULL, &errstr);
 	CHECK(d2 != NULL && discover_fresh(d2) && discover_changes(d2) == 0,
 	    "rebuilt after %d changes", EXTRA);

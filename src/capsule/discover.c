@@ -227,23 +227,23 @@ cmp_u64(const void *a, const void *b)
 }
 
 /*
- * The slots changed since prev's base: prev's and c's changes, sorted,
- * each once, into d.
+ * The slots changed since prev's base: prev's and those changed since
+ * prev's catalog (changed[0 .. nchanged)), sorted, each once, into d.
  */
 static int
 dirty(struct discover *d, const struct discover *prev,
-    const struct catalog *c)
+    const uint32_t *changed, size_t nchanged)
 {
-	size_t	 i, n = prev->d_ndirty + c->c_nchanged, o = 0;
+	size_t	 i, n = prev->d_ndirty + nchanged, o = 0;
 
 	if ((d->d_dirty = calloc(n + 1, sizeof(uint32_t))) == NULL)
 		return -1;
 	if (prev->d_ndirty > 0)
 		memcpy(d->d_dirty, prev->d_dirty, prev->d_ndirty *
 		    sizeof(uint32_t));
-	if (c->c_nchanged > 0)
-		memcpy(d->d_dirty + prev->d_ndirty, c->c_changed,
-		    c->c_nchanged * sizeof(uint32_t));
+	if (nchanged > 0)
+		memcpy(d->d_dirty + prev->d_ndirty, changed,
+		    nchanged * sizeof(uint32_t));
 	qsort(d->d_dirty, n, sizeof(uint32_t), cmp_u32);
 	for (i = 0; i < n; i++)
 		if (o == 0 || d->d_dirty[o - 1] != d->d_dirty[i])
@@ -310,6 +310,55 @@ delta_map(struct discover *d, uint32_t *delta)
 }
 
 /*
+ * d (its base set) becomes the index of c on that base, with a delta of
+ * the articles changed since prev's base: those of prev's and changed[].
+ * With `bounded`, -1 and *full set instead when they outgrow a delta
+ * (discover.h).
+ */
+static int
+on_base(struct discover *d, const struct discover *prev,
+    const struct catalog *c, const uint32_t *changed, size_t nchanged,
+    int dirfd, int bounded, int *full, const _Atomic int *stop,
+    const char **errstr)
+{
+	uint32_t	*delta = NULL;
+	size_t		 nd = 0, nb = d->d_base->b_n;
+
+	*errstr = "out of memory";
+	if (dirty(d, prev, changed, nchanged) == -1 || (delta =
+	    calloc(d->d_ndirty + 1, sizeof(*delta))) == NULL ||
+	    sort_dirty(d, c, delta, &nd) == -1)
+		goto fail;
+	/* changed ones are both added and gone */
+	if (bounded && nd + d->d_ngone > DISCOVER_DELTA_MIN +
+	    nb / DISCOVER_DELTA_DIV) {
+		*full = 1;
+		goto fail;
+	}
+	d->d_ndelta = nd;
+	if (nd > 0 && (d->d_delta = build(c, dirfd, delta, nd,
+	    d->d_base->b_ti, stop, errstr)) == NULL)
+		goto fail;
+	if (delta_map(d, delta) == -1)
+		return -1;	/* delta_map took it */
+	return 0;
+ fail:
+	free(delta);
+	return -1;
+}
+
+/* An index of c to be filled: no base yet. */
+static struct discover *
+discover_empty(const struct catalog *c)
+{
+	struct discover	*d;
+
+	if ((d = calloc(1, sizeof(*d))) != NULL)
+		d->d_nslot = c->c_nslot;
+	return d;
+}
+
+/*
  * The index of catalog c (dirfd: its capsule), built on prev's base when
  * prev is not NULL, was made for the catalog c was made from
  * (catalog_apply), and c has not changed too much since the base.
@@ -319,58 +368,77 @@ discover_new(const struct discover *prev, const struct catalog *c,
     int dirfd, const _Atomic int *stop, const char **errstr)
 {
 	struct discover	*d;
-	uint32_t	*art = NULL, *delta = NULL;
-	size_t		 nd = 0, nb;
+	uint32_t	*art;
+	size_t		 nb;
+	int		 full = 0;
 
-	if ((d = calloc(1, sizeof(*d))) == NULL)
+	if ((d = discover_empty(c)) == NULL)
 		goto nomem;
-	d->d_nslot = c->c_nslot;
 	if (prev != NULL && prev->d_base->b_epoch == c->c_epoch) {
-		nb = prev->d_base->b_n;
 		d->d_base = prev->d_base;
 		atomic_fetch_add(&d->d_base->b_refs, 1);
-		if (dirty(d, prev, c) == -1 || (delta = calloc(d->d_ndirty + 1,
-		    sizeof(*delta))) == NULL || sort_dirty(d, c, delta,
-		    &nd) == -1)
-			goto nomem;
-		/* changed ones are both added and gone */
-		if (nd + d->d_ngone > DISCOVER_DELTA_MIN +
-		    nb / DISCOVER_DELTA_DIV) {
-			free(delta);
-			delta = NULL;
-			discover_free(d);
-			if ((d = calloc(1, sizeof(*d))) == NULL)
-				goto nomem;
-			d->d_nslot = c->c_nslot;
-		} else {
-			d->d_ndelta = nd;
-			if (nd > 0 && (d->d_delta = build(c, dirfd, delta, nd,
-			    d->d_base->b_ti, stop, errstr)) == NULL)
-				goto fail;
-			if (delta_map(d, delta) == -1) {
-				delta = NULL;
-				goto nomem;
-			}
+		if (on_base(d, prev, c, c->c_changed, c->c_nchanged, dirfd, 1,
+		    &full, stop, errstr) == 0)
 			return d;
-		}
+		discover_free(d);
+		if (!full || (d = discover_empty(c)) == NULL)
+			return NULL;
 	}
 	if ((art = calloc(c->c_nart + 1, sizeof(*art))) == NULL ||
-	    (d->d_gone = calloc(c->c_nart / 8 + 1, 1)) == NULL)
+	    (d->d_gone = calloc(c->c_nart / 8 + 1, 1)) == NULL) {
+		free(art);
 		goto nomem;
+	}
 	nb = all_by_slug(c, art);
 	d->d_fresh = 1;
-	d->d_base = base_new(c, dirfd, art, nb, stop, errstr);
-	art = NULL;
-	if (d->d_base == NULL)
-		goto fail;
+	if ((d->d_base = base_new(c, dirfd, art, nb, stop, errstr)) == NULL) {
+		discover_free(d);
+		return NULL;
+	}
 	return d;
  nomem:
 	*errstr = "out of memory";
- fail:
-	free(art);
-	free(delta);
 	discover_free(d);
 	return NULL;
+}
+
+/*
+ * The index of catalog c on prev's base, whatever the changes: those
+ * since prev's catalog are changed[0 .. n) (NULL: c's own, c_changed).
+ */
+struct discover *
+discover_next(const struct discover *prev, const struct catalog *c,
+    const uint32_t *changed, size_t n, int dirfd, const _Atomic int *stop,
+    const char **errstr)
+{
+	struct discover	*d;
+	int		 full = 0;
+
+	if (prev->d_base->b_epoch != c->c_epoch) {
+		*errstr = "another epoch of the catalog";
+		return NULL;
+	}
+	if ((d = discover_empty(c)) == NULL) {
+		*errstr = "out of memory";
+		return NULL;
+	}
+	d->d_base = prev->d_base;
+	atomic_fetch_add(&d->d_base->b_refs, 1);
+	if (on_base(d, prev, c, changed != NULL ? changed : c->c_changed,
+	    changed != NULL ? n : c->c_nchanged, dirfd, 0, &full, stop,
+	    errstr) == -1) {
+		discover_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+/* Have d's changes outgrown a delta (discover_new would build afresh)? */
+int
+discover_outgrown(const struct discover *d)
+{
+	return discover_changes(d) > DISCOVER_DELTA_MIN +
+	    d->d_base->b_n / DISCOVER_DELTA_DIV;
 }
 
 /* The view document of catalog slot i, NONE if it has none. */

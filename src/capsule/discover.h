@@ -29,6 +29,13 @@
  * slot i, none of excl[0 .. nexcl); n is -1 when memory ran out, never
  * 0 for that.  d2 builds on d only when cat2 was made from d's catalog
  * by catalog_apply (the same slots; its changes say what is new).
+ *
+ * A base may also be built while the catalog moves on (live.c builds a
+ * large capsule's on a thread of its own): d0 = discover_new(NULL, cat0,
+ * ...), and once it is done d = discover_next(d0, catN, changed, n, ...)
+ * with the slots changed from cat0 to catN (every change of the catalogs
+ * made since, catalog_apply's c_changed), never building afresh however
+ * many they are; discover_outgrown(d) then says a new base is due.
  */
 #ifndef DISCOVER_H
 #define DISCOVER_H
@@ -53,6 +60,10 @@ struct discover_hit {
 
 struct discover	*discover_new(const struct discover *, const struct catalog *,
 		    int, const _Atomic int *, const char **);
+struct discover	*discover_next(const struct discover *,
+		    const struct catalog *, const uint32_t *, size_t, int,
+		    const _Atomic int *, const char **);
+int		 discover_outgrown(const struct discover *);
 void		 discover_free(struct discover *);
 ssize_t		 discover_similar(const struct discover *, size_t, size_t,
 		    const uint32_t *, size_t, uint32_t *);

@@ -52,44 +52,6 @@ live_read_intro(struct live *lv, struct diags *d)
 		memset(&lv->lv_introst, 0, sizeof(lv->lv_introst));
 }
 
-/*
- * The text index of catalog c: on the current snapshot's when there is
- * one (see discover.h).  NULL when it cannot be built: the snapshot then
- * has no similar articles and no search, and says so in the log.
- */
-static struct discover *
-index_catalog(struct live *lv, const struct catalog *c, enum live_index how)
-{
-	const struct discover *prev = lv->lv_cur && how == LIVE_INDEX_DELTA ?
-	    lv->lv_cur->sn_disc : NULL;
-	struct discover	*d;
-	const char	*errstr;
-	int64_t		 t0 = now_ms();
-
-	if ((d = discover_new(prev, c, lv->lv_dirfd, &lv->lv_stopping,
-	    &errstr)) == NULL) {
-		if (atomic_load(&lv->lv_stopping))
-			return NULL;	/* the process is stopping */
-		log_warnx("%s: no similar articles or search: %s", lv->lv_dir,
-		    errstr);
-		return NULL;
-	}
-	lv->lv_index_ms = now_ms() - t0;
-	if (discover_fresh(d))
-		lv->lv_full_ms = lv->lv_index_ms;
-	lv->lv_settle_at = 0;
-	if (discover_changes(d) > 0)
-		lv->lv_settle_at = now_ms() + (lv->lv_full_ms *
-		    LIVE_SETTLE_FACTOR > LIVE_SETTLE_MS ? lv->lv_full_ms *
-		    LIVE_SETTLE_FACTOR : LIVE_SETTLE_MS);
-	if (discover_fresh(d))
-		log_info("%s: text index of %zu %s built in %lld ms "
-		    "(%zu kB)", lv->lv_dir, c->c_nart,
-		    log_plural(c->c_nart, "article", "articles"),
-		    (long long)lv->lv_index_ms, discover_memory(d) / 1024);
-	return d;
-}
-
 /* A catalog of every article in the cache, built in full. */
 static struct catalog *
 catalog_of_cache(const struct live *lv)
@@ -130,17 +92,30 @@ live_publish(struct live *lv, const struct cat_change *cg, size_t n,
     enum live_index how)
 {
 	struct catalog	*c;
-	struct snapshot	*s, *old;
-	struct discover	*d = NULL;
-	int		 trim;
+	struct discover	*d;
 
 	c = lv->lv_cur == NULL ? catalog_of_cache(lv) :
 	    catalog_apply(lv->lv_cur->sn_cat, cg, n);
 	if (c == NULL)
 		return -1;
-	if (how != LIVE_INDEX_NONE)
-		d = index_catalog(lv, c, how);
-	trim = (d != NULL && discover_fresh(d)) || n >= LIVE_TRIM_CHANGES;
+	if (live_index_note(lv, c) == -1) {
+		catalog_free(c);
+		return -1;
+	}
+	d = live_index(lv, c, how);
+	return live_swap(lv, c, d, (d != NULL && discover_fresh(d)) ||
+	    n >= LIVE_TRIM_CHANGES);
+}
+
+/*
+ * Make a snapshot of catalog c and index d (both taken over) current;
+ * with trim, give memory back; then start a base that is due.
+ */
+int
+live_swap(struct live *lv, struct catalog *c, struct discover *d, int trim)
+{
+	struct snapshot	*s, *old;
+
 	if ((s = snapshot_new(lv->lv_dir, lv->lv_dirfd, c, &lv->lv_site,
 	    lv->lv_intro, lv->lv_introlen, d)) == NULL)
 		return -1;
@@ -151,6 +126,8 @@ live_publish(struct live *lv, const struct cat_change *cg, size_t n,
 	snapshot_release(old);
 	if (trim)
 		memory_give_back();
+	if (lv->lv_ix_want)
+		live_index_start(lv);
 	return 0;
 }
 
@@ -330,7 +307,7 @@ initial_scan(struct live *lv, struct diags *d)
 /*
  * Watch the capsule in dir, read it and publish its first snapshot
  * (problems go to d, but for a capsule served before its text index the
- * related entries not found: live_start's thread logs those first);
+ * related entries not found: the thread that builds it logs those);
  * live_start then follows the changes, rescanning every `rescan`
  * seconds (0: never).
  */
@@ -347,6 +324,7 @@ live_new(const char *dir, const struct site *site, int rescan_secs,
 	}
 	atomic_init(&lv->lv_refs, 1);
 	lv->lv_inotify = lv->lv_stop[0] = lv->lv_stop[1] = lv->lv_dirfd = -1;
+	lv->lv_ix_pipe[0] = lv->lv_ix_pipe[1] = -1;
 	lv->lv_rescan = rescan_secs;
 	strmap_init(&lv->lv_byname);
 	strmap_init(&lv->lv_unreadby);
@@ -384,7 +362,8 @@ live_new(const char *dir, const struct site *site, int rescan_secs,
 	}
 	if (live_publish(lv, NULL, 0, lv->lv_nmeta >= LIVE_INDEX_LATER ?
 	    LIVE_INDEX_NONE : LIVE_INDEX_FRESH) == -1 ||
-	    pipe2(lv->lv_stop, O_CLOEXEC) == -1) {
+	    pipe2(lv->lv_stop, O_CLOEXEC) == -1 ||
+	    pipe2(lv->lv_ix_pipe, O_CLOEXEC | O_NONBLOCK) == -1) {
 		*errstr = "out of memory";
 		goto fail;
 	}
@@ -443,9 +422,13 @@ live_unref(struct live *lv)
 		(void)!write(lv->lv_stop[1], "x", 1);
 		pthread_join(lv->lv_thread, NULL);
 	}
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 2; i++) {
 		if (lv->lv_stop[i] != -1)
 			close(lv->lv_stop[i]);
+		if (lv->lv_ix_pipe[i] != -1)
+			close(lv->lv_ix_pipe[i]);
+	}
+	free(lv->lv_since);
 	if (lv->lv_inotify != -1)
 		close(lv->lv_inotify);
 	if (lv->lv_dirfd != -1)

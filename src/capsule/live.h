@@ -46,8 +46,10 @@ struct snapshot;
 #define LIVE_SETTLE_MS		10000
 /*
  * A capsule of at least this many articles is served as soon as its
- * catalog is built, before its text index (built next, on the watcher
- * thread); a smaller one waits for its index, a matter of milliseconds.
+ * catalog is built, before its text index, and every full build of its
+ * index runs on a thread of its own while changes are published
+ * (live_index.c); a smaller one builds it in place, a matter of
+ * milliseconds.
  */
 #define LIVE_INDEX_LATER	2000
 #define LIVE_SETTLE_FACTOR	100

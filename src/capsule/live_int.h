@@ -24,7 +24,9 @@
 #include "strmap.h"
 
 struct cat_change;
+struct catalog;
 struct diags;
+struct discover;
 struct meta;
 struct snapshot;
 
@@ -93,6 +95,19 @@ struct live {
 	uint64_t	  lv_fence_done;	/* ... once what came before it was
 					   published (under lv_lock) */
 	pthread_cond_t	  lv_fenced;	/* lv_fence_done grew */
+	/* a base of the text index built aside (live_index.c) */
+	int		  lv_ix_want;	/* one is due: start it once published */
+	int		  lv_ix_busy;	/* 1: its thread runs; -1: done here */
+	int		  lv_ix_check;	/* it logs lv_unchecked's entries */
+	pthread_t	  lv_ix_thread;
+	struct snapshot	 *lv_ix_for;	/* what it indexes (a reference) */
+	struct discover	 *lv_ix_done;	/* what the thread built, or NULL */
+	const char	 *lv_ix_err;	/* ... and why not */
+	int64_t		  lv_ix_ms;	/* ... and how long it took */
+	int		  lv_ix_pipe[2];	/* the thread writes a byte when done */
+	uint32_t	 *lv_since;	/* slots changed since lv_ix_for's */
+	size_t		  lv_nsince;
+	size_t		  lv_sincecap;
 };
 
 
@@ -124,11 +139,22 @@ enum live_index {
 	LIVE_INDEX_DELTA,	/* on the current snapshot's (discover.h) */
 };
 
+/* live_index.c */
+struct discover	*live_index(struct live *, const struct catalog *,
+		    enum live_index);
+int		 live_index_aside(const struct live *);
+int		 live_index_note(struct live *, const struct catalog *);
+void		 live_index_start(struct live *);
+void		 live_index_done(struct live *);
+void		 live_index_stop(struct live *);
+
 /* live.c */
 void		 live_log_diags(struct diags *);
 void		 live_read_intro(struct live *, struct diags *);
 int		 live_publish(struct live *, const struct cat_change *, size_t,
 		    enum live_index);
+int		 live_swap(struct live *, struct catalog *, struct discover *,
+		    int);
 
 /* live_watch.c */
 void		*live_main(void *);

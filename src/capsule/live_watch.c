@@ -130,7 +130,9 @@ static void
 settle(struct live *lv)
 {
 	lv->lv_settle_at = 0;
-	if (live_publish(lv, NULL, 0, LIVE_INDEX_FRESH) == -1)
+	if (live_index_aside(lv))
+		live_index_start(lv);
+	else if (live_publish(lv, NULL, 0, LIVE_INDEX_FRESH) == -1)
 		log_warnx("%s: out of memory: still serving the last snapshot",
 		    lv->lv_dir);
 }
@@ -343,18 +345,18 @@ live_main(void *arg)
 {
 	struct live	*lv = arg;
 	struct diags	 d;
-	struct pollfd	 pfd[2];
+	struct pollfd	 pfd[3];
 	int64_t		 last = 0, next_rescan, now;
 	int		 timeout;
 
+	if (lv->lv_cur->sn_disc == NULL)	/* served before its index */
+		settle(lv);	/* a large one's thread checks entries too */
 	if (lv->lv_unchecked) {		/* served before its checks */
 		memset(&d, 0, sizeof(d));
 		capsule_unresolved(&d, lv->lv_dir, lv->lv_cur->sn_cat, NULL);
 		live_log_diags(&d);
 		lv->lv_unchecked = 0;
 	}
-	if (lv->lv_cur->sn_disc == NULL)	/* served before its index */
-		settle(lv);
 	next_rescan = now_ms() + (int64_t)lv->lv_rescan * 1000;
 	for (;;) {
 		now = now_ms();
@@ -372,10 +374,14 @@ live_main(void *arg)
 		pfd[0].events = POLLIN;
 		pfd[1].fd = lv->lv_inotify;
 		pfd[1].events = POLLIN;
-		if (poll(pfd, 2, timeout) == -1 && errno != EINTR)
+		pfd[2].fd = lv->lv_ix_busy ? lv->lv_ix_pipe[0] : -1;
+		pfd[2].events = POLLIN;
+		if (poll(pfd, 3, timeout) == -1 && errno != EINTR)
 			break;
 		if (pfd[0].revents)
 			break;
+		if (pfd[2].revents & POLLIN)
+			live_index_done(lv);
 		if (lv->lv_inotify != -1 && (pfd[1].revents & POLLIN)) {
 			if (read_events(lv))
 				rescan(lv, 0);
@@ -399,5 +405,6 @@ live_main(void *arg)
 		    lv->lv_npend == 0 && !lv->lv_pend_intro)
 			settle(lv);
 	}
+	live_index_stop(lv);
 	return NULL;
 }
