@@ -339,4 +339,10 @@ build/similarity: bench/similarity.c $(LIB_OBJS)
 	$(SAY) "  CC      $<"
 	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# start-up parsing of a capsule's files, read into memory first
+# (bench/parse.c), against the library objects like a unit test.
+build/parse: bench/parse.c $(LIB_OBJS)
+	$(SAY) "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 -include $(wildcard $(OBJ)/*.d $(AOBJ)/*.d $(OBJ)/*/*.d $(AOBJ)/*/*.d)

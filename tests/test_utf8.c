@@ -1,4 +1,7 @@
+#include <stdint.h>
 #include <stdlib.h>
+
+#include <unistr.h>
 
 #include "buf.h"
 #include "test.h"
@@ -19,7 +22,85 @@ static const struct {
 	{ "\xED\xA0\x80", 0, "surrogate U+D800" },
 	{ "\xF4\x90\x80\x80", 0, "past U+10FFFF" },
 	{ "\xE5\x91", 0, "truncated" },
+	/* the edges of the 8-byte words utf8_valid skips */
+	{ "abcdefg\xC3\xA9", 1, "two-byte across 7 and 8" },
+	{ "abcdefgh\xF0\x9F\x8D\x9C" "abcdefgh", 1, "emoji between words" },
+	{ "\xE5\x91\xB3" "abcdefgh\xC3\xA9", 1, "runs around a word" },
+	{ "abcdefg\xC3" "abcdefgh", 0, "cut short by a word" },
+	{ "abcdefgh\xE5\x91", 0, "cut short by the end" },
+	{ "a\xC3", 0, "cut short, 2 bytes" },
+	{ "abcdefgh\x80", 0, "continuation byte alone, at 8" },
+	{ "abcdefg\xC0\xAF", 0, "overlong at 7" },
+	{ "abcdefghijklmno\xED\xA0\x80", 0, "surrogate at 15" },
+	{ "abcdefgh\xC3\xA9\xE9" "abcdefgh", 0, "Latin-1 after UTF-8" },
+	{ "\xEF\xBB\xBF" "abcdefgh", 1, "BOM" },
+	{ "abcdefgh\x7F", 1, "DEL is ASCII" },
 };
+
+/* Pieces of random buffers for utf8_valid against u8_check itself. */
+static const char *const valid_pieces[] = {
+	"a", "abcdefgh", "0123456789", " ", "\t", "\n", "\x7F", "\x01",
+	"\xC3\xA9", "\xC2\x85", "\xE2\x80\x99", "\xE2\x80\xAE", "\xE5\x91\xB3",
+	"\xEF\xBB\xBF", "\xF0\x9F\x8D\x9C", "\xF4\x8F\xBF\xBF",
+	/* not UTF-8 */
+	"\x80", "\xBF", "\xC2", "\xE2\x80", "\xF0\x9F\x8D", "\xC0\xAF",
+	"\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xF8", "\xFF",
+};
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+#define NBAD		11	/* the last pieces, not UTF-8 */
+
+static uint64_t	 rng = 0x9E3779B97F4A7C15ULL;
+
+/* xorshift64: the same buffers on every run, so a failure reproduces */
+static size_t
+rnd(size_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (size_t)(rng % n);
+}
+
+/*
+ * utf8_valid must say what u8_check says, on random mixtures of ASCII
+ * runs, characters and bad sequences, each buffer in an allocation of
+ * its exact size (ASan then sees a read past its end).  A bad piece
+ * comes 1 time in 40, so that about a quarter of the buffers are bad.
+ */
+static void
+test_valid_random(void)
+{
+	size_t		 i, n, k, np, bad = 0, nvalid = 0, good;
+	char		 tmp[24 * 10], *p;
+	const char	*pc;
+
+	good = NELEM(valid_pieces) - NBAD;
+	for (i = 0; i < 100000; i++) {
+		for (n = 0, np = rnd(24); np > 0; np--) {
+			pc = valid_pieces[rnd(40) == 0 ? good + rnd(NBAD) :
+			    rnd(good)];
+			k = strlen(pc);
+			memcpy(tmp + n, pc, k);
+			n += k;
+		}
+		if ((p = malloc(n ? n : 1)) == NULL)
+			abort();
+		memcpy(p, tmp, n);
+		nvalid += utf8_valid(p, n);
+		if (utf8_valid(p, n) != (u8_check((uint8_t *)p, n) == NULL) &&
+		    bad++ == 0) {
+			fprintf(stderr, "utf8_valid differs on \"");
+			for (k = 0; k < n; k++)
+				fprintf(stderr, "\\x%02X", (unsigned char)p[k]);
+			fprintf(stderr, "\"\n");
+		}
+		free(p);
+	}
+	CHECK(bad == 0, "utf8_valid: %zu of %zu random buffers", bad, i);
+	CHECK(nvalid > i / 2 && nvalid < i - i / 10, "%zu of %zu valid: a mix",
+	    nvalid, i);
+}
 
 /* Wrap s at width and join the lines with '|'. */
 static char *
@@ -87,6 +168,8 @@ main(void)
 	for (i = 0; i < sizeof(valid_cases) / sizeof(valid_cases[0]); i++)
 		CHECK(utf8_valid(valid_cases[i].in, strlen(valid_cases[i].in))
 		    == valid_cases[i].valid, "%s", valid_cases[i].why);
+
+	test_valid_random();
 
 	CHECK(utf8_decode("\xE2\x80\x99", 3, &cp) == 3 && cp == 0x2019,
 	    "decode ’");

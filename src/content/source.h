@@ -20,8 +20,15 @@
 /* ... and calls a file binary when more than 1/20 (5%) are controls. */
 #define SOURCE_BINARY_RATIO	20
 
+/*
+ * The lines lie back to back in t_buf, each with its NUL and in order
+ * (source_decode writes them so, source_unpack copies them so): the
+ * example above gives "Cr\xC3\xAApes\0A b\0", t_len 12, t_line[0] at
+ * t_buf and t_line[1] at t_buf + 8.  Nothing may change them.
+ */
 struct text {
 	char	 *t_buf;	/* all lines, each NUL-terminated, owned */
+	size_t	  t_len;	/* bytes they take: what source_pack gives */
 	char	**t_line;	/* the non-blank lines, into t_buf, owned */
 	size_t	  t_nline;	/* how many */
 };
@@ -31,7 +38,6 @@ int	 source_decode(const char *, size_t, struct text *, const char **);
 void	 source_free(struct text *);
 char	*source_pack(const struct text *, size_t *);
 int	 source_unpack(const char *, size_t, struct text *, const char **);
-size_t	 source_clean_line(char *, size_t);
 size_t	 source_strip_controls(char *, size_t);
 
 #endif

@@ -8,11 +8,40 @@
 #include "buf.h"
 #include "utf8.h"
 
-/* Strict UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF. */
+/*
+ * Strict UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF.
+ * u8_check judges only the runs of bytes above 0x7F: ASCII is valid
+ * wherever it stands, and most text is ASCII, which is skipped here 8
+ * bytes at a time.  A run ends before an ASCII byte, which no character
+ * of more than one byte holds, so the runs are all valid exactly when
+ * the whole is (a character cut short by ASCII is cut short in its run).
+ */
 int
 utf8_valid(const char *s, size_t n)
 {
-	return u8_check((const uint8_t *)s, n) == NULL;
+	const uint8_t	*u = (const uint8_t *)s;
+	uint64_t	 w;
+	size_t		 i = 0, j;
+
+	while (i < n) {
+		if (n - i >= 8) {
+			memcpy(&w, u + i, sizeof(w));
+			if ((w & 0x8080808080808080ULL) == 0) {
+				i += 8;
+				continue;
+			}
+		}
+		if (u[i] < 0x80) {
+			i++;
+			continue;
+		}
+		for (j = i + 1; j < n && u[j] >= 0x80; j++)
+			;
+		if (u8_check(u + i, j - i) != NULL)
+			return 0;
+		i = j;
+	}
+	return 1;
 }
 
 /* Decode one character of valid UTF-8; returns its length in bytes. */
