@@ -81,6 +81,9 @@ def refused_start(binary, tmp, what, capsule, bad_dir):
                               (re.escape(capsule), re.escape(bad_dir)),
                               text), "-d: capsule DIR: DIR: user nobody "
             "cannot list this directory (it needs r-x; ...)", text)
+    T.check("%s: said once (the walk is shared out between children)"
+            % what, len(re.findall(r"user nobody cannot list",
+                                   text)) == 1, "one line", text)
     T.check("%s: nothing printed as listening or serving" % what,
             "listening" not in text and "serving" not in text,
             "no listening/serving line", text)
@@ -140,6 +143,29 @@ def check_dash_n(binary, tmp, c700, csub):
             (rc, out, err))
     T.check("-n: no certificate directory created", not
             os.path.exists(certs), "no " + certs, certs)
+
+
+def check_many(binary, tmp):
+    """More unreadable files than are named: 10 lines, one for the rest;
+    each named once, whichever child of the walk found it."""
+    bad = ["%02d.txt" % i for i in range(23)] + ["zsub"]
+    many = capsule_with(tmp, "many", [(n, "Many %s" % n, "Text.")
+                                      for n in bad[:-1]])
+    for n in bad[:-1]:
+        os.chmod(os.path.join(many, n), 0o600)
+    os.mkdir(os.path.join(many, "zsub"), 0o700)
+    rc, out, err = run([binary, "-n", "-d", many, "-C",
+                        os.path.join(tmp, "certs-many")])
+    e = err.decode("utf-8", "replace")
+    named = re.findall(r"-d: capsule %s: %s/([^:]+): user nobody cannot "
+                       % (re.escape(many), re.escape(many)), e)
+    T.check("-n, 24 paths nobody cannot read: refused", rc != 0, "!= 0", (rc, e))
+    T.check("-n, 24 paths: 10 named, each once, all of them bad",
+            len(named) == 10 and len(set(named)) == 10 and
+            set(named) <= set(bad), "10 of %s" % bad, e)
+    T.check("-n, 24 paths: and 14 more", re.search(
+        r"-d: capsule %s: and 14 more paths user nobody cannot read\n" %
+        re.escape(many), e), "and 14 more", e)
 
 
 def check_check(binary, tmp, csub, sub):
@@ -274,6 +300,7 @@ def main():
         tmp = public_tmpdir("capsuled-perms-")
         c700, csub, sub = check_start(binary, tmp)
         check_dash_n(binary, tmp, c700, csub)
+        check_many(binary, tmp)
         check_check(binary, tmp, csub, sub)
         check_runtime(binary, tmp)
     finally:

@@ -9,7 +9,9 @@
  * file systems are all accounted for, and so is sandbox_drop's choice
  * to keep no supplementary groups, which a check of the user's groups
  * would get wrong.  The mode bits are read only to say which permission
- * is missing.
+ * is missing.  A capsule of 200,000 files takes as many system calls,
+ * so one child per core walks it, each the top-level entries whose name
+ * hashes to it, and the parent puts their lines together.
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -20,6 +22,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,11 +30,26 @@
 
 #include "buf.h"
 #include "config.h"
+#include "strmap.h"
 #include "preflight.h"
 #include "tls.h"
 #include "sandbox.h"
 #include "serve.h"
 #include "utf8.h"
+
+/* Children walking at once, at most. */
+#define WALKERS_MAX	4
+
+/*
+ * What a child writes to the parent, a line each: a problem with a path
+ * ('P'), the writable check of a host taking uploads ('T'), the end of a
+ * host's lines with its count of problems ('E'), or a line to pass on
+ * as it is ('X').
+ */
+#define WALK_PATH	'P'
+#define WALK_TITAN	'T'
+#define WALK_END	'E'
+#define WALK_ASIS	'X'
 
 /* One capsule being walked in the child. */
 struct walk {
@@ -39,6 +57,8 @@ struct walk {
 	const char	*w_capsule;	/* as configured */
 	const char	*w_user;	/* whom the server runs as */
 	size_t		 w_problems;
+	size_t		 w_part;	/* the top-level entries it takes: */
+	size_t		 w_nparts;	/* name hash % w_nparts == w_part */
 	int		 w_out;		/* the pipe to the parent */
 };
 
@@ -145,7 +165,7 @@ refused(struct walk *w, const char *path, const struct stat *st, int err)
 		    w->w_user, dir ? "list this directory" : "read this file",
 		    strerror(err), desc);
 	buf_init(&b);
-	buf_printf(&b, "%s: capsule ", w->w_loc);
+	buf_printf(&b, "%c%s: capsule ", WALK_PATH, w->w_loc);
 	utf8_escape(&b, w->w_capsule, strlen(w->w_capsule));
 	buf_adds(&b, ": ");
 	utf8_escape(&b, path, strlen(path));
@@ -170,21 +190,25 @@ walk_dir(struct walk *w, int fd, const char *path, const struct stat *st,
 	struct stat	 cst;
 	DIR		*dp;
 	char		 child[PATH_MAX];
-	int		 lfd, cfd;
+	int		 lfd, cfd, mine = depth > 0 || w->w_part == 0;
 
 	/* "." is looked up (search, x) and opened for reading (list, r) */
 	if ((lfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
 	    -1) {
-		refused(w, path, st, errno);
+		if (mine)	/* the capsule's own: said once */
+			refused(w, path, st, errno);
 		return;
 	}
 	if ((dp = fdopendir(lfd)) == NULL) {
 		close(lfd);
-		refused(w, path, st, errno);
+		if (mine)
+			refused(w, path, st, errno);
 		return;
 	}
 	while ((errno = 0, de = readdir(dp)) != NULL) {
-		if (de->d_name[0] == '.')
+		if (de->d_name[0] == '.' || (depth == 0 &&
+		    strmap_hash(de->d_name, strlen(de->d_name)) %
+		    w->w_nparts != w->w_part))
 			continue;
 		/*
 		 * A regular file the directory entry says is one costs one
@@ -211,97 +235,205 @@ walk_dir(struct walk *w, int fd, const char *path, const struct stat *st,
 			close(cfd);
 		}
 	}
-	if (errno != 0)
+	if (errno != 0 && mine)
 		refused(w, path, st, errno);
 	closedir(dp);
 }
 
+/* A line to the parent: kind, then what problem() makes of the rest. */
+static void
+tell(int out, char kind, const char *loc, const char *capsule,
+    const char *why)
+{
+	struct buf	 b;
+
+	buf_init(&b);
+	buf_addc(&b, kind);
+	problem(&b, loc, "capsule", capsule, why);
+	if (!b.b_failed)
+		(void)!write(out, b.b_data, b.b_len);
+	buf_free(&b);
+}
+
 /*
- * The child: dirs[i] opened by the caller (as root when root); drop to
- * user as the server does, walk each, write one line per problem to out.
+ * Child `part` of nparts: dirs[i] opened by the caller (as root when
+ * root); drop to user as the server does, walk its share of each, and
+ * tell the parent what it found (WALK_*).
  */
 static void __attribute__((noreturn))
 walk_child(const struct config *c, char **locs, const int *dirs,
-    const char *user, int out)
+    const char *user, size_t part, size_t nparts, int out)
 {
 	struct walk	 w;
 	struct stat	 st;
-	struct buf	 b;
 	const char	*errstr;
 	char		 line[512];
 	size_t		 i;
 
 	if (sandbox_drop(user, &errstr) == -1) {
-		snprintf(line, sizeof(line), "user %s: cannot become it: "
-		    "%s\n", user, errstr);
-		(void)!write(out, line, strlen(line));
+		snprintf(line, sizeof(line), "%cuser %s: cannot become it: "
+		    "%s\n", WALK_ASIS, user, errstr);
+		if (part == 0)
+			(void)!write(out, line, strlen(line));
 		_exit(1);
 	}
 	for (i = 0; i < c->cf_nhosts; i++) {
-		if (dirs[i] == -1 || fstat(dirs[i], &st) == -1)
-			continue;
 		memset(&w, 0, sizeof(w));
-		w.w_loc = locs[i];
-		w.w_capsule = c->cf_hosts[i].ch_capsule;
-		w.w_user = user;
-		w.w_out = out;
-		walk_dir(&w, dirs[i], c->cf_hosts[i].ch_capsule, &st, 0);
-		/* Titan's writer runs as this user too */
-		if (c->cf_hosts[i].ch_titan && faccessat(dirs[i], ".", W_OK,
-		    0) == -1) {
-			snprintf(line, sizeof(line), "user %s cannot write "
-			    "here (%s): Titan uploads would fail", user,
-			    strerror(errno));
-			buf_init(&b);
-			problem(&b, locs[i], "capsule", w.w_capsule, line);
-			if (!b.b_failed)
-				(void)!write(out, b.b_data, b.b_len);
-			buf_free(&b);
+		if (dirs[i] != -1 && fstat(dirs[i], &st) == 0) {
+			w.w_loc = locs[i];
+			w.w_capsule = c->cf_hosts[i].ch_capsule;
+			w.w_user = user;
+			w.w_part = part;
+			w.w_nparts = nparts;
+			w.w_out = out;
+			walk_dir(&w, dirs[i], c->cf_hosts[i].ch_capsule, &st,
+			    0);
+			/* Titan's writer runs as this user too */
+			if (part == 0 && c->cf_hosts[i].ch_titan &&
+			    faccessat(dirs[i], ".", W_OK, 0) == -1) {
+				snprintf(line, sizeof(line), "user %s cannot "
+				    "write here (%s): Titan uploads would "
+				    "fail", user, strerror(errno));
+				tell(out, WALK_TITAN, locs[i], w.w_capsule,
+				    line);
+			}
 		}
-		if (w.w_problems > PREFLIGHT_REPORT_MAX) {
-			snprintf(line, sizeof(line), "and %zu more paths user "
-			    "%s cannot read", w.w_problems -
-			    PREFLIGHT_REPORT_MAX, user);
-			buf_init(&b);
-			problem(&b, locs[i], "capsule", w.w_capsule, line);
-			if (!b.b_failed)
-				(void)!write(out, b.b_data, b.b_len);
-			buf_free(&b);
-		}
+		snprintf(line, sizeof(line), "%c%zu\n", WALK_END,
+		    w.w_problems);
+		(void)!write(out, line, strlen(line));
 	}
 	_exit(0);
 }
 
-/* Run walk_child and collect its lines into b; the number of lines. */
+/*
+ * The next line of a child's output at *pos: its kind, then its text;
+ * *len counts both, not the LF.
+ */
+static const char *
+next_line(const struct buf *o, size_t *pos, size_t *len)
+{
+	const char	*p = o->b_data + *pos, *nl;
+
+	if (*pos >= o->b_len || (nl = memchr(p, '\n', o->b_len - *pos)) ==
+	    NULL)
+		return NULL;
+	*len = (size_t)(nl - p);
+	*pos += *len + 1;
+	return p;
+}
+
+/*
+ * Put the children's lines together into b, host by host: the paths
+ * (PREFLIGHT_REPORT_MAX of them in all), the Titan line, how many more.
+ */
+static void
+walk_merge(const struct config *c, char **locs, const char *user,
+    struct buf *out, size_t nout, struct buf *b)
+{
+	const char	*l;
+	size_t		 i, k, len, total, shown, pos[WALKERS_MAX] = { 0 };
+	struct buf	 titan;
+	char		 more[256];
+
+	for (k = 0; k < nout; k++)	/* could not become the user */
+		while ((l = next_line(&out[k], &pos[k], &len)) != NULL)
+			if (l[0] == WALK_ASIS) {
+				buf_add(b, l + 1, len - 1);
+				buf_addc(b, '\n');
+			}
+	memset(pos, 0, sizeof(pos));
+	for (i = 0; i < c->cf_nhosts; i++) {
+		buf_init(&titan);
+		total = shown = 0;
+		for (k = 0; k < nout; k++) {
+			while ((l = next_line(&out[k], &pos[k], &len)) !=
+			    NULL && l[0] != WALK_END) {
+				if (l[0] == WALK_TITAN) {
+					buf_add(&titan, l + 1, len - 1);
+					buf_addc(&titan, '\n');
+				} else if (l[0] == WALK_PATH &&
+				    shown++ < PREFLIGHT_REPORT_MAX) {
+					buf_add(b, l + 1, len - 1);
+					buf_addc(b, '\n');
+				}
+			}
+			if (l != NULL)	/* that child's end of this host */
+				total += strtoul(l + 1, NULL, 10);
+		}
+		buf_add(b, titan.b_data, titan.b_len);
+		buf_free(&titan);
+		if (total > PREFLIGHT_REPORT_MAX) {
+			snprintf(more, sizeof(more), "and %zu more paths user "
+			    "%s cannot read", total - PREFLIGHT_REPORT_MAX,
+			    user);
+			problem(b, locs[i], "capsule", c->cf_hosts[i].ch_capsule,
+			    more);
+		}
+	}
+}
+
+/* Read all of fd into o. */
+static void
+read_all(int fd, struct buf *o)
+{
+	char	 chunk[4096];
+	ssize_t	 r;
+
+	while ((r = read(fd, chunk, sizeof(chunk))) > 0 ||
+	    (r == -1 && errno == EINTR))
+		if (r > 0)
+			buf_add(o, chunk, (size_t)r);
+}
+
+/*
+ * Run walk_child on every core (at most WALKERS_MAX) and put their lines
+ * together into b; the number of lines, or -1 when no child could start.
+ */
 static int
 walk_all(const struct config *c, char **locs, const int *dirs,
     const char *user, struct buf *b)
 {
-	char	 chunk[4096];
-	ssize_t	 r;
-	size_t	 start = b->b_len, i;
-	pid_t	 pid;
-	int	 p[2], status, n = 0;
+	struct buf	 out[WALKERS_MAX];
+	long		 ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t		 start = b->b_len, i, k, nk;
+	pid_t		 pid[WALKERS_MAX];
+	int		 p[WALKERS_MAX][2], status, n = 0;
 
-	if (pipe2(p, O_CLOEXEC) == -1)
-		return -1;
-	if ((pid = fork()) == -1) {
-		close(p[0]);
-		close(p[1]);
+	nk = ncpu < 1 ? 1 : ncpu > WALKERS_MAX ? WALKERS_MAX : (size_t)ncpu;
+	for (k = 0; k < nk; k++) {
+		if (pipe2(p[k], O_CLOEXEC) == -1)
+			break;
+		if ((pid[k] = fork()) == -1) {
+			close(p[k][0]);
+			close(p[k][1]);
+			break;
+		}
+		if (pid[k] == 0) {
+			close(p[k][0]);
+			walk_child(c, locs, dirs, user, k, nk, p[k][1]);
+		}
+		close(p[k][1]);
+	}
+	if (k < nk) {		/* all of them or none: each has a share */
+		for (i = 0; i < k; i++) {
+			kill(pid[i], SIGKILL);
+			close(p[i][0]);
+			while (waitpid(pid[i], &status, 0) == -1 &&
+			    errno == EINTR)
+				;
+		}
 		return -1;
 	}
-	if (pid == 0) {
-		close(p[0]);
-		walk_child(c, locs, dirs, user, p[1]);
+	for (k = 0; k < nk; k++) {	/* one by one: each writes little */
+		buf_init(&out[k]);
+		read_all(p[k][0], &out[k]);
+		close(p[k][0]);
+		while (waitpid(pid[k], &status, 0) == -1 && errno == EINTR)
+			;
 	}
-	close(p[1]);
-	while ((r = read(p[0], chunk, sizeof(chunk))) > 0 ||
-	    (r == -1 && errno == EINTR))
-		if (r > 0)
-			buf_add(b, chunk, (size_t)r);
-	close(p[0]);
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-		;
+	walk_merge(c, locs, user, out, nk, b);
+	for (k = 0; k < nk; k++)
+		buf_free(&out[k]);
 	for (i = start; i < b->b_len; i++)
 		n += b->b_data[i] == '\n';
 	return n;
