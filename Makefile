@@ -135,7 +135,7 @@ build/$(PROG)-asan: $(LIB_AOBJS) $(AOBJ)/proc/main.o
 # by hand: a module that starts to use a layer above it no longer links.
 T_test_buf	 = lib/buf
 T_test_utf8	 = lib/buf lib/utf8
-T_test_strmap	 = lib/strmap
+T_test_strmap	 = lib/strmap lib/pmap
 T_test_source	 = lib/buf lib/utf8 content/source
 T_test_article	 = lib/buf lib/utf8 content/source content/article
 T_test_slug	 = lib/buf lib/utf8 lib/strmap content/slug
