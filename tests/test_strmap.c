@@ -74,6 +74,7 @@ test_pmap(void)
 	struct pmap	 a, b;
 	static size_t	 seen[30000];
 	size_t		 cap[PMAP_SHARDS], j;
+	uint64_t	*v;
 	int		 i, ok = 1, same = 1, stops = 0;
 
 	pmap_init(&a, 0);
@@ -112,6 +113,21 @@ test_pmap(void)
 	CHECK(ok, "every key seen once");
 	CHECK(pmap_walk(&b, walk_stop, &stops) == -1 && stops == 3,
 	    "the walk stops at -1");
+	pmap_free(&a);
+	pmap_free(&b);
+
+	/* pmap_claim: a new key's value is 0, to be written in place */
+	pmap_init(&a, 0);
+	CHECK((v = pmap_claim(&a, "crepes", 6)) != NULL && *v == 0,
+	    "claimed, 0");
+	if (v != NULL)
+		*v = 42;
+	CHECK(pmap_get(&a, "crepes", 6) == 42, "written in place");
+	CHECK((v = pmap_claim(&a, "crepes", 6)) != NULL && *v == 42,
+	    "claimed again: the value there");
+	pmap_copy(&b, &a);
+	CHECK((v = pmap_claim(&b, "crepes", 6)) != NULL && (*v = 7) &&
+	    pmap_get(&a, "crepes", 6) == 42, "a shared shard is copied first");
 	pmap_free(&a);
 	pmap_free(&b);
 
