@@ -278,29 +278,54 @@ by_name_slot(const struct catalog *c, uint32_t a, uint32_t b)
 }
 
 /*
- * Slot i joins its list (kept in file-name order); `fresh`: the maps are
- * being built in full, in file-name order, and nothing is shared yet.
+ * Slot i joins the end of its list in a map being built in full, in
+ * file-name order, where nothing is shared yet: the list grows in
+ * place (doubling).
  */
+static int
+list_append(struct catalog *c, enum list_kind kind, uint32_t i)
+{
+	const char	*k;
+	size_t		 n;
+	struct pmap	*m = list_map(c, kind, catalog_art(c, i), &k, &n);
+	uint64_t	*v;
+	struct plist	*l, *nl;
+
+	if ((v = pmap_claim(m, k, n)) == NULL)
+		return -1;
+	if ((l = (struct plist *)(uintptr_t)*v) == NULL) {
+		if ((l = plist_new(1)) == NULL) {
+			pmap_del(m, k, n);	/* no key without a list */
+			return -1;
+		}
+		*v = (uint64_t)(uintptr_t)l;
+	} else if (l->pl_n == l->pl_cap) {
+		if (l->pl_cap > UINT32_MAX / 2 || (nl = realloc(l, sizeof(*l) +
+		    2 * (size_t)l->pl_cap * sizeof(l->pl_v[0]))) == NULL)
+			return -1;
+		nl->pl_cap *= 2;
+		*v = (uint64_t)(uintptr_t)(l = nl);
+	}
+	l->pl_v[l->pl_n++] = i;
+	return 0;
+}
+
+/* Slot i joins its list, kept in file-name order (a new list). */
 int
-catalog_list_add(struct catalog *c, enum list_kind kind, uint32_t i,
-    int fresh)
+catalog_list_add(struct catalog *c, enum list_kind kind, uint32_t i)
 {
 	const char		*k;
 	size_t			 n, p;
-	struct pmap		*m = list_map(c, kind, catalog_art(c, i), &k, &n);
-	const struct plist	*l = pmap_list(m, k, n);
+	struct pmap		*m;
+	const struct plist	*l;
 	struct plist		*nl;
 
-	if (fresh && l != NULL && l->pl_n < l->pl_cap) {
-		((struct plist *)(uintptr_t)l)->pl_v[l->pl_n] = i;
-		((struct plist *)(uintptr_t)l)->pl_n++;
-		return 0;
-	}
-	if ((nl = plist_new(l == NULL ? 1 : fresh ? 2 * l->pl_cap :
-	    l->pl_n + 1)) == NULL)
+	m = list_map(c, kind, catalog_art(c, i), &k, &n);
+	l = pmap_list(m, k, n);
+	if ((nl = plist_new(l == NULL ? 1 : l->pl_n + 1)) == NULL)
 		return -1;
-	for (p = 0; l != NULL && p < l->pl_n && (fresh ||
-	    by_name_slot(c, l->pl_v[p], i) < 0); p++)
+	for (p = 0; l != NULL && p < l->pl_n &&
+	    by_name_slot(c, l->pl_v[p], i) < 0; p++)
 		nl->pl_v[p] = l->pl_v[p];
 	nl->pl_v[p] = i;
 	nl->pl_n = l != NULL ? l->pl_n + 1 : 1;
@@ -341,6 +366,26 @@ catalog_list_del(struct catalog *c, enum list_kind kind, uint32_t i)
  * earlier one of them has not taken.  Addresses that change leave
  * c_byslug first, then the new ones come in.
  */
+/* root_slugs for a root of one article: its address is its base. */
+static int
+root_slug_one(struct catalog *c, uint32_t i)
+{
+	struct cat_article	*ca;
+	const char		*cur = catalog_art(c, i)->ca_meta->m_base;
+	const char		*old = catalog_art(c, i)->ca_slug;
+
+	if (old != NULL && strcmp(old, cur) == 0)
+		return 0;
+	if (old != NULL && pmap_del(&c->c_byslug, old, strlen(old)) == -1)
+		return -1;
+	if ((ca = catalog_entry_own(c, i)) == NULL)
+		return -1;
+	slug_unref(ca->ca_own);
+	ca->ca_own = NULL;
+	ca->ca_slug = cur;
+	return pmap_set(&c->c_byslug, cur, strlen(cur), i);
+}
+
 static int
 root_slugs(struct catalog *c, const struct plist *l)
 {
@@ -353,6 +398,8 @@ root_slugs(struct catalog *c, const struct plist *l)
 	int64_t			 h;
 	int			 r = -1;
 
+	if (l->pl_n == 1)
+		return root_slug_one(c, l->pl_v[0]);
 	strmap_init(&taken);
 	strmap_init(&next);
 	if ((made = calloc(l->pl_n, sizeof(*made))) == NULL)
@@ -360,8 +407,6 @@ root_slugs(struct catalog *c, const struct plist *l)
 	for (j = 0; j < l->pl_n; j++) {
 		base = catalog_art(c, l->pl_v[j])->ca_meta->m_base;
 		n = strlen(base);
-		if (l->pl_n == 1)
-			break;
 		if (strmap_put(&taken, base, n, 0) == 1)
 			continue;
 		h = strmap_get(&next, base, n);
@@ -435,13 +480,40 @@ by_name_slots(const void *a, const void *b, void *arg)
 	return by_name_slot(arg, *(const uint32_t *)a, *(const uint32_t *)b);
 }
 
-/* Every map, slug and the order, from the slots alone. */
+/* Whether slots all[0, n) are in file-name order (catalog_finish's). */
+static int
+sorted_by_name(const struct catalog *c, const uint32_t *all, size_t n)
+{
+	size_t	 i;
+
+	for (i = 1; i < n; i++)
+		if (by_name_slot(c, all[i - 1], all[i]) > 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * The address slugs of one root's list (a pmap_walk callback): roots
+ * never share an address (the top of this file), so they can be taken
+ * in any order.
+ */
+static int
+walk_root(void *arg, const char *k, size_t n, uint64_t v)
+{
+	(void)k;
+	(void)n;
+	return root_slugs(arg, (const struct plist *)(uintptr_t)v);
+}
+
+/*
+ * Every map, slug and the order, from the slots alone; the maps are
+ * empty (a new catalog, or catalog_rebuild's).
+ */
 int
 catalog_derive_all(struct catalog *c)
 {
 	const struct cat_article *ca;
 	struct cat_article	*e;
-	const struct plist	*l;
 	uint32_t		*all;
 	size_t			 i, n = 0;
 	int			 r = -1;
@@ -458,21 +530,22 @@ catalog_derive_all(struct catalog *c)
 		e->ca_slug = NULL;
 		all[n++] = (uint32_t)i;
 	}
-	qsort_r(all, n, sizeof(*all), by_name_slots, c);
+	if (!sorted_by_name(c, all, n))
+		qsort_r(all, n, sizeof(*all), by_name_slots, c);
+	if (pmap_reserve(&c->c_byname, n) == -1 ||
+	    pmap_reserve(&c->c_bykey, n) == -1 ||
+	    pmap_reserve(&c->c_byroot, n) == -1 ||
+	    pmap_reserve(&c->c_byslug, n) == -1)
+		goto done;
 	for (i = 0; i < n; i++) {
 		ca = catalog_art(c, all[i]);
 		if (pmap_set(&c->c_byname, ca->ca_name, strlen(ca->ca_name),
-		    all[i]) == -1 || catalog_list_add(c, LIST_KEY, all[i], 1) == -1 ||
-		    catalog_list_add(c, LIST_ROOT, all[i], 1) == -1)
+		    all[i]) == -1 || list_append(c, LIST_KEY, all[i]) == -1 ||
+		    list_append(c, LIST_ROOT, all[i]) == -1)
 			goto done;
 	}
-	for (i = 0; i < n; i++) {
-		ca = catalog_art(c, all[i]);
-		l = pmap_list(&c->c_byroot, ca->ca_meta->m_base,
-		    catalog_root_len(ca->ca_meta->m_base, strlen(ca->ca_meta->m_base)));
-		if (l->pl_v[0] == all[i] && root_slugs(c, l) == -1)
-			goto done;
-	}
+	if (pmap_walk(&c->c_byroot, walk_root, c) == -1)
+		goto done;
 	r = catalog_order_build(c);
  done:
 	free(all);

@@ -30,7 +30,7 @@ struct cat_article *catalog_entry_own(struct catalog *, size_t);
 int	 catalog_slot_grow(struct catalog *);
 int	 catalog_slot_set(struct catalog *, size_t, struct meta *);
 size_t	 catalog_root_len(const char *, size_t);
-int	 catalog_list_add(struct catalog *, enum list_kind, uint32_t, int);
+int	 catalog_list_add(struct catalog *, enum list_kind, uint32_t);
 int	 catalog_list_del(struct catalog *, enum list_kind, uint32_t);
 int	 catalog_root_update(struct catalog *, const char *, size_t);
 int	 catalog_derive_all(struct catalog *);
