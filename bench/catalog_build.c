@@ -11,8 +11,9 @@
  *
  *   make capsuled && cc -O2 -Isrc/lib -Isrc/content -o build/catalog_build \
  *     bench/catalog_build.c build/obj/lib/{buf,utf8,strmap,pmap,arena}.o \
- *     build/obj/content/{source,article,slug,meta,catalog,catalog_order,\
- *     catalog_change}.o -lunistring -lpthread && build/catalog_build 200000 5
+ *     build/obj/content/{source,article,slug,meta,catalog,catalog_build,\
+ *     catalog_order,catalog_change}.o -lunistring -lpthread && \
+ *     build/catalog_build 200000 5
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
 /*
- * catalog.c: slots, their maps, address slugs and lookups, built in
- * full (catalog_finish); catalog_change.c makes the next version of a
- * catalog from them (catalog_apply); catalog.h says how versions share
- * parts.
+ * catalog.c: slots, their maps, address slugs and lookups;
+ * catalog_build.c builds them in full (catalog_finish),
+ * catalog_change.c makes the next version of a catalog from them
+ * (catalog_apply); catalog.h says how versions share parts.
  *
  * Address slugs are worked out per "root": a slug with every trailing
  * "-<digits>" taken off ("crepes-2-3" -> "crepes").  Every candidate of
@@ -31,8 +31,8 @@ struct cat_slug {
 
 static _Atomic uint64_t	 epochs;
 
-static void
-slug_unref(struct cat_slug *s)
+void
+catalog_slug_unref(struct cat_slug *s)
 {
 	if (s != NULL && atomic_fetch_sub(&s->cs_refs, 1) == 1)
 		free(s);
@@ -42,7 +42,7 @@ void
 catalog_entry_clear(struct cat_article *ca)
 {
 	meta_unref(ca->ca_meta);
-	slug_unref(ca->ca_own);
+	catalog_slug_unref(ca->ca_own);
 	memset(ca, 0, sizeof(*ca));
 }
 
@@ -271,8 +271,9 @@ list_map(struct catalog *c, enum list_kind kind, const struct cat_article *ca,
 	return &c->c_bytitle;
 }
 
-static int
-by_name_slot(const struct catalog *c, uint32_t a, uint32_t b)
+/* strcmp of the file names of slots a and b. */
+int
+catalog_name_cmp(const struct catalog *c, uint32_t a, uint32_t b)
 {
 	return strcmp(catalog_art(c, a)->ca_name, catalog_art(c, b)->ca_name);
 }
@@ -282,8 +283,8 @@ by_name_slot(const struct catalog *c, uint32_t a, uint32_t b)
  * file-name order, where nothing is shared yet: the list grows in
  * place (doubling).
  */
-static int
-list_append(struct catalog *c, enum list_kind kind, uint32_t i)
+int
+catalog_list_append(struct catalog *c, enum list_kind kind, uint32_t i)
 {
 	const char	*k;
 	size_t		 n;
@@ -325,7 +326,7 @@ catalog_list_add(struct catalog *c, enum list_kind kind, uint32_t i)
 	if ((nl = plist_new(l == NULL ? 1 : l->pl_n + 1)) == NULL)
 		return -1;
 	for (p = 0; l != NULL && p < l->pl_n &&
-	    by_name_slot(c, l->pl_v[p], i) < 0; p++)
+	    catalog_name_cmp(c, l->pl_v[p], i) < 0; p++)
 		nl->pl_v[p] = l->pl_v[p];
 	nl->pl_v[p] = i;
 	nl->pl_n = l != NULL ? l->pl_n + 1 : 1;
@@ -360,13 +361,7 @@ catalog_list_del(struct catalog *c, enum list_kind kind, uint32_t i)
 
 /* ---- address slugs ---- */
 
-/*
- * Section 3, uniqueness, for the articles of one root (l, in file-name
- * order): each gets the first of base, base-2, base-3 ... that an
- * earlier one of them has not taken.  Addresses that change leave
- * c_byslug first, then the new ones come in.
- */
-/* root_slugs for a root of one article: its address is its base. */
+/* catalog_root_slugs for a root of one article: its address is its base. */
 static int
 root_slug_one(struct catalog *c, uint32_t i)
 {
@@ -380,14 +375,20 @@ root_slug_one(struct catalog *c, uint32_t i)
 		return -1;
 	if ((ca = catalog_entry_own(c, i)) == NULL)
 		return -1;
-	slug_unref(ca->ca_own);
+	catalog_slug_unref(ca->ca_own);
 	ca->ca_own = NULL;
 	ca->ca_slug = cur;
 	return pmap_set(&c->c_byslug, cur, strlen(cur), i);
 }
 
-static int
-root_slugs(struct catalog *c, const struct plist *l)
+/*
+ * Section 3, uniqueness, for the articles of one root (l, in file-name
+ * order): each gets the first of base, base-2, base-3 ... that an
+ * earlier one of them has not taken.  Addresses that change leave
+ * c_byslug first, then the new ones come in.
+ */
+int
+catalog_root_slugs(struct catalog *c, const struct plist *l)
 {
 	struct strmap		 taken, next;
 	struct cat_article	*ca;
@@ -439,7 +440,7 @@ root_slugs(struct catalog *c, const struct plist *l)
 			continue;
 		if ((ca = catalog_entry_own(c, l->pl_v[j])) == NULL)
 			goto done;
-		slug_unref(ca->ca_own);
+		catalog_slug_unref(ca->ca_own);
 		ca->ca_own = made[j];
 		made[j] = NULL;
 		ca->ca_slug = cur;
@@ -449,7 +450,7 @@ root_slugs(struct catalog *c, const struct plist *l)
 	r = 0;
  done:
 	for (j = 0; j < l->pl_n; j++)
-		slug_unref(made[j]);
+		catalog_slug_unref(made[j]);
 	free(made);
 	strmap_free(&taken);
 	strmap_free(&next);
@@ -462,118 +463,7 @@ catalog_root_update(struct catalog *c, const char *root, size_t n)
 {
 	const struct plist	*l = pmap_list(&c->c_byroot, root, n);
 
-	return l != NULL ? root_slugs(c, l) : 0;
-}
-
-/* ---- whole catalogs ---- */
-
-static int
-by_name_meta(const void *a, const void *b)
-{
-	return strcmp((*(struct meta *const *)a)->m_name,
-	    (*(struct meta *const *)b)->m_name);
-}
-
-static int
-by_name_slots(const void *a, const void *b, void *arg)
-{
-	return by_name_slot(arg, *(const uint32_t *)a, *(const uint32_t *)b);
-}
-
-/* Whether slots all[0, n) are in file-name order (catalog_finish's). */
-static int
-sorted_by_name(const struct catalog *c, const uint32_t *all, size_t n)
-{
-	size_t	 i;
-
-	for (i = 1; i < n; i++)
-		if (by_name_slot(c, all[i - 1], all[i]) > 0)
-			return 0;
-	return 1;
-}
-
-/*
- * The address slugs of one root's list (a pmap_walk callback): roots
- * never share an address (the top of this file), so they can be taken
- * in any order.
- */
-static int
-walk_root(void *arg, const char *k, size_t n, uint64_t v)
-{
-	(void)k;
-	(void)n;
-	return root_slugs(arg, (const struct plist *)(uintptr_t)v);
-}
-
-/*
- * Every map, slug and the order, from the slots alone; the maps are
- * empty (a new catalog, or catalog_rebuild's).
- */
-int
-catalog_derive_all(struct catalog *c)
-{
-	const struct cat_article *ca;
-	struct cat_article	*e;
-	uint32_t		*all;
-	size_t			 i, n = 0;
-	int			 r = -1;
-
-	if ((all = calloc(c->c_nart + 1, sizeof(*all))) == NULL)
-		return -1;
-	for (i = 0; i < c->c_nslot; i++) {
-		if (catalog_art(c, i)->ca_meta == NULL)
-			continue;
-		if ((e = catalog_entry_own(c, i)) == NULL)
-			goto done;
-		slug_unref(e->ca_own);
-		e->ca_own = NULL;
-		e->ca_slug = NULL;
-		all[n++] = (uint32_t)i;
-	}
-	if (!sorted_by_name(c, all, n))
-		qsort_r(all, n, sizeof(*all), by_name_slots, c);
-	if (pmap_reserve(&c->c_byname, n) == -1 ||
-	    pmap_reserve(&c->c_bykey, n) == -1 ||
-	    pmap_reserve(&c->c_byroot, n) == -1 ||
-	    pmap_reserve(&c->c_byslug, n) == -1)
-		goto done;
-	for (i = 0; i < n; i++) {
-		ca = catalog_art(c, all[i]);
-		if (pmap_set(&c->c_byname, ca->ca_name, strlen(ca->ca_name),
-		    all[i]) == -1 || list_append(c, LIST_KEY, all[i]) == -1 ||
-		    list_append(c, LIST_ROOT, all[i]) == -1)
-			goto done;
-	}
-	if (pmap_walk(&c->c_byroot, walk_root, c) == -1)
-		goto done;
-	r = catalog_order_build(c);
- done:
-	free(all);
-	return r;
-}
-
-int
-catalog_finish(struct catalog *c)
-{
-	size_t	 i;
-
-	if (c->c_nadd > 0)
-		qsort(c->c_add, c->c_nadd, sizeof(*c->c_add), by_name_meta);
-	struct cat_article *ca;
-
-	for (i = 0; i < c->c_nadd; i++) {
-		if (catalog_slot_grow(c) == -1 || (ca = catalog_entry_own(c, c->c_nslot)) ==
-		    NULL)
-			return -1;
-		catalog_entry(ca, c->c_add[i]);
-		c->c_add[i] = NULL;	/* the entry took the reference */
-		c->c_nslot++;
-		c->c_nart++;
-	}
-	free(c->c_add);
-	c->c_add = NULL;
-	c->c_nadd = c->c_addcap = 0;
-	return catalog_derive_all(c);
+	return l != NULL ? catalog_root_slugs(c, l) : 0;
 }
 
 /* ---- lookups ---- */
