@@ -5,7 +5,9 @@
  * processor time (a build on more than one thread must be compared by
  * the clock).  Titles collide now and then (every 8th article takes
  * the title of the one before, every 50th a title ending in "-2" of
- * another), so some roots hold several articles.  With a file name as
+ * another: "Skasi 31 times" and "Skasi 31 times-2" have one root), so
+ * some roots hold several articles; titles start with one of a few
+ * words, as real ones start with words of their own.  With a file name as
  * the third argument it writes what the catalog holds (slots, slugs,
  * lookups, order) there, to compare two builds with cmp.
  *
@@ -26,6 +28,16 @@
 #include "catalog.h"
 #include "meta.h"
 
+static const char *
+word(size_t t)
+{
+	static const char *const w[] = { "Geestgidin", "Flenspeang",
+	    "Crootglu", "Laindbafra", "Blilwoulted", "Spomkee", "Trivur",
+	    "Oleeshul", "Chegre", "Ijesk", "Skasi", "Vimbosle", "Thapre" };
+
+	return w[(t * 2654435761u >> 7) % (sizeof(w) / sizeof(w[0]))];
+}
+
 static struct meta *
 make(const char *name, size_t i)
 {
@@ -36,10 +48,12 @@ make(const char *name, size_t i)
 	size_t		 t = i % 8 == 7 ? i - 1 : i;
 
 	if (i % 50 == 49)
-		snprintf(src, sizeof(src), "Article number %zu-2\nBody.\n", i / 3);
+		snprintf(src, sizeof(src), "%s %zu times-2\nBody.\n",
+		    word(i / 3), i / 3);
 	else
-		snprintf(src, sizeof(src), "Article number %zu\nBody.\n"
-		    "Article number %zu\ns\nREAD MORE\n", t, t / 2);
+		snprintf(src, sizeof(src), "%s %zu times\nBody.\n"
+		    "%s %zu times\ns\nREAD MORE\n", word(t), t, word(t / 2),
+		    t / 2);
 	if (article_load(&a, src, strlen(src), &errstr) == -1)
 		return NULL;
 	m = meta_new(name, &a, (int64_t)(i % 365) * 86400);
