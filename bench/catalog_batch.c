@@ -7,8 +7,9 @@
  *
  *   make capsuled && cc -O2 -Isrc/lib -Isrc/content -o build/catalog_batch \
  *     bench/catalog_batch.c build/obj/lib/{buf,utf8,strmap,pmap,arena}.o \
- *     build/obj/content/{source,article,slug,meta,catalog,catalog_order}.o \
- *     -lunistring && build/catalog_batch 200000
+ *     build/obj/content/{source,article,slug,meta,catalog,catalog_build,\
+ *     catalog_order,catalog_change}.o -lunistring -lpthread && \
+ *     build/catalog_batch 200000
  */
 #include <stdio.h>
 #include <stdlib.h>

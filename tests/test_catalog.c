@@ -1,4 +1,6 @@
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "article.h"
 #include "meta.h"
@@ -188,6 +190,108 @@ test_expansion(void)
 	catalog_free(c);
 }
 
+/*
+ * A full build large enough to take two threads (catalog_build.c),
+ * against the same articles patched in one by one (catalog_patch of
+ * an empty catalog: the incremental code, on one thread), and against
+ * catalog_rebuild of it: every address, lookup and the order agree.
+ * Titles collide ("Crepes", "Crepes 3", "Crepes-2"), some slug to
+ * nothing.  The ThreadSanitizer run (make tsan-catalog) runs this.
+ */
+#define BIG	5000
+
+static const char *
+big_title(size_t k, char *buf, size_t len)
+{
+	switch (k % 50) {
+	case 0:
+		return "Crepes";
+	case 1:
+		snprintf(buf, len, "Crepes %zu", k % 7);
+		return buf;
+	case 2:
+		return "Crepes-2";
+	case 3:
+		return "\u5473\u564c";
+	default:
+		snprintf(buf, len, "Note %zu of many", k % 1000);
+		return buf;
+	}
+}
+
+static void
+big_same(const struct catalog *a, const struct catalog *b, const char *what)
+{
+	const struct cat_article *x, *y;
+	size_t			 i, bad = 0;
+
+	CHECK(a->c_nart == b->c_nart && a->c_nslot == b->c_nslot,
+	    "%s: %zu articles", what, b->c_nart);
+	for (i = 0; i < a->c_nslot && i < b->c_nslot; i++) {
+		x = catalog_art(a, i);
+		y = catalog_art(b, i);
+		if (x->ca_meta == NULL || y->ca_meta == NULL ||
+		    strcmp(x->ca_name, y->ca_name) != 0 ||
+		    strcmp(x->ca_slug, y->ca_slug) != 0 ||
+		    catalog_find_slug(b, y->ca_slug, strlen(y->ca_slug)) !=
+		    (int64_t)i || catalog_find_name(b, y->ca_name) !=
+		    (int64_t)i || catalog_resolve_key(a, x->ca_key,
+		    x->ca_title) != catalog_resolve_key(b, y->ca_key,
+		    y->ca_title) || catalog_order(a, i) != catalog_order(b, i))
+			bad++;
+	}
+	CHECK(bad == 0, "%s: %zu slots differ", what, bad);
+}
+
+static void
+test_big(void)
+{
+	static char		 names[BIG][16];
+	struct cat_change	*cg = calloc(BIG, sizeof(*cg));
+	struct catalog		*c = catalog_new(), *e = catalog_new(), *p, *r;
+	struct article		 a;
+	const char		*errstr;
+	char			 src[64], t[32];
+	size_t			 k, j;
+	int			 ok = cg != NULL;
+
+	for (k = 0; k < BIG; k++)
+		snprintf(names[k], sizeof(names[k]), "%05zu.txt", k);
+	for (j = 0; ok && j < BIG; j++) {
+		k = j * 7919 % BIG;	/* added out of name order */
+		snprintf(src, sizeof(src), "%s\nbody\n",
+		    big_title(k, t, sizeof(t)));
+		if (article_load(&a, src, strlen(src), &errstr) == -1 ||
+		    (cg[k].cg_meta = meta_new(names[k], &a,
+		    (int64_t)(k % 17) * 86400)) == NULL)
+			ok = 0;
+		else {
+			cg[k].cg_name = names[k];
+			ok = catalog_add_meta(c, cg[k].cg_meta) == 0;
+			article_free(&a);
+		}
+	}
+	CHECK(ok, "%d articles made", BIG);
+	CHECK(catalog_finish(c) == 0 && catalog_finish(e) == 0, "finish");
+	CHECK_STR(slug_of(c, "00000.txt"), "crepes");
+	CHECK_STR(slug_of(c, "00002.txt"), "crepes-2");
+	CHECK_STR(slug_of(c, "00050.txt"), "crepes-3");
+	p = catalog_patch(e, cg, BIG);
+	r = catalog_rebuild(c, NULL, 0);
+	CHECK(p != NULL && r != NULL, "patched, rebuilt");
+	if (p != NULL)
+		big_same(c, p, "patched one by one");
+	if (r != NULL)
+		big_same(c, r, "rebuilt");
+	for (k = 0; cg != NULL && k < BIG; k++)
+		meta_unref(cg[k].cg_meta);
+	free(cg);
+	catalog_free(p);
+	catalog_free(r);
+	catalog_free(e);
+	catalog_free(c);
+}
+
 int
 main(void)
 {
@@ -284,5 +388,6 @@ main(void)
 	test_meta();
 	test_stable();
 	test_expansion();
+	test_big();
 	return TEST_DONE();
 }

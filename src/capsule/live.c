@@ -285,6 +285,10 @@ initial_scan(struct live *lv, struct diags *d)
 	for (t = 1; t < nt; t++)
 		if (started[t])
 			pthread_join(tids[t], NULL);
+	for (t = 0, k = 0; t < nt; t++)
+		k += parts[t].sp_nmeta;
+	if (live_cache_reserve(lv, k) == -1)
+		r = -1;
 	for (t = 0; t < nt; t++) {
 		for (k = 0; k < parts[t].sp_nmeta; k++)
 			if (r == 0 && live_cache_put(lv,

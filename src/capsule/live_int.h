@@ -121,6 +121,7 @@ now_ms(void)
 }
 
 /* live_cache.c */
+int		 live_cache_reserve(struct live *, size_t);
 int		 live_cache_put(struct live *, struct meta *);
 void		 live_cache_del(struct live *, const char *);
 int		 live_unread_same(const struct live *, const char *,

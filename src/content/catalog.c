@@ -1,8 +1,8 @@
 /*
- * catalog.c: slots, their maps, address slugs and lookups, built in
- * full (catalog_finish); catalog_change.c makes the next version of a
- * catalog from them (catalog_apply); catalog.h says how versions share
- * parts.
+ * catalog.c: slots, their maps, address slugs and lookups;
+ * catalog_build.c builds them in full (catalog_finish),
+ * catalog_change.c makes the next version of a catalog from them
+ * (catalog_apply); catalog.h says how versions share parts.
  *
  * Address slugs are worked out per "root": a slug with every trailing
  * "-<digits>" taken off ("crepes-2-3" -> "crepes").  Every candidate of
@@ -31,8 +31,8 @@ struct cat_slug {
 
 static _Atomic uint64_t	 epochs;
 
-static void
-slug_unref(struct cat_slug *s)
+void
+catalog_slug_unref(struct cat_slug *s)
 {
 	if (s != NULL && atomic_fetch_sub(&s->cs_refs, 1) == 1)
 		free(s);
@@ -42,7 +42,7 @@ void
 catalog_entry_clear(struct cat_article *ca)
 {
 	meta_unref(ca->ca_meta);
-	slug_unref(ca->ca_own);
+	catalog_slug_unref(ca->ca_own);
 	memset(ca, 0, sizeof(*ca));
 }
 
@@ -271,36 +271,62 @@ list_map(struct catalog *c, enum list_kind kind, const struct cat_article *ca,
 	return &c->c_bytitle;
 }
 
-static int
-by_name_slot(const struct catalog *c, uint32_t a, uint32_t b)
+/* strcmp of the file names of slots a and b. */
+int
+catalog_name_cmp(const struct catalog *c, uint32_t a, uint32_t b)
 {
 	return strcmp(catalog_art(c, a)->ca_name, catalog_art(c, b)->ca_name);
 }
 
 /*
- * Slot i joins its list (kept in file-name order); `fresh`: the maps are
- * being built in full, in file-name order, and nothing is shared yet.
+ * Slot i joins the end of its list in a map being built in full, in
+ * file-name order, where nothing is shared yet: the list grows in
+ * place (doubling).
  */
 int
-catalog_list_add(struct catalog *c, enum list_kind kind, uint32_t i,
-    int fresh)
+catalog_list_append(struct catalog *c, enum list_kind kind, uint32_t i)
+{
+	const char	*k;
+	size_t		 n;
+	struct pmap	*m = list_map(c, kind, catalog_art(c, i), &k, &n);
+	uint64_t	*v;
+	struct plist	*l, *nl;
+
+	if ((v = pmap_claim(m, k, n)) == NULL)
+		return -1;
+	if ((l = (struct plist *)(uintptr_t)*v) == NULL) {
+		if ((l = plist_new(1)) == NULL) {
+			pmap_del(m, k, n);	/* no key without a list */
+			return -1;
+		}
+		*v = (uint64_t)(uintptr_t)l;
+	} else if (l->pl_n == l->pl_cap) {
+		if (l->pl_cap > UINT32_MAX / 2 || (nl = realloc(l, sizeof(*l) +
+		    2 * (size_t)l->pl_cap * sizeof(l->pl_v[0]))) == NULL)
+			return -1;
+		nl->pl_cap *= 2;
+		*v = (uint64_t)(uintptr_t)(l = nl);
+	}
+	l->pl_v[l->pl_n++] = i;
+	return 0;
+}
+
+/* Slot i joins its list, kept in file-name order (a new list). */
+int
+catalog_list_add(struct catalog *c, enum list_kind kind, uint32_t i)
 {
 	const char		*k;
 	size_t			 n, p;
-	struct pmap		*m = list_map(c, kind, catalog_art(c, i), &k, &n);
-	const struct plist	*l = pmap_list(m, k, n);
+	struct pmap		*m;
+	const struct plist	*l;
 	struct plist		*nl;
 
-	if (fresh && l != NULL && l->pl_n < l->pl_cap) {
-		((struct plist *)(uintptr_t)l)->pl_v[l->pl_n] = i;
-		((struct plist *)(uintptr_t)l)->pl_n++;
-		return 0;
-	}
-	if ((nl = plist_new(l == NULL ? 1 : fresh ? 2 * l->pl_cap :
-	    l->pl_n + 1)) == NULL)
+	m = list_map(c, kind, catalog_art(c, i), &k, &n);
+	l = pmap_list(m, k, n);
+	if ((nl = plist_new(l == NULL ? 1 : l->pl_n + 1)) == NULL)
 		return -1;
-	for (p = 0; l != NULL && p < l->pl_n && (fresh ||
-	    by_name_slot(c, l->pl_v[p], i) < 0); p++)
+	for (p = 0; l != NULL && p < l->pl_n &&
+	    catalog_name_cmp(c, l->pl_v[p], i) < 0; p++)
 		nl->pl_v[p] = l->pl_v[p];
 	nl->pl_v[p] = i;
 	nl->pl_n = l != NULL ? l->pl_n + 1 : 1;
@@ -335,14 +361,34 @@ catalog_list_del(struct catalog *c, enum list_kind kind, uint32_t i)
 
 /* ---- address slugs ---- */
 
+/* catalog_root_slugs for a root of one article: its address is its base. */
+static int
+root_slug_one(struct catalog *c, uint32_t i)
+{
+	struct cat_article	*ca;
+	const char		*cur = catalog_art(c, i)->ca_meta->m_base;
+	const char		*old = catalog_art(c, i)->ca_slug;
+
+	if (old != NULL && strcmp(old, cur) == 0)
+		return 0;
+	if (old != NULL && pmap_del(&c->c_byslug, old, strlen(old)) == -1)
+		return -1;
+	if ((ca = catalog_entry_own(c, i)) == NULL)
+		return -1;
+	catalog_slug_unref(ca->ca_own);
+	ca->ca_own = NULL;
+	ca->ca_slug = cur;
+	return pmap_set(&c->c_byslug, cur, strlen(cur), i);
+}
+
 /*
  * Section 3, uniqueness, for the articles of one root (l, in file-name
  * order): each gets the first of base, base-2, base-3 ... that an
  * earlier one of them has not taken.  Addresses that change leave
  * c_byslug first, then the new ones come in.
  */
-static int
-root_slugs(struct catalog *c, const struct plist *l)
+int
+catalog_root_slugs(struct catalog *c, const struct plist *l)
 {
 	struct strmap		 taken, next;
 	struct cat_article	*ca;
@@ -353,6 +399,8 @@ root_slugs(struct catalog *c, const struct plist *l)
 	int64_t			 h;
 	int			 r = -1;
 
+	if (l->pl_n == 1)
+		return root_slug_one(c, l->pl_v[0]);
 	strmap_init(&taken);
 	strmap_init(&next);
 	if ((made = calloc(l->pl_n, sizeof(*made))) == NULL)
@@ -360,8 +408,6 @@ root_slugs(struct catalog *c, const struct plist *l)
 	for (j = 0; j < l->pl_n; j++) {
 		base = catalog_art(c, l->pl_v[j])->ca_meta->m_base;
 		n = strlen(base);
-		if (l->pl_n == 1)
-			break;
 		if (strmap_put(&taken, base, n, 0) == 1)
 			continue;
 		h = strmap_get(&next, base, n);
@@ -394,7 +440,7 @@ root_slugs(struct catalog *c, const struct plist *l)
 			continue;
 		if ((ca = catalog_entry_own(c, l->pl_v[j])) == NULL)
 			goto done;
-		slug_unref(ca->ca_own);
+		catalog_slug_unref(ca->ca_own);
 		ca->ca_own = made[j];
 		made[j] = NULL;
 		ca->ca_slug = cur;
@@ -404,7 +450,7 @@ root_slugs(struct catalog *c, const struct plist *l)
 	r = 0;
  done:
 	for (j = 0; j < l->pl_n; j++)
-		slug_unref(made[j]);
+		catalog_slug_unref(made[j]);
 	free(made);
 	strmap_free(&taken);
 	strmap_free(&next);
@@ -417,90 +463,7 @@ catalog_root_update(struct catalog *c, const char *root, size_t n)
 {
 	const struct plist	*l = pmap_list(&c->c_byroot, root, n);
 
-	return l != NULL ? root_slugs(c, l) : 0;
-}
-
-/* ---- whole catalogs ---- */
-
-static int
-by_name_meta(const void *a, const void *b)
-{
-	return strcmp((*(struct meta *const *)a)->m_name,
-	    (*(struct meta *const *)b)->m_name);
-}
-
-static int
-by_name_slots(const void *a, const void *b, void *arg)
-{
-	return by_name_slot(arg, *(const uint32_t *)a, *(const uint32_t *)b);
-}
-
-/* Every map, slug and the order, from the slots alone. */
-int
-catalog_derive_all(struct catalog *c)
-{
-	const struct cat_article *ca;
-	struct cat_article	*e;
-	const struct plist	*l;
-	uint32_t		*all;
-	size_t			 i, n = 0;
-	int			 r = -1;
-
-	if ((all = calloc(c->c_nart + 1, sizeof(*all))) == NULL)
-		return -1;
-	for (i = 0; i < c->c_nslot; i++) {
-		if (catalog_art(c, i)->ca_meta == NULL)
-			continue;
-		if ((e = catalog_entry_own(c, i)) == NULL)
-			goto done;
-		slug_unref(e->ca_own);
-		e->ca_own = NULL;
-		e->ca_slug = NULL;
-		all[n++] = (uint32_t)i;
-	}
-	qsort_r(all, n, sizeof(*all), by_name_slots, c);
-	for (i = 0; i < n; i++) {
-		ca = catalog_art(c, all[i]);
-		if (pmap_set(&c->c_byname, ca->ca_name, strlen(ca->ca_name),
-		    all[i]) == -1 || catalog_list_add(c, LIST_KEY, all[i], 1) == -1 ||
-		    catalog_list_add(c, LIST_ROOT, all[i], 1) == -1)
-			goto done;
-	}
-	for (i = 0; i < n; i++) {
-		ca = catalog_art(c, all[i]);
-		l = pmap_list(&c->c_byroot, ca->ca_meta->m_base,
-		    catalog_root_len(ca->ca_meta->m_base, strlen(ca->ca_meta->m_base)));
-		if (l->pl_v[0] == all[i] && root_slugs(c, l) == -1)
-			goto done;
-	}
-	r = catalog_order_build(c);
- done:
-	free(all);
-	return r;
-}
-
-int
-catalog_finish(struct catalog *c)
-{
-	size_t	 i;
-
-	if (c->c_nadd > 0)
-		qsort(c->c_add, c->c_nadd, sizeof(*c->c_add), by_name_meta);
-	struct cat_article *ca;
-
-	for (i = 0; i < c->c_nadd; i++) {
-		if (catalog_slot_grow(c) == -1 || (ca = catalog_entry_own(c, c->c_nslot)) ==
-		    NULL)
-			return -1;
-		catalog_entry(ca, c->c_add[i]);
-		c->c_add[i] = NULL;	/* the entry took the reference */
-		c->c_nslot++;
-		c->c_nart++;
-	}
-	free(c->c_add);
-	c->c_add = NULL;
-	c->c_nadd = c->c_addcap = 0;
-	return catalog_derive_all(c);
+	return l != NULL ? catalog_root_slugs(c, l) : 0;
 }
 
 /* ---- lookups ---- */

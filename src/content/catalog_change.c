@@ -99,8 +99,8 @@ enlist(struct catalog *c, uint32_t i)
 	const struct cat_article *ca = catalog_art(c, i);
 
 	if (pmap_set(&c->c_byname, ca->ca_name, strlen(ca->ca_name), i) ==
-	    -1 || catalog_list_add(c, LIST_KEY, i, 0) == -1 ||
-	    catalog_list_add(c, LIST_ROOT, i, 0) == -1)
+	    -1 || catalog_list_add(c, LIST_KEY, i) == -1 ||
+	    catalog_list_add(c, LIST_ROOT, i) == -1)
 		return -1;
 	return catalog_order_add(c, i);
 }

@@ -49,8 +49,12 @@ void		 pmap_free(struct pmap *);
 int64_t		 pmap_get(const struct pmap *, const char *, size_t);
 const struct plist *pmap_list(const struct pmap *, const char *, size_t);
 const char	*pmap_key(const struct pmap *, const char *, size_t);
+int		 pmap_reserve(struct pmap *, size_t);
 int		 pmap_set(struct pmap *, const char *, size_t, uint64_t);
+uint64_t	*pmap_claim(struct pmap *, const char *, size_t);
 int		 pmap_del(struct pmap *, const char *, size_t);
+int		 pmap_walk(const struct pmap *, int (*)(void *, const char *,
+		    size_t, uint64_t), void *);
 
 struct plist	*plist_new(size_t);
 void		 plist_ref(const struct plist *);

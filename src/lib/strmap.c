@@ -43,15 +43,15 @@ find(const struct strmap *m, const char *k, size_t n, uint32_t h)
 	}
 }
 
-/* Keep the table at most half full. */
+/* Move the entries into a table of cap slots (a power of two). */
 static int
-grow(struct strmap *m)
+resize(struct strmap *m, size_t cap)
 {
 	struct strmap		 old = *m;
 	struct strmap_slot	*s;
 	size_t			 i;
 
-	m->m_cap = old.m_cap ? old.m_cap * 2 : 64;
+	m->m_cap = cap;
 	if ((m->m_slot = calloc(m->m_cap, sizeof(*m->m_slot))) == NULL) {
 		*m = old;
 		return -1;
@@ -67,26 +67,65 @@ grow(struct strmap *m)
 	return 0;
 }
 
-/* Returns 1 if added, 0 if the key was there already (kept), -1 on error. */
+/* Keep the table at most half full. */
+static int
+grow(struct strmap *m)
+{
+	return resize(m, m->m_cap ? m->m_cap * 2 : 64);
+}
+
+/*
+ * Room for n keys in all without growing (a map about to be filled:
+ * one table rather than a dozen, each copied into the next).  0, or -1
+ * when out of memory (the map is as it was).
+ */
 int
-strmap_put(struct strmap *m, const char *k, size_t n, uint32_t val)
+strmap_reserve(struct strmap *m, size_t n)
+{
+	size_t	 cap = 64;
+
+	while (cap / 2 < n)
+		if ((cap *= 2) == 0)
+			return -1;
+	return cap > m->m_cap ? resize(m, cap) : 0;
+}
+
+/*
+ * The slot of key k, whose hash h is strmap_hash(k, n), added (value 0)
+ * when absent: 1 if added, 0 if it was there, -1 when out of memory.
+ * For a caller that has the hash already (pmap: one hash an operation).
+ */
+int
+strmap_claim(struct strmap *m, const char *k, size_t n, uint32_t h,
+    struct strmap_slot **sp)
 {
 	struct strmap_slot	*s;
-	uint32_t		 h = strmap_hash(k, n);
 
 	if (n > UINT32_MAX)
 		return -1;
 	if ((m->m_used + 1) * 2 > m->m_cap && grow(m) == -1)
 		return -1;
-	s = find(m, k, n, h);
+	*sp = s = find(m, k, n, h);
 	if (s->ms_key != NULL)
 		return 0;
 	s->ms_key = k;
 	s->ms_len = (uint32_t)n;
 	s->ms_hash = h;
-	s->ms_val = val;
+	s->ms_val = 0;
 	m->m_used++;
 	return 1;
+}
+
+/* Returns 1 if added, 0 if the key was there already (kept), -1 on error. */
+int
+strmap_put(struct strmap *m, const char *k, size_t n, uint32_t val)
+{
+	struct strmap_slot	*s;
+	int			 r;
+
+	if ((r = strmap_claim(m, k, n, strmap_hash(k, n), &s)) == 1)
+		s->ms_val = val;
+	return r;
 }
 
 /* Like strmap_put, but a key that is there gets the new value. */
@@ -172,10 +211,17 @@ strmap_copy(struct strmap *dst, const struct strmap *src)
 struct strmap_slot *
 strmap_slot(const struct strmap *m, const char *k, size_t n)
 {
+	return strmap_slot_h(m, k, n, strmap_hash(k, n));
+}
+
+/* strmap_slot of key k whose hash h is strmap_hash(k, n). */
+struct strmap_slot *
+strmap_slot_h(const struct strmap *m, const char *k, size_t n, uint32_t h)
+{
 	struct strmap_slot	*s;
 
 	if (m->m_cap == 0)
 		return NULL;
-	s = find(m, k, n, strmap_hash(k, n));
+	s = find(m, k, n, h);
 	return s->ms_key != NULL ? s : NULL;
 }

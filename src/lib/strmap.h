@@ -28,6 +28,7 @@ struct strmap {
 uint32_t strmap_hash(const char *, size_t);
 void	 strmap_init(struct strmap *);
 void	 strmap_free(struct strmap *);
+int	 strmap_reserve(struct strmap *, size_t);
 int	 strmap_put(struct strmap *, const char *, size_t, uint32_t);
 int	 strmap_set(struct strmap *, const char *, size_t, uint32_t);
 int	 strmap_del(struct strmap *, const char *, size_t);
@@ -35,5 +36,9 @@ int64_t	 strmap_get(const struct strmap *, const char *, size_t);
 const char *strmap_key(const struct strmap *, const char *, size_t);
 int	 strmap_copy(struct strmap *, const struct strmap *);
 struct strmap_slot *strmap_slot(const struct strmap *, const char *, size_t);
+struct strmap_slot *strmap_slot_h(const struct strmap *, const char *, size_t,
+	    uint32_t);
+int	 strmap_claim(struct strmap *, const char *, size_t, uint32_t,
+	    struct strmap_slot **);
 
 #endif
