@@ -163,6 +163,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	src.ts_load = one_doc;
 	src.ts_done = NULL;
 	src.ts_arg = &d.d_doc[d.d_n - 1];
+	src.ts_stop = NULL;
 	delta = textindex_build_from(&src, 1, ti, &errstr);
 	FUZZ_CHECK(delta != NULL, "delta", NULL, 0, "%s", errstr);
 	tv.tv_base = ti;
