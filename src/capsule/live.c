@@ -377,9 +377,10 @@ live_new(const char *dir, const struct site *site, int rescan_secs,
 		    "unavailable, until it is", dir, lv->lv_nmeta,
 		    log_plural(lv->lv_nmeta, "article", "articles"));
 	/*
-	 * A large capsule's related entries are checked by the watcher
-	 * thread, once it is served: 1,000,000 lookups at 200,000 articles
-	 * would hold up the first answer by half a second, for warnings.
+	 * A large capsule's related entries are checked by the thread that
+	 * builds its index, once it is served: 1,000,000 lookups at 200,000
+	 * articles would hold up the first answer by half a second, for
+	 * warnings.
 	 */
 	if (lv->lv_cur->sn_disc == NULL)
 		lv->lv_unchecked = 1;
