@@ -98,7 +98,7 @@ LIB_AOBJS = $(LIB_SRCS:src/%.c=$(AOBJ)/%.o)
 .SECONDARY:
 
 .PHONY: all run check check-plain check-asan deps install uninstall clean lint \
-	soak tsan-catalog
+	soak tsan
 
 all: $(PROG)
 
@@ -232,16 +232,25 @@ soak: deps
 	@SOAK_SECONDS=$(SOAK_SECONDS) SOAK_ARTICLES=$(SOAK_ARTICLES) \
 	    SHARED="$(SHARED)" sh tests/soak.sh $(SOAK_BIN)
 
-# The catalog's unit tests under ThreadSanitizer: a full build of more
-# than CAT_THREAD_MIN articles runs on two threads (catalog_build.c
-# says why its halves cannot race).  Not part of `check`.
+# ThreadSanitizer, for the code that runs on threads of its own: the
+# catalog's unit tests (a full build of more than CAT_THREAD_MIN
+# articles runs on two threads; catalog_build.c says why its halves
+# cannot race), then the server (build/capsuled-tsan, no sandbox, as the
+# ASan build) under the suites that start a large capsule, whose text
+# index is built on a thread while the watcher publishes changes
+# (live_index.c).  Not part of `check`: a few minutes, and clang's or
+# gcc's TSan runtime.
 TSAN	 = -fsanitize=thread -fno-omit-frame-pointer
-tsan-catalog:
+tsan: deps
 	@mkdir -p build/tsan
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(TSAN) $(LDFLAGS) \
 	    -o build/tsan/test_catalog tests/test_catalog.c \
 	    $(T_test_catalog:%=src/%.c) $(LDLIBS)
 	build/tsan/test_catalog
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(TSAN) $(LDFLAGS) \
+	    -o build/capsuled-tsan $(SRCS) $(LDLIBS)
+	sh tests/startup.sh build/capsuled-tsan
+	sh tests/live.sh build/capsuled-tsan
 
 lint:
 	mandoc -Tlint -W warning man/capsuled.8 man/capsuled.conf.5

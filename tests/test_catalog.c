@@ -196,7 +196,7 @@ test_expansion(void)
  * an empty catalog: the incremental code, on one thread), and against
  * catalog_rebuild of it: every address, lookup and the order agree.
  * Titles collide ("Crepes", "Crepes 3", "Crepes-2"), some slug to
- * nothing.  The ThreadSanitizer run (make tsan-catalog) runs this.
+ * nothing.  The ThreadSanitizer run (make tsan) runs this.
  */
 #define BIG	5000
 

@@ -180,16 +180,20 @@ live_index_start(struct live *lv)
 	lv->lv_ix_busy = 1;
 }
 
-/* Wait for the index thread (its byte read or not) and take its base. */
+/*
+ * Wait for the index thread (its byte read or not) and take its base:
+ * what it wrote is read after the join, which orders the two.
+ */
 static struct discover *
 index_join(struct live *lv)
 {
-	struct discover	*d = lv->lv_ix_done;
+	struct discover	*d;
 	char		 x;
 
 	if (lv->lv_ix_busy == 1)
 		pthread_join(lv->lv_ix_thread, NULL);
 	(void)!read(lv->lv_ix_pipe[0], &x, 1);
+	d = lv->lv_ix_done;
 	lv->lv_ix_busy = 0;
 	lv->lv_ix_done = NULL;
 	return d;

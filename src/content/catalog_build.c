@@ -15,7 +15,7 @@
  * and ca_meta, and write nothing; the addresses read ca_meta (and the
  * meta, immutable) and write only ca_slug and ca_own.  Each half writes
  * only its own maps (and the lists in them, made by that half) and,
- * for the lookups, c_run, c_runend and c_nrun.  make tsan-catalog (the
+ * for the lookups, c_run, c_runend and c_nrun.  make tsan (the
  * unit tests under ThreadSanitizer) checks it.
  */
 #include <pthread.h>

@@ -205,10 +205,10 @@ seccomp(const char *const *allow, size_t nallow, int threads,
 }
 
 /* Sanitizer builds need /proc and ptrace for their reports. */
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define SANITIZER_BUILD	1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 #define SANITIZER_BUILD	1
 #endif
 #endif
