@@ -236,10 +236,11 @@ soak: deps
 # catalog's unit tests (a full build of more than CAT_THREAD_MIN
 # articles runs on two threads; catalog_build.c says why its halves
 # cannot race), then the server (build/capsuled-tsan, no sandbox, as the
-# ASan build) under the suites that start a large capsule, whose text
-# index is built on a thread while the watcher publishes changes
-# (live_index.c).  Not part of `check`: a few minutes, and clang's or
-# gcc's TSan runtime.
+# ASan build) under the suites where its threads meet most: a large
+# capsule, whose text index is built on a thread while the watcher
+# publishes changes (live_index.c), the watcher and the workers, the
+# text index, reloads, Titan's writer, many clients at once.  Not part
+# of `check`: about four minutes.
 TSAN	 = -fsanitize=thread -fno-omit-frame-pointer
 tsan: deps
 	@mkdir -p build/tsan
@@ -249,8 +250,8 @@ tsan: deps
 	build/tsan/test_catalog
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(TSAN) $(LDFLAGS) \
 	    -o build/capsuled-tsan $(SRCS) $(LDLIBS)
-	sh tests/startup.sh build/capsuled-tsan
-	sh tests/live.sh build/capsuled-tsan
+	for t in startup live discover reload titan concurrency; do \
+		sh tests/$$t.sh build/capsuled-tsan || exit 1; done
 
 lint:
 	mandoc -Tlint -W warning man/capsuled.8 man/capsuled.conf.5
