@@ -11,6 +11,7 @@
 #ifndef TEST_H
 #define TEST_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -70,5 +71,22 @@ test_show(const char *label, const char *s)
 
 #define TEST_DONE() (printf("%d passed, %d failed\n", test_passed,	\
 	test_failed), test_failed != 0)
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+static uint64_t	 test_rng = 0x9E3779B97F4A7C15ULL;
+
+/*
+ * A number in [0, n) (xorshift64): the same sequence on every run, so
+ * that a randomized test's failure reproduces.
+ */
+static inline size_t
+test_rnd(size_t n)
+{
+	test_rng ^= test_rng << 13;
+	test_rng ^= test_rng >> 7;
+	test_rng ^= test_rng << 17;
+	return (size_t)(test_rng % n);
+}
 
 #endif

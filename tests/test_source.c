@@ -322,19 +322,6 @@ static const char *const bad_pieces[] = {
 	"\xFF", "\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80",
 };
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-
-static uint64_t	 rng = 0x9E3779B97F4A7C15ULL;
-
-/* xorshift64: the same buffers on every run, so a failure reproduces */
-static size_t
-rnd(size_t n)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (size_t)(rng % n);
-}
 
 /*
  * A random buffer of at most max bytes, in exactly as many as it has
@@ -352,14 +339,14 @@ random_buffer(size_t max, size_t ctl, int bad, size_t *lenp)
 	if ((tmp = malloc(max + 8)) == NULL)
 		abort();
 	while (n < max) {
-		if (rnd(100) < ctl)
-			pc = control_pieces[rnd(NELEM(control_pieces))];
-		else if (bad && rnd(50) == 0)
-			pc = bad_pieces[rnd(NELEM(bad_pieces))];
-		else if (rnd(200) == 0)
+		if (test_rnd(100) < ctl)
+			pc = control_pieces[test_rnd(NELEM(control_pieces))];
+		else if (bad && test_rnd(50) == 0)
+			pc = bad_pieces[test_rnd(NELEM(bad_pieces))];
+		else if (test_rnd(200) == 0)
 			pc = "";	/* a NUL */
 		else
-			pc = text_pieces[rnd(NELEM(text_pieces))];
+			pc = text_pieces[test_rnd(NELEM(text_pieces))];
 		if ((k = strlen(pc)) == 0)
 			k = 1;
 		if (n + k > max)
@@ -437,8 +424,8 @@ test_random(void)
 	int			 r1, r2;
 
 	for (i = 0; i < 40000; i++) {
-		max = i % 100 == 0 ? SOURCE_SNIFF_SIZE + 100 : rnd(80);
-		p = random_buffer(max, ctl[rnd(NELEM(ctl))], rnd(3) == 0, &n);
+		max = i % 100 == 0 ? SOURCE_SNIFF_SIZE + 100 : test_rnd(80);
+		p = random_buffer(max, ctl[test_rnd(NELEM(ctl))], test_rnd(3) == 0, &n);
 		r1 = ref_check(p, n, &e1);
 		r2 = source_check(p, n, &e2);
 		if ((r1 != r2 || (r1 == -1 && strcmp(e1, e2) != 0)) &&

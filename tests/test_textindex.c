@@ -9,7 +9,6 @@
 #include "utf8.h"
 #include "test.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* Tokens, stop words and stems. */
 static const struct {

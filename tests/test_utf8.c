@@ -47,20 +47,7 @@ static const char *const valid_pieces[] = {
 	"\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xF8", "\xFF",
 };
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define NBAD		11	/* the last pieces, not UTF-8 */
-
-static uint64_t	 rng = 0x9E3779B97F4A7C15ULL;
-
-/* xorshift64: the same buffers on every run, so a failure reproduces */
-static size_t
-rnd(size_t n)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (size_t)(rng % n);
-}
 
 /*
  * utf8_valid must say what u8_check says, on random mixtures of ASCII
@@ -77,9 +64,9 @@ test_valid_random(void)
 
 	good = NELEM(valid_pieces) - NBAD;
 	for (i = 0; i < 100000; i++) {
-		for (n = 0, np = rnd(24); np > 0; np--) {
-			pc = valid_pieces[rnd(40) == 0 ? good + rnd(NBAD) :
-			    rnd(good)];
+		for (n = 0, np = test_rnd(24); np > 0; np--) {
+			pc = valid_pieces[test_rnd(40) == 0 ? good + test_rnd(NBAD) :
+			    test_rnd(good)];
 			k = strlen(pc);
 			memcpy(tmp + n, pc, k);
 			n += k;
